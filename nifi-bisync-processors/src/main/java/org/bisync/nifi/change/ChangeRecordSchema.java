@@ -1,0 +1,133 @@
+package org.bisync.nifi.change;
+
+import org.apache.nifi.serialization.SimpleRecordSchema;
+import org.apache.nifi.serialization.record.DataType;
+import org.apache.nifi.serialization.record.MapRecord;
+import org.apache.nifi.serialization.record.Record;
+import org.apache.nifi.serialization.record.RecordField;
+import org.apache.nifi.serialization.record.RecordFieldType;
+import org.apache.nifi.serialization.record.RecordSchema;
+import org.bisync.nifi.version.Version;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import static org.bisync.nifi.change.ChangeFields.*;
+
+/**
+ * The NiFi record schema of a table's change records, with {@code key}, {@code before}, {@code after} and
+ * {@code target_row} typed by the table's own columns, and the conversion between {@link ChangeRecord} and
+ * NiFi {@link Record}.
+ */
+public final class ChangeRecordSchema {
+
+    private static final RecordSchema VERSION_SCHEMA = new SimpleRecordSchema(List.of(
+            new RecordField(V_NUMBER, RecordFieldType.LONG.getDataType(), false),
+            new RecordField(V_ORIGIN, RecordFieldType.STRING.getDataType(), false)));
+
+    private final RecordSchema keySchema;
+    private final RecordSchema rowSchema;
+    private final RecordSchema schema;
+
+    /**
+     * @param keySchema canonical key fields with their types
+     * @param rowSchema canonical synced fields with their types
+     */
+    public ChangeRecordSchema(RecordSchema keySchema, RecordSchema rowSchema) {
+        this.keySchema = keySchema;
+        this.rowSchema = rowSchema;
+        DataType row = RecordFieldType.RECORD.getRecordDataType(rowSchema);
+        DataType version = RecordFieldType.RECORD.getRecordDataType(VERSION_SCHEMA);
+        DataType string = RecordFieldType.STRING.getDataType();
+        DataType longType = RecordFieldType.LONG.getDataType();
+        List<RecordField> fields = new ArrayList<>();
+        fields.add(new RecordField(TABLE, string, false));
+        fields.add(new RecordField(OPERATION, string, false));
+        fields.add(new RecordField(KEY, RecordFieldType.RECORD.getRecordDataType(keySchema), false));
+        fields.add(new RecordField(BEFORE, row, true));
+        fields.add(new RecordField(AFTER, row, true));
+        fields.add(new RecordField(CHANGED_FIELDS, RecordFieldType.ARRAY.getArrayDataType(string), true));
+        fields.add(new RecordField(VERSION, longType, false));
+        fields.add(new RecordField(VERSION_ORIGIN, string, false));
+        fields.add(new RecordField(PREV_VERSION, longType, true));
+        fields.add(new RecordField(PREV_VERSION_ORIGIN, string, true));
+        fields.add(new RecordField(FIELD_VERSIONS, RecordFieldType.MAP.getMapDataType(version), true));
+        fields.add(new RecordField(SUPERSEDES, RecordFieldType.ARRAY.getArrayDataType(version), true));
+        fields.add(new RecordField(ORIGIN, string, false));
+        fields.add(new RecordField(SOURCE_SYSTEM, string, false));
+        fields.add(new RecordField(TRANSACTION_ID, string, true));
+        fields.add(new RecordField(SEQUENCE, longType, false));
+        fields.add(new RecordField(CAPTURED_AT, longType, false));
+        fields.add(new RecordField(DECISION, string, true));
+        fields.add(new RecordField(EXPECTED_VERSION, longType, true));
+        fields.add(new RecordField(EXPECTED_VERSION_ORIGIN, string, true));
+        fields.add(new RecordField(TARGET_ROW, row, true));
+        fields.add(new RecordField(TARGET_VERSION, longType, true));
+        fields.add(new RecordField(TARGET_VERSION_ORIGIN, string, true));
+        fields.add(new RecordField(RESOLUTION, string, true));
+        fields.add(new RecordField(ERROR, string, true));
+        this.schema = new SimpleRecordSchema(fields);
+    }
+
+    public RecordSchema schema() {
+        return schema;
+    }
+
+    public RecordSchema rowSchema() {
+        return rowSchema;
+    }
+
+    public RecordSchema keySchema() {
+        return keySchema;
+    }
+
+    public Record toRecord(ChangeRecord change) {
+        Map<String, Object> values = new LinkedHashMap<>();
+        values.put(TABLE, change.table);
+        values.put(OPERATION, change.operation.name());
+        values.put(KEY, new MapRecord(keySchema, new LinkedHashMap<>(change.key)));
+        values.put(BEFORE, row(change.before));
+        values.put(AFTER, row(change.after));
+        values.put(CHANGED_FIELDS, change.changedFields.toArray());
+        values.put(VERSION, change.version.number());
+        values.put(VERSION_ORIGIN, change.version.origin());
+        putVersion(values, PREV_VERSION, PREV_VERSION_ORIGIN, change.prevVersion);
+        if (!change.fieldVersions.isEmpty()) {
+            Map<String, Object> fieldVersions = new LinkedHashMap<>();
+            change.fieldVersions.forEach((field, v) -> fieldVersions.put(field, versionRecord(v)));
+            values.put(FIELD_VERSIONS, fieldVersions);
+        }
+        if (!change.supersedes.isEmpty()) {
+            values.put(SUPERSEDES, change.supersedes.stream().map(ChangeRecordSchema::versionRecord).toArray());
+        }
+        values.put(ORIGIN, change.origin);
+        values.put(SOURCE_SYSTEM, change.sourceSystem);
+        values.put(TRANSACTION_ID, change.transactionId);
+        values.put(SEQUENCE, change.sequence);
+        values.put(CAPTURED_AT, change.capturedAt);
+        values.put(DECISION, change.decision == null ? null : change.decision.name());
+        putVersion(values, EXPECTED_VERSION, EXPECTED_VERSION_ORIGIN, change.expectedVersion);
+        values.put(TARGET_ROW, row(change.targetRow));
+        putVersion(values, TARGET_VERSION, TARGET_VERSION_ORIGIN, change.targetVersion);
+        values.put(RESOLUTION, change.resolution == null ? null : change.resolution.name());
+        return new MapRecord(schema, values);
+    }
+
+    private Record row(Map<String, Object> row) {
+        return row == null ? null : new MapRecord(rowSchema, new LinkedHashMap<>(row));
+    }
+
+    private static Record versionRecord(Version v) {
+        Map<String, Object> values = new LinkedHashMap<>();
+        values.put(V_NUMBER, v.number());
+        values.put(V_ORIGIN, v.origin());
+        return new MapRecord(VERSION_SCHEMA, values);
+    }
+
+    private static void putVersion(Map<String, Object> values, String numberField, String originField, Version v) {
+        values.put(numberField, v == null ? null : v.number());
+        values.put(originField, v == null ? null : v.origin());
+    }
+}

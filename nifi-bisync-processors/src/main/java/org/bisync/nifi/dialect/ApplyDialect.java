@@ -1,0 +1,67 @@
+package org.bisync.nifi.dialect;
+
+import org.bisync.nifi.schema.SyncedColumn;
+import org.bisync.nifi.schema.SyncedTable;
+
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.util.List;
+
+/**
+ * What apply needs from an engine. Apply runs one transaction per FlowFile with autoCommit off:
+ * {@link #markOrigin} first, then version reads, data and version writes, then {@link #clearOrigin} as the last
+ * statement before COMMIT, and again in {@code finally} (a marker left on a pooled connection silently stops capture
+ * of the next user's writes).
+ */
+public interface ApplyDialect {
+
+    /**
+     * Marks the current transaction as the sync's, so the triggers skip its writes (PostgreSQL: {@code
+     * set_config('bisync.origin', origin, true)}; MariaDB: {@code SET @bisync_origin}; SQLite: a row in
+     * bisync_context). Must be the first statement of the transaction (on SQLite it takes the write lock).
+     */
+    void markOrigin(Connection connection, String originSystemId) throws SQLException;
+
+    /** Removes the marker. Safe to call when no marker is set and after a failed transaction. */
+    void clearOrigin(Connection connection) throws SQLException;
+
+    /**
+     * Reads the version rows of {@code keyCount} keys, locking them for the rest of the transaction where the engine
+     * locks rows ({@code FOR UPDATE}). Parameters: the key columns of each key, key after key. Columns returned: the
+     * key columns (in {@link SyncedTable#keyColumns()} order), version_num, version_origin, deleted, field_versions.
+     */
+    String selectVersions(SyncedTable table, int keyCount);
+
+    /**
+     * An upsert of {@code rowCount} rows (a multi-row VALUES statement where the engine does it well, see MariaDB's
+     * bulk-batch trap in shared/BASELINES.md) writing {@code columns} (key columns included): on a key conflict it
+     * updates the non-key columns among them. Parameters: the columns' values, row after row. Writes explicit
+     * values into identity columns.
+     */
+    String upsertRows(SyncedTable table, List<SyncedColumn> columns, int rowCount);
+
+    /** Deletes one row by key; parameters: the key columns. */
+    String deleteRow(SyncedTable table);
+
+    /**
+     * Inserts or overwrites one version row. Parameters: the key columns, version_num, version_origin, prev_num,
+     * prev_origin, deleted (boolean), field_versions (JSON text or null).
+     */
+    String upsertVersion(SyncedTable table);
+
+    /**
+     * Inserts a history row, for changes apply itself must forward (at a hub, and for review resolutions).
+     * Parameters: table_name, operation, key_data, before_data, after_data, version_num, version_origin, prev_num,
+     * prev_origin, field_versions, origin, supersedes, tx_id, captured_at.
+     */
+    String insertHistory();
+
+    /** Moves an identity/auto-increment key's sequence past the greatest key in the table (no-op where none). */
+    void advanceKeySequence(Connection connection, SyncedTable table) throws SQLException;
+
+    /** Connection lost, deadlock, serialization failure, lock wait timeout: worth retrying whole. */
+    boolean isTransient(SQLException e);
+
+    /** A foreign-key violation (the parent may still be on its way). */
+    boolean isForeignKeyViolation(SQLException e);
+}

@@ -1,0 +1,45 @@
+package org.bisync.nifi.dialect;
+
+/**
+ * Names of the objects nifi-bisync creates in a synced database. Every dialect creates the same logical tables with
+ * the same column names (types are the engine's):
+ *
+ * <pre>
+ * bisync_history    id (auto-increment primary key), table_name varchar(255) (the table's local name),
+ *                   operation varchar(8) (INSERT, UPDATE, DELETE), key_data text (JSON object: key column -> image),
+ *                   before_data text (JSON object of synced columns, null for INSERT), after_data text (null for DELETE),
+ *                   version_num bigint not null, version_origin varchar(64) not null,
+ *                   prev_num bigint null, prev_origin varchar(64) null,
+ *                   field_versions text null (JSON object: column -> [number, "origin"]),
+ *                   origin varchar(64) not null, supersedes text null (JSON array of [number, "origin"]),
+ *                   tx_id varchar(64) null, captured_at bigint not null (corrected clock, UTC epoch micros),
+ *                   released_at bigint null (NiFi's clock in epoch micros when capture released it; null = unread)
+ *                   index on (released_at, id)
+ * bisync_config     name varchar(64) primary key, num_value bigint null, text_value varchar(4000) null
+ *                   (row 'clock_correction_micros': the correction the triggers add to the database clock)
+ * bisync_installed  table_name varchar(255) primary key, ddl_hash varchar(64), column_hash varchar(64), installed_at bigint
+ * bisync_watermark  source_system varchar(64), target_system varchar(64), low_water bigint, primary key (both systems)
+ * bisync_v_TABLE    one per synced table: the key columns (same types, same names), version_num bigint not null,
+ *                   version_origin varchar(64) not null, prev_num bigint null, prev_origin varchar(64) null,
+ *                   deleted boolean/smallint not null (tombstone), field_versions text null; primary key = key columns
+ * </pre>
+ */
+public final class BisyncTables {
+    public static final String PREFIX = "bisync_";
+    public static final String HISTORY = "bisync_history";
+    public static final String CONFIG = "bisync_config";
+    public static final String INSTALLED = "bisync_installed";
+    public static final String WATERMARK = "bisync_watermark";
+    /** SQLite only: a row here marks the current transaction as the applier's. */
+    public static final String CONTEXT = "bisync_context";
+    public static final String VERSION_TABLE_PREFIX = "bisync_v_";
+    public static final String TRIGGER_PREFIX = "bisync_t_";
+    public static final String CLOCK_CORRECTION = "clock_correction_micros";
+
+    /** Column order of the history table as {@link CaptureDialect#selectUnreleasedHistory()} returns it. */
+    public static final String HISTORY_COLUMNS = "id, table_name, operation, key_data, before_data, after_data, version_num, "
+            + "version_origin, prev_num, prev_origin, field_versions, origin, supersedes, tx_id, captured_at";
+
+    private BisyncTables() {
+    }
+}

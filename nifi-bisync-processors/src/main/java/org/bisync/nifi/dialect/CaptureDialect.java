@@ -1,0 +1,105 @@
+package org.bisync.nifi.dialect;
+
+import org.bisync.nifi.schema.SyncedTable;
+
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.util.List;
+
+/**
+ * What capture needs from an engine. Statements are returned as text so that "generate SQL" mode can write them for
+ * a DBA instead of running them; every DDL list is idempotent (running it twice changes nothing).
+ *
+ * <h2>What the triggers of a synced table do</h2>
+ * For INSERT (NEW), UPDATE (OLD, NEW) and DELETE (OLD) of a row, each as AFTER ROW triggers:
+ * <ol>
+ * <li>Nothing at all when the transaction carries the origin marker (see {@link ApplyDialect#markOrigin}).</li>
+ * <li>Nothing for an UPDATE in which no synced column changed (null-safe comparison).</li>
+ * <li>An UPDATE that changes a key column is recorded as a DELETE of the OLD key and then an INSERT of the NEW key.</li>
+ * <li>For the row's key K: a locking, atomic upsert of K's version row: {@code prev := (version_num, version_origin)};
+ *     {@code version_num := max(clock + correction + bias, prev.version_num + 1)} (just {@code clock + correction + bias}
+ *     without a previous row); {@code version_origin := this system}; {@code deleted := (operation = DELETE)}.
+ *     The clock is UTC epoch microseconds independent of the session time zone; the correction is
+ *     {@code bisync_config.num_value} of row {@link BisyncTables#CLOCK_CORRECTION} (0 when missing); the bias is
+ *     {@link SyncedTable#bias()}. Under MariaDB's REPEATABLE READ the previous version must come from a current
+ *     (locking) read, never the transaction's snapshot.</li>
+ * <li>With field versions ({@link SyncedTable#fieldBiases()} not empty): for every such column whose value changed
+ *     (every one on INSERT), its entry in {@code field_versions} becomes {@code [max(clock + correction + fieldBias,
+ *     previous field number + 1), this system]}; a DELETE keeps them.</li>
+ * <li>One history row: table_name = local table name, operation, key_data / before_data / after_data as JSON objects
+ *     keyed by local column name with values from {@link TypeMapping#imageExpression} (synced columns only;
+ *     before_data null on INSERT, after_data null on DELETE), the new and previous version, field_versions as
+ *     written, origin = this system, tx_id where cheap, captured_at = clock + correction.</li>
+ * </ol>
+ */
+public interface CaptureDialect {
+
+    /** Creates the shared bisync tables and indexes when missing. */
+    List<String> createBisyncTables();
+
+    /** Creates the table's version table when missing and (re)creates its triggers, dropping older ones first. */
+    List<String> installTable(SyncedTable table);
+
+    /** Drops the triggers and the version table of a table (IF EXISTS), leaving the user's table untouched. */
+    List<String> uninstallTable(String localTableName);
+
+    /** Drops the shared bisync tables (IF EXISTS). Run after {@link #uninstallTable} for every table. */
+    List<String> dropBisyncTables();
+
+    /** The privileges the NiFi user needs, as GRANT statements (or comments where the engine has none). */
+    List<String> grants(String user, List<String> localTableNames);
+
+    /** {@code SELECT <uncorrected clock in UTC epoch micros>}: one row, one BIGINT column. */
+    String selectClockMicros();
+
+    /** {@code SELECT HISTORY_COLUMNS FROM bisync_history WHERE released_at IS NULL ORDER BY id} limited to the one parameter's rows. */
+    String selectUnreleasedHistory();
+
+    /** Marks one history row released; parameters: released_at, id. Batched. */
+    String releaseHistory();
+
+    /** Deletes one history row; parameter: id. Batched. */
+    String deleteHistory();
+
+    /** Deletes released rows released before the parameter (epoch micros). */
+    String purgeReleasedHistory();
+
+    /** {@code SELECT MIN(captured_at), COUNT(*)} of unreleased history rows. */
+    String selectBacklog();
+
+    /** Upserts a row of bisync_config's num_value; parameters: name, num_value. */
+    String upsertConfigNumber();
+
+    /** Reads bisync_config's num_value; parameter: name. */
+    String selectConfigNumber();
+
+    /** Upserts a row of bisync_installed; parameters: table_name, ddl_hash, column_hash, installed_at. */
+    String upsertInstalled();
+
+    /** {@code SELECT table_name, ddl_hash, column_hash FROM bisync_installed}. */
+    String selectInstalled();
+
+    /** Deletes a row of bisync_installed; parameter: table_name. */
+    String deleteInstalled();
+
+    /**
+     * For the initial load: gives every row of the table that has no version row one (clock + correction + bias, this
+     * system, not deleted, no field versions), keeping existing versions. Parameters: none.
+     */
+    String stampMissingVersions(SyncedTable table);
+
+    /**
+     * For the initial load: the table's synced columns (in {@link SyncedTable#columns()} order) followed by
+     * version_num, version_origin, field_versions of its version row, ordered by key, reading rows and versions under
+     * a shared lock where the engine has one.
+     */
+    String selectSnapshot(SyncedTable table);
+
+    /**
+     * Removes an origin marker a crashed applier left behind, where the engine's marker can outlive its transaction
+     * (SQLite's context row); returns how many were removed. A no-op elsewhere.
+     */
+    default int clearLeftoverOriginMarker(Connection connection) throws SQLException {
+        return 0;
+    }
+}

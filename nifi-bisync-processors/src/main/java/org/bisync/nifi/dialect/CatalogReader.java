@@ -1,0 +1,18 @@
+package org.bisync.nifi.dialect;
+
+import org.bisync.nifi.schema.TableMetadata;
+
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.util.List;
+import java.util.Optional;
+
+/** Reads table metadata from the database the connection points at (its current schema or database). */
+public interface CatalogReader {
+
+    /** The table or view, or empty when there is none of that name. */
+    Optional<TableMetadata> readTable(Connection connection, String tableName) throws SQLException;
+
+    /** User tables and views of the current schema, without our own bisync objects. */
+    List<String> listTables(Connection connection) throws SQLException;
+}

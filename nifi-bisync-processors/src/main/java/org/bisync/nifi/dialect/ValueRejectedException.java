@@ -1,0 +1,16 @@
+package org.bisync.nifi.dialect;
+
+/** A value the target column cannot hold without loss; the message names the column and says why. */
+public class ValueRejectedException extends IllegalArgumentException {
+
+    private final String column;
+
+    public ValueRejectedException(String column, String message) {
+        super(message);
+        this.column = column;
+    }
+
+    public String column() {
+        return column;
+    }
+}

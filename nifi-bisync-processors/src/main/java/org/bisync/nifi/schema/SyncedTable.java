@@ -1,0 +1,64 @@
+package org.bisync.nifi.schema;
+
+import org.bisync.nifi.topology.TableSettings;
+
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * One synced table as seen in one system: its settings, its database columns matched to canonical fields, and the
+ * version bias its triggers add. Built by {@link SyncedTableResolver}; dialects generate SQL from it.
+ *
+ * @param settings  the table's topology settings
+ * @param systemId  the system this view belongs to
+ * @param metadata  the database's description of the table
+ * @param columns   synced columns (key columns first, in key order, then the others in ordinal order)
+ * @param bias      the version bias of this system's local writes to this table
+ * @param fieldBiases local column name to the bias of its field version, for columns that carry a field version of
+ *                  their own (every synced value column under field-level strategies, one-way fields otherwise);
+ *                  empty when the table keeps row versions only
+ */
+public record SyncedTable(TableSettings settings, String systemId, TableMetadata metadata, List<SyncedColumn> columns,
+                          long bias, Map<String, Long> fieldBiases) {
+
+    public SyncedTable {
+        columns = List.copyOf(columns);
+        fieldBiases = Collections.unmodifiableMap(new LinkedHashMap<>(fieldBiases));
+    }
+
+    public boolean hasFieldVersions() {
+        return !fieldBiases.isEmpty();
+    }
+
+    public String localName() {
+        return metadata.name();
+    }
+
+    public String canonicalName() {
+        return settings.name();
+    }
+
+    public List<SyncedColumn> keyColumns() {
+        return columns.stream().filter(SyncedColumn::key).toList();
+    }
+
+    public List<SyncedColumn> valueColumns() {
+        return columns.stream().filter(c -> !c.key()).toList();
+    }
+
+    /** Columns apply writes: key columns and every column that is not read-only in this system. */
+    public List<SyncedColumn> writableColumns() {
+        return columns.stream().filter(c -> c.key() || !c.readOnly()).toList();
+    }
+
+    public Optional<SyncedColumn> byCanonical(String canonical) {
+        return columns.stream().filter(c -> c.canonical().equals(canonical)).findFirst();
+    }
+
+    public Optional<SyncedColumn> byLocal(String local) {
+        return columns.stream().filter(c -> c.local().equals(local)).findFirst();
+    }
+}

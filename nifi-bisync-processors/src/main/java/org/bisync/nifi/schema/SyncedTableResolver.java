@@ -1,0 +1,93 @@
+package org.bisync.nifi.schema;
+
+import org.bisync.nifi.dialect.Dialect;
+import org.bisync.nifi.topology.SyncTopology;
+import org.bisync.nifi.topology.TableSettings;
+
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Matches a table's topology settings to a system's database metadata and says clearly what does not fit: a missing
+ * table, a missing column, a table without a key.
+ */
+public final class SyncedTableResolver {
+
+    private final Dialect dialect;
+    private final SyncTopology topology;
+
+    public SyncedTableResolver(Dialect dialect, SyncTopology topology) {
+        this.dialect = dialect;
+        this.topology = topology;
+    }
+
+    public SyncedTable resolve(Connection connection, TableSettings settings, String systemId) throws SQLException {
+        String local = settings.localName(systemId);
+        String where = "Table '" + settings.name() + "'" + (local.equals(settings.name()) ? "" : " ('" + local + "')")
+                + " in system '" + systemId + "'";
+        TableMetadata metadata = dialect.catalog().readTable(connection, local)
+                .orElseThrow(() -> new SchemaMismatchException(where + " does not exist"));
+        return resolve(metadata, settings, systemId, where);
+    }
+
+    SyncedTable resolve(TableMetadata metadata, TableSettings settings, String systemId, String where) {
+        if (metadata.view() && !settings.isView()) {
+            throw new SchemaMismatchException(where + " is a view: views can only be one-way sources; configure it with "
+                    + "\"direction\": \"ONE_WAY\" and \"view\": {\"changeColumn\": ...}");
+        }
+        List<String> keyLocal = new ArrayList<>();
+        if (settings.syncKey().isEmpty()) {
+            if (metadata.primaryKey().isEmpty()) {
+                throw new SchemaMismatchException(where + " has no primary key: configure a sync key (\"syncKey\": [...]) "
+                        + "of columns that identify a row");
+            }
+            keyLocal.addAll(metadata.primaryKey());
+        } else {
+            for (String canonical : settings.syncKey()) {
+                keyLocal.add(settings.localFieldName(canonical, systemId));
+            }
+        }
+        for (String name : settings.includedFields()) {
+            requireColumn(metadata, settings.localFieldName(name, systemId), where, "included field '" + name + "'");
+        }
+        List<SyncedColumn> columns = new ArrayList<>();
+        for (String keyColumn : keyLocal) {
+            ColumnInfo column = requireColumn(metadata, keyColumn, where, "sync key column '" + keyColumn + "'");
+            columns.add(new SyncedColumn(settings.canonicalFieldName(keyColumn, systemId), column, true, false));
+        }
+        Map<String, Long> fieldBiases = new LinkedHashMap<>();
+        for (ColumnInfo column : metadata.columns()) {
+            if (keyLocal.contains(column.name())) {
+                continue;
+            }
+            String canonical = settings.canonicalFieldName(column.name(), systemId);
+            if (!settings.isSynced(canonical)) {
+                continue;
+            }
+            // a one-way field flows from its owner: apply never writes it back into the owner
+            boolean ownedOneWay = settings.field(canonical).oneWay() && systemId.equals(settings.field(canonical).owner());
+            boolean readOnly = column.generated() || column.autoIncrement() || ownedOneWay;
+            columns.add(new SyncedColumn(canonical, column, false, readOnly));
+            if (settings.strategy().isFieldLevel() || settings.field(canonical).oneWay()) {
+                fieldBiases.put(column.name(), fieldBias(settings, systemId, canonical));
+            }
+        }
+        return new SyncedTable(settings, systemId, metadata, columns, topology.bias(settings, systemId, null), fieldBiases);
+    }
+
+    private long fieldBias(TableSettings settings, String systemId, String canonical) {
+        if (settings.field(canonical).oneWay()) {
+            return 0L;
+        }
+        return topology.bias(settings, systemId, canonical);
+    }
+
+    private static ColumnInfo requireColumn(TableMetadata metadata, String column, String where, String what) {
+        return metadata.column(column).orElseThrow(() -> new SchemaMismatchException(where + ": " + what
+                + " does not exist; columns are " + metadata.columns().stream().map(ColumnInfo::name).toList()));
+    }
+}
