@@ -71,6 +71,52 @@ public final class ChangeRecordSchema {
         this.schema = new SimpleRecordSchema(fields);
     }
 
+    /**
+     * The change-record schema of incoming records, taking the key and row types from the incoming schema (as the
+     * previous processor's writer carried it).
+     */
+    public static ChangeRecordSchema fromIncoming(RecordSchema incoming) {
+        RecordSchema key = childSchema(incoming, KEY);
+        RecordSchema row = childSchema(incoming, AFTER);
+        if (row == null) {
+            row = childSchema(incoming, BEFORE);
+        }
+        if (key == null || row == null) {
+            throw new InvalidChangeException(key == null ? KEY : AFTER, "The incoming schema has no record type for '"
+                    + (key == null ? KEY : AFTER) + "': is the reader using the schema the writer carried?");
+        }
+        return new ChangeRecordSchema(key, row);
+    }
+
+    private static RecordSchema childSchema(RecordSchema schema, String field) {
+        return schema.getField(field)
+                .map(RecordField::getDataType)
+                .map(ChangeRecordSchema::recordSchemaOf)
+                .orElse(null);
+    }
+
+    private static RecordSchema recordSchemaOf(DataType type) {
+        if (type instanceof org.apache.nifi.serialization.record.type.RecordDataType recordType) {
+            return recordType.getChildSchema();
+        }
+        if (type instanceof org.apache.nifi.serialization.record.type.ChoiceDataType choice) {
+            for (DataType option : choice.getPossibleSubTypes()) {
+                RecordSchema found = recordSchemaOf(option);
+                if (found != null) {
+                    return found;
+                }
+            }
+        }
+        return null;
+    }
+
+    /** The record with an {@code error} field saying why it failed. */
+    public Record toFailedRecord(ChangeRecord change, String error) {
+        Record record = toRecord(change);
+        record.setValue(ERROR, error);
+        return record;
+    }
+
     public RecordSchema schema() {
         return schema;
     }

@@ -1,0 +1,30 @@
+package org.bisync.nifi.processors;
+
+/** FlowFile attributes bisync processors read and write. */
+public final class BisyncAttributes {
+    public static final String TABLE = "bisync.table";
+    public static final String SOURCE_SYSTEM = "bisync.source.system";
+    public static final String TARGET_SYSTEM = "bisync.target.system";
+    public static final String RECORD_COUNT = "record.count";
+    public static final String MIME_TYPE = "mime.type";
+    /** Why the FlowFile's records were routed where they are (failure, retry, loop, conflict). */
+    public static final String REASON = "bisync.reason";
+    /** Capture: the database clock's offset from NiFi's, in microseconds (database minus NiFi). */
+    public static final String CLOCK_OFFSET = "bisync.clock.offset.micros";
+    /** Capture: the first and last history ids of the FlowFile. */
+    public static final String FIRST_SEQUENCE = "bisync.sequence.first";
+    public static final String LAST_SEQUENCE = "bisync.sequence.last";
+    /** Apply: capture-to-apply latency of the FlowFile's newest change, in milliseconds. */
+    public static final String LATENCY_MILLIS = "bisync.latency.millis";
+    /** Counts per outcome, written by Resolve and Apply. */
+    public static final String APPLIED = "bisync.applied";
+    public static final String STALE = "bisync.stale";
+    public static final String MERGED = "bisync.merged";
+    public static final String CONFLICTS = "bisync.conflicts";
+    public static final String FAILED = "bisync.failed";
+    /** PreventLoops: when a parked key's window ends, epoch millis. */
+    public static final String LOOP_PARKED_UNTIL = "bisync.loop.parked.until";
+
+    private BisyncAttributes() {
+    }
+}

@@ -1,0 +1,60 @@
+package org.bisync.nifi.schema;
+
+import org.bisync.nifi.dialect.Dialect;
+import org.bisync.nifi.topology.SyncTopology;
+import org.bisync.nifi.topology.TableSettings;
+
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * The synced tables of one system, resolved against its database once and kept until {@link #invalidate()} (a
+ * processor invalidates when it is rescheduled or sees a schema error).
+ */
+public final class SyncedTableCache {
+
+    private final SyncTopology topology;
+    private final String systemId;
+    private final Dialect dialect;
+    private final SyncedTableResolver resolver;
+    private final Map<String, SyncedTable> tables = new ConcurrentHashMap<>();
+
+    public SyncedTableCache(SyncTopology topology, String systemId, Dialect dialect) {
+        this.topology = topology;
+        this.systemId = systemId;
+        this.dialect = dialect;
+        this.resolver = new SyncedTableResolver(dialect, topology);
+    }
+
+    /** The table of that canonical name, resolved on first use. */
+    public SyncedTable table(Connection connection, String canonicalName) throws SQLException {
+        SyncedTable cached = tables.get(canonicalName);
+        if (cached != null) {
+            return cached;
+        }
+        TableSettings settings = topology.table(canonicalName).orElseThrow(() -> new SchemaMismatchException(
+                "Table '" + canonicalName + "' is not part of the sync topology; configured tables: "
+                        + topology.tables().stream().map(TableSettings::name).toList()));
+        SyncedTable resolved = resolver.resolve(connection, settings, systemId);
+        tables.put(canonicalName, resolved);
+        return resolved;
+    }
+
+    public void invalidate() {
+        tables.clear();
+    }
+
+    public SyncTopology topology() {
+        return topology;
+    }
+
+    public String systemId() {
+        return systemId;
+    }
+
+    public Dialect dialect() {
+        return dialect;
+    }
+}
