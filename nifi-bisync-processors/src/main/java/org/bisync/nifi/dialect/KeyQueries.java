@@ -1,0 +1,33 @@
+package org.bisync.nifi.dialect;
+
+import java.util.List;
+import java.util.stream.Collectors;
+
+/** Portable SQL that selects rows by a list of keys, shared by every dialect and by the engines. */
+public final class KeyQueries {
+
+    private KeyQueries() {
+    }
+
+    /**
+     * {@code SELECT columns FROM table WHERE (k1 = ? AND k2 = ?) OR (...)} for {@code keyCount} keys; parameters are
+     * the key columns of each key, key after key.
+     */
+    public static String selectByKeys(SqlIdentifiers ids, String table, List<String> columns, List<String> keyColumns, int keyCount) {
+        String select = columns.stream().map(ids::quote).collect(Collectors.joining(", "));
+        return "SELECT " + select + " FROM " + ids.quote(table) + " WHERE " + keyPredicate(ids, keyColumns, keyCount);
+    }
+
+    /** {@code (k1 = ? AND k2 = ?) OR (...)} for {@code keyCount} keys. */
+    public static String keyPredicate(SqlIdentifiers ids, List<String> keyColumns, int keyCount) {
+        String one = keyColumns.stream().map(c -> ids.quote(c) + " = ?").collect(Collectors.joining(" AND ", "(", ")"));
+        StringBuilder sql = new StringBuilder();
+        for (int i = 0; i < keyCount; i++) {
+            if (i > 0) {
+                sql.append(" OR ");
+            }
+            sql.append(one);
+        }
+        return sql.toString();
+    }
+}
