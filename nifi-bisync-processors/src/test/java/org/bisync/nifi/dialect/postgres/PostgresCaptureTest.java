@@ -108,6 +108,32 @@ class PostgresCaptureTest {
     }
 
     @Test
+    void multiRowStatementsCaptureEveryRowWithItsOwnVersion() throws SQLException {
+        db.exec("INSERT INTO customer VALUES (1, 'existing', 1, null)");
+        db.exec("DELETE FROM customer WHERE id = 1");
+        long tombstone = db.versions(customer).get("1").number();
+        db.exec("INSERT INTO customer SELECT g, 'n' || g, g, null FROM generate_series(1, 500) g");
+        db.exec("INSERT INTO customer VALUES (1, 'upserted', 2, null), (501, 'new', 3, null) "
+                + "ON CONFLICT (id) DO UPDATE SET name = EXCLUDED.name");
+        db.exec("DELETE FROM customer WHERE id > 250");
+        List<PgFixture.History> history = db.history();
+        assertEquals(2 + 500 + 2 + 251, history.size());
+        assertEquals(500, history.subList(2, 502).stream().filter(h -> h.operation().equals("INSERT"))
+                .map(h -> h.key().get("id").asLong()).distinct().count());
+        PgFixture.History reinserted = history.subList(2, 502).stream().filter(h -> h.key().get("id").asLong() == 1).findFirst().orElseThrow();
+        assertEquals(tombstone, reinserted.prev(), "a re-insert follows the tombstone");
+        assertTrue(reinserted.version() > tombstone);
+        assertEquals(List.of("INSERT", "UPDATE"), history.subList(502, 504).stream().map(PgFixture.History::operation).sorted().toList());
+        assertEquals(251, history.subList(504, history.size()).stream().filter(h -> h.operation().equals("DELETE") && h.after() == null
+                && h.before().get("name") != null).count());
+        Map<String, PgFixture.VersionRow> versions = db.versions(customer);
+        assertEquals(501, versions.size());
+        assertEquals(251, versions.values().stream().filter(PgFixture.VersionRow::deleted).count());
+        assertEquals("upserted", history.subList(502, 504).stream().filter(h -> h.operation().equals("UPDATE")).findFirst()
+                .orElseThrow().after().get("name").asText());
+    }
+
+    @Test
     void capturedAtIsTheUtcClockWhateverTheSessionTimeZone() throws SQLException {
         long before = System.currentTimeMillis() * 1000;
         db.exec("SET TimeZone = 'Pacific/Kiritimati'; INSERT INTO customer VALUES (1, 'a', 1, null)");
