@@ -134,6 +134,24 @@ class PostgresCaptureTest {
     }
 
     @Test
+    void tablesWiderThanOneJsonBuildCallAreImagedWhole() throws SQLException {
+        StringBuilder columns = new StringBuilder("id int PRIMARY KEY");
+        for (int i = 1; i <= 70; i++) {
+            columns.append(", c").append(i).append(" int DEFAULT ").append(i);
+        }
+        db.exec("DROP TABLE IF EXISTS wide", "CREATE TABLE wide (" + columns + ")");
+        db.install(TableSettings.twoWay("wide"));
+        db.exec("INSERT INTO wide (id) VALUES (1)", "UPDATE wide SET c70 = 0");
+        List<PgFixture.History> history = db.history();
+        assertEquals(71, history.get(0).after().size());
+        assertEquals(70, history.get(1).before().get("c70").asInt());
+        assertEquals(0, history.get(1).after().get("c70").asInt());
+        try (Connection connection = db.connect()) {
+            PgFixture.run(connection, db.dialect.capture().uninstallTable("wide"));
+        }
+    }
+
+    @Test
     void capturedAtIsTheUtcClockWhateverTheSessionTimeZone() throws SQLException {
         long before = System.currentTimeMillis() * 1000;
         db.exec("SET TimeZone = 'Pacific/Kiritimati'; INSERT INTO customer VALUES (1, 'a', 1, null)");

@@ -26,6 +26,8 @@ import java.util.function.UnaryOperator;
  * run: batched INSERT (20,000 rows, batches of 1000, pgjdbc reWriteBatchedInserts) and single-row autocommit INSERT
  * (2,000 rows). Each measurement uses a fresh table; medians of {@code -Drounds} (default 5) after a warm-up round.
  * Also measures trigger variants (jsonb images, a pinned search_path) to back the choices made in PostgresTriggerSql.
+ * Runs twice: as the embedded test server is configured (no fsync, asynchronous commit) and with durable commits.
+ * Run: {@code java -cp <test classpath> org.bisync.nifi.dialect.postgres.PostgresTriggerBenchmark} (-Drounds=5).
  */
 public final class PostgresTriggerBenchmark {
 
@@ -51,11 +53,24 @@ public final class PostgresTriggerBenchmark {
         try (Connection connection = connect()) {
             PgFixture.run(connection, dialect.capture().createBisyncTables());
         }
+        System.out.println("== as the test server runs: fsync, synchronous_commit and full_page_writes off");
+        run(rounds, "off");
+        System.out.println("== durable commits: fsync, synchronous_commit and full_page_writes on (as in shared/BASELINES.md)");
+        run(rounds, "on");
+    }
+
+    private void run(int rounds, String durability) throws SQLException {
+        try (Connection connection = connect(); Statement statement = connection.createStatement()) {
+            for (String setting : List.of("fsync", "synchronous_commit", "full_page_writes")) {
+                statement.execute("ALTER SYSTEM SET " + setting + " = " + durability);
+            }
+            statement.execute("SELECT pg_reload_conf()");
+        }
         Map<String, UnaryOperator<String>> variants = new LinkedHashMap<>();
         variants.put("none", null);
         variants.put("ours (json_build_object)", sql -> sql);
         variants.put("jsonb_build_object", sql -> sql.replace("json_build_object(", "jsonb_build_object("));
-        variants.put("SET search_path FROM CURRENT", sql -> sql.replace("LANGUAGE plpgsql AS", "LANGUAGE plpgsql SET search_path FROM CURRENT AS"));
+        variants.put("ours + SET search_path", sql -> sql.replace("LANGUAGE plpgsql AS", "LANGUAGE plpgsql SET search_path FROM CURRENT AS"));
         Map<String, List<Double>> bulk = new LinkedHashMap<>();
         Map<String, List<Double>> single = new LinkedHashMap<>();
         for (int round = 0; round <= rounds; round++) {
