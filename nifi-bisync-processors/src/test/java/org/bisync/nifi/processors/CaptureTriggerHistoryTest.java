@@ -304,4 +304,42 @@ class CaptureTriggerHistoryTest {
         AssertionError e = assertThrows(AssertionError.class, () -> runner.run(1, true, true));
         assertTrue(causes(e).contains("customer (missing)"), causes(e));
     }
+
+    @ParameterizedTest
+    @EnumSource(TestEngine.class)
+    void viewIsPolledAsAOneWaySourceWithDeletesFoundByKeyComparison(TestEngine engine) throws Exception {
+        start(engine, "capture_view", """
+                {"systems": [{"id": "A"}, {"id": "B"}],
+                 "tables": [{"name": "customer", "exclude": ["note"]},
+                            {"name": "active_customer", "direction": "ONE_WAY", "source": "A", "syncKey": ["id"],
+                             "view": {"changeColumn": "id"}}]}""");
+        execute("CREATE VIEW active_customer AS SELECT id, name FROM customer WHERE name IS NOT NULL");
+        runner.setProperty(CaptureTriggerHistory.VIEW_POLL_INTERVAL, "0 sec");
+        runner.run(1, false, true);
+        runner.clearTransferState();
+        execute("INSERT INTO customer (id, name) VALUES (1, 'Ada')", "INSERT INTO customer (id, name) VALUES (2, 'Bob')");
+        runner.run(1, false, false);
+        List<Record> first = viewChanges();
+        assertEquals(List.of("INSERT", "INSERT"), first.stream().map(r -> r.getAsString("operation")).toList());
+        runner.run(1, false, false);
+        assertEquals(0, viewChanges().size(), "unchanged rows are not emitted again");
+        execute("UPDATE customer SET name = 'Robert' WHERE id = 2", "UPDATE customer SET name = NULL WHERE id = 1");
+        runner.run(1, false, false);
+        List<Record> second = viewChanges();
+        assertEquals(List.of("DELETE", "UPDATE"), second.stream().map(r -> r.getAsString("operation")).sorted().toList());
+        Record update = second.stream().filter(r -> r.getAsString("operation").equals("UPDATE")).findFirst().orElseThrow();
+        assertEquals("Robert", ((Record) update.getValue("after")).getValue("name"));
+        assertTrue(update.getAsLong("version") > update.getAsLong("prev_version"));
+    }
+
+    private List<Record> viewChanges() throws Exception {
+        List<Record> all = new ArrayList<>();
+        for (MockFlowFile flowFile : runner.getFlowFilesForRelationship(CaptureTriggerHistory.SUCCESS)) {
+            if ("active_customer".equals(flowFile.getAttribute(BisyncAttributes.TABLE))) {
+                all.addAll(records(flowFile));
+            }
+        }
+        runner.clearTransferState();
+        return all;
+    }
 }
