@@ -31,17 +31,17 @@ public record SyncTopology(List<SyncSystem> systems, List<TableSettings> tables,
             if (names.put(table.name(), table) != null) {
                 throw new IllegalArgumentException("Table '" + table.name() + "' is defined twice");
             }
-            checkSystemNamed(table, table.source(), "source");
-            table.localNames().keySet().forEach(id -> checkSystemNamed(table, id, "table name mapping"));
+            checkSystemNamed(seen.keySet(), table, table.source(), "source");
+            table.localNames().keySet().forEach(id -> checkSystemNamed(seen.keySet(), table, id, "table name mapping"));
             table.fields().forEach((field, settings) -> {
-                checkSystemNamed(table, settings.owner(), "owner of field '" + field + "'");
-                settings.names().keySet().forEach(id -> checkSystemNamed(table, id, "name mapping of field '" + field + "'"));
+                checkSystemNamed(seen.keySet(), table, settings.owner(), "owner of field '" + field + "'");
+                settings.names().keySet().forEach(id -> checkSystemNamed(seen.keySet(), table, id, "name mapping of field '" + field + "'"));
             });
         }
     }
 
-    private void checkSystemNamed(TableSettings table, String systemId, String what) {
-        if (systemId != null && systems.stream().noneMatch(s -> s.id().equals(systemId))) {
+    private static void checkSystemNamed(java.util.Set<String> systemIds, TableSettings table, String systemId, String what) {
+        if (systemId != null && !systemIds.contains(systemId)) {
             throw new IllegalArgumentException("Table '" + table.name() + "': " + what + " names unknown system '" + systemId + "'");
         }
     }

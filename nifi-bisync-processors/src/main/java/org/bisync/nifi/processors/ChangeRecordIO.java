@@ -78,17 +78,18 @@ public final class ChangeRecordIO {
     }
 
     /**
-     * Writes records into a new child FlowFile of {@code parent}, with the writer's attributes, {@code record.count}
+     * Writes records into a new child FlowFile of {@code parent} (a new FlowFile when it is null), with the writer's attributes, {@code record.count}
      * and the given attributes.
      */
     public static FlowFile write(ProcessSession session, FlowFile parent, RecordSetWriterFactory writerFactory, RecordSchema schema,
                                  List<Record> records, Map<String, String> attributes, ComponentLog log) {
-        FlowFile child = session.create(parent);
+        FlowFile child = parent == null ? session.create() : session.create(parent);
+        Map<String, String> variables = parent == null ? Map.of() : parent.getAttributes();
         Map<String, String> written = new HashMap<>();
         child = session.write(child, (OutputStream out) -> {
             try {
-                RecordSchema writeSchema = writerFactory.getSchema(parent.getAttributes(), schema);
-                try (RecordSetWriter writer = writerFactory.createWriter(log, writeSchema, out, parent.getAttributes())) {
+                RecordSchema writeSchema = writerFactory.getSchema(variables, schema);
+                try (RecordSetWriter writer = writerFactory.createWriter(log, writeSchema, out, variables)) {
                     writer.beginRecordSet();
                     for (Record record : records) {
                         writer.write(record);

@@ -1,0 +1,117 @@
+package org.bisync.nifi.capture;
+
+import org.bisync.nifi.change.ChangeRecord;
+import org.bisync.nifi.change.Operation;
+import org.bisync.nifi.schema.SchemaMismatchException;
+import org.bisync.nifi.schema.SyncedTable;
+import org.bisync.nifi.topology.TableSettings;
+
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * One poll of a system's history: reads unreleased rows, groups them per table in capture order, decodes them, and
+ * sorts out what must not travel (tables that do not flow from this system, edits of one-way fields it does not own).
+ * Every row read is accounted for in the result, so all of them can be released once the result is safely emitted.
+ */
+public final class CapturePoll {
+
+    /** The changes of one table, in capture order. */
+    public record TableBatch(SyncedTable table, List<ChangeRecord> changes) {
+    }
+
+    /**
+     * @param batches    changes to emit, per table
+     * @param failed     rows that could not be decoded, with why
+     * @param notSent    rows that must not travel (one-way)
+     * @param readIds    every history id read: emitted, failed or not sent
+     */
+    public record Result(List<TableBatch> batches, List<HistoryFormatException> failed, int notSent, List<Long> readIds) {
+        public int emitted() {
+            return batches.stream().mapToInt(b -> b.changes().size()).sum();
+        }
+    }
+
+    /** Resolves a history row's local table name into its synced table, or empty when the topology has no such table. */
+    public interface TableLookup {
+        Optional<SyncedTable> byLocalName(Connection connection, String localName) throws SQLException;
+    }
+
+    private final HistoryReader reader;
+    private final ChangeDecoder decoder;
+    private final String systemId;
+
+    public CapturePoll(HistoryReader reader, ChangeDecoder decoder, String systemId) {
+        this.reader = reader;
+        this.decoder = decoder;
+        this.systemId = systemId;
+    }
+
+    public Result poll(Connection connection, TableLookup tables, int limit) throws SQLException {
+        List<HistoryRow> rows = reader.readUnreleased(connection, limit);
+        Map<String, TableBatch> batches = new LinkedHashMap<>();
+        List<HistoryFormatException> failed = new ArrayList<>();
+        List<Long> ids = new ArrayList<>(rows.size());
+        int notSent = 0;
+        for (HistoryRow row : rows) {
+            ids.add(row.id());
+            Optional<SyncedTable> table;
+            try {
+                table = tables.byLocalName(connection, row.tableName());
+            } catch (SchemaMismatchException e) {
+                failed.add(new HistoryFormatException(row, e.getMessage()));
+                continue;
+            }
+            if (table.isEmpty()) {
+                failed.add(new HistoryFormatException(row, "the table is not part of the sync topology any more"));
+                continue;
+            }
+            TableSettings settings = table.get().settings();
+            if (!settings.flowsFrom(systemId) && row.origin().equals(systemId)) {
+                notSent++;
+                continue;
+            }
+            ChangeRecord change;
+            try {
+                change = decoder.decode(row, table.get());
+            } catch (HistoryFormatException e) {
+                failed.add(e);
+                continue;
+            }
+            if (!withoutForeignOneWayFields(change, settings)) {
+                notSent++;
+                continue;
+            }
+            batches.computeIfAbsent(row.tableName(), name -> new TableBatch(table.get(), new ArrayList<>())).changes().add(change);
+        }
+        return new Result(new ArrayList<>(batches.values()), failed, notSent, ids);
+    }
+
+    /**
+     * Removes one-way fields this system does not own from a local edit (they flow only from their owner). Returns
+     * false when nothing that may travel is left of an UPDATE.
+     */
+    private boolean withoutForeignOneWayFields(ChangeRecord change, TableSettings settings) {
+        if (!change.origin.equals(systemId) || settings.oneWayFields().isEmpty()) {
+            return true;
+        }
+        for (String field : settings.oneWayFields()) {
+            if (!settings.fieldFlowsFrom(field, systemId)) {
+                if (change.before != null) {
+                    change.before.remove(field);
+                }
+                if (change.after != null) {
+                    change.after.remove(field);
+                }
+                change.changedFields.remove(field);
+                change.fieldVersions.remove(field);
+            }
+        }
+        return change.operation != Operation.UPDATE || !change.changedFields.isEmpty();
+    }
+}

@@ -1,0 +1,154 @@
+package org.bisync.nifi.capture;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import org.bisync.nifi.change.ChangeRecord;
+import org.bisync.nifi.change.Operation;
+import org.bisync.nifi.dialect.TypeMapping;
+import org.bisync.nifi.schema.SyncedColumn;
+import org.bisync.nifi.schema.SyncedTable;
+import org.bisync.nifi.version.Version;
+
+import java.math.BigDecimal;
+import java.util.Arrays;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * Turns a history row into a {@link ChangeRecord}: decodes the JSON images with the dialect's type mapping, maps local
+ * column names to canonical field names, and works out which synced fields changed.
+ */
+public final class ChangeDecoder {
+
+    private static final ObjectMapper JSON = new ObjectMapper()
+            .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
+            .enable(DeserializationFeature.USE_BIG_INTEGER_FOR_INTS);
+
+    private final TypeMapping types;
+    private final String systemId;
+
+    public ChangeDecoder(TypeMapping types, String systemId) {
+        this.types = types;
+        this.systemId = systemId;
+    }
+
+    public ChangeRecord decode(HistoryRow row, SyncedTable table) {
+        ChangeRecord change = new ChangeRecord();
+        change.table = table.canonicalName();
+        change.operation = operation(row);
+        change.key = image(row.keyData(), table, true, "key_data", row);
+        change.before = row.beforeData() == null ? null : image(row.beforeData(), table, false, "before_data", row);
+        change.after = row.afterData() == null ? null : image(row.afterData(), table, false, "after_data", row);
+        change.version = new Version(row.versionNum(), row.versionOrigin());
+        change.prevVersion = row.prevNum() == null ? null : new Version(row.prevNum(), row.prevOrigin());
+        change.origin = row.origin();
+        change.sourceSystem = systemId;
+        change.transactionId = row.txId();
+        change.sequence = row.id();
+        change.capturedAt = row.capturedAt();
+        decodeFieldVersions(row, table, change);
+        decodeSupersedes(row, change);
+        change.changedFields.addAll(changedFields(change, table));
+        return change;
+    }
+
+    private static Operation operation(HistoryRow row) {
+        try {
+            return Operation.valueOf(row.operation());
+        } catch (IllegalArgumentException | NullPointerException e) {
+            throw new HistoryFormatException(row, "operation '" + row.operation() + "' is not INSERT, UPDATE or DELETE");
+        }
+    }
+
+    private Map<String, Object> image(String json, SyncedTable table, boolean keyOnly, String column, HistoryRow row) {
+        JsonNode node = parse(json, column, row);
+        Map<String, Object> values = new LinkedHashMap<>();
+        for (SyncedColumn synced : keyOnly ? table.keyColumns() : table.columns()) {
+            JsonNode value = node.get(synced.local());
+            if (value == null) {
+                if (keyOnly) {
+                    throw new HistoryFormatException(row, column + " lacks key column '" + synced.local() + "'");
+                }
+                continue; // a column added after the row was captured: not part of this change
+            }
+            try {
+                values.put(synced.canonical(), types.fromImage(value, synced.column()));
+            } catch (RuntimeException e) {
+                throw new HistoryFormatException(row, column + "." + synced.local() + ": " + e.getMessage());
+            }
+        }
+        return values;
+    }
+
+    private void decodeFieldVersions(HistoryRow row, SyncedTable table, ChangeRecord change) {
+        if (row.fieldVersions() == null || row.fieldVersions().isBlank()) {
+            return;
+        }
+        JsonNode node = parse(row.fieldVersions(), "field_versions", row);
+        for (Iterator<Map.Entry<String, JsonNode>> it = node.fields(); it.hasNext(); ) {
+            Map.Entry<String, JsonNode> entry = it.next();
+            table.byLocal(entry.getKey()).ifPresent(column ->
+                    change.fieldVersions.put(column.canonical(), versionOf(entry.getValue(), "field_versions." + entry.getKey(), row)));
+        }
+    }
+
+    private void decodeSupersedes(HistoryRow row, ChangeRecord change) {
+        if (row.supersedes() == null || row.supersedes().isBlank()) {
+            return;
+        }
+        for (JsonNode item : parse(row.supersedes(), "supersedes", row)) {
+            change.supersedes.add(versionOf(item, "supersedes", row));
+        }
+    }
+
+    private static Version versionOf(JsonNode node, String where, HistoryRow row) {
+        if (!node.isArray() || node.size() != 2 || !node.get(0).isNumber() || !node.get(1).isTextual()) {
+            throw new HistoryFormatException(row, where + " must be [number, \"origin\"], was " + node);
+        }
+        return new Version(node.get(0).longValue(), node.get(1).asText());
+    }
+
+    private static JsonNode parse(String json, String column, HistoryRow row) {
+        try {
+            JsonNode node = JSON.readTree(json);
+            if (node == null) {
+                throw new HistoryFormatException(row, column + " is empty");
+            }
+            return node;
+        } catch (JsonProcessingException e) {
+            throw new HistoryFormatException(row, column + " is not valid JSON: " + e.getOriginalMessage());
+        }
+    }
+
+    /** INSERT and SNAPSHOT: every synced field present; UPDATE: fields whose value differs; DELETE: none. */
+    static java.util.List<String> changedFields(ChangeRecord change, SyncedTable table) {
+        java.util.List<String> changed = new java.util.ArrayList<>();
+        if (change.after == null) {
+            return changed;
+        }
+        for (SyncedColumn column : table.columns()) {
+            String field = column.canonical();
+            if (!change.after.containsKey(field)) {
+                continue;
+            }
+            if (change.before == null || !sameValue(change.before.get(field), change.after.get(field))) {
+                changed.add(field);
+            }
+        }
+        return changed;
+    }
+
+    static boolean sameValue(Object a, Object b) {
+        if (a instanceof BigDecimal x && b instanceof BigDecimal y) {
+            return x.compareTo(y) == 0 && x.scale() == y.scale();
+        }
+        if (a instanceof byte[] x && b instanceof byte[] y) {
+            return Arrays.equals(x, y);
+        }
+        return Objects.equals(a, b);
+    }
+}

@@ -1,0 +1,187 @@
+package org.bisync.nifi.capture;
+
+import org.bisync.nifi.dialect.CaptureDialect;
+import org.bisync.nifi.dialect.Dialect;
+import org.bisync.nifi.schema.ColumnInfo;
+import org.bisync.nifi.schema.SyncedTable;
+
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Installs, checks and removes what nifi-bisync puts into a database: the bisync tables, and per synced table its
+ * version table and triggers. Each table's installation is recorded with a hash of the DDL it ran (which covers the
+ * configuration: system, bias, columns, strategy) and a hash of the table's columns, so a start or a poll can tell
+ * missing, outdated and current installations apart.
+ */
+public final class TriggerInstaller {
+
+    /** Where a table's installation stands. */
+    public enum Status { MISSING, OUTDATED, CURRENT }
+
+    /** A table's installation state, with the DDL that would bring it up to date. */
+    public record TableCheck(SyncedTable table, Status status, List<String> ddl, String ddlHash, String columnHash) {
+    }
+
+    private final Dialect dialect;
+
+    public TriggerInstaller(Dialect dialect) {
+        this.dialect = dialect;
+    }
+
+    private CaptureDialect sql() {
+        return dialect.capture();
+    }
+
+    /** Compares what each table needs with what bisync_installed records. */
+    public List<TableCheck> check(Connection connection, List<SyncedTable> tables) throws SQLException {
+        Map<String, String[]> installed = installed(connection);
+        List<TableCheck> checks = new ArrayList<>();
+        for (SyncedTable table : tables) {
+            List<String> ddl = sql().installTable(table);
+            String ddlHash = hash(String.join("\n;\n", ddl));
+            String columnHash = columnHash(table);
+            String[] recorded = installed.get(table.localName());
+            Status status = recorded == null ? Status.MISSING
+                    : ddlHash.equals(recorded[0]) && columnHash.equals(recorded[1]) ? Status.CURRENT : Status.OUTDATED;
+            checks.add(new TableCheck(table, status, ddl, ddlHash, columnHash));
+        }
+        return checks;
+    }
+
+    /** Brings every table that is not current up to date; returns the tables it (re)installed. */
+    public List<String> install(Connection connection, List<SyncedTable> tables, long nowMicros) throws SQLException {
+        run(connection, sql().createBisyncTables());
+        List<String> installedNow = new ArrayList<>();
+        for (TableCheck check : check(connection, tables)) {
+            if (check.status() == Status.CURRENT) {
+                continue;
+            }
+            run(connection, check.ddl());
+            try (PreparedStatement statement = connection.prepareStatement(sql().upsertInstalled())) {
+                statement.setString(1, check.table().localName());
+                statement.setString(2, check.ddlHash());
+                statement.setString(3, check.columnHash());
+                statement.setLong(4, nowMicros);
+                statement.executeUpdate();
+            }
+            commitIfNeeded(connection);
+            installedNow.add(check.table().localName());
+        }
+        return installedNow;
+    }
+
+    /** Removes the triggers and version tables of the given tables and, when {@code dropShared}, the bisync tables. */
+    public void uninstall(Connection connection, List<String> localTableNames, boolean dropShared) throws SQLException {
+        for (String table : localTableNames) {
+            run(connection, sql().uninstallTable(table));
+            if (!dropShared && bisyncTablesExist(connection)) {
+                try (PreparedStatement statement = connection.prepareStatement(sql().deleteInstalled())) {
+                    statement.setString(1, table);
+                    statement.executeUpdate();
+                }
+                commitIfNeeded(connection);
+            }
+        }
+        if (dropShared) {
+            run(connection, sql().dropBisyncTables());
+        }
+    }
+
+    /** The whole installation as a script for a DBA to review and run, with the grants the NiFi user needs. */
+    public String generateInstallScript(List<SyncedTable> tables, String user) {
+        StringBuilder script = new StringBuilder();
+        script.append("-- nifi-bisync installation for ").append(dialect.name()).append('\n');
+        script.append("-- Shared bisync tables\n");
+        appendAll(script, sql().createBisyncTables());
+        for (SyncedTable table : tables) {
+            List<String> ddl = sql().installTable(table);
+            script.append("\n-- Table ").append(table.localName()).append(": version table and triggers (system ")
+                    .append(table.systemId()).append(", strategy ").append(table.settings().strategy()).append(")\n");
+            appendAll(script, ddl);
+            script.append("-- record the installation so capture can verify it\n");
+            script.append("-- ").append(sql().upsertInstalled()).append("  with ('").append(table.localName()).append("', '")
+                    .append(hash(String.join("\n;\n", ddl))).append("', '").append(columnHash(table)).append("', <now micros>)\n");
+        }
+        script.append("\n-- Privileges of the NiFi user\n");
+        appendAll(script, sql().grants(user, tables.stream().map(SyncedTable::localName).toList()));
+        return script.toString();
+    }
+
+    /** The removal script: every table's triggers and version table, then the shared bisync tables. */
+    public String generateUninstallScript(List<String> localTableNames) {
+        StringBuilder script = new StringBuilder("-- nifi-bisync removal for ").append(dialect.name()).append('\n');
+        for (String table : localTableNames) {
+            appendAll(script, sql().uninstallTable(table));
+        }
+        appendAll(script, sql().dropBisyncTables());
+        return script.toString();
+    }
+
+    private static void appendAll(StringBuilder script, List<String> statements) {
+        for (String statement : statements) {
+            script.append(statement.strip()).append(statement.strip().endsWith(";") ? "\n" : ";\n");
+        }
+    }
+
+    private Map<String, String[]> installed(Connection connection) throws SQLException {
+        Map<String, String[]> result = new HashMap<>();
+        if (!bisyncTablesExist(connection)) {
+            return result;
+        }
+        try (Statement statement = connection.createStatement(); ResultSet rs = statement.executeQuery(sql().selectInstalled())) {
+            while (rs.next()) {
+                result.put(rs.getString(1), new String[]{rs.getString(2), rs.getString(3)});
+            }
+        }
+        return result;
+    }
+
+    private boolean bisyncTablesExist(Connection connection) throws SQLException {
+        return dialect.catalog().readTable(connection, org.bisync.nifi.dialect.BisyncTables.INSTALLED).isPresent();
+    }
+
+    private static void run(Connection connection, List<String> statements) throws SQLException {
+        try (Statement statement = connection.createStatement()) {
+            for (String sql : statements) {
+                statement.execute(sql);
+            }
+        }
+        commitIfNeeded(connection);
+    }
+
+    private static void commitIfNeeded(Connection connection) throws SQLException {
+        if (!connection.getAutoCommit()) {
+            connection.commit();
+        }
+    }
+
+    /** A hash of the table's columns as the database describes them: a change means the triggers must be rebuilt. */
+    public static String columnHash(SyncedTable table) {
+        StringBuilder text = new StringBuilder();
+        for (ColumnInfo column : table.metadata().columns()) {
+            text.append(column.name()).append(':').append(column.typeName()).append('(').append(column.size()).append(',')
+                    .append(column.scale()).append(')').append(column.nullable()).append('\n');
+        }
+        return hash(text.toString());
+    }
+
+    static String hash(String text) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8)));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}

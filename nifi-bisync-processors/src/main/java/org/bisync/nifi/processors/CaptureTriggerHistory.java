@@ -1,0 +1,484 @@
+package org.bisync.nifi.processors;
+
+import org.apache.nifi.annotation.behavior.InputRequirement;
+import org.apache.nifi.annotation.behavior.PrimaryNodeOnly;
+import org.apache.nifi.annotation.behavior.Stateful;
+import org.apache.nifi.annotation.behavior.TriggerSerially;
+import org.apache.nifi.annotation.behavior.WritesAttribute;
+import org.apache.nifi.annotation.behavior.WritesAttributes;
+import org.apache.nifi.annotation.documentation.CapabilityDescription;
+import org.apache.nifi.annotation.documentation.Tags;
+import org.apache.nifi.annotation.lifecycle.OnScheduled;
+import org.apache.nifi.annotation.lifecycle.OnStopped;
+import org.apache.nifi.components.AllowableValue;
+import org.apache.nifi.components.PropertyDescriptor;
+import org.apache.nifi.components.state.Scope;
+import org.apache.nifi.components.state.StateMap;
+import org.apache.nifi.flowfile.FlowFile;
+import org.apache.nifi.processor.AbstractProcessor;
+import org.apache.nifi.processor.ProcessContext;
+import org.apache.nifi.processor.ProcessSession;
+import org.apache.nifi.processor.Relationship;
+import org.apache.nifi.processor.exception.ProcessException;
+import org.apache.nifi.processor.metrics.CommitTiming;
+import org.apache.nifi.processor.util.StandardValidators;
+import org.apache.nifi.serialization.RecordSetWriterFactory;
+import org.apache.nifi.serialization.record.Record;
+import org.bisync.nifi.capture.CapturePoll;
+import org.bisync.nifi.capture.ChangeDecoder;
+import org.bisync.nifi.capture.ClockMonitor;
+import org.bisync.nifi.capture.HistoryFormatException;
+import org.bisync.nifi.capture.HistoryReader;
+import org.bisync.nifi.capture.IdRanges;
+import org.bisync.nifi.capture.SnapshotReader;
+import org.bisync.nifi.capture.TriggerInstaller;
+import org.bisync.nifi.change.ChangeRecord;
+import org.bisync.nifi.change.ChangeRecordSchema;
+import org.bisync.nifi.dialect.Dialect;
+import org.bisync.nifi.dialect.Dialects;
+import org.bisync.nifi.schema.SyncedTable;
+import org.bisync.nifi.schema.SyncedTableCache;
+import org.bisync.nifi.schema.TableRecordSchemas;
+import org.bisync.nifi.topology.SyncTopology;
+import org.bisync.nifi.topology.SyncTopologyService;
+import org.bisync.nifi.topology.TableSettings;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.TimeUnit;
+
+@Tags({"bisync", "cdc", "change data capture", "trigger", "history", "database", "sync", "replication"})
+@CapabilityDescription("Captures the changes of a system's synced tables from the history table its triggers fill. "
+        + "Installs and maintains the triggers (or only verifies them), reads every unreleased change whatever its "
+        + "commit order (gap-free, at-least-once), and emits one FlowFile of change records per table and batch, in "
+        + "capture order, with the table's own column types. Released history rows are kept for the configured "
+        + "retention, unread ones always. Also measures the database clock against NiFi's and keeps the triggers' clock "
+        + "correction, and can emit the existing rows of each table as SNAPSHOT changes for an initial load.")
+@InputRequirement(InputRequirement.Requirement.INPUT_FORBIDDEN)
+@PrimaryNodeOnly
+@TriggerSerially
+@Stateful(scopes = Scope.CLUSTER, description = "The history ids emitted in the last committed session, released in the "
+        + "database at the next run (so a restart never loses nor, normally, repeats a change), and the tables whose "
+        + "initial load is done.")
+@WritesAttributes({
+        @WritesAttribute(attribute = BisyncAttributes.TABLE, description = "The table's canonical name"),
+        @WritesAttribute(attribute = BisyncAttributes.SOURCE_SYSTEM, description = "The system the changes were captured from"),
+        @WritesAttribute(attribute = BisyncAttributes.RECORD_COUNT, description = "Number of change records"),
+        @WritesAttribute(attribute = BisyncAttributes.MIME_TYPE, description = "The Record Writer's MIME type"),
+        @WritesAttribute(attribute = BisyncAttributes.FIRST_SEQUENCE, description = "The first history id in the FlowFile"),
+        @WritesAttribute(attribute = BisyncAttributes.LAST_SEQUENCE, description = "The last history id in the FlowFile"),
+        @WritesAttribute(attribute = BisyncAttributes.CLOCK_OFFSET, description = "The database clock minus NiFi's, in microseconds, at the last measurement"),
+        @WritesAttribute(attribute = BisyncAttributes.REASON, description = "On failure: why the history rows could not be decoded")
+})
+public class CaptureTriggerHistory extends AbstractProcessor {
+
+    static final AllowableValue INSTALL = new AllowableValue("Install and Maintain", "Install and Maintain",
+            "Creates the bisync tables, version tables and triggers when missing, and rebuilds a table's triggers when its "
+                    + "columns or its sync settings change.");
+    static final AllowableValue VERIFY = new AllowableValue("Verify Only", "Verify Only",
+            "Never changes the database: refuses to start, naming what is missing or outdated, unless a DBA installed "
+                    + "exactly what this configuration needs (see ManageSyncTriggers' Generate SQL).");
+
+    static final AllowableValue LOAD_NONE = new AllowableValue("None", "None", "Capture only changes made from now on.");
+    static final AllowableValue LOAD_EXISTING = new AllowableValue("Existing Rows", "Existing Rows",
+            "Once per table, emit every existing row as a SNAPSHOT change (streamed), then go on with the changes.");
+
+    public static final PropertyDescriptor SYNC_TOPOLOGY = BisyncProperties.SYNC_TOPOLOGY;
+    public static final PropertyDescriptor SYSTEM_ID = BisyncProperties.SOURCE_SYSTEM;
+    public static final PropertyDescriptor RECORD_WRITER = BisyncProperties.RECORD_WRITER;
+
+    public static final PropertyDescriptor MAX_CHANGES_PER_FLOWFILE = new PropertyDescriptor.Builder()
+            .name("Max Changes Per FlowFile")
+            .description("The most change records one FlowFile holds.")
+            .required(true).defaultValue("10000")
+            .addValidator(StandardValidators.POSITIVE_INTEGER_VALIDATOR)
+            .build();
+
+    public static final PropertyDescriptor MAX_CHANGES_PER_POLL = new PropertyDescriptor.Builder()
+            .name("Max Changes Per Poll")
+            .description("The most history rows read in one run; the rest are read in the next runs.")
+            .required(true).defaultValue("50000")
+            .addValidator(StandardValidators.POSITIVE_INTEGER_VALIDATOR)
+            .build();
+
+    public static final PropertyDescriptor TRIGGER_MANAGEMENT = new PropertyDescriptor.Builder()
+            .name("Trigger Management")
+            .description("Whether this processor installs and maintains the triggers or only verifies them.")
+            .required(true).allowableValues(INSTALL, VERIFY).defaultValue(INSTALL.getValue())
+            .build();
+
+    public static final PropertyDescriptor HISTORY_RETENTION = new PropertyDescriptor.Builder()
+            .name("History Retention")
+            .description("How long released history rows are kept (for audit or replay). 0 sec deletes them on release. "
+                    + "Unreleased rows are never removed, whatever this says.")
+            .required(true).defaultValue("0 sec")
+            .addValidator(StandardValidators.TIME_PERIOD_VALIDATOR)
+            .build();
+
+    public static final PropertyDescriptor INITIAL_LOAD = new PropertyDescriptor.Builder()
+            .name("Initial Load")
+            .description("Whether to emit the rows that exist when capture starts.")
+            .required(true).allowableValues(LOAD_NONE, LOAD_EXISTING).defaultValue(LOAD_NONE.getValue())
+            .build();
+
+    public static final PropertyDescriptor CLOCK_CORRECTION = new PropertyDescriptor.Builder()
+            .name("Clock Correction")
+            .description("Whether to keep the triggers' clock correction so the database clock follows NiFi's (versions of "
+                    + "concurrent edits then compare across systems whatever the servers' clocks say).")
+            .required(true).allowableValues("true", "false").defaultValue("true")
+            .build();
+
+    public static final PropertyDescriptor CLOCK_SLEW = new PropertyDescriptor.Builder()
+            .name("Max Clock Correction Step")
+            .description("The most the clock correction moves per check, so versions never jump.")
+            .required(true).defaultValue("1 sec")
+            .addValidator(StandardValidators.TIME_PERIOD_VALIDATOR)
+            .build();
+
+    public static final PropertyDescriptor CLOCK_WARNING = new PropertyDescriptor.Builder()
+            .name("Clock Offset Warning")
+            .description("A bulletin is raised when the database clock differs from NiFi's by more than this.")
+            .required(true).defaultValue("2 sec")
+            .addValidator(StandardValidators.TIME_PERIOD_VALIDATOR)
+            .build();
+
+    public static final PropertyDescriptor MAINTENANCE_INTERVAL = new PropertyDescriptor.Builder()
+            .name("Maintenance Interval")
+            .description("How often the column check (triggers rebuilt when a table's columns changed), the clock check, "
+                    + "the backlog gauge and the purge of released history run.")
+            .required(true).defaultValue("10 sec")
+            .addValidator(StandardValidators.TIME_PERIOD_VALIDATOR)
+            .build();
+
+    public static final Relationship SUCCESS = new Relationship.Builder().name("success")
+            .description("Change records, one FlowFile per table and batch, in capture order.").build();
+    public static final Relationship FAILURE = new Relationship.Builder().name("failure")
+            .description("History rows that could not be decoded (for example of a table no longer configured), as JSON "
+                    + "lines with the reason in bisync.reason. They are released: nothing is lost, it is here.").build();
+
+    private static final List<PropertyDescriptor> PROPERTIES = List.of(SYNC_TOPOLOGY, SYSTEM_ID, RECORD_WRITER, MAX_CHANGES_PER_FLOWFILE,
+            MAX_CHANGES_PER_POLL, TRIGGER_MANAGEMENT, HISTORY_RETENTION, INITIAL_LOAD, CLOCK_CORRECTION, CLOCK_SLEW, CLOCK_WARNING,
+            MAINTENANCE_INTERVAL);
+    private static final Set<Relationship> RELATIONSHIPS = Set.of(SUCCESS, FAILURE);
+
+    static final String STATE_PENDING_RELEASE = "pending.release";
+    static final String STATE_SNAPSHOT_DONE = "snapshot.done.";
+
+    private volatile CaptureSession capture;
+
+    @Override
+    protected List<PropertyDescriptor> getSupportedPropertyDescriptors() {
+        return PROPERTIES;
+    }
+
+    @Override
+    public Set<Relationship> getRelationships() {
+        return RELATIONSHIPS;
+    }
+
+    @OnScheduled
+    public void onScheduled(ProcessContext context) throws SQLException {
+        SyncTopologyService service = context.getProperty(SYNC_TOPOLOGY).asControllerService(SyncTopologyService.class);
+        SyncTopology topology = service.getTopology();
+        String systemId = context.getProperty(SYSTEM_ID).getValue();
+        topology.system(systemId);
+        CaptureSession session = new CaptureSession(service, topology, systemId);
+        try (Connection connection = session.connection()) {
+            Dialect dialect = Dialects.forConnection(connection);
+            session.open(dialect, connection.getMetaData().getURL());
+            List<SyncedTable> tables = session.resolveAll(connection);
+            reportUnconfigured(connection, session, dialect);
+            prepareTriggers(context, session, connection, tables);
+        }
+        capture = session;
+    }
+
+    private void prepareTriggers(ProcessContext context, CaptureSession session, Connection connection, List<SyncedTable> tables) throws SQLException {
+        TriggerInstaller installer = new TriggerInstaller(session.dialect());
+        if (INSTALL.getValue().equals(context.getProperty(TRIGGER_MANAGEMENT).getValue())) {
+            List<String> installed = installer.install(connection, tables, nowMicros());
+            if (!installed.isEmpty()) {
+                getLogger().info("Installed or rebuilt triggers of {} in system {}", installed, session.systemId());
+            }
+            return;
+        }
+        List<String> problems = new ArrayList<>();
+        for (TriggerInstaller.TableCheck check : installer.check(connection, tables)) {
+            if (check.status() != TriggerInstaller.Status.CURRENT) {
+                problems.add(check.table().localName() + " (" + check.status().name().toLowerCase() + ")");
+            }
+        }
+        if (!problems.isEmpty()) {
+            throw new ProcessException("Triggers of system " + session.systemId() + " are not as this configuration needs: "
+                    + problems + ". Run the script of ManageSyncTriggers (Generate SQL) or switch Trigger Management to "
+                    + INSTALL.getValue());
+        }
+    }
+
+    private void reportUnconfigured(Connection connection, CaptureSession session, Dialect dialect) throws SQLException {
+        Set<String> configured = new TreeSet<>();
+        session.topology().tables().forEach(t -> configured.add(t.localName(session.systemId())));
+        List<String> others = dialect.catalog().listTables(connection).stream().filter(t -> !configured.contains(t)).toList();
+        if (!others.isEmpty()) {
+            getLogger().info("Tables of system {} that are not configured for sync and are left alone: {}", session.systemId(), others);
+        }
+    }
+
+    @OnStopped
+    public void onStopped() {
+        capture = null;
+    }
+
+    @Override
+    public void onTrigger(ProcessContext context, ProcessSession session) throws ProcessException {
+        CaptureSession current = capture;
+        StateMap state;
+        try {
+            state = session.getState(Scope.CLUSTER);
+        } catch (IOException e) {
+            throw new ProcessException("Cannot read the processor's cluster state", e);
+        }
+        Map<String, String> newState = new HashMap<>(state.toMap());
+        boolean keepReleased = context.getProperty(HISTORY_RETENTION).asTimePeriod(TimeUnit.MICROSECONDS) > 0;
+        int emitted = 0;
+        try (Connection connection = current.connection()) {
+            releasePending(connection, current, newState, keepReleased);
+            current.dialect().capture().clearLeftoverOriginMarker(connection);
+            maintain(context, session, current, connection);
+            emitted += initialLoad(context, session, current, connection, newState);
+            CapturePoll.Result result = current.poll().poll(connection, (c, local) -> current.byLocalName(c, local),
+                    context.getProperty(MAX_CHANGES_PER_POLL).asInteger());
+            emitted += emit(context, session, current, result);
+            if (!result.readIds().isEmpty()) {
+                newState.put(STATE_PENDING_RELEASE, IdRanges.format(result.readIds()));
+            }
+            session.adjustCounter("Changes captured", result.emitted(), false);
+            if (result.notSent() > 0) {
+                session.adjustCounter("Changes not sent (one-way)", result.notSent(), false);
+            }
+        } catch (SQLException e) {
+            current.tables().invalidate();
+            throw new ProcessException("Capture from system " + current.systemId() + " failed: " + e.getMessage(), e);
+        }
+        try {
+            session.setState(newState, Scope.CLUSTER);
+        } catch (IOException e) {
+            throw new ProcessException("Cannot store the processor's cluster state", e);
+        }
+        if (emitted == 0 && !newState.containsKey(STATE_PENDING_RELEASE)) {
+            context.yield();
+        }
+    }
+
+    /** Releases what the previous, committed session emitted. Re-releasing after a crash is harmless. */
+    private void releasePending(Connection connection, CaptureSession current, Map<String, String> state, boolean keepReleased) throws SQLException {
+        String pending = state.remove(STATE_PENDING_RELEASE);
+        if (pending != null && !pending.isEmpty()) {
+            current.reader().release(connection, IdRanges.parse(pending), nowMicros(), keepReleased);
+        }
+    }
+
+    private void maintain(ProcessContext context, ProcessSession session, CaptureSession current, Connection connection) throws SQLException {
+        long intervalMillis = context.getProperty(MAINTENANCE_INTERVAL).asTimePeriod(TimeUnit.MILLISECONDS);
+        if (!current.maintenanceDue(intervalMillis)) {
+            return;
+        }
+        current.tables().invalidate();
+        List<SyncedTable> tables = current.resolveAll(connection);
+        if (INSTALL.getValue().equals(context.getProperty(TRIGGER_MANAGEMENT).getValue())) {
+            List<String> rebuilt = new TriggerInstaller(current.dialect()).install(connection, tables, nowMicros());
+            if (!rebuilt.isEmpty()) {
+                getLogger().warn("Rebuilt the triggers of {} in system {}: their columns or sync settings changed", rebuilt, current.systemId());
+            }
+        }
+        ClockMonitor clock = new ClockMonitor(current.dialect().capture(), CaptureTriggerHistory::nowMicros);
+        ClockMonitor.Reading reading = clock.measure(connection);
+        long correction = reading.correctionMicros();
+        if (context.getProperty(CLOCK_CORRECTION).asBoolean()) {
+            correction = clock.adjust(connection, reading, context.getProperty(CLOCK_SLEW).asTimePeriod(TimeUnit.MICROSECONDS));
+        }
+        current.clockOffsetMicros(reading.offsetMicros());
+        long warnMicros = context.getProperty(CLOCK_WARNING).asTimePeriod(TimeUnit.MICROSECONDS);
+        if (Math.abs(reading.offsetMicros()) > warnMicros) {
+            getLogger().warn("The clock of system {} is {} ms {} NiFi's (correction in force: {} ms)", current.systemId(),
+                    Math.abs(reading.offsetMicros()) / 1000, reading.offsetMicros() > 0 ? "ahead of" : "behind", correction / 1000);
+        }
+        session.recordGauge("Clock offset millis", reading.offsetMicros() / 1000.0, CommitTiming.NOW);
+        long retention = context.getProperty(HISTORY_RETENTION).asTimePeriod(TimeUnit.MICROSECONDS);
+        if (retention > 0) {
+            current.reader().purgeReleased(connection, nowMicros() - retention);
+        }
+        var backlog = current.reader().backlog(connection);
+        double ageSeconds = backlog.oldestCapturedAt() == null ? 0 : (nowMicros() - backlog.oldestCapturedAt()) / 1_000_000.0;
+        session.recordGauge("Backlog age seconds", ageSeconds, CommitTiming.NOW);
+        session.recordGauge("Backlog changes", backlog.count(), CommitTiming.NOW);
+    }
+
+    private int initialLoad(ProcessContext context, ProcessSession session, CaptureSession current, Connection connection,
+                            Map<String, String> state) throws SQLException {
+        if (!LOAD_EXISTING.getValue().equals(context.getProperty(INITIAL_LOAD).getValue())) {
+            return 0;
+        }
+        int emitted = 0;
+        int perFlowFile = context.getProperty(MAX_CHANGES_PER_FLOWFILE).asInteger();
+        for (SyncedTable table : current.resolveAll(connection)) {
+            String key = STATE_SNAPSHOT_DONE + table.canonicalName();
+            if (state.containsKey(key) || !table.settings().flowsFrom(current.systemId())) {
+                continue;
+            }
+            ChangeRecordSchema schema = TableRecordSchemas.changeSchema(table, current.dialect().types());
+            List<ChangeRecord> chunk = new ArrayList<>();
+            long[] count = {0};
+            try {
+                count[0] = new SnapshotReader(current.dialect(), current.systemId()).read(connection, table, nowMicros(), change -> {
+                    chunk.add(change);
+                    if (chunk.size() == perFlowFile) {
+                        write(context, session, current, table, schema, chunk, "initial load");
+                        chunk.clear();
+                    }
+                });
+            } catch (IOException e) {
+                throw new ProcessException(e);
+            }
+            if (!chunk.isEmpty()) {
+                write(context, session, current, table, schema, chunk, "initial load");
+            }
+            state.put(key, String.valueOf(count[0]));
+            session.adjustCounter("Rows loaded initially", count[0], false);
+            emitted += (int) count[0];
+        }
+        return emitted;
+    }
+
+    private int emit(ProcessContext context, ProcessSession session, CaptureSession current, CapturePoll.Result result) {
+        int perFlowFile = context.getProperty(MAX_CHANGES_PER_FLOWFILE).asInteger();
+        for (CapturePoll.TableBatch batch : result.batches()) {
+            ChangeRecordSchema schema = TableRecordSchemas.changeSchema(batch.table(), current.dialect().types());
+            List<ChangeRecord> changes = batch.changes();
+            for (int from = 0; from < changes.size(); from += perFlowFile) {
+                write(context, session, current, batch.table(), schema, changes.subList(from, Math.min(changes.size(), from + perFlowFile)), "changes");
+            }
+        }
+        if (!result.failed().isEmpty()) {
+            emitFailures(session, current, result.failed());
+        }
+        return result.emitted() + result.failed().size();
+    }
+
+    private void write(ProcessContext context, ProcessSession session, CaptureSession current, SyncedTable table,
+                       ChangeRecordSchema schema, List<ChangeRecord> changes, String what) {
+        RecordSetWriterFactory writer = context.getProperty(RECORD_WRITER).asControllerService(RecordSetWriterFactory.class);
+        List<Record> records = changes.stream().map(schema::toRecord).toList();
+        Map<String, String> attributes = new HashMap<>();
+        attributes.put(BisyncAttributes.TABLE, table.canonicalName());
+        attributes.put(BisyncAttributes.SOURCE_SYSTEM, current.systemId());
+        attributes.put(BisyncAttributes.FIRST_SEQUENCE, String.valueOf(changes.getFirst().sequence));
+        attributes.put(BisyncAttributes.LAST_SEQUENCE, String.valueOf(changes.getLast().sequence));
+        attributes.put(BisyncAttributes.CLOCK_OFFSET, String.valueOf(current.clockOffsetMicros()));
+        FlowFile flowFile = ChangeRecordIO.write(session, null, writer, schema.schema(), records, attributes, getLogger());
+        session.getProvenanceReporter().receive(flowFile, current.transitUri(table.localName()),
+                "Captured " + changes.size() + " " + what + " of " + table.canonicalName() + " from system " + current.systemId());
+        session.transfer(flowFile, SUCCESS);
+    }
+
+    private void emitFailures(ProcessSession session, CaptureSession current, List<HistoryFormatException> failures) {
+        StringBuilder lines = new StringBuilder();
+        for (HistoryFormatException failure : failures) {
+            lines.append(failure.getMessage().replace('\n', ' ')).append('\n');
+        }
+        FlowFile flowFile = session.create();
+        flowFile = session.write(flowFile, out -> out.write(lines.toString().getBytes(StandardCharsets.UTF_8)));
+        flowFile = session.putAttribute(flowFile, BisyncAttributes.SOURCE_SYSTEM, current.systemId());
+        flowFile = session.putAttribute(flowFile, BisyncAttributes.REASON, failures.getFirst().getMessage());
+        flowFile = session.putAttribute(flowFile, BisyncAttributes.MIME_TYPE, "text/plain");
+        session.getProvenanceReporter().receive(flowFile, current.transitUri("bisync_history"),
+                failures.size() + " history rows could not be decoded");
+        session.adjustCounter("History rows failed", failures.size(), false);
+        getLogger().error("{} history rows of system {} could not be decoded; first: {}", failures.size(), current.systemId(),
+                failures.getFirst().getMessage());
+        session.transfer(flowFile, FAILURE);
+    }
+
+    static long nowMicros() {
+        java.time.Instant now = java.time.Instant.now();
+        return now.getEpochSecond() * 1_000_000L + now.getNano() / 1_000;
+    }
+
+    /** What one scheduled run of the processor keeps: the system, its dialect, its tables and readers. */
+    static final class CaptureSession {
+        private final SyncTopologyService service;
+        private final SyncTopology topology;
+        private final String systemId;
+        private Dialect dialect;
+        private String jdbcUrl;
+        private SyncedTableCache tables;
+        private HistoryReader reader;
+        private CapturePoll poll;
+        private volatile long clockOffsetMicros;
+        private long lastMaintenance;
+
+        CaptureSession(SyncTopologyService service, SyncTopology topology, String systemId) {
+            this.service = service;
+            this.topology = topology;
+            this.systemId = systemId;
+        }
+
+        void open(Dialect dialect, String jdbcUrl) {
+            this.dialect = dialect;
+            this.jdbcUrl = jdbcUrl == null ? "jdbc:unknown" : jdbcUrl.replaceAll("[?;].*$", "");
+            this.tables = new SyncedTableCache(topology, systemId, dialect);
+            this.reader = new HistoryReader(dialect.capture());
+            this.poll = new CapturePoll(reader, new ChangeDecoder(dialect.types(), systemId), systemId);
+        }
+
+        Connection connection() {
+            return service.getConnectionPool(systemId).getConnection();
+        }
+
+        List<SyncedTable> resolveAll(Connection connection) throws SQLException {
+            List<SyncedTable> resolved = new ArrayList<>();
+            for (TableSettings settings : topology.tables()) {
+                if (!settings.isView()) {
+                    resolved.add(tables.table(connection, settings.name()));
+                }
+            }
+            return resolved;
+        }
+
+        Optional<SyncedTable> byLocalName(Connection connection, String localName) throws SQLException {
+            Optional<TableSettings> settings = topology.tableByLocalName(localName, systemId);
+            return settings.isEmpty() ? Optional.empty() : Optional.of(tables.table(connection, settings.get().name()));
+        }
+
+        boolean maintenanceDue(long intervalMillis) {
+            long now = System.currentTimeMillis();
+            if (now - lastMaintenance < intervalMillis) {
+                return false;
+            }
+            lastMaintenance = now;
+            return true;
+        }
+
+        String transitUri(String table) {
+            return jdbcUrl + "#" + table;
+        }
+
+        Dialect dialect() { return dialect; }
+        SyncTopology topology() { return topology; }
+        String systemId() { return systemId; }
+        SyncedTableCache tables() { return tables; }
+        HistoryReader reader() { return reader; }
+        CapturePoll poll() { return poll; }
+        long clockOffsetMicros() { return clockOffsetMicros; }
+        void clockOffsetMicros(long offset) { clockOffsetMicros = offset; }
+    }
+}

@@ -1,0 +1,297 @@
+package org.bisync.nifi.processors;
+
+import org.apache.nifi.components.state.Scope;
+import org.apache.nifi.provenance.ProvenanceEventType;
+import org.apache.nifi.serialization.record.Record;
+import org.apache.nifi.util.MockFlowFile;
+import org.apache.nifi.util.TestRunner;
+import org.apache.nifi.util.TestRunners;
+import org.bisync.nifi.services.StandardSyncTopologyService;
+import org.bisync.nifi.testsupport.JsonRecordReaderService;
+import org.bisync.nifi.testsupport.JsonRecordSetWriterService;
+import org.bisync.nifi.testsupport.TestDbcpService;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+import javax.sql.DataSource;
+import java.io.ByteArrayInputStream;
+import java.math.BigDecimal;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class CaptureTriggerHistoryTest {
+
+    private static final String TOPOLOGY = """
+            {"systems": [{"id": "A", "priority": 1}, {"id": "B", "priority": 2}],
+             "tables": [{"name": "customer", "exclude": ["note"]}]}""";
+
+    private DataSource dataSource;
+    private TestRunner runner;
+
+    private void start(TestEngine engine, String database, String topology) throws Exception {
+        dataSource = engine.freshDatabase(database);
+        execute("CREATE TABLE customer (id BIGINT NOT NULL PRIMARY KEY, name VARCHAR(100), email VARCHAR(200), "
+                + "amount DECIMAL(12,2), note VARCHAR(100))");
+        runner = newRunner(topology);
+    }
+
+    private TestRunner newRunner(String topology) throws Exception {
+        TestRunner r = TestRunners.newTestRunner(CaptureTriggerHistory.class);
+        TestDbcpService pool = new TestDbcpService(dataSource);
+        r.addControllerService("pool-a", pool);
+        r.enableControllerService(pool);
+        StandardSyncTopologyService service = new StandardSyncTopologyService();
+        r.addControllerService("topology", service);
+        r.setProperty(service, StandardSyncTopologyService.TOPOLOGY_DEFINITION, topology);
+        r.setProperty(service, "A", "pool-a");
+        r.enableControllerService(service);
+        JsonRecordSetWriterService writer = new JsonRecordSetWriterService();
+        r.addControllerService("writer", writer);
+        r.enableControllerService(writer);
+        r.setProperty(CaptureTriggerHistory.SYNC_TOPOLOGY, "topology");
+        r.setProperty(CaptureTriggerHistory.SYSTEM_ID, "A");
+        r.setProperty(CaptureTriggerHistory.RECORD_WRITER, "writer");
+        r.setProperty(CaptureTriggerHistory.MAINTENANCE_INTERVAL, "0 sec");
+        return r;
+    }
+
+    private void execute(String... statements) throws SQLException {
+        try (Connection c = dataSource.getConnection(); Statement s = c.createStatement()) {
+            for (String sql : statements) {
+                s.execute(sql);
+            }
+        }
+    }
+
+    private long count(String sql) throws SQLException {
+        try (Connection c = dataSource.getConnection(); Statement s = c.createStatement(); ResultSet rs = s.executeQuery(sql)) {
+            rs.next();
+            return rs.getLong(1);
+        }
+    }
+
+    /** Reads a FlowFile's change records back with the schema the writer carried. */
+    private static List<Record> records(MockFlowFile flowFile) throws Exception {
+        List<Record> records = new ArrayList<>();
+        try (var reader = new JsonRecordReaderService().createRecordReader(flowFile.getAttributes(),
+                new ByteArrayInputStream(flowFile.toByteArray()), flowFile.getSize(), null)) {
+            Record record;
+            while ((record = reader.nextRecord()) != null) {
+                records.add(record);
+            }
+        }
+        return records;
+    }
+
+    private List<Record> captured() throws Exception {
+        List<Record> all = new ArrayList<>();
+        for (MockFlowFile flowFile : runner.getFlowFilesForRelationship(CaptureTriggerHistory.SUCCESS)) {
+            all.addAll(records(flowFile));
+        }
+        runner.clearTransferState();
+        return all;
+    }
+
+    @ParameterizedTest
+    @EnumSource(TestEngine.class)
+    void insertUpdateDeleteAreEmittedInCaptureOrderWithRowImagesAndVersions(TestEngine engine) throws Exception {
+        start(engine, "capture_ops", TOPOLOGY);
+        runner.run(1, false, true);
+        execute("INSERT INTO customer (id, name, email, amount) VALUES (1, 'Ada', 'ada@example.org', 10.50)",
+                "UPDATE customer SET amount = 12.25 WHERE id = 1",
+                "DELETE FROM customer WHERE id = 1");
+        runner.run(1, false, false);
+
+        runner.assertAllFlowFilesTransferred(CaptureTriggerHistory.SUCCESS, 1);
+        MockFlowFile flowFile = runner.getFlowFilesForRelationship(CaptureTriggerHistory.SUCCESS).getFirst();
+        flowFile.assertAttributeEquals(BisyncAttributes.TABLE, "customer");
+        flowFile.assertAttributeEquals(BisyncAttributes.SOURCE_SYSTEM, "A");
+        flowFile.assertAttributeEquals(BisyncAttributes.RECORD_COUNT, "3");
+        assertEquals(ProvenanceEventType.RECEIVE, runner.getProvenanceEvents().getFirst().getEventType());
+        assertTrue(runner.getProvenanceEvents().getFirst().getTransitUri().contains("#customer"));
+        List<Record> records = captured();
+        assertEquals(List.of("INSERT", "UPDATE", "DELETE"), records.stream().map(r -> r.getAsString("operation")).toList());
+
+        Record insert = records.get(0);
+        assertNull(insert.getValue("before"));
+        Record after = (Record) insert.getValue("after");
+        assertEquals("Ada", after.getValue("name"));
+        assertEquals(0, new BigDecimal("10.50").compareTo((BigDecimal) after.getValue("amount")));
+        assertNull(insert.getValue("prev_version"));
+
+        Record update = records.get(1);
+        assertEquals(List.of("amount"), List.of((Object[]) update.getValue("changed_fields")));
+        assertEquals(insert.getAsLong("version"), update.getAsLong("prev_version"));
+        assertTrue(update.getAsLong("version") > insert.getAsLong("version"));
+        assertEquals("A", update.getAsString("version_origin"));
+
+        Record delete = records.get(2);
+        assertNull(delete.getValue("after"));
+        assertEquals(1L, ((Record) delete.getValue("key")).getAsLong("id"));
+        assertTrue(delete.getAsLong("version") > update.getAsLong("version"));
+        assertEquals(3L, runner.getCounterValue("Changes captured"));
+    }
+
+    @ParameterizedTest
+    @EnumSource(TestEngine.class)
+    void updateOfOnlyAnExcludedColumnOrToTheSameValueIsNotCaptured(TestEngine engine) throws Exception {
+        start(engine, "capture_noop", TOPOLOGY);
+        runner.run(1, false, true);
+        execute("INSERT INTO customer (id, name) VALUES (1, 'Ada')");
+        runner.run(1, false, false);
+        assertEquals(1, captured().size());
+        execute("UPDATE customer SET note = 'internal' WHERE id = 1", "UPDATE customer SET name = 'Ada' WHERE id = 1");
+        runner.run(1, false, false);
+        assertEquals(0, captured().size());
+    }
+
+    @ParameterizedTest
+    @EnumSource(TestEngine.class)
+    void keyChangingUpdateIsADeleteOfTheOldKeyAndAnInsertOfTheNew(TestEngine engine) throws Exception {
+        start(engine, "capture_keychange", TOPOLOGY);
+        runner.run(1, false, true);
+        execute("INSERT INTO customer (id, name) VALUES (1, 'Ada')");
+        runner.run(1, false, false);
+        captured();
+        execute("UPDATE customer SET id = 2 WHERE id = 1");
+        runner.run(1, false, false);
+        List<Record> records = captured();
+        assertEquals(List.of("DELETE", "INSERT"), records.stream().map(r -> r.getAsString("operation")).toList());
+        assertEquals(1L, ((Record) records.get(0).getValue("key")).getAsLong("id"));
+        assertEquals(2L, ((Record) records.get(1).getValue("key")).getAsLong("id"));
+    }
+
+    @ParameterizedTest
+    @EnumSource(value = TestEngine.class, names = {"POSTGRESQL", "MARIADB"})
+    void transactionThatTookALowIdAndCommittedLateIsNotSkipped(TestEngine engine) throws Exception {
+        start(engine, "capture_late", TOPOLOGY);
+        runner.run(1, false, true);
+        try (Connection slow = dataSource.getConnection()) {
+            slow.setAutoCommit(false);
+            try (Statement s = slow.createStatement()) {
+                s.execute("INSERT INTO customer (id, name) VALUES (1, 'slow')");
+            }
+            execute("INSERT INTO customer (id, name) VALUES (2, 'fast')");
+            runner.run(1, false, false);
+            assertEquals(List.of(2L), keys(captured()));
+            runner.run(2, false, false);
+            assertEquals(0, captured().size());
+            slow.commit();
+        }
+        runner.run(1, false, false);
+        assertEquals(List.of(1L), keys(captured()));
+    }
+
+    private static List<Long> keys(List<Record> records) {
+        return records.stream().map(r -> ((Record) r.getValue("key")).getAsLong("id")).toList();
+    }
+
+    @ParameterizedTest
+    @EnumSource(TestEngine.class)
+    void emittedChangesAreReleasedOnlyAfterCommitAndARestartResumesFromState(TestEngine engine) throws Exception {
+        start(engine, "capture_restart", TOPOLOGY);
+        runner.run(1, false, true);
+        execute("INSERT INTO customer (id, name) VALUES (1, 'Ada')", "INSERT INTO customer (id, name) VALUES (2, 'Bob')");
+        runner.run(1, true, false);
+        assertEquals(2, captured().size());
+        assertEquals(2, count("SELECT COUNT(*) FROM bisync_history"), "unreleased until the next run");
+        String pending = runner.getStateManager().getState(Scope.CLUSTER).get(CaptureTriggerHistory.STATE_PENDING_RELEASE);
+        assertNotNull(pending);
+
+        // a new processor instance with the same cluster state: releases what was emitted, emits nothing twice
+        Map<String, String> state = runner.getStateManager().getState(Scope.CLUSTER).toMap();
+        runner = newRunner(TOPOLOGY);
+        runner.getStateManager().setState(state, Scope.CLUSTER);
+        execute("INSERT INTO customer (id, name) VALUES (3, 'Cy')");
+        runner.run(1, false, true);
+        assertEquals(List.of(3L), keys(captured()));
+        assertEquals(1, count("SELECT COUNT(*) FROM bisync_history"));
+    }
+
+    @ParameterizedTest
+    @EnumSource(TestEngine.class)
+    void withoutStateTheUnreleasedChangesAreEmittedAgainNeverLost(TestEngine engine) throws Exception {
+        start(engine, "capture_crash", TOPOLOGY);
+        runner.run(1, false, true);
+        execute("INSERT INTO customer (id, name) VALUES (1, 'Ada')");
+        runner.run(1, true, false);
+        assertEquals(1, captured().size());
+        runner = newRunner(TOPOLOGY); // state lost, as if the session had never committed
+        runner.run(1, false, true);
+        assertEquals(List.of(1L), keys(captured()));
+    }
+
+    @ParameterizedTest
+    @EnumSource(TestEngine.class)
+    void retentionNeverRemovesUnreleasedRows(TestEngine engine) throws Exception {
+        start(engine, "capture_retention", TOPOLOGY);
+        runner.setProperty(CaptureTriggerHistory.HISTORY_RETENTION, "1 millis");
+        runner.run(1, true, true);
+        runner.setProperty(CaptureTriggerHistory.MAX_CHANGES_PER_POLL, "1");
+        execute("INSERT INTO customer (id, name) VALUES (1, 'Ada')", "INSERT INTO customer (id, name) VALUES (2, 'Bob')");
+        runner.run(1, false, true);   // emits id 1 only
+        Thread.sleep(5);
+        runner.run(1, false, false);  // releases 1 (kept: retention), purges nothing unreleased, emits 2
+        runner.run(1, false, false);  // releases 2
+        Thread.sleep(5);
+        runner.run(1, true, false);   // purges both released rows
+        assertEquals(List.of(1L, 2L), keys(captured()));
+        assertEquals(0, count("SELECT COUNT(*) FROM bisync_history"));
+    }
+
+    @ParameterizedTest
+    @EnumSource(TestEngine.class)
+    void initialLoadEmitsExistingRowsAsSnapshotsOnce(TestEngine engine) throws Exception {
+        dataSource = engine.freshDatabase("capture_snapshot");
+        execute("CREATE TABLE customer (id BIGINT NOT NULL PRIMARY KEY, name VARCHAR(100), email VARCHAR(200), "
+                + "amount DECIMAL(12,2), note VARCHAR(100))");
+        execute("INSERT INTO customer (id, name) VALUES (1, 'Ada')", "INSERT INTO customer (id, name) VALUES (2, 'Bob')");
+        runner = newRunner(TOPOLOGY);
+        runner.setProperty(CaptureTriggerHistory.INITIAL_LOAD, CaptureTriggerHistory.LOAD_EXISTING.getValue());
+        runner.run(1, false, true);
+        List<Record> records = captured();
+        assertEquals(List.of("SNAPSHOT", "SNAPSHOT"), records.stream().map(r -> r.getAsString("operation")).toList());
+        assertEquals(2, count("SELECT COUNT(*) FROM bisync_v_customer"), "every row got a version");
+        runner.run(1, true, false);
+        assertEquals(0, captured().size(), "the initial load runs once");
+    }
+
+    @ParameterizedTest
+    @EnumSource(TestEngine.class)
+    void tableWithoutPrimaryKeyNeedsASyncKey(TestEngine engine) throws Exception {
+        dataSource = engine.freshDatabase("capture_nokey");
+        execute("CREATE TABLE customer (id BIGINT, name VARCHAR(100))");
+        runner = newRunner(TOPOLOGY);
+        AssertionError e = assertThrows(AssertionError.class, () -> runner.run(1, true, true));
+        assertTrue(String.valueOf(e.getCause()).contains("has no primary key"), String.valueOf(e.getCause()));
+    }
+
+    @ParameterizedTest
+    @EnumSource(TestEngine.class)
+    void unknownTableIsAClearError(TestEngine engine) throws Exception {
+        dataSource = engine.freshDatabase("capture_notable");
+        runner = newRunner(TOPOLOGY);
+        AssertionError e = assertThrows(AssertionError.class, () -> runner.run(1, true, true));
+        assertTrue(String.valueOf(e.getCause()).contains("'customer' in system 'A' does not exist"), String.valueOf(e.getCause()));
+    }
+
+    @ParameterizedTest
+    @EnumSource(TestEngine.class)
+    void verifyOnlyRefusesToStartWhenTriggersAreMissing(TestEngine engine) throws Exception {
+        start(engine, "capture_verify", TOPOLOGY);
+        runner.setProperty(CaptureTriggerHistory.TRIGGER_MANAGEMENT, CaptureTriggerHistory.VERIFY.getValue());
+        AssertionError e = assertThrows(AssertionError.class, () -> runner.run(1, true, true));
+        assertTrue(String.valueOf(e.getCause()).contains("customer (missing)"), String.valueOf(e.getCause()));
+    }
+}
