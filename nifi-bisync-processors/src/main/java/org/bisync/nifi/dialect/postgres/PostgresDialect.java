@@ -7,13 +7,49 @@ import org.bisync.nifi.dialect.Dialect;
 import org.bisync.nifi.dialect.SqlIdentifiers;
 import org.bisync.nifi.dialect.TypeMapping;
 
-/** PostgreSQL. PLACEHOLDER: being written. */
+import java.util.Locale;
+
+/** PostgreSQL 14 or later (CREATE OR REPLACE TRIGGER, exact extract(epoch), pg_current_xact_id). */
 public final class PostgresDialect implements Dialect {
-    @Override public String name() { return "PostgreSQL"; }
-    @Override public boolean serves(String product) { return product != null && product.toLowerCase(java.util.Locale.ROOT).contains("postgresql"); }
-    @Override public SqlIdentifiers identifiers() { throw new UnsupportedOperationException("not yet"); }
-    @Override public CatalogReader catalog() { throw new UnsupportedOperationException("not yet"); }
-    @Override public TypeMapping types() { throw new UnsupportedOperationException("not yet"); }
-    @Override public CaptureDialect capture() { throw new UnsupportedOperationException("not yet"); }
-    @Override public ApplyDialect apply() { throw new UnsupportedOperationException("not yet"); }
+
+    private final PostgresIdentifiers identifiers = new PostgresIdentifiers();
+    private final PostgresCatalogReader catalog = new PostgresCatalogReader();
+    private final PostgresTypeMapping types = new PostgresTypeMapping();
+    private final PostgresCaptureDialect capture = new PostgresCaptureDialect(new PostgresTriggerSql(types, false));
+    private final PostgresApplyDialect apply = new PostgresApplyDialect();
+
+    @Override
+    public String name() {
+        return "PostgreSQL";
+    }
+
+    @Override
+    public boolean serves(String product) {
+        return product != null && product.toLowerCase(Locale.ROOT).contains("postgresql");
+    }
+
+    @Override
+    public SqlIdentifiers identifiers() {
+        return identifiers;
+    }
+
+    @Override
+    public CatalogReader catalog() {
+        return catalog;
+    }
+
+    @Override
+    public TypeMapping types() {
+        return types;
+    }
+
+    @Override
+    public CaptureDialect capture() {
+        return capture;
+    }
+
+    @Override
+    public ApplyDialect apply() {
+        return apply;
+    }
 }

@@ -1,0 +1,195 @@
+package org.bisync.nifi.dialect.postgres;
+
+import org.bisync.nifi.dialect.BisyncTables;
+import org.bisync.nifi.schema.SyncedColumn;
+import org.bisync.nifi.schema.SyncedTable;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+
+import static org.bisync.nifi.dialect.postgres.PostgresIdentifiers.literal;
+import static org.bisync.nifi.dialect.postgres.PostgresSql.CLOCK;
+import static org.bisync.nifi.dialect.postgres.PostgresSql.CORRECTION;
+import static org.bisync.nifi.dialect.postgres.PostgresSql.NOT_MARKED;
+import static org.bisync.nifi.dialect.postgres.PostgresSql.q;
+
+/**
+ * The version table, the trigger function and the triggers of one synced table. One plpgsql function per table
+ * serves separate AFTER INSERT / UPDATE / DELETE row triggers and a BEFORE TRUNCATE statement trigger. Each trigger's
+ * {@code WHEN} clause tests the origin marker, so applier writes never enter the function; the UPDATE trigger's also
+ * tests that a synced column changed. Per captured row the function runs two statements: the version upsert
+ * (atomic, locking, returning the previous version) and the history insert.
+ */
+final class PostgresTriggerSql {
+
+    /** json_build_object takes at most 100 arguments; wider images are built from jsonb pieces. */
+    private static final int PAIRS_PER_CALL = 50;
+
+    private final PostgresTypeMapping types;
+    private final boolean pinSearchPath;
+
+    PostgresTriggerSql(PostgresTypeMapping types, boolean pinSearchPath) {
+        this.types = types;
+        this.pinSearchPath = pinSearchPath;
+    }
+
+    List<String> install(SyncedTable table) {
+        String local = table.localName();
+        String userTable = q(local);
+        String function = PostgresSql.function(local);
+        List<String> ddl = new ArrayList<>(versionTable(table));
+        ddl.add(function(table));
+        String execute = " EXECUTE FUNCTION " + function + "()";
+        ddl.add("CREATE OR REPLACE TRIGGER " + PostgresSql.trigger(local, "_ins") + " AFTER INSERT ON " + userTable
+                + " FOR EACH ROW WHEN (" + NOT_MARKED + ")" + execute);
+        ddl.add("CREATE OR REPLACE TRIGGER " + PostgresSql.trigger(local, "_upd") + " AFTER UPDATE ON " + userTable
+                + " FOR EACH ROW WHEN (" + NOT_MARKED + " AND (" + anyChanged(table.columns()) + "))" + execute);
+        ddl.add("CREATE OR REPLACE TRIGGER " + PostgresSql.trigger(local, "_del") + " AFTER DELETE ON " + userTable
+                + " FOR EACH ROW WHEN (" + NOT_MARKED + ")" + execute);
+        ddl.add("CREATE OR REPLACE TRIGGER " + PostgresSql.trigger(local, "_trunc") + " BEFORE TRUNCATE ON " + userTable
+                + " FOR EACH STATEMENT WHEN (" + NOT_MARKED + ")" + execute);
+        return ddl;
+    }
+
+    /** Dropping the function drops the four triggers with it (and works when the user's table is already gone). */
+    List<String> uninstall(String localTableName) {
+        return List.of("DROP FUNCTION IF EXISTS " + PostgresSql.function(localTableName) + "() CASCADE",
+                "DROP TABLE IF EXISTS " + PostgresSql.versionTable(localTableName));
+    }
+
+    /**
+     * Created from the user's table with CREATE TABLE AS, so the key columns have exactly its types (typmods,
+     * collations, enums and domains of any schema); a unique index on the key is the upsert's arbiter.
+     */
+    private List<String> versionTable(SyncedTable table) {
+        String versions = PostgresSql.versionTable(table);
+        String keys = PostgresSql.keyList(table, c -> c);
+        String notNull = table.keyColumns().stream().map(c -> "ALTER COLUMN " + q(c.local()) + " SET NOT NULL, ")
+                .collect(Collectors.joining());
+        return List.of(
+                "CREATE TABLE IF NOT EXISTS " + versions + " AS SELECT " + keys + ", 0::bigint AS version_num, "
+                        + "''::varchar(64) AS version_origin, NULL::bigint AS prev_num, NULL::varchar(64) AS prev_origin, "
+                        + "false AS deleted, NULL::text AS field_versions FROM " + q(table.localName()) + " WITH NO DATA",
+                "ALTER TABLE " + versions + " " + notNull + "ALTER COLUMN version_num SET NOT NULL, "
+                        + "ALTER COLUMN version_origin SET NOT NULL, ALTER COLUMN deleted SET NOT NULL",
+                "CREATE UNIQUE INDEX IF NOT EXISTS " + PostgresSql.versionKeyIndex(table.localName()) + " ON " + versions
+                        + " (" + keys + ")");
+    }
+
+    private String function(SyncedTable table) {
+        String keyChanged = table.keyColumns().stream()
+                .map(c -> distinct(c, "OLD", "NEW")).collect(Collectors.joining(" OR "));
+        String body = """
+                DECLARE
+                  clk bigint;
+                  vn bigint;
+                  pn bigint;
+                  po varchar(64);
+                  fv text;
+                BEGIN
+                  IF TG_OP = 'TRUNCATE' THEN
+                    RAISE EXCEPTION 'nifi-bisync: TRUNCATE of synced table %% is not captured; DELETE the rows instead or uninstall first', TG_TABLE_NAME
+                      USING ERRCODE = 'feature_not_supported';
+                  END IF;
+                  clk := %s + %s;
+                  IF TG_OP = 'INSERT' THEN
+                %s  ELSIF TG_OP = 'DELETE' THEN
+                %s  ELSIF %s THEN
+                %s%s  ELSE
+                %s  END IF;
+                  RETURN NULL;
+                END
+                """.formatted(CLOCK, CORRECTION,
+                change(table, "INSERT"), change(table, "DELETE"), keyChanged,
+                change(table, "DELETE"), change(table, "INSERT"), change(table, "UPDATE"));
+        String tag = "$bisync$";
+        for (int i = 0; body.contains(tag); i++) {
+            tag = "$bisync" + i + "$";
+        }
+        return "CREATE OR REPLACE FUNCTION " + PostgresSql.function(table.localName()) + "() RETURNS trigger LANGUAGE plpgsql"
+                + (pinSearchPath ? " SET search_path FROM CURRENT" : "") + " AS " + tag + "\n" + body + tag;
+    }
+
+    /** The version upsert and the history insert of one change; UPDATE reads OLD and NEW, INSERT NEW, DELETE OLD. */
+    private String change(SyncedTable table, String operation) {
+        String row = operation.equals("DELETE") ? "OLD" : "NEW";
+        String origin = literal(table.systemId());
+        String versions = PostgresSql.versionTable(table);
+        String keys = PostgresSql.keyList(table, c -> c);
+        boolean delete = operation.equals("DELETE");
+        StringBuilder set = new StringBuilder("prev_num = v.version_num, prev_origin = v.version_origin, version_num = GREATEST(EXCLUDED.version_num, v.version_num + 1");
+        if (delete && table.hasFieldVersions()) {
+            // a tombstone ranks above every field version it saw
+            set.append(", (SELECT max((e.value ->> 0)::bigint) + 1 FROM jsonb_each(v.field_versions::jsonb) e)");
+        }
+        set.append("), version_origin = EXCLUDED.version_origin, deleted = EXCLUDED.deleted");
+        String newFieldVersions = "NULL";
+        if (table.hasFieldVersions() && !delete) {
+            newFieldVersions = fieldVersions(table, operation, null);
+            set.append(", field_versions = ").append(fieldVersions(table, operation, "v.field_versions::jsonb"));
+        }
+        String before = operation.equals("INSERT") ? "NULL" : image(table.columns(), "OLD");
+        String after = delete ? "NULL" : image(table.columns(), "NEW");
+        return """
+                    INSERT INTO %s AS v (%s, version_num, version_origin, deleted, field_versions)
+                    VALUES (%s, clk + %d, %s, %s, %s)
+                    ON CONFLICT (%s) DO UPDATE SET %s
+                    RETURNING v.version_num, v.prev_num, v.prev_origin, v.field_versions INTO vn, pn, po, fv;
+                    INSERT INTO %s (table_name, operation, key_data, before_data, after_data, version_num, version_origin,
+                      prev_num, prev_origin, field_versions, origin, tx_id, captured_at)
+                    VALUES (%s, '%s', %s, %s, %s, vn, %s, pn, po, fv, %s, pg_current_xact_id()::text, clk);
+                """.formatted(versions, keys,
+                PostgresSql.keyList(table, c -> row + "." + c), table.bias(), origin, delete, newFieldVersions,
+                keys, set,
+                BisyncTables.HISTORY,
+                literal(table.localName()), operation, image(table.keyColumns(), row), before, after, origin, origin);
+    }
+
+    /**
+     * The field_versions text after the change: the previous map (null for a new version row) with an entry
+     * [max(clock + correction + field bias, previous + 1), origin] for every field the change writes (all on INSERT,
+     * the changed ones on UPDATE).
+     */
+    private String fieldVersions(SyncedTable table, String operation, String previous) {
+        String origin = literal(table.systemId());
+        StringBuilder json = new StringBuilder("(").append(previous == null ? "'{}'::jsonb" : "coalesce(" + previous + ", '{}'::jsonb)");
+        for (Map.Entry<String, Long> field : table.fieldBiases().entrySet()) {
+            String name = literal(field.getKey());
+            String proposed = "clk + " + field.getValue();
+            String number = previous == null ? proposed
+                    : "GREATEST(" + proposed + ", coalesce((" + previous + " -> " + name + " ->> 0)::bigint + 1, " + proposed + "))";
+            String entry = "jsonb_build_object(" + name + ", jsonb_build_array(" + number + ", " + origin + "))";
+            if (operation.equals("UPDATE")) {
+                SyncedColumn column = table.byLocal(field.getKey()).orElseThrow();
+                entry = "CASE WHEN " + distinct(column, "OLD", "NEW") + " THEN " + entry + " ELSE '{}'::jsonb END";
+            }
+            json.append(" || ").append(entry);
+        }
+        return json.append(")::text").toString();
+    }
+
+    /** A JSON object (as text) of the columns' images from {@code row}. */
+    private String image(List<SyncedColumn> columns, String row) {
+        List<String> calls = new ArrayList<>();
+        for (int from = 0; from < columns.size(); from += PAIRS_PER_CALL) {
+            List<SyncedColumn> chunk = columns.subList(from, Math.min(columns.size(), from + PAIRS_PER_CALL));
+            calls.add(chunk.stream().map(c -> literal(c.local()) + ", " + types.imageExpression(row, c.column()))
+                    .collect(Collectors.joining(", ", columns.size() > PAIRS_PER_CALL ? "jsonb_build_object(" : "json_build_object(", ")")));
+        }
+        return "(" + String.join(" || ", calls) + ")::text";
+    }
+
+    private static String anyChanged(List<SyncedColumn> columns) {
+        return columns.stream().map(c -> distinct(c, "OLD", "NEW")).collect(Collectors.joining(" OR "));
+    }
+
+    /** Null-safe change test; json and unknown types have no equality operator, so they compare as text. */
+    private static String distinct(SyncedColumn column, String left, String right) {
+        String name = q(column.local());
+        return PostgresType.of(column.column()).comparable()
+                ? left + "." + name + " IS DISTINCT FROM " + right + "." + name
+                : left + "." + name + "::text IS DISTINCT FROM " + right + "." + name + "::text";
+    }
+}
