@@ -65,7 +65,7 @@ final class MariaDbCaptureSql implements CaptureDialect {
         String keyList = keys.stream().map(c -> ids.quote(c.local())).collect(Collectors.joining(", "));
         List<String> sql = new ArrayList<>(triggers.dropTriggers(table.localName()));
         sql.add("CREATE TABLE IF NOT EXISTS " + versionTable(table.localName()) + " ("
-                + "version_num BIGINT NOT NULL, version_origin VARCHAR(64) CHARACTER SET utf8mb4 COLLATE utf8mb4_bin NOT NULL, "
+                + "version_num BIGINT NOT NULL DEFAULT 0, version_origin VARCHAR(64) CHARACTER SET utf8mb4 COLLATE utf8mb4_bin NOT NULL DEFAULT '', "
                 + "prev_num BIGINT NULL, prev_origin VARCHAR(64) CHARACTER SET utf8mb4 COLLATE utf8mb4_bin NULL, "
                 + "deleted BOOLEAN NOT NULL DEFAULT 0, field_versions LONGTEXT CHARACTER SET utf8mb4 COLLATE utf8mb4_bin NULL, "
                 + "PRIMARY KEY (" + keyList + ")) ENGINE=InnoDB\nSELECT " + keyList + " FROM " + ids.quote(table.localName()) + " WHERE 1 = 0");
