@@ -86,10 +86,18 @@ public final class MariaDbTypeMapping implements TypeMapping {
         };
     }
 
-    /** The expression a SELECT uses for a column so that {@link #read} gets its value whatever the session time zone. */
+    /**
+     * The expression a SELECT uses for a column so that {@link #read} gets its exact value: TIMESTAMP as UTC epoch
+     * seconds whatever the session time zone, and FLOAT widened to DOUBLE (the text protocol sends a FLOAT with six
+     * significant digits only, {@code 3.1415927} as {@code 3.14159}).
+     */
     public String selectExpression(String qualifier, ColumnInfo column) {
         String value = (qualifier == null ? "" : qualifier + ".") + identifiers.quote(column.name());
-        return MariaDbType.of(column) == MariaDbType.TIMESTAMP ? "UNIX_TIMESTAMP(" + value + ")" : value;
+        return switch (MariaDbType.of(column)) {
+            case TIMESTAMP -> "UNIX_TIMESTAMP(" + value + ")";
+            case FLOAT -> "CAST(" + value + " AS DOUBLE)";
+            default -> value;
+        };
     }
 
     @Override
@@ -149,7 +157,7 @@ public final class MariaDbTypeMapping implements TypeMapping {
             case TINYINT, TINYINT_UNSIGNED, SMALLINT, SMALLINT_UNSIGNED, MEDIUMINT, MEDIUMINT_UNSIGNED, INT, YEAR -> rs.getInt(index);
             case INT_UNSIGNED, BIGINT, BIT -> rs.getLong(index);
             case BIGINT_UNSIGNED, DECIMAL -> rs.getBigDecimal(index);
-            case FLOAT -> rs.getFloat(index);
+            case FLOAT -> (float) rs.getDouble(index);
             case DOUBLE -> rs.getDouble(index);
             case BOOLEAN -> rs.getBoolean(index);
             case CHAR, VARCHAR, TEXT, JSON -> rs.getString(index);
