@@ -7,13 +7,51 @@ import org.bisync.nifi.dialect.Dialect;
 import org.bisync.nifi.dialect.SqlIdentifiers;
 import org.bisync.nifi.dialect.TypeMapping;
 
-/** MariaDB. PLACEHOLDER: being written. */
+/**
+ * MariaDB (tested with 11.4 and MariaDB Connector/J 3.5). MySQL shares much of the syntax but is not claimed: a
+ * connection that reports "MySQL" is not served. Expects strict sql_mode (STRICT_TRANS_TABLES), so that the server
+ * refuses rather than truncates what {@link MariaDbTypeMapping#bind} lets through.
+ */
 public final class MariaDbDialect implements Dialect {
-    @Override public String name() { return "MariaDB"; }
-    @Override public boolean serves(String product) { return product != null && product.toLowerCase(java.util.Locale.ROOT).contains("mariadb"); }
-    @Override public SqlIdentifiers identifiers() { throw new UnsupportedOperationException("not yet"); }
-    @Override public CatalogReader catalog() { throw new UnsupportedOperationException("not yet"); }
-    @Override public TypeMapping types() { throw new UnsupportedOperationException("not yet"); }
-    @Override public CaptureDialect capture() { throw new UnsupportedOperationException("not yet"); }
-    @Override public ApplyDialect apply() { throw new UnsupportedOperationException("not yet"); }
+
+    private final MariaDbIdentifiers identifiers = new MariaDbIdentifiers();
+    private final MariaDbCatalogReader catalog = new MariaDbCatalogReader();
+    private final MariaDbTypeMapping types = new MariaDbTypeMapping();
+    private final MariaDbCaptureSql capture = new MariaDbCaptureSql(identifiers, types);
+    private final MariaDbApplySql apply = new MariaDbApplySql(identifiers, capture);
+
+    @Override
+    public String name() {
+        return "MariaDB";
+    }
+
+    @Override
+    public boolean serves(String databaseProductName) {
+        return databaseProductName != null && databaseProductName.trim().equalsIgnoreCase("MariaDB");
+    }
+
+    @Override
+    public SqlIdentifiers identifiers() {
+        return identifiers;
+    }
+
+    @Override
+    public CatalogReader catalog() {
+        return catalog;
+    }
+
+    @Override
+    public MariaDbTypeMapping types() {
+        return types;
+    }
+
+    @Override
+    public CaptureDialect capture() {
+        return capture;
+    }
+
+    @Override
+    public ApplyDialect apply() {
+        return apply;
+    }
 }

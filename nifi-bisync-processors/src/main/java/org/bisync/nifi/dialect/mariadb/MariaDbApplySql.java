@@ -1,0 +1,163 @@
+package org.bisync.nifi.dialect.mariadb;
+
+import org.bisync.nifi.dialect.ApplyDialect;
+import org.bisync.nifi.dialect.BisyncTables;
+import org.bisync.nifi.schema.SyncedColumn;
+import org.bisync.nifi.schema.SyncedTable;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Set;
+import java.util.stream.Collectors;
+
+/**
+ * Apply on MariaDB. The origin marker is the user variable {@code @bisync_origin}: it lives as long as the session,
+ * through COMMIT and ROLLBACK, so {@link #clearOrigin} is what ends it. {@link #markOrigin} also switches the
+ * session's time_zone to '+00:00' (so TIMESTAMP columns are read and written in UTC, as record values hold them) and
+ * {@link #clearOrigin} puts the session's previous time zone back.
+ */
+final class MariaDbApplySql implements ApplyDialect {
+
+    private static final Set<Integer> TRANSIENT_CODES = Set.of(1213, 1205, 2006, 2013, 1927, 1053);
+    private static final Set<Integer> FOREIGN_KEY_CODES = Set.of(1451, 1452, 1216, 1217);
+
+    private final MariaDbIdentifiers ids;
+    private final MariaDbCaptureSql capture;
+
+    MariaDbApplySql(MariaDbIdentifiers ids, MariaDbCaptureSql capture) {
+        this.ids = ids;
+        this.capture = capture;
+    }
+
+    @Override
+    public void markOrigin(Connection connection, String originSystemId) throws SQLException {
+        try (PreparedStatement ps = connection.prepareStatement("SET @bisync_saved_time_zone = COALESCE(@bisync_saved_time_zone, "
+                + "@@session.time_zone), @@session.time_zone = '+00:00', @bisync_origin = ?")) {
+            ps.setString(1, originSystemId);
+            ps.execute();
+        }
+    }
+
+    @Override
+    public void clearOrigin(Connection connection) throws SQLException {
+        try (Statement st = connection.createStatement()) {
+            st.execute("SET @bisync_origin = NULL, @@session.time_zone = COALESCE(@bisync_saved_time_zone, @@session.time_zone), "
+                    + "@bisync_saved_time_zone = NULL");
+        }
+    }
+
+    @Override
+    public String selectVersions(SyncedTable table, int keyCount) {
+        List<SyncedColumn> keys = table.keyColumns();
+        String where;
+        if (keys.size() == 1) {
+            where = ids.quote(keys.get(0).local()) + " IN (" + String.join(", ", Collections.nCopies(keyCount, "?")) + ")";
+        } else {
+            String one = "(" + keys.stream().map(c -> ids.quote(c.local()) + " = ?").collect(Collectors.joining(" AND ")) + ")";
+            where = String.join(" OR ", Collections.nCopies(keyCount, one));
+        }
+        return "SELECT " + columns(keys) + ", version_num, version_origin, deleted, field_versions FROM "
+                + capture.versionTable(table.localName()) + " WHERE " + where + " FOR UPDATE";
+    }
+
+    /** One multi-row statement: never the JDBC bulk protocol, which drops rows into tables with triggers on 10.11.5. */
+    @Override
+    public String upsertRows(SyncedTable table, List<SyncedColumn> columns, int rowCount) {
+        if (rowCount < 1) {
+            throw new IllegalArgumentException("upsertRows needs at least one row");
+        }
+        String row = "(" + String.join(", ", Collections.nCopies(columns.size(), "?")) + ")";
+        List<String> updates = new ArrayList<>();
+        for (SyncedColumn c : columns) {
+            if (!c.key()) {
+                updates.add(ids.quote(c.local()) + " = VALUES(" + ids.quote(c.local()) + ")");
+            }
+        }
+        if (updates.isEmpty()) {
+            String first = ids.quote(columns.get(0).local());
+            updates.add(first + " = " + first);
+        }
+        return "INSERT INTO " + ids.quote(table.localName()) + " (" + columns(columns) + ") VALUES "
+                + String.join(", ", Collections.nCopies(rowCount, row)) + " ON DUPLICATE KEY UPDATE " + String.join(", ", updates);
+    }
+
+    @Override
+    public String deleteRow(SyncedTable table) {
+        return "DELETE FROM " + ids.quote(table.localName()) + " WHERE "
+                + table.keyColumns().stream().map(c -> ids.quote(c.local()) + " = ?").collect(Collectors.joining(" AND "));
+    }
+
+    @Override
+    public String upsertVersion(SyncedTable table) {
+        return "INSERT INTO " + capture.versionTable(table.localName()) + " (" + columns(table.keyColumns())
+                + ", version_num, version_origin, prev_num, prev_origin, deleted, field_versions) VALUES ("
+                + String.join(", ", Collections.nCopies(table.keyColumns().size() + 6, "?")) + ") ON DUPLICATE KEY UPDATE "
+                + "version_num = VALUES(version_num), version_origin = VALUES(version_origin), prev_num = VALUES(prev_num), "
+                + "prev_origin = VALUES(prev_origin), deleted = VALUES(deleted), field_versions = VALUES(field_versions)";
+    }
+
+    @Override
+    public String insertHistory() {
+        return "INSERT INTO " + ids.quote(BisyncTables.HISTORY) + " (table_name, operation, key_data, before_data, after_data, "
+                + "version_num, version_origin, prev_num, prev_origin, field_versions, origin, supersedes, tx_id, captured_at) "
+                + "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+    }
+
+    /**
+     * Nothing to do: InnoDB moves a table's AUTO_INCREMENT counter past every explicit value written into the column
+     * (to the next value of this server's auto_increment_increment/offset series), and ALTER TABLE would commit the
+     * applier's transaction.
+     */
+    @Override
+    public void advanceKeySequence(Connection connection, SyncedTable table) {
+        // InnoDB does it
+    }
+
+    @Override
+    public boolean isTransient(SQLException e) {
+        for (SQLException x : chain(e)) {
+            String state = x.getSQLState();
+            if (state != null && (state.startsWith("08") || state.equals("40001"))) {
+                return true;
+            }
+            if (TRANSIENT_CODES.contains(x.getErrorCode()) || x instanceof java.sql.SQLTransientException) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    @Override
+    public boolean isForeignKeyViolation(SQLException e) {
+        for (SQLException x : chain(e)) {
+            if (FOREIGN_KEY_CODES.contains(x.getErrorCode())) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static List<SQLException> chain(SQLException e) {
+        List<SQLException> all = new ArrayList<>();
+        Throwable t = e;
+        while (t != null && all.size() < 20) {
+            if (t instanceof SQLException s) {
+                all.add(s);
+                if (s.getNextException() != null && s.getNextException() != s.getCause()) {
+                    all.add(s.getNextException());
+                }
+            }
+            t = t.getCause() == t ? null : t.getCause();
+        }
+        return all;
+    }
+
+    private String columns(List<SyncedColumn> columns) {
+        return columns.stream().map(c -> ids.quote(c.local())).collect(Collectors.joining(", "));
+    }
+}

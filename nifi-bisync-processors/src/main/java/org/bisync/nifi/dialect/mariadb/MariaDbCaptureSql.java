@@ -1,0 +1,193 @@
+package org.bisync.nifi.dialect.mariadb;
+
+import org.bisync.nifi.dialect.BisyncTables;
+import org.bisync.nifi.dialect.CaptureDialect;
+import org.bisync.nifi.schema.SyncedColumn;
+import org.bisync.nifi.schema.SyncedTable;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Collectors;
+
+/**
+ * Capture on MariaDB: the bisync tables, the version tables and the triggers of {@link MariaDbTriggerSql}, and the
+ * statements that read and release history. Our tables are InnoDB with utf8mb4_bin text, so origin ids compare
+ * exactly.
+ */
+final class MariaDbCaptureSql implements CaptureDialect {
+
+    private static final String TABLE_OPTIONS = " ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin";
+
+    private final MariaDbIdentifiers ids;
+    private final MariaDbTypeMapping types;
+    private final MariaDbTriggerSql triggers;
+
+    MariaDbCaptureSql(MariaDbIdentifiers ids, MariaDbTypeMapping types) {
+        this.ids = ids;
+        this.types = types;
+        this.triggers = new MariaDbTriggerSql(ids, types);
+    }
+
+    String versionTable(String localTableName) {
+        return ids.quote(ids.derivedName(BisyncTables.VERSION_TABLE_PREFIX, localTableName));
+    }
+
+    @Override
+    public List<String> createBisyncTables() {
+        return List.of(
+                "CREATE TABLE IF NOT EXISTS " + ids.quote(BisyncTables.HISTORY) + " ("
+                        + "id BIGINT NOT NULL AUTO_INCREMENT PRIMARY KEY, table_name VARCHAR(255) NOT NULL, operation VARCHAR(8) NOT NULL, "
+                        + "key_data LONGTEXT NOT NULL, before_data LONGTEXT NULL, after_data LONGTEXT NULL, "
+                        + "version_num BIGINT NOT NULL, version_origin VARCHAR(64) NOT NULL, prev_num BIGINT NULL, prev_origin VARCHAR(64) NULL, "
+                        + "field_versions LONGTEXT NULL, origin VARCHAR(64) NOT NULL, supersedes LONGTEXT NULL, tx_id VARCHAR(64) NULL, "
+                        + "captured_at BIGINT NOT NULL, released_at BIGINT NULL, "
+                        + "INDEX bisync_history_released (released_at, id))" + TABLE_OPTIONS,
+                "CREATE TABLE IF NOT EXISTS " + ids.quote(BisyncTables.CONFIG) + " ("
+                        + "name VARCHAR(64) NOT NULL PRIMARY KEY, num_value BIGINT NULL, text_value VARCHAR(4000) NULL)" + TABLE_OPTIONS,
+                "CREATE TABLE IF NOT EXISTS " + ids.quote(BisyncTables.INSTALLED) + " ("
+                        + "table_name VARCHAR(255) NOT NULL PRIMARY KEY, ddl_hash VARCHAR(64) NULL, column_hash VARCHAR(64) NULL, "
+                        + "installed_at BIGINT NULL)" + TABLE_OPTIONS,
+                "CREATE TABLE IF NOT EXISTS " + ids.quote(BisyncTables.WATERMARK) + " ("
+                        + "source_system VARCHAR(64) NOT NULL, target_system VARCHAR(64) NOT NULL, low_water BIGINT NULL, "
+                        + "PRIMARY KEY (source_system, target_system))" + TABLE_OPTIONS);
+    }
+
+    /**
+     * The version table copies the key columns' definitions (type, character set, collation) from the user's table
+     * through CREATE TABLE ... SELECT, so its keys compare exactly as the table's do.
+     */
+    @Override
+    public List<String> installTable(SyncedTable table) {
+        List<SyncedColumn> keys = table.keyColumns();
+        if (keys.isEmpty()) {
+            throw new IllegalArgumentException("Table '" + table.localName() + "' has no sync key");
+        }
+        String keyList = keys.stream().map(c -> ids.quote(c.local())).collect(Collectors.joining(", "));
+        List<String> sql = new ArrayList<>(triggers.dropTriggers(table.localName()));
+        sql.add("CREATE TABLE IF NOT EXISTS " + versionTable(table.localName()) + " ("
+                + "version_num BIGINT NOT NULL DEFAULT 0, version_origin VARCHAR(64) CHARACTER SET utf8mb4 COLLATE utf8mb4_bin NOT NULL DEFAULT '', "
+                + "prev_num BIGINT NULL, prev_origin VARCHAR(64) CHARACTER SET utf8mb4 COLLATE utf8mb4_bin NULL, "
+                + "deleted BOOLEAN NOT NULL DEFAULT 0, field_versions LONGTEXT CHARACTER SET utf8mb4 COLLATE utf8mb4_bin NULL, "
+                + "PRIMARY KEY (" + keyList + ")) ENGINE=InnoDB\nSELECT " + keyList + " FROM " + ids.quote(table.localName()) + " WHERE 1 = 0");
+        sql.addAll(triggers.createTriggers(table));
+        return sql;
+    }
+
+    @Override
+    public List<String> uninstallTable(String localTableName) {
+        List<String> sql = new ArrayList<>(triggers.dropTriggers(localTableName));
+        sql.add("DROP TABLE IF EXISTS " + versionTable(localTableName));
+        return sql;
+    }
+
+    @Override
+    public List<String> dropBisyncTables() {
+        return List.of("DROP TABLE IF EXISTS " + ids.quote(BisyncTables.HISTORY), "DROP TABLE IF EXISTS " + ids.quote(BisyncTables.CONFIG),
+                "DROP TABLE IF EXISTS " + ids.quote(BisyncTables.INSTALLED), "DROP TABLE IF EXISTS " + ids.quote(BisyncTables.WATERMARK));
+    }
+
+    /**
+     * Table privileges in the current database. Creating triggers also needs binary-logging rights when the server
+     * logs binaries (log_bin_trust_function_creators = 1, or SUPER/BINLOG ADMIN), which a DBA grants separately.
+     */
+    @Override
+    public List<String> grants(String user, List<String> localTableNames) {
+        String grantee = user.contains("@") ? user : "'" + user.replace("'", "''") + "'@'%'";
+        List<String> sql = new ArrayList<>();
+        sql.add("-- run in the synced database; our tables and version tables are created by the NiFi user, so it needs CREATE and DROP there");
+        sql.add("GRANT CREATE, DROP, INDEX, ALTER ON * TO " + grantee);
+        for (String table : List.of(BisyncTables.HISTORY, BisyncTables.CONFIG, BisyncTables.INSTALLED, BisyncTables.WATERMARK)) {
+            sql.add("GRANT SELECT, INSERT, UPDATE, DELETE ON " + ids.quote(table) + " TO " + grantee);
+        }
+        for (String table : localTableNames) {
+            sql.add("GRANT SELECT, INSERT, UPDATE, DELETE, TRIGGER ON " + ids.quote(table) + " TO " + grantee);
+            sql.add("GRANT SELECT, INSERT, UPDATE, DELETE ON " + versionTable(table) + " TO " + grantee);
+        }
+        return sql;
+    }
+
+    @Override
+    public String selectClockMicros() {
+        return "SELECT " + MariaDbTriggerSql.CLOCK;
+    }
+
+    @Override
+    public String selectUnreleasedHistory() {
+        return "SELECT " + BisyncTables.HISTORY_COLUMNS + " FROM " + ids.quote(BisyncTables.HISTORY)
+                + " WHERE released_at IS NULL ORDER BY id LIMIT ?";
+    }
+
+    @Override
+    public String releaseHistory() {
+        return "UPDATE " + ids.quote(BisyncTables.HISTORY) + " SET released_at = ? WHERE id = ?";
+    }
+
+    @Override
+    public String deleteHistory() {
+        return "DELETE FROM " + ids.quote(BisyncTables.HISTORY) + " WHERE id = ?";
+    }
+
+    @Override
+    public String purgeReleasedHistory() {
+        return "DELETE FROM " + ids.quote(BisyncTables.HISTORY) + " WHERE released_at IS NOT NULL AND released_at < ?";
+    }
+
+    @Override
+    public String selectBacklog() {
+        return "SELECT MIN(captured_at), COUNT(*) FROM " + ids.quote(BisyncTables.HISTORY) + " WHERE released_at IS NULL";
+    }
+
+    @Override
+    public String upsertConfigNumber() {
+        return "INSERT INTO " + ids.quote(BisyncTables.CONFIG) + " (name, num_value) VALUES (?, ?) ON DUPLICATE KEY UPDATE num_value = VALUES(num_value)";
+    }
+
+    @Override
+    public String selectConfigNumber() {
+        return "SELECT num_value FROM " + ids.quote(BisyncTables.CONFIG) + " WHERE name = ?";
+    }
+
+    @Override
+    public String upsertInstalled() {
+        return "INSERT INTO " + ids.quote(BisyncTables.INSTALLED) + " (table_name, ddl_hash, column_hash, installed_at) VALUES (?, ?, ?, ?) "
+                + "ON DUPLICATE KEY UPDATE ddl_hash = VALUES(ddl_hash), column_hash = VALUES(column_hash), installed_at = VALUES(installed_at)";
+    }
+
+    @Override
+    public String selectInstalled() {
+        return "SELECT table_name, ddl_hash, column_hash FROM " + ids.quote(BisyncTables.INSTALLED);
+    }
+
+    @Override
+    public String deleteInstalled() {
+        return "DELETE FROM " + ids.quote(BisyncTables.INSTALLED) + " WHERE table_name = ?";
+    }
+
+    @Override
+    public String stampMissingVersions(SyncedTable table) {
+        List<SyncedColumn> keys = table.keyColumns();
+        String versionTable = versionTable(table.localName());
+        return "INSERT INTO " + versionTable + " (" + keys.stream().map(c -> ids.quote(c.local())).collect(Collectors.joining(", "))
+                + ", version_num, version_origin, prev_num, prev_origin, deleted, field_versions)\nSELECT "
+                + keys.stream().map(c -> "t." + ids.quote(c.local())).collect(Collectors.joining(", "))
+                + ", " + MariaDbTriggerSql.CLOCK + " + COALESCE((SELECT num_value FROM " + ids.quote(BisyncTables.CONFIG) + " WHERE name = '"
+                + BisyncTables.CLOCK_CORRECTION + "'), 0) + " + table.bias() + ", " + MariaDbIdentifiers.literal(table.systemId())
+                + ", NULL, NULL, 0, NULL FROM " + ids.quote(table.localName()) + " t LEFT JOIN " + versionTable + " v ON " + keyJoin(keys)
+                + " WHERE v." + ids.quote(keys.get(0).local()) + " IS NULL\n"
+                + "ON DUPLICATE KEY UPDATE version_num = " + versionTable + ".version_num";
+    }
+
+    /** TIMESTAMP columns come back as UTC epoch seconds, which {@link MariaDbTypeMapping#read} understands. */
+    @Override
+    public String selectSnapshot(SyncedTable table) {
+        List<SyncedColumn> keys = table.keyColumns();
+        return "SELECT " + table.columns().stream().map(c -> types.selectExpression("t", c.column())).collect(Collectors.joining(", "))
+                + ", v.version_num, v.version_origin, v.field_versions FROM " + ids.quote(table.localName()) + " t LEFT JOIN "
+                + versionTable(table.localName()) + " v ON " + keyJoin(keys) + " ORDER BY "
+                + keys.stream().map(c -> "t." + ids.quote(c.local())).collect(Collectors.joining(", ")) + " LOCK IN SHARE MODE";
+    }
+
+    private String keyJoin(List<SyncedColumn> keys) {
+        return keys.stream().map(c -> "v." + ids.quote(c.local()) + " = t." + ids.quote(c.local())).collect(Collectors.joining(" AND "));
+    }
+}

@@ -1,0 +1,172 @@
+package org.bisync.nifi.dialect.mariadb;
+
+import org.bisync.nifi.dialect.BisyncTables;
+import org.bisync.nifi.schema.SyncedColumn;
+import org.bisync.nifi.schema.SyncedTable;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
+import java.util.stream.Collectors;
+
+/**
+ * The three AFTER ROW triggers of a synced table (the contract is in
+ * {@link org.bisync.nifi.dialect.CaptureDialect}'s Javadoc). Per captured change a trigger runs three statements: the
+ * corrected clock into a local variable, an {@code INSERT ... ON DUPLICATE KEY UPDATE} of the version row (a current,
+ * locking read of the previous version, so REPEATABLE READ snapshots never write a version backwards; MariaDB applies
+ * the assignments left to right, so {@code prev_num} takes the old number before {@code version_num} is raised above
+ * it), and an {@code INSERT ... SELECT} of the history row from that version row.
+ *
+ * <p>Writes that fire no trigger, and are therefore not captured on MariaDB: rows changed or removed by a foreign-key
+ * action ({@code ON DELETE CASCADE}, {@code ON UPDATE CASCADE}, {@code SET NULL}) of InnoDB, TRUNCATE TABLE, and
+ * DDL. Two-way sync of a cascade-child table is only safe when the same cascade exists on every system. Dropping or
+ * renaming a column the triggers name makes users' writes to the table fail until the triggers are re-installed.
+ */
+final class MariaDbTriggerSql {
+
+    static final String CLOCK = "TIMESTAMPDIFF(MICROSECOND, '1970-01-01 00:00:00', UTC_TIMESTAMP(6))";
+
+    private enum Op { INSERT, UPDATE, DELETE }
+
+    private final MariaDbIdentifiers ids;
+    private final MariaDbTypeMapping types;
+
+    MariaDbTriggerSql(MariaDbIdentifiers ids, MariaDbTypeMapping types) {
+        this.ids = ids;
+        this.types = types;
+    }
+
+    String insertTriggerName(String table) {
+        return ids.derivedName(BisyncTables.TRIGGER_PREFIX, table + "_ins");
+    }
+
+    String updateTriggerName(String table) {
+        return ids.derivedName(BisyncTables.TRIGGER_PREFIX, table + "_upd");
+    }
+
+    String deleteTriggerName(String table) {
+        return ids.derivedName(BisyncTables.TRIGGER_PREFIX, table + "_del");
+    }
+
+    List<String> dropTriggers(String table) {
+        return List.of("DROP TRIGGER IF EXISTS " + ids.quote(insertTriggerName(table)),
+                "DROP TRIGGER IF EXISTS " + ids.quote(updateTriggerName(table)),
+                "DROP TRIGGER IF EXISTS " + ids.quote(deleteTriggerName(table)));
+    }
+
+    List<String> createTriggers(SyncedTable table) {
+        List<String> sql = new ArrayList<>();
+        sql.add(trigger(table, insertTriggerName(table.localName()), "INSERT", "IF " + NOT_MARKED + " THEN\n"
+                + capture(table, Op.INSERT, "NEW", null, "NEW") + "END IF;\n"));
+        sql.add(trigger(table, updateTriggerName(table.localName()), "UPDATE", "IF " + NOT_MARKED + " AND NOT ("
+                + same(table.columns()) + ") THEN\n"
+                + "IF " + same(table.keyColumns()) + " THEN\n"
+                + capture(table, Op.UPDATE, "NEW", "OLD", "NEW")
+                + "ELSE\n"
+                + capture(table, Op.DELETE, "OLD", "OLD", null)
+                + capture(table, Op.INSERT, "NEW", null, "NEW")
+                + "END IF;\nEND IF;\n"));
+        sql.add(trigger(table, deleteTriggerName(table.localName()), "DELETE", "IF " + NOT_MARKED + " THEN\n"
+                + capture(table, Op.DELETE, "OLD", "OLD", null) + "END IF;\n"));
+        return sql;
+    }
+
+    private static final String NOT_MARKED = "coalesce(@bisync_origin, '') = ''";
+
+    private String trigger(SyncedTable table, String name, String event, String body) {
+        return "CREATE TRIGGER " + ids.quote(name) + " AFTER " + event + " ON " + ids.quote(table.localName()) + " FOR EACH ROW\n"
+                + "BEGIN\nDECLARE v_now BIGINT;\n" + body + "END";
+    }
+
+    /** Null-safe equality of OLD and NEW of every given column; character data compared byte for byte. */
+    private String same(List<SyncedColumn> columns) {
+        return columns.stream().map(c -> {
+            String q = ids.quote(c.local());
+            boolean bytes = MariaDbType.of(c.column()).isCharacter();
+            return bytes ? "CAST(OLD." + q + " AS BINARY) <=> CAST(NEW." + q + " AS BINARY)" : "OLD." + q + " <=> NEW." + q;
+        }).collect(Collectors.joining(" AND "));
+    }
+
+    private String capture(SyncedTable table, Op op, String keyAlias, String beforeAlias, String afterAlias) {
+        String versionTable = ids.quote(ids.derivedName(BisyncTables.VERSION_TABLE_PREFIX, table.localName()));
+        String origin = MariaDbIdentifiers.literal(table.systemId());
+        List<SyncedColumn> keys = table.keyColumns();
+        String keyCols = keys.stream().map(c -> ids.quote(c.local())).collect(Collectors.joining(", "));
+        String keyValues = keys.stream().map(c -> keyAlias + "." + ids.quote(c.local())).collect(Collectors.joining(", "));
+        boolean delete = op == Op.DELETE;
+        StringBuilder sql = new StringBuilder();
+        sql.append("SET v_now = ").append(CLOCK).append(" + COALESCE((SELECT num_value FROM ").append(ids.quote(BisyncTables.CONFIG))
+                .append(" WHERE name = '").append(BisyncTables.CLOCK_CORRECTION).append("'), 0);\n");
+        sql.append("INSERT INTO ").append(versionTable).append(" (").append(keyCols)
+                .append(", version_num, version_origin, prev_num, prev_origin, deleted, field_versions) VALUES (")
+                .append(keyValues).append(", v_now + ").append(table.bias()).append(", ").append(origin).append(", NULL, NULL, ")
+                .append(delete ? 1 : 0).append(", ").append(initialFieldVersions(table, op)).append(")\n")
+                .append("ON DUPLICATE KEY UPDATE prev_num = version_num, prev_origin = version_origin, version_num = GREATEST(VALUES(version_num), prev_num + 1");
+        if (delete && table.hasFieldVersions()) {
+            // a tombstone ranks above every field version it saw
+            for (String column : table.fieldBiases().keySet()) {
+                sql.append(", COALESCE(CAST(JSON_VALUE(field_versions, ").append(MariaDbIdentifiers.jsonPath(column, "[0]"))
+                        .append(") AS SIGNED) + 1, 0)");
+            }
+        }
+        sql.append("), version_origin = VALUES(version_origin), deleted = VALUES(deleted)");
+        if (!delete && table.hasFieldVersions()) {
+            sql.append(", field_versions = ").append(updatedFieldVersions(table, op));
+        }
+        sql.append(";\n");
+        sql.append("INSERT INTO ").append(ids.quote(BisyncTables.HISTORY))
+                .append(" (table_name, operation, key_data, before_data, after_data, version_num, version_origin, prev_num, prev_origin, "
+                        + "field_versions, origin, supersedes, tx_id, captured_at)\nSELECT ")
+                .append(MariaDbIdentifiers.literal(table.localName())).append(", '").append(op.name()).append("', ")
+                .append(image(keys, keyAlias)).append(", ")
+                .append(beforeAlias == null ? "NULL" : image(table.columns(), beforeAlias)).append(", ")
+                .append(afterAlias == null ? "NULL" : image(table.columns(), afterAlias))
+                .append(", v.version_num, v.version_origin, v.prev_num, v.prev_origin, v.field_versions, ").append(origin)
+                .append(", NULL, NULL, v_now FROM ").append(versionTable).append(" v WHERE ")
+                .append(keys.stream().map(c -> "v." + ids.quote(c.local()) + " = " + keyAlias + "." + ids.quote(c.local()))
+                        .collect(Collectors.joining(" AND ")))
+                .append(";\n");
+        return sql.toString();
+    }
+
+    private String image(List<SyncedColumn> columns, String alias) {
+        return "JSON_OBJECT(" + columns.stream()
+                .map(c -> MariaDbIdentifiers.literal(c.local()) + ", " + types.imageExpression(alias, c.column()))
+                .collect(Collectors.joining(", ")) + ")";
+    }
+
+    /** Field versions of a version row that did not exist yet. */
+    private String initialFieldVersions(SyncedTable table, Op op) {
+        if (!table.hasFieldVersions() || op == Op.DELETE) {
+            return "NULL";
+        }
+        return "JSON_MERGE_PATCH('{}', " + fieldObject(table, op, column -> "NULL", column -> "v_now + " + table.fieldBiases().get(column)) + ")";
+    }
+
+    /** Field versions of an existing version row: changed fields raised, the others kept. */
+    private String updatedFieldVersions(SyncedTable table, Op op) {
+        Function<String, String> previous = column -> "JSON_EXTRACT(field_versions, " + MariaDbIdentifiers.jsonPath(column, "") + ")";
+        Function<String, String> number = column -> {
+            String fresh = "v_now + " + table.fieldBiases().get(column);
+            return "GREATEST(" + fresh + ", COALESCE(CAST(JSON_VALUE(field_versions, " + MariaDbIdentifiers.jsonPath(column, "[0]")
+                    + ") AS SIGNED) + 1, " + fresh + "))";
+        };
+        return "JSON_MERGE_PATCH(COALESCE(field_versions, '{}'), " + fieldObject(table, op, previous, number) + ")";
+    }
+
+    private String fieldObject(SyncedTable table, Op op, Function<String, String> unchanged, Function<String, String> number) {
+        List<String> parts = new ArrayList<>();
+        for (Map.Entry<String, Long> entry : table.fieldBiases().entrySet()) {
+            String column = entry.getKey();
+            String entryValue = "JSON_ARRAY(" + number.apply(column) + ", " + MariaDbIdentifiers.literal(table.systemId()) + ")";
+            String value = entryValue;
+            if (op == Op.UPDATE) {
+                SyncedColumn c = table.byLocal(column).orElseThrow();
+                value = "IF(" + same(List.of(c)) + ", " + unchanged.apply(column) + ", " + entryValue + ")";
+            }
+            parts.add(MariaDbIdentifiers.literal(column) + ", " + value);
+        }
+        return "JSON_OBJECT(" + String.join(", ", parts) + ")";
+    }
+}
