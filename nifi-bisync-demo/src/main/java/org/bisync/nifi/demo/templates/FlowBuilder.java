@@ -34,23 +34,23 @@ import java.util.UUID;
  * Identifiers are name-based UUIDs of the template name and the component's name, so the same template always
  * produces the same file. Collections keep insertion order, which is the order of the file.
  */
-final class FlowBuilder {
+public final class FlowBuilder {
 
     /** One property: its value and whether it references a controller service, is sensitive or is dynamic. */
-    record Property(String name, String value, boolean service, boolean sensitive, boolean dynamic) {
-        static Property of(String name, String value) {
+    public record Property(String name, String value, boolean service, boolean sensitive, boolean dynamic) {
+        public static Property of(String name, String value) {
             return new Property(name, value, false, false, false);
         }
 
-        static Property service(String name, String serviceId) {
+        public static Property service(String name, String serviceId) {
             return new Property(name, serviceId, true, false, false);
         }
 
-        static Property sensitive(String name, String value) {
+        public static Property sensitive(String name, String value) {
             return new Property(name, value, false, true, false);
         }
 
-        static Property dynamicService(String name, String serviceId) {
+        public static Property dynamicService(String name, String serviceId) {
             return new Property(name, serviceId, true, false, true);
         }
     }
@@ -59,7 +59,7 @@ final class FlowBuilder {
     private final VersionedProcessGroup group = new VersionedProcessGroup();
     private final VersionedParameterContext parameterContext = new VersionedParameterContext();
 
-    FlowBuilder(String templateKey, String groupName, String comments, String parameterContextName) {
+    public FlowBuilder(String templateKey, String groupName, String comments, String parameterContextName) {
         this.templateKey = templateKey;
         group.setIdentifier(id("group"));
         group.setName(groupName);
@@ -94,16 +94,16 @@ final class FlowBuilder {
         parameterContext.setInheritedParameterContexts(new ArrayList<>());
     }
 
-    String id(String localName) {
+    public String id(String localName) {
         return UUID.nameUUIDFromBytes((templateKey + "/" + localName).getBytes(StandardCharsets.UTF_8)).toString();
     }
 
-    void describeParameters(String description) {
+    public void describeParameters(String description) {
         parameterContext.setDescription(description);
     }
 
     /** A parameter; a sensitive one never carries a value. Returns the reference {@code #{name}}. */
-    String parameter(String name, String description, String value, boolean sensitive) {
+    public String parameter(String name, String description, String value, boolean sensitive) {
         VersionedParameter parameter = new VersionedParameter();
         parameter.setName(name);
         parameter.setDescription(description);
@@ -115,7 +115,7 @@ final class FlowBuilder {
         return "#{" + name + "}";
     }
 
-    VersionedControllerService service(String localName, String name, String type, Bundle bundle, List<ControllerServiceAPI> apis,
+    public VersionedControllerService service(String localName, String name, String type, Bundle bundle, List<ControllerServiceAPI> apis,
                                        List<Property> properties, String comments) {
         VersionedControllerService service = new VersionedControllerService();
         init(service, localName, name, comments, null);
@@ -130,7 +130,7 @@ final class FlowBuilder {
         return service;
     }
 
-    VersionedProcessor processor(String localName, String name, String type, Bundle bundle, List<Property> properties,
+    public VersionedProcessor processor(String localName, String name, String type, Bundle bundle, List<Property> properties,
                                  Position position, String comments) {
         VersionedProcessor processor = new VersionedProcessor();
         init(processor, localName, name, comments, position);
@@ -157,7 +157,7 @@ final class FlowBuilder {
         return processor;
     }
 
-    VersionedFunnel funnel(String localName, Position position) {
+    public VersionedFunnel funnel(String localName, Position position) {
         VersionedFunnel funnel = new VersionedFunnel();
         init(funnel, localName, null, null, position);
         funnel.setComponentType(ComponentType.FUNNEL);
@@ -165,7 +165,7 @@ final class FlowBuilder {
         return funnel;
     }
 
-    VersionedLabel label(String localName, String text, Position position, double width, double height, String color) {
+    public VersionedLabel label(String localName, String text, Position position, double width, double height, String color) {
         VersionedLabel label = new VersionedLabel();
         init(label, localName, null, null, position);
         label.setComponentType(ComponentType.LABEL);
@@ -182,7 +182,7 @@ final class FlowBuilder {
     }
 
     /** A connection; a self-loop gets two bends so it is visible on the canvas. */
-    VersionedConnection connect(String name, VersionedComponent source, Set<String> relationships, VersionedComponent destination,
+    public VersionedConnection connect(String name, VersionedComponent source, Set<String> relationships, VersionedComponent destination,
                                 long objectThreshold, String sizeThreshold, String partitionAttribute) {
         VersionedConnection connection = new VersionedConnection();
         init(connection, "connection/" + source.getName() + "/" + String.join(",", relationships) + "/" + destination.getIdentifier(),
@@ -215,7 +215,7 @@ final class FlowBuilder {
         return connection;
     }
 
-    RegisteredFlowSnapshot build() {
+    public RegisteredFlowSnapshot build() {
         RegisteredFlowSnapshot snapshot = new RegisteredFlowSnapshot();
         snapshot.setFlowContents(group);
         snapshot.setExternalControllerServices(new LinkedHashMap<>());
@@ -267,11 +267,11 @@ final class FlowBuilder {
         descriptors.accept(descriptorMap);
     }
 
-    static Bundle bundle(String group, String artifact, String version) {
+    public static Bundle bundle(String group, String artifact, String version) {
         return new Bundle(group, artifact, version);
     }
 
-    static ControllerServiceAPI api(String type, Bundle bundle) {
+    public static ControllerServiceAPI api(String type, Bundle bundle) {
         ControllerServiceAPI api = new ControllerServiceAPI();
         api.setType(type);
         api.setBundle(bundle);
