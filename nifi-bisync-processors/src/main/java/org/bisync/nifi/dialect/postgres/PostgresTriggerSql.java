@@ -17,22 +17,25 @@ import static org.bisync.nifi.dialect.postgres.PostgresSql.q;
 
 /**
  * The version table, the trigger function and the triggers of one synced table. One plpgsql function per table
- * serves separate AFTER INSERT / UPDATE / DELETE row triggers and a BEFORE TRUNCATE statement trigger. Each trigger's
- * {@code WHEN} clause tests the origin marker, so applier writes never enter the function; the UPDATE trigger's also
- * tests that a synced column changed. Per captured row the function runs two statements: the version upsert
- * (atomic, locking, returning the previous version) and the history insert.
+ * serves four triggers: AFTER INSERT and AFTER DELETE statement triggers with transition tables, which capture all
+ * rows of a statement with one set-based statement (about 2.5 times cheaper per row in bulk than a row trigger), an
+ * AFTER UPDATE row trigger (it needs each row's OLD and NEW together, and a key change becomes DELETE + INSERT), and a
+ * BEFORE TRUNCATE trigger that refuses what no row trigger would see. Each trigger's {@code WHEN} clause tests the
+ * origin marker, so applier writes never enter the function; the UPDATE trigger's also tests that a synced column
+ * changed. Each capture is one version upsert (atomic, locking, returning the previous version) and one history insert.
  */
 final class PostgresTriggerSql {
 
     /** json_build_object takes at most 100 arguments; wider images are built from jsonb pieces. */
     private static final int PAIRS_PER_CALL = 50;
+    /** Transition tables of the statement-level INSERT and DELETE triggers. */
+    private static final String NEW_ROWS = "bisync_new_rows";
+    private static final String OLD_ROWS = "bisync_old_rows";
 
     private final PostgresTypeMapping types;
-    private final boolean pinSearchPath;
 
-    PostgresTriggerSql(PostgresTypeMapping types, boolean pinSearchPath) {
+    PostgresTriggerSql(PostgresTypeMapping types) {
         this.types = types;
-        this.pinSearchPath = pinSearchPath;
     }
 
     List<String> install(SyncedTable table) {
@@ -43,11 +46,11 @@ final class PostgresTriggerSql {
         ddl.add(function(table));
         String execute = " EXECUTE FUNCTION " + function + "()";
         ddl.add("CREATE OR REPLACE TRIGGER " + PostgresSql.trigger(local, "_ins") + " AFTER INSERT ON " + userTable
-                + " FOR EACH ROW WHEN (" + NOT_MARKED + ")" + execute);
+                + " REFERENCING NEW TABLE AS " + NEW_ROWS + " FOR EACH STATEMENT WHEN (" + NOT_MARKED + ")" + execute);
         ddl.add("CREATE OR REPLACE TRIGGER " + PostgresSql.trigger(local, "_upd") + " AFTER UPDATE ON " + userTable
                 + " FOR EACH ROW WHEN (" + NOT_MARKED + " AND (" + anyChanged(table.columns()) + "))" + execute);
         ddl.add("CREATE OR REPLACE TRIGGER " + PostgresSql.trigger(local, "_del") + " AFTER DELETE ON " + userTable
-                + " FOR EACH ROW WHEN (" + NOT_MARKED + ")" + execute);
+                + " REFERENCING OLD TABLE AS " + OLD_ROWS + " FOR EACH STATEMENT WHEN (" + NOT_MARKED + ")" + execute);
         ddl.add("CREATE OR REPLACE TRIGGER " + PostgresSql.trigger(local, "_trunc") + " BEFORE TRUNCATE ON " + userTable
                 + " FOR EACH STATEMENT WHEN (" + NOT_MARKED + ")" + execute);
         return ddl;
@@ -102,34 +105,57 @@ final class PostgresTriggerSql {
                   RETURN NULL;
                 END
                 """.formatted(CLOCK, CORRECTION,
-                change(table, "INSERT"), change(table, "DELETE"), keyChanged,
+                statementChange(table, "INSERT"), statementChange(table, "DELETE"), keyChanged,
                 change(table, "DELETE"), change(table, "INSERT"), change(table, "UPDATE"));
         String tag = "$bisync$";
         for (int i = 0; body.contains(tag); i++) {
             tag = "$bisync" + i + "$";
         }
         return "CREATE OR REPLACE FUNCTION " + PostgresSql.function(table.localName()) + "() RETURNS trigger LANGUAGE plpgsql"
-                + (pinSearchPath ? " SET search_path FROM CURRENT" : "") + " AS " + tag + "\n" + body + tag;
+                + " AS " + tag + "\n" + body + tag;
     }
 
-    /** The version upsert and the history insert of one change; UPDATE reads OLD and NEW, INSERT NEW, DELETE OLD. */
+    /**
+     * The version upserts and history inserts of all rows of an INSERT or DELETE statement, in one statement: the
+     * upsert's RETURNING gives each key's new and previous version, joined back to the transition table by key.
+     */
+    private String statementChange(SyncedTable table, String operation) {
+        boolean delete = operation.equals("DELETE");
+        String rows = delete ? OLD_ROWS : NEW_ROWS;
+        String origin = literal(table.systemId());
+        String keys = PostgresSql.keyList(table, c -> c);
+        String join = table.keyColumns().stream().map(c -> "u." + q(c.local()) + " = r." + q(c.local()))
+                .collect(Collectors.joining(" AND "));
+        String image = image(table.columns(), "r");
+        return """
+                    WITH u AS (
+                      INSERT INTO %s AS v (%s, version_num, version_origin, deleted, field_versions)
+                      SELECT %s, clk + %d, %s, %s, %s FROM %s r
+                      ON CONFLICT (%s) DO UPDATE SET %s
+                      RETURNING %s, v.version_num, v.prev_num, v.prev_origin, v.field_versions)
+                    INSERT INTO %s (table_name, operation, key_data, before_data, after_data, version_num, version_origin,
+                      prev_num, prev_origin, field_versions, origin, tx_id, captured_at)
+                    SELECT %s, '%s', %s, %s, %s, u.version_num, %s, u.prev_num, u.prev_origin, u.field_versions, %s,
+                      pg_current_xact_id()::text, clk
+                    FROM %s r JOIN u ON %s;
+                """.formatted(PostgresSql.versionTable(table), keys,
+                PostgresSql.keyList(table, c -> "r." + c), table.bias(), origin, delete,
+                delete || !table.hasFieldVersions() ? "NULL" : fieldVersions(table, operation, null), rows,
+                keys, upsertSet(table, operation), PostgresSql.keyList(table, c -> "v." + c),
+                BisyncTables.HISTORY,
+                literal(table.localName()), operation, image(table.keyColumns(), "r"), delete ? image : "NULL",
+                delete ? "NULL" : image, origin, origin, rows, join);
+    }
+
+    /** The version upsert and the history insert of one row's change; UPDATE reads OLD and NEW, INSERT NEW, DELETE OLD. */
     private String change(SyncedTable table, String operation) {
         String row = operation.equals("DELETE") ? "OLD" : "NEW";
         String origin = literal(table.systemId());
         String versions = PostgresSql.versionTable(table);
         String keys = PostgresSql.keyList(table, c -> c);
         boolean delete = operation.equals("DELETE");
-        StringBuilder set = new StringBuilder("prev_num = v.version_num, prev_origin = v.version_origin, version_num = GREATEST(EXCLUDED.version_num, v.version_num + 1");
-        if (delete && table.hasFieldVersions()) {
-            // a tombstone ranks above every field version it saw
-            set.append(", (SELECT max((e.value ->> 0)::bigint) + 1 FROM jsonb_each(v.field_versions::jsonb) e)");
-        }
-        set.append("), version_origin = EXCLUDED.version_origin, deleted = EXCLUDED.deleted");
-        String newFieldVersions = "NULL";
-        if (table.hasFieldVersions() && !delete) {
-            newFieldVersions = fieldVersions(table, operation, null);
-            set.append(", field_versions = ").append(fieldVersions(table, operation, "v.field_versions::jsonb"));
-        }
+        String set = upsertSet(table, operation);
+        String newFieldVersions = table.hasFieldVersions() && !delete ? fieldVersions(table, operation, null) : "NULL";
         String before = operation.equals("INSERT") ? "NULL" : image(table.columns(), "OLD");
         String after = delete ? "NULL" : image(table.columns(), "NEW");
         return """
@@ -145,6 +171,22 @@ final class PostgresTriggerSql {
                 keys, set,
                 BisyncTables.HISTORY,
                 literal(table.localName()), operation, image(table.keyColumns(), row), before, after, origin, origin);
+    }
+
+    /** What the version upsert sets on an existing version row {@code v}. */
+    private String upsertSet(SyncedTable table, String operation) {
+        boolean delete = operation.equals("DELETE");
+        StringBuilder set = new StringBuilder("prev_num = v.version_num, prev_origin = v.version_origin, "
+                + "version_num = GREATEST(EXCLUDED.version_num, v.version_num + 1");
+        if (delete && table.hasFieldVersions()) {
+            // a tombstone ranks above every field version it saw
+            set.append(", (SELECT max((e.value ->> 0)::bigint) + 1 FROM jsonb_each(v.field_versions::jsonb) e)");
+        }
+        set.append("), version_origin = EXCLUDED.version_origin, deleted = EXCLUDED.deleted");
+        if (table.hasFieldVersions() && !delete) {
+            set.append(", field_versions = ").append(fieldVersions(table, operation, "v.field_versions::jsonb"));
+        }
+        return set.toString();
     }
 
     /**

@@ -108,6 +108,50 @@ class PostgresCaptureTest {
     }
 
     @Test
+    void multiRowStatementsCaptureEveryRowWithItsOwnVersion() throws SQLException {
+        db.exec("INSERT INTO customer VALUES (1, 'existing', 1, null)");
+        db.exec("DELETE FROM customer WHERE id = 1");
+        long tombstone = db.versions(customer).get("1").number();
+        db.exec("INSERT INTO customer SELECT g, 'n' || g, g, null FROM generate_series(1, 500) g");
+        db.exec("INSERT INTO customer VALUES (1, 'upserted', 2, null), (501, 'new', 3, null) "
+                + "ON CONFLICT (id) DO UPDATE SET name = EXCLUDED.name");
+        db.exec("DELETE FROM customer WHERE id > 250");
+        List<PgFixture.History> history = db.history();
+        assertEquals(2 + 500 + 2 + 251, history.size());
+        assertEquals(500, history.subList(2, 502).stream().filter(h -> h.operation().equals("INSERT"))
+                .map(h -> h.key().get("id").asLong()).distinct().count());
+        PgFixture.History reinserted = history.subList(2, 502).stream().filter(h -> h.key().get("id").asLong() == 1).findFirst().orElseThrow();
+        assertEquals(tombstone, reinserted.prev(), "a re-insert follows the tombstone");
+        assertTrue(reinserted.version() > tombstone);
+        assertEquals(List.of("INSERT", "UPDATE"), history.subList(502, 504).stream().map(PgFixture.History::operation).sorted().toList());
+        assertEquals(251, history.subList(504, history.size()).stream().filter(h -> h.operation().equals("DELETE") && h.after() == null
+                && h.before().get("name") != null).count());
+        Map<String, PgFixture.VersionRow> versions = db.versions(customer);
+        assertEquals(501, versions.size());
+        assertEquals(251, versions.values().stream().filter(PgFixture.VersionRow::deleted).count());
+        assertEquals("upserted", history.subList(502, 504).stream().filter(h -> h.operation().equals("UPDATE")).findFirst()
+                .orElseThrow().after().get("name").asText());
+    }
+
+    @Test
+    void tablesWiderThanOneJsonBuildCallAreImagedWhole() throws SQLException {
+        StringBuilder columns = new StringBuilder("id int PRIMARY KEY");
+        for (int i = 1; i <= 70; i++) {
+            columns.append(", c").append(i).append(" int DEFAULT ").append(i);
+        }
+        db.exec("DROP TABLE IF EXISTS wide", "CREATE TABLE wide (" + columns + ")");
+        db.install(TableSettings.twoWay("wide"));
+        db.exec("INSERT INTO wide (id) VALUES (1)", "UPDATE wide SET c70 = 0");
+        List<PgFixture.History> history = db.history();
+        assertEquals(71, history.get(0).after().size());
+        assertEquals(70, history.get(1).before().get("c70").asInt());
+        assertEquals(0, history.get(1).after().get("c70").asInt());
+        try (Connection connection = db.connect()) {
+            PgFixture.run(connection, db.dialect.capture().uninstallTable("wide"));
+        }
+    }
+
+    @Test
     void capturedAtIsTheUtcClockWhateverTheSessionTimeZone() throws SQLException {
         long before = System.currentTimeMillis() * 1000;
         db.exec("SET TimeZone = 'Pacific/Kiritimati'; INSERT INTO customer VALUES (1, 'a', 1, null)");
