@@ -7,13 +7,47 @@ import org.bisync.nifi.dialect.Dialect;
 import org.bisync.nifi.dialect.SqlIdentifiers;
 import org.bisync.nifi.dialect.TypeMapping;
 
-/** SQLite. PLACEHOLDER: being written. */
+import java.util.Locale;
+
+/** SQLite (3.42 or later, for unixepoch('subsec')), through the xerial sqlite-jdbc driver. */
 public final class SqliteDialect implements Dialect {
-    @Override public String name() { return "SQLite"; }
-    @Override public boolean serves(String product) { return product != null && product.toLowerCase(java.util.Locale.ROOT).contains("sqlite"); }
-    @Override public SqlIdentifiers identifiers() { throw new UnsupportedOperationException("not yet"); }
-    @Override public CatalogReader catalog() { throw new UnsupportedOperationException("not yet"); }
-    @Override public TypeMapping types() { throw new UnsupportedOperationException("not yet"); }
-    @Override public CaptureDialect capture() { throw new UnsupportedOperationException("not yet"); }
-    @Override public ApplyDialect apply() { throw new UnsupportedOperationException("not yet"); }
+
+    private final SqliteCatalogReader catalog = new SqliteCatalogReader();
+    private final SqliteCaptureDialect capture = new SqliteCaptureDialect();
+    private final SqliteApplyDialect apply = new SqliteApplyDialect();
+
+    @Override
+    public String name() {
+        return "SQLite";
+    }
+
+    @Override
+    public boolean serves(String databaseProductName) {
+        return databaseProductName != null && databaseProductName.toLowerCase(Locale.ROOT).contains("sqlite");
+    }
+
+    @Override
+    public SqlIdentifiers identifiers() {
+        return SqliteIdentifiers.INSTANCE;
+    }
+
+    @Override
+    public CatalogReader catalog() {
+        return catalog;
+    }
+
+    @Override
+    public TypeMapping types() {
+        return SqliteTypeMapping.INSTANCE;
+    }
+
+    @Override
+    public CaptureDialect capture() {
+        return capture;
+    }
+
+    @Override
+    public ApplyDialect apply() {
+        return apply;
+    }
 }

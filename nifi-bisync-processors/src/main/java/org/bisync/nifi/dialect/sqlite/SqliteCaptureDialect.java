@@ -1,0 +1,182 @@
+package org.bisync.nifi.dialect.sqlite;
+
+import org.bisync.nifi.dialect.BisyncTables;
+import org.bisync.nifi.dialect.CaptureDialect;
+import org.bisync.nifi.schema.SyncedTable;
+
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
+
+import static org.bisync.nifi.dialect.sqlite.SqliteSql.CORRECTED_CLOCK;
+import static org.bisync.nifi.dialect.sqlite.SqliteSql.joined;
+import static org.bisync.nifi.dialect.sqlite.SqliteSql.keyList;
+import static org.bisync.nifi.dialect.sqlite.SqliteSql.keyMatch;
+import static org.bisync.nifi.dialect.sqlite.SqliteSql.literal;
+import static org.bisync.nifi.dialect.sqlite.SqliteSql.q;
+
+/**
+ * Capture for SQLite: the bisync tables, the triggers ({@link SqliteTriggerSql}) and the statements capture runs.
+ *
+ * <h2>Writes the triggers do not see, or see differently</h2>
+ * <ul>
+ * <li>{@code INSERT OR REPLACE} / {@code REPLACE INTO} over an existing row of the same key: SQLite deletes the old row
+ *     and inserts the new one. With {@code PRAGMA recursive_triggers} OFF (SQLite's and the xerial driver's default)
+ *     no DELETE trigger fires: the change is captured as one INSERT of the key, with the version bumped above the
+ *     previous one (prev kept), which the target applies as an upsert. With recursive_triggers ON it is captured
+ *     as a DELETE and then an INSERT of the key.</li>
+ * <li>{@code INSERT OR REPLACE} that removes ANOTHER row (a conflict on a UNIQUE column other than the sync key):
+ *     with recursive_triggers OFF that row's removal is NOT captured and the peers keep it. Connections that write
+ *     REPLACE statements into synced tables must set {@code PRAGMA recursive_triggers = ON} (then it is captured as a
+ *     DELETE of that row), or avoid REPLACE in favour of {@code INSERT ... ON CONFLICT DO UPDATE} (captured as an
+ *     UPDATE).</li>
+ * <li>{@code UPDATE OR REPLACE} behaves the same way for the row it replaces.</li>
+ * <li>Rows removed by a foreign-key {@code ON DELETE CASCADE} fire DELETE triggers in SQLite and are captured.</li>
+ * <li>{@code DROP TABLE} and {@code DELETE} via a truncate optimisation: a {@code DELETE FROM t} without WHERE on a
+ *     table with triggers is a row-by-row delete in SQLite and is captured.</li>
+ * </ul>
+ * SQLite has one writer at a time, so the origin marker (a row in bisync_context inserted as the applier's first
+ * statement) holds the database's write lock until the applier commits: no other connection can write uncaptured in
+ * between. A row left behind by an applier that committed without clearing it would silence every trigger:
+ * {@link #clearLeftoverOriginMarker} removes it and capture calls it on every poll.
+ */
+final class SqliteCaptureDialect implements CaptureDialect {
+
+    @Override
+    public List<String> createBisyncTables() {
+        return List.of(
+                "CREATE TABLE IF NOT EXISTS " + BisyncTables.HISTORY + " (id INTEGER PRIMARY KEY AUTOINCREMENT,"
+                        + " table_name TEXT NOT NULL, operation TEXT NOT NULL, key_data TEXT NOT NULL, before_data TEXT,"
+                        + " after_data TEXT, version_num INTEGER NOT NULL, version_origin TEXT NOT NULL, prev_num INTEGER,"
+                        + " prev_origin TEXT, field_versions TEXT, origin TEXT NOT NULL, supersedes TEXT, tx_id TEXT,"
+                        + " captured_at INTEGER NOT NULL, released_at INTEGER)",
+                "CREATE INDEX IF NOT EXISTS bisync_history_released ON " + BisyncTables.HISTORY + " (released_at, id)",
+                "CREATE TABLE IF NOT EXISTS " + BisyncTables.CONFIG + " (name TEXT PRIMARY KEY, num_value INTEGER, text_value TEXT)",
+                "CREATE TABLE IF NOT EXISTS " + BisyncTables.INSTALLED + " (table_name TEXT PRIMARY KEY, ddl_hash TEXT,"
+                        + " column_hash TEXT, installed_at INTEGER)",
+                "CREATE TABLE IF NOT EXISTS " + BisyncTables.WATERMARK + " (source_system TEXT NOT NULL, target_system TEXT NOT NULL,"
+                        + " low_water INTEGER, PRIMARY KEY (source_system, target_system))",
+                "CREATE TABLE IF NOT EXISTS " + BisyncTables.CONTEXT + " (origin TEXT NOT NULL)");
+    }
+
+    @Override
+    public List<String> installTable(SyncedTable table) {
+        return SqliteTriggerSql.install(table);
+    }
+
+    @Override
+    public List<String> uninstallTable(String localTableName) {
+        List<String> sql = new ArrayList<>(SqliteTriggerSql.dropTriggers(localTableName));
+        sql.add("DROP TABLE IF EXISTS " + q(SqliteSql.versionTable(localTableName)));
+        return sql;
+    }
+
+    @Override
+    public List<String> dropBisyncTables() {
+        return List.of(
+                "DROP TABLE IF EXISTS " + BisyncTables.HISTORY,
+                "DROP TABLE IF EXISTS " + BisyncTables.CONFIG,
+                "DROP TABLE IF EXISTS " + BisyncTables.INSTALLED,
+                "DROP TABLE IF EXISTS " + BisyncTables.WATERMARK,
+                "DROP TABLE IF EXISTS " + BisyncTables.CONTEXT);
+    }
+
+    @Override
+    public List<String> grants(String user, List<String> localTableNames) {
+        return List.of("-- SQLite has no users or privileges: the NiFi process needs read and write access to the database file"
+                + " and to its directory (SQLite creates the -wal, -shm and -journal files next to it)");
+    }
+
+    @Override
+    public String selectClockMicros() {
+        return "SELECT " + SqliteSql.CLOCK;
+    }
+
+    @Override
+    public String selectUnreleasedHistory() {
+        return "SELECT " + BisyncTables.HISTORY_COLUMNS + " FROM " + BisyncTables.HISTORY
+                + " WHERE released_at IS NULL ORDER BY id LIMIT ?";
+    }
+
+    @Override
+    public String releaseHistory() {
+        return "UPDATE " + BisyncTables.HISTORY + " SET released_at = ? WHERE id = ?";
+    }
+
+    @Override
+    public String deleteHistory() {
+        return "DELETE FROM " + BisyncTables.HISTORY + " WHERE id = ?";
+    }
+
+    @Override
+    public String purgeReleasedHistory() {
+        return "DELETE FROM " + BisyncTables.HISTORY + " WHERE released_at IS NOT NULL AND released_at < ?";
+    }
+
+    @Override
+    public String selectBacklog() {
+        return "SELECT MIN(captured_at), COUNT(*) FROM " + BisyncTables.HISTORY + " WHERE released_at IS NULL";
+    }
+
+    @Override
+    public String upsertConfigNumber() {
+        return "INSERT INTO " + BisyncTables.CONFIG + " (name, num_value) VALUES (?, ?)"
+                + " ON CONFLICT (name) DO UPDATE SET num_value = excluded.num_value";
+    }
+
+    @Override
+    public String selectConfigNumber() {
+        return "SELECT num_value FROM " + BisyncTables.CONFIG + " WHERE name = ?";
+    }
+
+    @Override
+    public String upsertInstalled() {
+        return "INSERT INTO " + BisyncTables.INSTALLED + " (table_name, ddl_hash, column_hash, installed_at) VALUES (?, ?, ?, ?)"
+                + " ON CONFLICT (table_name) DO UPDATE SET ddl_hash = excluded.ddl_hash, column_hash = excluded.column_hash,"
+                + " installed_at = excluded.installed_at";
+    }
+
+    @Override
+    public String selectInstalled() {
+        return "SELECT table_name, ddl_hash, column_hash FROM " + BisyncTables.INSTALLED;
+    }
+
+    @Override
+    public String deleteInstalled() {
+        return "DELETE FROM " + BisyncTables.INSTALLED + " WHERE table_name = ?";
+    }
+
+    @Override
+    public String stampMissingVersions(SyncedTable table) {
+        return "INSERT INTO " + q(SqliteSql.versionTable(table)) + " (" + keyList(table)
+                + ", version_num, version_origin, prev_num, prev_origin, deleted, field_versions) SELECT "
+                + joined(table.keyColumns(), c -> "s." + q(c.local()), ", ") + ", " + CORRECTED_CLOCK + " + " + table.bias()
+                + ", " + literal(table.systemId()) + ", NULL, NULL, 0, NULL FROM " + q(table.localName()) + " AS s"
+                + " WHERE NOT EXISTS (SELECT 1 FROM " + q(SqliteSql.versionTable(table)) + " AS v WHERE " + keyMatch(table, "v", "s") + ")";
+    }
+
+    /** SQLite has no row locks: run it inside a transaction for a consistent snapshot of rows and versions. */
+    @Override
+    public String selectSnapshot(SyncedTable table) {
+        return "SELECT " + joined(table.columns(), c -> "s." + q(c.local()), ", ")
+                + ", v.version_num, v.version_origin, v.field_versions FROM " + q(table.localName()) + " AS s LEFT JOIN "
+                + q(SqliteSql.versionTable(table)) + " AS v ON " + keyMatch(table, "v", "s")
+                + " ORDER BY " + joined(table.keyColumns(), c -> "s." + q(c.local()), ", ");
+    }
+
+    /** Reads first, so the usual poll (no leftover) takes no write lock. */
+    @Override
+    public int clearLeftoverOriginMarker(Connection connection) throws SQLException {
+        try (Statement statement = connection.createStatement()) {
+            try (ResultSet rs = statement.executeQuery("SELECT EXISTS (SELECT 1 FROM " + BisyncTables.CONTEXT + ")")) {
+                if (!rs.next() || rs.getInt(1) == 0) {
+                    return 0;
+                }
+            }
+            return statement.executeUpdate("DELETE FROM " + BisyncTables.CONTEXT);
+        }
+    }
+}

@@ -1,0 +1,109 @@
+package org.bisync.nifi.dialect.sqlite;
+
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import org.bisync.nifi.dialect.Dialect;
+import org.bisync.nifi.schema.SyncedTable;
+import org.bisync.nifi.schema.SyncedTableResolver;
+import org.bisync.nifi.testsupport.EmbeddedDatabases;
+import org.bisync.nifi.topology.SyncSystem;
+import org.bisync.nifi.topology.SyncTopology;
+import org.bisync.nifi.topology.TableSettings;
+
+import javax.sql.DataSource;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/** A fresh SQLite file with the bisync tables, and helpers the SQLite tests share. */
+final class SqliteFixture {
+
+    /** Parses history JSON the way capture does. */
+    static final ObjectMapper JSON = new ObjectMapper()
+            .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
+            .enable(DeserializationFeature.USE_BIG_INTEGER_FOR_INTS);
+
+    final Dialect dialect = new SqliteDialect();
+    final DataSource dataSource;
+
+    SqliteFixture(String name) throws SQLException {
+        dataSource = EmbeddedDatabases.sqlite(name);
+        try (Connection c = connect()) {
+            run(c, dialect.capture().createBisyncTables());
+        }
+    }
+
+    Connection connect() throws SQLException {
+        return dataSource.getConnection();
+    }
+
+    static SyncTopology topology(TableSettings settings) {
+        return new SyncTopology(List.of(new SyncSystem("A", 1), new SyncSystem("B", 2)), List.of(settings), null);
+    }
+
+    SyncedTable resolve(Connection c, TableSettings settings) throws SQLException {
+        return new SyncedTableResolver(dialect, topology(settings)).resolve(c, settings, "A");
+    }
+
+    /** Resolves and installs the triggers of a table. */
+    SyncedTable install(Connection c, TableSettings settings) throws SQLException {
+        SyncedTable table = resolve(c, settings);
+        run(c, dialect.capture().installTable(table));
+        return table;
+    }
+
+    static void run(Connection c, List<String> statements) throws SQLException {
+        try (Statement s = c.createStatement()) {
+            for (String sql : statements) {
+                s.execute(sql);
+            }
+        }
+    }
+
+    static void run(Connection c, String... statements) throws SQLException {
+        run(c, List.of(statements));
+    }
+
+    static List<Map<String, Object>> rows(Connection c, String sql) throws SQLException {
+        List<Map<String, Object>> rows = new ArrayList<>();
+        try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery(sql)) {
+            while (rs.next()) {
+                Map<String, Object> row = new LinkedHashMap<>();
+                for (int i = 1; i <= rs.getMetaData().getColumnCount(); i++) {
+                    row.put(rs.getMetaData().getColumnLabel(i), rs.getObject(i));
+                }
+                rows.add(row);
+            }
+        }
+        return rows;
+    }
+
+    static long count(Connection c, String sql) throws SQLException {
+        try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery(sql)) {
+            rs.next();
+            return rs.getLong(1);
+        }
+    }
+
+    static List<Map<String, Object>> history(Connection c) throws SQLException {
+        return rows(c, "SELECT * FROM bisync_history ORDER BY id");
+    }
+
+    static JsonNode json(Object text) {
+        try {
+            return text == null ? null : JSON.readTree(text.toString());
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    static long number(Object value) {
+        return ((Number) value).longValue();
+    }
+}
