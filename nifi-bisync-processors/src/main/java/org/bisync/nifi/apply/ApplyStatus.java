@@ -1,0 +1,15 @@
+package org.bisync.nifi.apply;
+
+/** What happened to one change record in an apply. */
+public enum ApplyStatus {
+    /** Written into the target (data, version row, and history row where one is due). */
+    APPLIED,
+    /** Not newer than what the target holds (a duplicate, an echo, or an older change): dropped. */
+    STALE,
+    /** A compare-and-set lost: the target's version is no longer the one the decision was made against. */
+    RE_RESOLVE,
+    /** Worth trying again later: a transient database error, or a foreign-key violation (the parent may be on its way). */
+    RETRY,
+    /** Cannot be applied as it is: bad value, validation rule, unresolved conflict, refused table, database error. */
+    FAILED
+}

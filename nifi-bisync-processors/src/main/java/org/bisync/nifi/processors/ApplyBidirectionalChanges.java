@@ -1,0 +1,291 @@
+package org.bisync.nifi.processors;
+
+import org.apache.nifi.annotation.behavior.InputRequirement;
+import org.apache.nifi.annotation.behavior.ReadsAttribute;
+import org.apache.nifi.annotation.behavior.ReadsAttributes;
+import org.apache.nifi.annotation.behavior.WritesAttribute;
+import org.apache.nifi.annotation.behavior.WritesAttributes;
+import org.apache.nifi.annotation.documentation.CapabilityDescription;
+import org.apache.nifi.annotation.documentation.Tags;
+import org.apache.nifi.annotation.lifecycle.OnScheduled;
+import org.apache.nifi.components.PropertyDescriptor;
+import org.apache.nifi.flowfile.FlowFile;
+import org.apache.nifi.processor.AbstractProcessor;
+import org.apache.nifi.processor.ProcessContext;
+import org.apache.nifi.processor.ProcessSession;
+import org.apache.nifi.processor.Relationship;
+import org.apache.nifi.processor.exception.ProcessException;
+import org.apache.nifi.processor.util.StandardValidators;
+import org.apache.nifi.serialization.RecordReaderFactory;
+import org.apache.nifi.serialization.RecordSetWriterFactory;
+import org.apache.nifi.serialization.record.Record;
+import org.bisync.nifi.apply.ApplyOutcome;
+import org.bisync.nifi.apply.ApplyResult;
+import org.bisync.nifi.apply.ApplyStatus;
+import org.bisync.nifi.apply.ChangeApplier;
+import org.bisync.nifi.change.ChangeRecord;
+import org.bisync.nifi.change.ChangeRecordSchema;
+import org.bisync.nifi.change.InvalidChangeException;
+import org.bisync.nifi.dialect.Dialect;
+import org.bisync.nifi.dialect.Dialects;
+import org.bisync.nifi.schema.SchemaMismatchException;
+import org.bisync.nifi.schema.SyncedTable;
+import org.bisync.nifi.schema.SyncedTableCache;
+import org.bisync.nifi.topology.SyncTopology;
+import org.bisync.nifi.topology.SyncTopologyService;
+
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+@InputRequirement(InputRequirement.Requirement.INPUT_REQUIRED)
+@Tags({"bisync", "sync", "bidirectional", "replication", "database", "apply", "upsert", "cdc", "conflict"})
+@CapabilityDescription("Writes change records (as captured by CaptureTriggerHistory and decided by ResolveConflicts) into the "
+        + "target system's database, one transaction per FlowFile and table, with multi-row statements. Every write is "
+        + "conditional on versions: a change is written only when its version is greater than the target's (so duplicates, "
+        + "echoes and late older changes change nothing), merges and review resolutions compare-and-set on the version "
+        + "they were decided against. The transaction carries the origin marker so the target's triggers do not capture "
+        + "the sync's own writes; the version rows and data rows are read back and checked before COMMIT. Bad records fail "
+        + "alone, foreign-key violations and transient errors go to retry, lost compare-and-sets to re-resolve.")
+@ReadsAttributes({
+        @ReadsAttribute(attribute = BisyncAttributes.TABLE, description = "Informational; the table of each record is read from its 'table' field.")
+})
+@WritesAttributes({
+        @WritesAttribute(attribute = BisyncAttributes.TABLE, description = "The table of the records (when the FlowFile held one table)."),
+        @WritesAttribute(attribute = BisyncAttributes.TARGET_SYSTEM, description = "The system the changes were applied to."),
+        @WritesAttribute(attribute = BisyncAttributes.REASON, description = "On failure, retry and re-resolve: why (the first record's reason)."),
+        @WritesAttribute(attribute = BisyncAttributes.APPLIED, description = "How many records of the incoming FlowFile were applied."),
+        @WritesAttribute(attribute = BisyncAttributes.STALE, description = "How many were stale (dropped: the target already held them or newer)."),
+        @WritesAttribute(attribute = BisyncAttributes.FAILED, description = "How many failed."),
+        @WritesAttribute(attribute = BisyncAttributes.LATENCY_MILLIS, description = "On success: milliseconds from the capture of the newest applied change to its apply."),
+        @WritesAttribute(attribute = BisyncAttributes.RECORD_COUNT, description = "Records in the FlowFile."),
+        @WritesAttribute(attribute = BisyncAttributes.MIME_TYPE, description = "The record writer's MIME type.")
+})
+public class ApplyBidirectionalChanges extends AbstractProcessor {
+
+    public static final PropertyDescriptor MAX_RECORDS_PER_STATEMENT = new PropertyDescriptor.Builder()
+            .name("Max Records Per Statement")
+            .description("How many rows one multi-row upsert writes, and how many keys one version read locks. Larger batches "
+                    + "are faster up to the engine's parameter limits (PostgreSQL allows 65535 parameters per statement).")
+            .required(true)
+            .defaultValue("500")
+            .addValidator(StandardValidators.createLongValidator(1, 10_000, true))
+            .build();
+
+    public static final Relationship SUCCESS = new Relationship.Builder().name("success")
+            .description("The records that were applied (their transaction committed).").build();
+    public static final Relationship FAILURE = new Relationship.Builder().name("failure")
+            .description("Records that cannot be applied as they are, each with an 'error' field naming the record and the field: "
+                    + "a value the target cannot hold, a broken validation rule, an unresolved conflict, a refused table, a "
+                    + "database error on that record. Fix and route back, or inspect.").build();
+    public static final Relationship RETRY = new Relationship.Builder().name("retry")
+            .description("Records worth trying again: a transient database error (connection lost, deadlock, lock timeout: the "
+                    + "whole FlowFile, nothing applied) or a foreign-key violation (that record alone; its parent may still be "
+                    + "on its way). Loop it back with NiFi's retry/back-off settings.").build();
+    public static final Relationship RE_RESOLVE = new Relationship.Builder().name("re-resolve")
+            .description("Merges and review resolutions whose compare-and-set lost: the target changed after the decision. "
+                    + "Wire back to ResolveConflicts, never to plain retry.").build();
+
+    private static final List<PropertyDescriptor> PROPERTIES = List.of(BisyncProperties.SYNC_TOPOLOGY, BisyncProperties.TARGET_SYSTEM,
+            BisyncProperties.RECORD_READER, BisyncProperties.RECORD_WRITER, MAX_RECORDS_PER_STATEMENT);
+    private static final Set<Relationship> RELATIONSHIPS = Set.of(SUCCESS, FAILURE, RETRY, RE_RESOLVE);
+
+    static final String COUNTER_APPLIED = "Changes applied";
+    static final String COUNTER_STALE = "Changes stale";
+    static final String COUNTER_FAILED = "Changes failed";
+    static final String COUNTER_RETRIED = "Changes retried";
+    static final String COUNTER_RE_RESOLVED = "Changes re-resolved";
+
+    private volatile SyncedTableCache tables;
+
+    @Override
+    protected List<PropertyDescriptor> getSupportedPropertyDescriptors() {
+        return PROPERTIES;
+    }
+
+    @Override
+    public Set<Relationship> getRelationships() {
+        return RELATIONSHIPS;
+    }
+
+    @OnScheduled
+    public void onScheduled(ProcessContext context) {
+        tables = null; // the tables' columns may have changed while stopped
+    }
+
+    @Override
+    public void onTrigger(ProcessContext context, ProcessSession session) throws ProcessException {
+        FlowFile flowFile = session.get();
+        if (flowFile == null) {
+            return;
+        }
+        SyncTopologyService service = context.getProperty(BisyncProperties.SYNC_TOPOLOGY).asControllerService(SyncTopologyService.class);
+        RecordReaderFactory reader = context.getProperty(BisyncProperties.RECORD_READER).asControllerService(RecordReaderFactory.class);
+        RecordSetWriterFactory writer = context.getProperty(BisyncProperties.RECORD_WRITER).asControllerService(RecordSetWriterFactory.class);
+        String target = context.getProperty(BisyncProperties.TARGET_SYSTEM).getValue();
+        int maxRows = context.getProperty(MAX_RECORDS_PER_STATEMENT).asInteger();
+        SyncTopology topology = service.getTopology();
+
+        ChangeRecordIO.Batch batch;
+        ChangeRecordSchema schema;
+        try {
+            batch = ChangeRecordIO.read(session, flowFile, reader, getLogger());
+            schema = ChangeRecordSchema.fromIncoming(batch.schema());
+            topology.system(target);
+        } catch (ProcessException | InvalidChangeException | IllegalArgumentException e) {
+            getLogger().error("Cannot apply {}: {}", flowFile, e.getMessage());
+            session.adjustCounter(COUNTER_FAILED, 1, false);
+            session.transfer(session.putAttribute(flowFile, BisyncAttributes.REASON, e.getMessage()), FAILURE);
+            return;
+        }
+
+        List<Record> unreadable = new ArrayList<>();
+        Map<String, List<ChangeRecord>> byTable = new LinkedHashMap<>();
+        for (ChangeRecordIO.Incoming incoming : batch.records()) {
+            if (incoming.valid()) {
+                byTable.computeIfAbsent(incoming.change().table, t -> new ArrayList<>()).add(incoming.change());
+            } else {
+                unreadable.add(ChangeRecordIO.withError(incoming.raw(), incoming.error().getMessage()));
+            }
+        }
+        List<ApplyOutcome> outcomes = applyAll(service, topology, target, maxRows, byTable);
+
+        Map<ApplyStatus, List<ApplyOutcome>> routed = new EnumMap<>(ApplyStatus.class);
+        outcomes.forEach(o -> routed.computeIfAbsent(o.status(), s -> new ArrayList<>()).add(o));
+        String table = byTable.size() == 1 ? byTable.keySet().iterator().next() : null;
+        Map<String, String> common = new HashMap<>();
+        common.put(BisyncAttributes.TARGET_SYSTEM, target);
+        if (table != null) {
+            common.put(BisyncAttributes.TABLE, table);
+        }
+        int applied = size(routed, ApplyStatus.APPLIED);
+        int stale = size(routed, ApplyStatus.STALE);
+        int failed = size(routed, ApplyStatus.FAILED) + unreadable.size();
+        int retry = size(routed, ApplyStatus.RETRY);
+        int reResolve = size(routed, ApplyStatus.RE_RESOLVE);
+        String details = "applied " + applied + ", stale " + stale + ", failed " + failed + ", retry " + retry + ", re-resolve " + reResolve
+                + " into system '" + target + "'" + (table == null ? "" : " table '" + table + "'");
+
+        if (applied > 0) {
+            List<ApplyOutcome> ok = routed.get(ApplyStatus.APPLIED);
+            Map<String, String> attributes = new HashMap<>(common);
+            attributes.put(BisyncAttributes.APPLIED, String.valueOf(applied));
+            attributes.put(BisyncAttributes.STALE, String.valueOf(stale));
+            attributes.put(BisyncAttributes.FAILED, String.valueOf(failed));
+            long newest = ok.stream().mapToLong(o -> o.change().capturedAt).max().orElse(0L);
+            if (newest > 0) {
+                attributes.put(BisyncAttributes.LATENCY_MILLIS, String.valueOf(Math.max(0L, System.currentTimeMillis() - newest / 1000L)));
+            }
+            FlowFile success = ChangeRecordIO.write(session, flowFile, writer, schema.schema(),
+                    ok.stream().map(o -> schema.toRecord(o.change())).toList(), attributes, getLogger());
+            session.getProvenanceReporter().send(success, "bisync://" + target + "/" + (table == null ? "" : table), details);
+            session.transfer(success, SUCCESS);
+        }
+        route(session, flowFile, writer, schema, routed.get(ApplyStatus.FAILED), unreadable, common, FAILURE, true);
+        route(session, flowFile, writer, schema, routed.get(ApplyStatus.RETRY), List.of(), common, RETRY, false);
+        route(session, flowFile, writer, schema, routed.get(ApplyStatus.RE_RESOLVE), List.of(), common, RE_RESOLVE, false);
+
+        session.adjustCounter(COUNTER_APPLIED, applied, false);
+        session.adjustCounter(COUNTER_STALE, stale, false);
+        session.adjustCounter(COUNTER_FAILED, failed, false);
+        session.adjustCounter(COUNTER_RETRIED, retry, false);
+        session.adjustCounter(COUNTER_RE_RESOLVED, reResolve, false);
+        getLogger().debug("{}: {}", flowFile, details);
+        // the records travel on in the children; stale records end here (a DROP event of the incoming FlowFile)
+        session.remove(flowFile);
+    }
+
+    private List<ApplyOutcome> applyAll(SyncTopologyService service, SyncTopology topology, String target, int maxRows,
+                                        Map<String, List<ChangeRecord>> byTable) {
+        List<ApplyOutcome> outcomes = new ArrayList<>();
+        if (byTable.isEmpty()) {
+            return outcomes;
+        }
+        try (Connection connection = service.getConnectionPool(target).getConnection()) {
+            Dialect dialect = Dialects.forConnection(connection);
+            SyncedTableCache cache = tables(topology, target, dialect);
+            ChangeApplier applier = new ChangeApplier(dialect, topology, target, maxRows, warning -> getLogger().warn(warning));
+            for (Map.Entry<String, List<ChangeRecord>> entry : byTable.entrySet()) {
+                SyncedTable table;
+                try {
+                    table = cache.table(connection, entry.getKey());
+                } catch (SchemaMismatchException e) {
+                    cache.invalidate();
+                    outcomes.addAll(all(entry.getValue(), ApplyStatus.FAILED, e.getMessage()));
+                    continue;
+                }
+                ApplyResult result = applier.apply(connection, table, entry.getValue());
+                outcomes.addAll(result.outcomes());
+                if (result.count(ApplyStatus.FAILED) > 0) {
+                    getLogger().warn("{} of {} changes of table '{}' failed in system '{}'; first: {}", result.count(ApplyStatus.FAILED),
+                            entry.getValue().size(), entry.getKey(), target, result.with(ApplyStatus.FAILED).get(0).reason());
+                }
+            }
+        } catch (SQLException | ProcessException e) {
+            String reason = "Cannot reach system '" + target + "': " + e.getMessage();
+            getLogger().warn(reason);
+            List<ChangeRecord> undecided = new ArrayList<>();
+            byTable.values().forEach(undecided::addAll);
+            undecided.removeIf(c -> outcomes.stream().anyMatch(o -> o.change() == c));
+            outcomes.addAll(all(undecided, ApplyStatus.RETRY, reason));
+        }
+        return outcomes;
+    }
+
+    private SyncedTableCache tables(SyncTopology topology, String target, Dialect dialect) {
+        SyncedTableCache cache = tables;
+        if (cache == null || cache.topology() != topology || !cache.systemId().equals(target) || cache.dialect() != dialect) {
+            cache = new SyncedTableCache(topology, target, dialect);
+            tables = cache;
+        }
+        return cache;
+    }
+
+    private static List<ApplyOutcome> all(List<ChangeRecord> changes, ApplyStatus status, String reason) {
+        List<ApplyOutcome> outcomes = new ArrayList<>();
+        for (int i = 0; i < changes.size(); i++) {
+            outcomes.add(new ApplyOutcome(i, changes.get(i), status, reason, null));
+        }
+        return outcomes;
+    }
+
+    private void route(ProcessSession session, FlowFile parent, RecordSetWriterFactory writer, ChangeRecordSchema schema,
+                       List<ApplyOutcome> outcomes, List<Record> unreadable, Map<String, String> common, Relationship relationship,
+                       boolean withError) {
+        List<ApplyOutcome> list = outcomes == null ? List.of() : outcomes;
+        if (!list.isEmpty()) {
+            Map<String, String> attributes = new HashMap<>(common);
+            attributes.put(BisyncAttributes.REASON, list.get(0).reason());
+            List<Record> records = list.stream().map(o -> withError ? schema.toFailedRecord(o.change(), o.reason()
+                    + (o.field() == null ? "" : " (field '" + o.field() + "')")) : schema.toRecord(o.change())).toList();
+            transfer(session, parent, writer, schema.schema(), records, attributes, relationship, list.size());
+        }
+        if (!unreadable.isEmpty()) {
+            Map<String, String> attributes = new HashMap<>(common);
+            attributes.put(BisyncAttributes.REASON, String.valueOf(unreadable.get(0).getValue("error")));
+            transfer(session, parent, writer, unreadable.get(0).getSchema(), unreadable, attributes, relationship, unreadable.size());
+        }
+    }
+
+    private void transfer(ProcessSession session, FlowFile parent, RecordSetWriterFactory writer,
+                          org.apache.nifi.serialization.record.RecordSchema schema, List<Record> records, Map<String, String> attributes,
+                          Relationship relationship, int count) {
+        FlowFile child = ChangeRecordIO.write(session, parent, writer, schema, records, attributes, getLogger());
+        session.getProvenanceReporter().route(child, relationship, count + " change(s): " + attributes.get(BisyncAttributes.REASON));
+        if (relationship == RETRY) {
+            child = session.penalize(child);
+        }
+        session.transfer(child, relationship);
+    }
+
+    private static int size(Map<ApplyStatus, List<ApplyOutcome>> routed, ApplyStatus status) {
+        List<ApplyOutcome> list = routed.get(status);
+        return list == null ? 0 : list.size();
+    }
+}
