@@ -1,0 +1,51 @@
+package org.bisync.nifi.resolve;
+
+import org.bisync.nifi.version.Version;
+
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * What the target holds for one key: its version row and, where a rule needs it, its current row.
+ *
+ * @param version       the row's version, or null when the target has no version row for the key
+ * @param deleted       whether the version row is a tombstone
+ * @param fieldVersions field versions by canonical field name (empty when the table keeps row versions only)
+ * @param row           the target's current row by canonical field name, or null when not read or not there
+ */
+public record TargetState(Version version, boolean deleted, Map<String, Version> fieldVersions, Map<String, Object> row) {
+
+    private static final TargetState NONE = new TargetState(null, false, Map.of(), null);
+
+    public TargetState {
+        fieldVersions = fieldVersions == null ? Map.of() : Collections.unmodifiableMap(new LinkedHashMap<>(fieldVersions));
+        row = row == null ? null : Collections.unmodifiableMap(new LinkedHashMap<>(row));
+    }
+
+    /** The target has never seen the key. */
+    public static TargetState none() {
+        return NONE;
+    }
+
+    public static TargetState of(Version version) {
+        return new TargetState(version, false, Map.of(), null);
+    }
+
+    public static TargetState tombstone(Version version) {
+        return new TargetState(version, true, Map.of(), null);
+    }
+
+    public TargetState withRow(Map<String, Object> newRow) {
+        return new TargetState(version, deleted, fieldVersions, newRow);
+    }
+
+    public TargetState withFieldVersions(Map<String, Version> newFieldVersions) {
+        return new TargetState(version, deleted, newFieldVersions, row);
+    }
+
+    /** Whether the target holds a live row (a version row that is no tombstone). */
+    public boolean live() {
+        return version != null && !deleted;
+    }
+}

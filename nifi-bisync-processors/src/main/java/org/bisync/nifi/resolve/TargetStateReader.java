@@ -1,0 +1,163 @@
+package org.bisync.nifi.resolve;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import org.bisync.nifi.dialect.Dialect;
+import org.bisync.nifi.dialect.KeyQueries;
+import org.bisync.nifi.schema.SyncedColumn;
+import org.bisync.nifi.schema.SyncedTable;
+import org.bisync.nifi.version.Version;
+
+import java.io.IOException;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Reads what a target holds for the keys of a batch: version rows (and rows, when a rule needs them) for all keys in
+ * one query per chunk of keys. Run it on a connection in autocommit: the dialect's version select then locks nothing
+ * (ResolveConflicts only decides; apply re-checks versions under lock in its own transaction).
+ */
+public final class TargetStateReader {
+
+    /** Keys per query: far below every engine's limit on bind parameters even for wide composite keys. */
+    public static final int DEFAULT_CHUNK_SIZE = 500;
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final Dialect dialect;
+    private final int chunkSize;
+    private int queries;
+
+    public TargetStateReader(Dialect dialect) {
+        this(dialect, DEFAULT_CHUNK_SIZE);
+    }
+
+    public TargetStateReader(Dialect dialect, int chunkSize) {
+        if (chunkSize < 1) {
+            throw new IllegalArgumentException("Chunk size must be positive, was " + chunkSize);
+        }
+        this.dialect = dialect;
+        this.chunkSize = chunkSize;
+    }
+
+    /**
+     * @param keys     keys by canonical field name (duplicates allowed)
+     * @param withRows also read the current rows
+     * @return the state of every given key; keys the target has never seen map to {@link TargetState#none()}
+     */
+    public Map<KeyValues, TargetState> read(Connection connection, SyncedTable table, Collection<Map<String, Object>> keys,
+                                            boolean withRows) throws SQLException {
+        List<String> keyFields = table.keyColumns().stream().map(SyncedColumn::canonical).toList();
+        Map<KeyValues, Map<String, Object>> distinct = new LinkedHashMap<>();
+        for (Map<String, Object> key : keys) {
+            distinct.putIfAbsent(KeyValues.of(key, keyFields), key);
+        }
+        Map<KeyValues, TargetState> states = new LinkedHashMap<>();
+        distinct.keySet().forEach(k -> states.put(k, TargetState.none()));
+        List<Map<String, Object>> all = new ArrayList<>(distinct.values());
+        for (int from = 0; from < all.size(); from += chunkSize) {
+            List<Map<String, Object>> chunk = all.subList(from, Math.min(all.size(), from + chunkSize));
+            readVersions(connection, table, chunk, keyFields, states);
+            if (withRows) {
+                readRows(connection, table, chunk, keyFields, states);
+            }
+        }
+        return states;
+    }
+
+    /** How many queries this reader ran so far (for tests and statistics). */
+    public int queries() {
+        return queries;
+    }
+
+    private void readVersions(Connection connection, SyncedTable table, List<Map<String, Object>> chunk, List<String> keyFields,
+                              Map<KeyValues, TargetState> states) throws SQLException {
+        List<SyncedColumn> keyColumns = table.keyColumns();
+        try (PreparedStatement statement = connection.prepareStatement(dialect.apply().selectVersions(table, chunk.size()))) {
+            bindKeys(statement, keyColumns, chunk);
+            queries++;
+            try (ResultSet rs = statement.executeQuery()) {
+                while (rs.next()) {
+                    Map<String, Object> key = new LinkedHashMap<>();
+                    int index = 1;
+                    for (SyncedColumn column : keyColumns) {
+                        key.put(column.canonical(), dialect.types().read(rs, index++, column.column()));
+                    }
+                    long number = rs.getLong(index++);
+                    String origin = rs.getString(index++);
+                    boolean deleted = rs.getBoolean(index++);
+                    String fieldVersions = rs.getString(index);
+                    KeyValues id = KeyValues.of(key, keyFields);
+                    TargetState previous = states.getOrDefault(id, TargetState.none());
+                    states.put(id, new TargetState(new Version(number, origin), deleted, fieldVersions(table, fieldVersions),
+                            previous.row()));
+                }
+            }
+        }
+    }
+
+    private void readRows(Connection connection, SyncedTable table, List<Map<String, Object>> chunk, List<String> keyFields,
+                          Map<KeyValues, TargetState> states) throws SQLException {
+        List<SyncedColumn> columns = table.columns();
+        String sql = KeyQueries.selectByKeys(dialect.identifiers(), table.localName(),
+                columns.stream().map(SyncedColumn::local).toList(),
+                table.keyColumns().stream().map(SyncedColumn::local).toList(), chunk.size());
+        try (PreparedStatement statement = connection.prepareStatement(sql)) {
+            bindKeys(statement, table.keyColumns(), chunk);
+            queries++;
+            try (ResultSet rs = statement.executeQuery()) {
+                while (rs.next()) {
+                    Map<String, Object> row = new LinkedHashMap<>();
+                    int index = 1;
+                    for (SyncedColumn column : columns) {
+                        row.put(column.canonical(), dialect.types().read(rs, index++, column.column()));
+                    }
+                    KeyValues id = KeyValues.of(row, keyFields);
+                    states.put(id, states.getOrDefault(id, TargetState.none()).withRow(row));
+                }
+            }
+        }
+    }
+
+    private void bindKeys(PreparedStatement statement, List<SyncedColumn> keyColumns, List<Map<String, Object>> chunk) throws SQLException {
+        int index = 1;
+        for (Map<String, Object> key : chunk) {
+            for (SyncedColumn column : keyColumns) {
+                dialect.types().bind(statement, index++, key.get(column.canonical()), column.column());
+            }
+        }
+    }
+
+    /** The version table's {@code {"local column": [number, "origin"]}} by canonical field name. */
+    private static Map<String, Version> fieldVersions(SyncedTable table, String json) throws SQLException {
+        Map<String, Version> versions = new LinkedHashMap<>();
+        if (json == null || json.isBlank()) {
+            return versions;
+        }
+        JsonNode node;
+        try {
+            node = JSON.readTree(json);
+        } catch (IOException e) {
+            throw new SQLException("Version table of '" + table.localName() + "' holds field_versions that are not JSON: " + json, e);
+        }
+        for (Iterator<Map.Entry<String, JsonNode>> it = node.fields(); it.hasNext(); ) {
+            Map.Entry<String, JsonNode> entry = it.next();
+            JsonNode pair = entry.getValue();
+            if (!pair.isArray() || pair.size() != 2 || !pair.get(0).canConvertToLong() || !pair.get(1).isTextual()) {
+                throw new SQLException("Version table of '" + table.localName() + "': field version of '" + entry.getKey()
+                        + "' must be [number, \"origin\"], was " + pair);
+            }
+            String canonical = table.byLocal(entry.getKey()).map(SyncedColumn::canonical).orElse(entry.getKey());
+            versions.put(canonical, new Version(pair.get(0).asLong(), pair.get(1).asText()));
+        }
+        return versions;
+    }
+}

@@ -1,0 +1,208 @@
+package org.bisync.nifi.resolve;
+
+import org.bisync.nifi.change.ChangeRecord;
+import org.bisync.nifi.change.Decision;
+import org.bisync.nifi.change.Operation;
+import org.bisync.nifi.topology.Strategy;
+import org.bisync.nifi.topology.SyncSystem;
+import org.bisync.nifi.version.Version;
+import org.bisync.nifi.version.VersionOrder;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Random;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+/**
+ * A model check of the pure decision logic: three systems edit the same keys with clocks an hour apart, every change
+ * is delivered to both other systems reordered and duplicated, each delivery is decided by {@link Resolver} and
+ * applied as ApplyBidirectionalChanges would (APPLY only above the held version, MERGE compare-and-set on the
+ * expected version). Every automatic strategy must end with the same rows and versions on every system.
+ */
+class ConvergenceModelTest {
+
+    private static final List<String> SYSTEMS = List.of("A", "B", "C");
+    private static final Map<String, Integer> RANK = Map.of("A", 0, "B", 1, "C", 2);
+    private static final List<String> FIELDS = List.of("name", "email", "city");
+    private static final int KEYS = 3;
+    private static final int RUNS = 400;
+    private static final int EDITS = 40;
+    private static final VersionOrder ORDER = new VersionOrder(id -> RANK.getOrDefault(id, -1));
+
+    /** What one system holds for one key. */
+    private record Held(Map<String, Object> row, Version version, boolean deleted, Map<String, Version> fieldVersions) {
+    }
+
+    private record Delivery(String target, ChangeRecord change) {
+    }
+
+    @ParameterizedTest
+    @EnumSource(value = Strategy.class, names = {"LAST_WRITE_WINS", "SYSTEM_PRIORITY", "FIELD_NEWEST"})
+    void everyAutomaticStrategyConvergesUnderReorderedAndDuplicatedDeliveries(Strategy strategy) {
+        int conflictsSeen = 0;
+        int mergesSeen = 0;
+        for (long seed = 1; seed <= RUNS; seed++) {
+            int[] counts = runOnce(strategy, seed);
+            conflictsSeen += counts[0];
+            mergesSeen += counts[1];
+        }
+        assertTrue(conflictsSeen > RUNS, "the model must produce real conflicts, saw " + conflictsSeen);
+        if (strategy.isFieldLevel()) {
+            assertTrue(mergesSeen > RUNS / 4, "the model must produce merges, saw " + mergesSeen);
+        }
+    }
+
+    /** @return {conflicts, merges} seen in the run */
+    private int[] runOnce(Strategy strategy, long seed) {
+        Random random = new Random(seed);
+        Resolver resolver = new Resolver(strategy, ORDER, Resolver.DEFAULT_NEAR_TIE_MICROS);
+        boolean deletes = !strategy.isFieldLevel();
+        Map<String, Long> skew = new LinkedHashMap<>();
+        Map<String, Map<Integer, Held>> state = new LinkedHashMap<>();
+        for (String system : SYSTEMS) {
+            skew.put(system, (long) (random.nextDouble() * 7_200_000_000L) - 3_600_000_000L);
+            state.put(system, new LinkedHashMap<>());
+        }
+        List<Delivery> pending = new ArrayList<>();
+        long time = 1_700_000_000_000_000L;
+        int[] counts = new int[2];
+        int edits = 0;
+        int step = 0;
+        while (edits < EDITS || !pending.isEmpty()) {
+            time += random.nextInt(1_500_000);
+            step++;
+            boolean edit = edits < EDITS && (pending.isEmpty() || random.nextInt(3) > 0);
+            if (edit) {
+                String system = SYSTEMS.get(random.nextInt(SYSTEMS.size()));
+                ChangeRecord change = localEdit(strategy, system, random.nextInt(KEYS), state.get(system),
+                        time + skew.get(system), deletes, random, step);
+                edits++;
+                for (String target : SYSTEMS) {
+                    if (!target.equals(system)) {
+                        pending.add(new Delivery(target, change.copy()));
+                    }
+                }
+            } else {
+                Delivery delivery = pending.remove(random.nextInt(pending.size()));
+                if (edits < EDITS && random.nextInt(5) == 0) {
+                    pending.add(new Delivery(delivery.target(), delivery.change().copy()));
+                }
+                deliver(resolver, delivery, state.get(delivery.target()), counts, strategy + " seed " + seed);
+            }
+        }
+        for (int key = 0; key < KEYS; key++) {
+            Held first = state.get("A").get(key);
+            for (String system : SYSTEMS) {
+                Held held = state.get(system).get(key);
+                String where = strategy + " seed " + seed + " key " + key + " at " + system;
+                assertEquals(first == null, held == null, where);
+                if (held != null) {
+                    assertEquals(first.version(), held.version(), where);
+                    assertEquals(first.deleted(), held.deleted(), where);
+                    assertEquals(first.row(), held.row(), where);
+                    if (strategy.isFieldLevel()) {
+                        assertEquals(first.fieldVersions(), held.fieldVersions(), where);
+                    }
+                }
+            }
+        }
+        return counts;
+    }
+
+    /** A user's write at {@code system}, stamped as the triggers do, and the change record capture emits for it. */
+    private static ChangeRecord localEdit(Strategy strategy, String system, int key, Map<Integer, Held> rows, long clock,
+                                          boolean deletes, Random random, int step) {
+        Held held = rows.get(key);
+        long bias = strategy == Strategy.SYSTEM_PRIORITY ? RANK.get(system) * SyncSystem.PRIORITY_STEP_MICROS : 0L;
+        Version previous = held == null ? null : held.version();
+        Version version = new Version(Math.max(clock + bias, previous == null ? Long.MIN_VALUE : previous.number() + 1), system);
+        ChangeRecord c = new ChangeRecord();
+        c.table = "customer";
+        c.key = new LinkedHashMap<>(Map.of("id", key));
+        c.version = version;
+        c.prevVersion = previous;
+        c.origin = system;
+        c.sourceSystem = system;
+        Map<String, Version> fieldVersions = new LinkedHashMap<>(held == null ? Map.of() : held.fieldVersions());
+        boolean live = held != null && !held.deleted();
+        if (live && deletes && random.nextInt(5) == 0) {
+            c.operation = Operation.DELETE;
+            c.before = new LinkedHashMap<>(held.row());
+            rows.put(key, new Held(null, version, true, fieldVersions));
+        } else {
+            c.operation = live ? Operation.UPDATE : Operation.INSERT;
+            c.before = live ? new LinkedHashMap<>(held.row()) : null;
+            Map<String, Object> after = new LinkedHashMap<>();
+            after.put("id", key);
+            for (String field : FIELDS) {
+                boolean changes = !live || random.nextInt(3) == 0;
+                after.put(field, changes ? system + step + field : held.row().get(field));
+                if (changes) {
+                    Version fieldPrevious = fieldVersions.get(field);
+                    fieldVersions.put(field, new Version(Math.max(clock + bias,
+                            fieldPrevious == null ? Long.MIN_VALUE : fieldPrevious.number() + 1), system));
+                    c.changedFields.add(field);
+                }
+            }
+            if (c.changedFields.isEmpty()) {
+                String field = FIELDS.get(random.nextInt(FIELDS.size()));
+                after.put(field, system + step + field + "!");
+                Version fieldPrevious = fieldVersions.get(field);
+                fieldVersions.put(field, new Version(Math.max(clock + bias,
+                        fieldPrevious == null ? Long.MIN_VALUE : fieldPrevious.number() + 1), system));
+                c.changedFields.add(field);
+            }
+            c.after = after;
+            rows.put(key, new Held(after, version, false, fieldVersions));
+        }
+        if (strategy.isFieldLevel()) {
+            c.fieldVersions = new LinkedHashMap<>(fieldVersions);
+        }
+        return c;
+    }
+
+    private static void deliver(Resolver resolver, Delivery delivery, Map<Integer, Held> rows, int[] counts, String run) {
+        ChangeRecord c = delivery.change().copy();
+        int key = (Integer) c.key.get("id");
+        Held held = rows.get(key);
+        TargetState target = held == null ? TargetState.none()
+                : new TargetState(held.version(), held.deleted(), held.fieldVersions(), held.deleted() ? null : held.row());
+        Verdict verdict = resolver.decide(c, target);
+        if (verdict.relation() != null && verdict.relation().isConflict()) {
+            counts[0]++;
+        }
+        Version current = held == null ? null : held.version();
+        switch (c.decision) {
+            case APPLY -> {
+                // apply's SQL writes only above the held version
+                if (!ORDER.isGreater(c.version, current)) {
+                    fail(run + ": APPLY of " + c.version + " over greater or equal " + current);
+                }
+                rows.put(key, new Held(c.operation.removesRow() ? null : c.after, c.version, c.operation.removesRow(),
+                        c.fieldVersions));
+            }
+            case MERGE -> {
+                counts[1]++;
+                if (!Objects.equals(c.expectedVersion, current)) {
+                    fail(run + ": MERGE expected " + c.expectedVersion + " but the target holds " + current);
+                }
+                rows.put(key, new Held(c.after, c.version, false, c.fieldVersions));
+            }
+            case STALE -> {
+                // nothing to write
+            }
+            case CONFLICT -> fail(run + ": an automatic strategy held a conflict: " + verdict.reason());
+        }
+        if (c.decision == Decision.CONFLICT) {
+            fail(run);
+        }
+    }
+}

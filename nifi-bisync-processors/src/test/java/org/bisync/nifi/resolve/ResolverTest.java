@@ -1,0 +1,330 @@
+package org.bisync.nifi.resolve;
+
+import org.bisync.nifi.change.ChangeRecord;
+import org.bisync.nifi.change.Decision;
+import org.bisync.nifi.change.InvalidChangeException;
+import org.bisync.nifi.change.Operation;
+import org.bisync.nifi.change.Resolution;
+import org.bisync.nifi.topology.Strategy;
+import org.bisync.nifi.topology.SyncSystem;
+import org.bisync.nifi.version.Version;
+import org.bisync.nifi.version.VersionOrder;
+import org.junit.jupiter.api.Test;
+
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class ResolverTest {
+
+    /** Ranks: B above A above C. */
+    private static final VersionOrder ORDER = new VersionOrder(id -> switch (id) {
+        case "A" -> 1;
+        case "B" -> 2;
+        case "C" -> 0;
+        default -> -1;
+    });
+
+    private static Resolver resolver(Strategy strategy) {
+        return new Resolver(strategy, ORDER, Resolver.DEFAULT_NEAR_TIE_MICROS);
+    }
+
+    private static Version v(long number, String origin) {
+        return new Version(number, origin);
+    }
+
+    private static ChangeRecord change(Version version, Version prev, Map<String, Object> after) {
+        ChangeRecord c = new ChangeRecord();
+        c.table = "customer";
+        c.operation = prev == null ? Operation.INSERT : Operation.UPDATE;
+        c.key = new LinkedHashMap<>(Map.of("id", 1));
+        c.after = after == null ? null : new LinkedHashMap<>(after);
+        c.version = version;
+        c.prevVersion = prev;
+        c.origin = version.origin();
+        c.sourceSystem = version.origin();
+        return c;
+    }
+
+    private static Map<String, Object> row(Object name, Object email) {
+        Map<String, Object> row = new LinkedHashMap<>();
+        row.put("id", 1);
+        row.put("name", name);
+        row.put("email", email);
+        return row;
+    }
+
+    @Test
+    void sameVersionFromEchoIsStale() {
+        ChangeRecord c = change(v(100, "A"), v(50, "A"), row("x", "y"));
+        Verdict verdict = resolver(Strategy.LAST_WRITE_WINS).decide(c, TargetState.of(v(100, "A")));
+        assertEquals(Outcome.STALE, verdict.outcome());
+        assertEquals(Relation.DUPLICATE, verdict.relation());
+        assertEquals(Decision.STALE, c.decision);
+        assertEquals(v(100, "A"), c.expectedVersion);
+    }
+
+    @Test
+    void sameNumberFromAnotherOriginIsAConflictNotAnEcho() {
+        ChangeRecord c = change(v(100, "A"), v(50, "A"), row("x", "y"));
+        Verdict verdict = resolver(Strategy.LAST_WRITE_WINS).decide(c, TargetState.of(v(100, "B")));
+        assertEquals(Relation.CONFLICT, verdict.relation());
+        assertEquals(Outcome.CONFLICT_LOST, verdict.outcome(), "B ranks above A on equal numbers");
+    }
+
+    @Test
+    void targetHoldingPreviousVersionIsFastForward() {
+        ChangeRecord c = change(v(100, "A"), v(50, "B"), row("x", "y"));
+        Verdict verdict = resolver(Strategy.LAST_WRITE_WINS).decide(c, TargetState.of(v(50, "B")));
+        assertEquals(Outcome.FAST_FORWARDED, verdict.outcome());
+        assertEquals(Decision.APPLY, c.decision);
+        assertEquals(v(50, "B"), c.expectedVersion);
+    }
+
+    @Test
+    void newRowOnBothSidesWithoutHistoryIsFastForward() {
+        ChangeRecord c = change(v(100, "A"), null, row("x", "y"));
+        Verdict verdict = resolver(Strategy.SYSTEM_PRIORITY).decide(c, TargetState.none());
+        assertEquals(Outcome.FAST_FORWARDED, verdict.outcome());
+        assertNull(c.expectedVersion);
+    }
+
+    @Test
+    void changeWithHistoryMeetingNoTargetVersionIsAConflictNeverAFastForward() {
+        ChangeRecord c = change(v(100, "A"), v(50, "A"), row("x", "y"));
+        Verdict verdict = resolver(Strategy.LAST_WRITE_WINS).decide(c, TargetState.none());
+        assertEquals(Relation.CONFLICT_WITHOUT_HISTORY, verdict.relation());
+        assertEquals(Outcome.CONFLICT_WON, verdict.outcome(), "any version beats none");
+
+        ChangeRecord held = change(v(100, "A"), v(50, "A"), row("x", "y"));
+        assertEquals(Outcome.HELD_FOR_REVIEW, resolver(Strategy.MANUAL).decide(held, TargetState.none()).outcome());
+    }
+
+    @Test
+    void supersededTargetVersionIsFastForward() {
+        ChangeRecord c = change(v(300, "B"), v(200, "A"), row("x", "y"));
+        c.supersedes.add(v(250, "B"));
+        c.supersedes.add(v(200, "A"));
+        Verdict verdict = resolver(Strategy.MANUAL).decide(c, TargetState.of(v(250, "B")));
+        assertEquals(Outcome.FAST_FORWARDED, verdict.outcome());
+        assertEquals(v(250, "B"), c.expectedVersion);
+    }
+
+    @Test
+    void olderChangeFromSameOriginIsStaleNotConflict() {
+        ChangeRecord c = change(v(100, "A"), v(50, "A"), row("x", "y"));
+        Verdict verdict = resolver(Strategy.MANUAL).decide(c, TargetState.of(v(120, "A")));
+        assertEquals(Relation.OLDER_FROM_SAME_ORIGIN, verdict.relation());
+        assertEquals(Outcome.STALE, verdict.outcome());
+        assertEquals(Decision.STALE, c.decision);
+    }
+
+    @Test
+    void lastWriteWinsAppliesTheGreaterNumber() {
+        ChangeRecord newer = change(v(200, "A"), v(50, "A"), row("x", "y"));
+        assertEquals(Outcome.CONFLICT_WON, resolver(Strategy.LAST_WRITE_WINS).decide(newer, TargetState.of(v(150, "B"))).outcome());
+        assertEquals(Decision.APPLY, newer.decision);
+        assertEquals(v(150, "B"), newer.expectedVersion);
+
+        ChangeRecord older = change(v(140, "A"), v(50, "A"), row("x", "y"));
+        assertEquals(Outcome.CONFLICT_LOST, resolver(Strategy.LAST_WRITE_WINS).decide(older, TargetState.of(v(150, "B"))).outcome());
+        assertEquals(Decision.STALE, older.decision);
+    }
+
+    @Test
+    void higherPriorityWinsEqualNumbers() {
+        ChangeRecord fromB = change(v(100, "B"), v(50, "C"), row("x", "y"));
+        assertEquals(Outcome.CONFLICT_WON, resolver(Strategy.SYSTEM_PRIORITY).decide(fromB, TargetState.of(v(100, "A"))).outcome());
+        ChangeRecord fromA = change(v(100, "A"), v(50, "C"), row("x", "y"));
+        assertEquals(Outcome.CONFLICT_LOST, resolver(Strategy.SYSTEM_PRIORITY).decide(fromA, TargetState.of(v(100, "B"))).outcome());
+    }
+
+    @Test
+    void priorityBiasInTheNumberBeatsALaterLowerSystemEdit() {
+        long now = 1_700_000_000_000_000L;
+        Version higher = v(now + 2 * SyncSystem.PRIORITY_STEP_MICROS, "B");
+        ChangeRecord lowerLater = change(v(now + SyncSystem.PRIORITY_STEP_MICROS + 3_600_000_000L, "A"), v(now - 1000, "C"), row("x", "y"));
+        assertEquals(Outcome.CONFLICT_LOST, resolver(Strategy.SYSTEM_PRIORITY).decide(lowerLater, TargetState.of(higher)).outcome());
+    }
+
+    @Test
+    void nearTieIsFlaggedButDecidedByTheOrder() {
+        ChangeRecord c = change(v(1_000_500, "A"), v(50, "A"), row("x", "y"));
+        Verdict verdict = resolver(Strategy.LAST_WRITE_WINS).decide(c, TargetState.of(v(1_000_000, "B")));
+        assertTrue(verdict.nearTie());
+        assertEquals(Outcome.CONFLICT_WON, verdict.outcome());
+
+        ChangeRecord far = change(v(3_000_000, "A"), v(50, "A"), row("x", "y"));
+        assertFalse(resolver(Strategy.LAST_WRITE_WINS).decide(far, TargetState.of(v(1_000_000, "B"))).nearTie());
+    }
+
+    @Test
+    void deleteLosingToNewerUpdateIsStale() {
+        ChangeRecord delete = change(v(100, "A"), v(50, "A"), null);
+        delete.operation = Operation.DELETE;
+        delete.before = row("x", "y");
+        assertEquals(Outcome.CONFLICT_LOST, resolver(Strategy.LAST_WRITE_WINS).decide(delete, TargetState.of(v(120, "B"))).outcome());
+    }
+
+    @Test
+    void updateNewerThanTombstoneWins() {
+        ChangeRecord update = change(v(130, "A"), v(50, "A"), row("x", "y"));
+        assertEquals(Outcome.CONFLICT_WON, resolver(Strategy.LAST_WRITE_WINS).decide(update, TargetState.tombstone(v(120, "B"))).outcome());
+    }
+
+    @Test
+    void fieldEditsOfDifferentFieldsMerge() {
+        ChangeRecord c = change(v(200, "A"), v(100, "C"), row("Ann", "old@x"));
+        c.fieldVersions.put("name", v(200, "A"));
+        c.fieldVersions.put("email", v(100, "C"));
+        TargetState target = new TargetState(v(180, "B"), false, Map.of("name", v(100, "C"), "email", v(180, "B")),
+                row("old", "new@x"));
+        Verdict verdict = resolver(Strategy.FIELD_NEWEST).decide(c, target);
+        assertEquals(Outcome.MERGED, verdict.outcome());
+        assertEquals(Decision.MERGE, c.decision);
+        assertEquals(row("Ann", "new@x"), c.after);
+        assertEquals(Map.of("name", v(200, "A"), "email", v(180, "B")), c.fieldVersions);
+        assertEquals(v(200, "A"), c.version, "the greater row version");
+        assertEquals(v(180, "B"), c.expectedVersion, "compare-and-set on what the target held");
+        assertEquals(List.of("name"), c.changedFields);
+        assertEquals(row("old", "new@x"), c.before);
+        assertTrue(c.supersedes.contains(v(180, "B")));
+    }
+
+    @Test
+    void mergeKeepsTheTargetRowVersionWhenItIsGreater() {
+        ChangeRecord c = change(v(150, "A"), v(100, "C"), row("Ann", "old@x"));
+        c.fieldVersions.put("name", v(150, "A"));
+        c.fieldVersions.put("email", v(100, "C"));
+        TargetState target = new TargetState(v(180, "B"), false, Map.of("name", v(100, "C"), "email", v(180, "B")),
+                row("old", "new@x"));
+        resolver(Strategy.FIELD_OWNER).decide(c, target);
+        assertEquals(Decision.MERGE, c.decision);
+        assertEquals(v(180, "B"), c.version);
+        assertEquals(row("Ann", "new@x"), c.after);
+        assertEquals(List.of(v(150, "A")), c.supersedes);
+    }
+
+    @Test
+    void fieldEditsOfTheSameFieldGoToTheGreaterFieldVersion() {
+        ChangeRecord c = change(v(200, "A"), v(100, "C"), row("Ann", "old@x"));
+        c.fieldVersions.put("name", v(200, "A"));
+        c.fieldVersions.put("email", v(100, "C"));
+        TargetState target = new TargetState(v(250, "B"), false, Map.of("name", v(250, "B"), "email", v(100, "C")),
+                row("Bob", "old@x"));
+        Verdict verdict = resolver(Strategy.FIELD_NEWEST).decide(c, target);
+        assertEquals(Outcome.CONFLICT_LOST, verdict.outcome(), "the target wins the only field that differs");
+        assertEquals(Decision.STALE, c.decision);
+    }
+
+    @Test
+    void fieldOwnerBiasInFieldVersionWinsItsField() {
+        long owner = SyncSystem.PRIORITY_STEP_MICROS;
+        ChangeRecord c = change(v(200, "A"), v(100, "C"), row("Ann", "a@x"));
+        c.fieldVersions.put("name", v(200, "A"));
+        c.fieldVersions.put("email", v(owner + 150, "A"));
+        TargetState target = new TargetState(v(300, "B"), false, Map.of("name", v(300, "B"), "email", v(290, "B")),
+                row("Bob", "b@x"));
+        resolver(Strategy.FIELD_OWNER).decide(c, target);
+        assertEquals(Decision.MERGE, c.decision);
+        assertEquals(row("Bob", "a@x"), c.after);
+    }
+
+    @Test
+    void fastForwardOnFieldLevelTableKeepsTargetFieldsWithGreaterVersions() {
+        // the target merged a field at an unchanged row version: a plain fast-forward would lose it
+        ChangeRecord c = change(v(300, "A"), v(200, "B"), row("Ann", "old@x"));
+        c.fieldVersions.put("name", v(300, "A"));
+        c.fieldVersions.put("email", v(100, "C"));
+        TargetState target = new TargetState(v(200, "B"), false, Map.of("name", v(200, "B"), "email", v(150, "C")),
+                row("Bob", "merged@x"));
+        Verdict verdict = resolver(Strategy.FIELD_NEWEST).decide(c, target);
+        assertEquals(Relation.FAST_FORWARD, verdict.relation());
+        assertEquals(Outcome.MERGED, verdict.outcome());
+        assertEquals(row("Ann", "merged@x"), c.after);
+    }
+
+    @Test
+    void fastForwardOnFieldLevelTableDominatingTheTargetIsAPlainApply() {
+        ChangeRecord c = change(v(300, "A"), v(200, "B"), row("Ann", "b@x"));
+        c.fieldVersions.put("name", v(300, "A"));
+        c.fieldVersions.put("email", v(200, "B"));
+        TargetState target = new TargetState(v(200, "B"), false, Map.of("name", v(100, "C"), "email", v(200, "B")),
+                row("Bob", "b@x"));
+        assertEquals(Outcome.FAST_FORWARDED, resolver(Strategy.FIELD_NEWEST).decide(c, target).outcome());
+        assertEquals(Decision.APPLY, c.decision);
+    }
+
+    @Test
+    void manualStrategyHoldsConflictWithTargetRowAndBothVersions() {
+        ChangeRecord c = change(v(200, "A"), v(100, "A"), row("Ann", "a@x"));
+        TargetState target = TargetState.of(v(150, "B")).withRow(row("Bob", "b@x"));
+        Verdict verdict = resolver(Strategy.MANUAL).decide(c, target);
+        assertEquals(Outcome.HELD_FOR_REVIEW, verdict.outcome());
+        assertEquals(Decision.CONFLICT, c.decision);
+        assertEquals(row("Bob", "b@x"), c.targetRow);
+        assertEquals(v(150, "B"), c.targetVersion);
+        assertEquals(v(150, "B"), c.expectedVersion);
+        assertEquals(v(200, "A"), c.version);
+    }
+
+    @Test
+    void manualStrategyStillFastForwardsWithoutConflict() {
+        ChangeRecord c = change(v(200, "A"), v(100, "A"), row("Ann", "a@x"));
+        assertEquals(Outcome.FAST_FORWARDED, resolver(Strategy.MANUAL).decide(c, TargetState.of(v(100, "A")).withRow(row("x", "y"))).outcome());
+    }
+
+    private static ChangeRecord reviewed(Resolution resolution) {
+        ChangeRecord c = change(v(200, "A"), v(100, "A"), row("Ann", "a@x"));
+        c.decision = Decision.CONFLICT;
+        c.targetRow = row("Bob", "b@x");
+        c.targetVersion = v(150, "B");
+        c.resolution = resolution;
+        return c;
+    }
+
+    @Test
+    void reviewedResolutionOnUnchangedTargetIsPassedOnWithTheReviewedVersion() {
+        ChangeRecord c = reviewed(Resolution.KEEP_TARGET);
+        Verdict verdict = resolver(Strategy.MANUAL).decide(c, TargetState.of(v(150, "B")).withRow(row("Bob", "b@x")));
+        assertEquals(Outcome.RESOLUTION_PASSED, verdict.outcome());
+        assertEquals(Decision.APPLY, c.decision);
+        assertEquals(v(150, "B"), c.expectedVersion);
+        assertEquals(Resolution.KEEP_TARGET, c.resolution);
+    }
+
+    @Test
+    void reviewedResolutionOnMovedTargetIsHeldAgainWithTheFreshRow() {
+        ChangeRecord c = reviewed(Resolution.TAKE_INCOMING);
+        Verdict verdict = resolver(Strategy.MANUAL).decide(c, TargetState.of(v(170, "B")).withRow(row("Bobby", "b@x")));
+        assertEquals(Outcome.HELD_FOR_REVIEW, verdict.outcome());
+        assertEquals(Decision.CONFLICT, c.decision);
+        assertEquals(row("Bobby", "b@x"), c.targetRow);
+        assertEquals(v(170, "B"), c.targetVersion);
+        assertNull(c.resolution, "the reviewer decides again on the fresh row");
+    }
+
+    @Test
+    void mirroredResolutionAlreadyArrivedMakesReplayedCopyStale() {
+        // the other side resolved its copy first: it wrote the resolution above both versions with its own origin (A)
+        ChangeRecord c = reviewed(Resolution.TAKE_INCOMING);
+        Verdict verdict = resolver(Strategy.MANUAL).decide(c, TargetState.of(v(260, "A")).withRow(row("Ann", "a@x")));
+        assertEquals(Outcome.STALE, verdict.outcome());
+        assertEquals(Decision.STALE, c.decision);
+    }
+
+    @Test
+    void useAfterWithoutAfterIsInvalid() {
+        ChangeRecord c = reviewed(Resolution.USE_AFTER);
+        c.after = null;
+        InvalidChangeException e = assertThrows(InvalidChangeException.class,
+                () -> resolver(Strategy.MANUAL).decide(c, TargetState.of(v(150, "B"))));
+        assertEquals("after", e.field());
+    }
+}
