@@ -524,7 +524,7 @@ public final class FlowHarness implements AutoCloseable {
                 addTotals(item);
                 if (node.definition.getAutoTerminatedRelationships().contains(name)) {
                     if (node.target != null) {
-                        records.forEach(r -> ended(r, node.target, Outcome.DECIDED_BY_APPLY));
+                        records.forEach(r -> ended(r, node.target, Outcome.APPLIED));
                     }
                     continue;
                 }
@@ -556,7 +556,7 @@ public final class FlowHarness implements AutoCloseable {
         if (type.equals(Templates.RESOLVE)) {
             return Outcome.STALE_AT_RESOLVE;
         }
-        return Outcome.DECIDED_BY_APPLY;
+        return Outcome.STALE_AT_APPLY;
     }
 
     /** One onTrigger (with @OnScheduled first after a start); false when it threw. */

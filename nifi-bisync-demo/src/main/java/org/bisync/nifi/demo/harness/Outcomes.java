@@ -16,8 +16,10 @@ public final class Outcomes {
 
     /** Where a change copy ended. */
     public enum Outcome {
-        /** Reached ApplyBidirectionalChanges and left it: written, or found stale by its version check in SQL. */
-        DECIDED_BY_APPLY,
+        /** Written by ApplyBidirectionalChanges (left it on success). */
+        APPLIED,
+        /** Dropped by ApplyBidirectionalChanges: its version check in SQL found the target at this version or newer. */
+        STALE_AT_APPLY,
         /** Removed by ResolveConflicts as stale (a duplicate, an echo, or older than the target). */
         STALE_AT_RESOLVE,
         /** Held in a conflicts-for-review queue. */
