@@ -121,8 +121,10 @@ public final class Demo {
         say("writes by the applications:      " + writes + " (+ " + conflicts.size() * 3 + " conflict set-up writes)");
         say("changes PostgreSQL -> MariaDB:   " + fromPg + " captured, " + describe(outcomes.byOutcome(TwoWayScenario.MARIA)));
         say("changes MariaDB -> PostgreSQL:   " + fromMaria + " captured, " + describe(outcomes.byOutcome(TwoWayScenario.PG)));
-        say("conflicts detected by ResolveConflicts: " + outcomes.total("bisync.conflicts")
-                + ", merged: " + outcomes.total("bisync.merged"));
+        say("conflicts detected by ResolveConflicts: " + (harness.counter("ResolveConflicts", "Conflicts won")
+                + harness.counter("ResolveConflicts", "Conflicts lost")) + " (incoming won " + harness.counter("ResolveConflicts", "Conflicts won")
+                + ", target kept " + harness.counter("ResolveConflicts", "Conflicts lost") + ", by greater version), merged "
+                + harness.counter("ResolveConflicts", "Changes merged") + ", held for review " + harness.counter("ResolveConflicts", "Conflicts held for review"));
         say("deliberate conflicts (same row edited on both sides, last write wins):");
         for (String[] conflict : conflicts) {
             long id = Long.parseLong(conflict[0]);
@@ -132,7 +134,8 @@ public final class Demo {
                     + name(maria) + "'" + (pg != null && pg.equals(maria) ? " (same)" : " (DIFFERENT)"));
         }
         say("loops stopped: PreventLoops dropped " + outcomes.byOutcome().getOrDefault(Outcome.DROPPED_BY_PREVENT_LOOPS, 0)
-                + " change(s); MariaDB's user trigger bumped touch_count " + SampleTable.touches(mariadb)
+                + " change(s) (counter 'Loops prevented': " + harness.counter("PreventLoops", "Loops prevented") + ", parked "
+                + harness.counter("PreventLoops", "Changes parked") + "); MariaDB's user trigger bumped touch_count " + SampleTable.touches(mariadb)
                 + " times, none of it captured (excluded column); echoes of applied changes captured: "
                 + Math.max(0, outcomes.capturedChanges() - writes - conflicts.size() * 3));
         say("every change accounted for once per target: " + (outcomes.unaccounted().isEmpty() ? "yes" : "NO " + outcomes.unaccounted()));

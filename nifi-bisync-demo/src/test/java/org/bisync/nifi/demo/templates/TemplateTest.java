@@ -80,7 +80,7 @@ class TemplateTest {
 
     @ParameterizedTest
     @MethodSource("templates")
-    void everyPropertySetOnOurComponentsIsOneTheyDeclare(String file) throws Exception {
+    void everyPropertySetOnOurComponentsIsOneTheyDeclareAndEveryRequiredOneIsSet(String file) throws Exception {
         VersionedProcessGroup group = parse(file).getFlowContents();
         List<String> problems = new ArrayList<>();
         Set<String> missing = new TreeSet<>();
@@ -92,6 +92,12 @@ class TemplateTest {
             for (String name : processor.getProperties().keySet()) {
                 if (!supported.containsKey(name)) {
                     problems.add(processor.getName() + ": no property '" + name + "' in " + supported.keySet());
+                }
+            }
+            for (PropertyDescriptor descriptor : supported.values()) {
+                if (descriptor.isRequired() && descriptor.getDefaultValue() == null && descriptor.getDependencies().isEmpty()
+                        && !processor.getProperties().containsKey(descriptor.getName())) {
+                    problems.add(processor.getName() + ": required property '" + descriptor.getName() + "' is not set");
                 }
             }
         }
