@@ -1,0 +1,100 @@
+package org.bisync.nifi.demo;
+
+import javax.sql.DataSource;
+import java.math.BigDecimal;
+import java.sql.Connection;
+import java.sql.DatabaseMetaData;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.sql.Timestamp;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * The customer table the templates sync: created the same way on every engine, read back for comparison. Its
+ * {@code touch_count} column is excluded from the sync; {@link #installTouchTrigger} adds a user trigger that bumps it
+ * on every update (the kind of trigger that would start a ping-pong if the column were synced).
+ */
+public final class SampleTable {
+
+    public static final String NAME = "customer";
+    /** The synced columns, in comparison order. */
+    public static final List<String> SYNCED = List.of("id", "name", "email", "balance", "updated_at");
+
+    private SampleTable() {
+    }
+
+    public static void create(DataSource dataSource) throws SQLException {
+        String timestamp = engine(dataSource).equals("mariadb") ? "DATETIME(6)" : "TIMESTAMP(6)";
+        execute(dataSource, "CREATE TABLE customer (id BIGINT NOT NULL PRIMARY KEY, name VARCHAR(100), email VARCHAR(200), "
+                + "balance DECIMAL(12,2), updated_at " + timestamp + ", touch_count INT NOT NULL DEFAULT 0)");
+    }
+
+    /** A user trigger that bumps touch_count on every update of a row (the column is excluded from the sync). */
+    public static void installTouchTrigger(DataSource dataSource) throws SQLException {
+        switch (engine(dataSource)) {
+            case "mariadb" -> execute(dataSource, "CREATE TRIGGER customer_touch BEFORE UPDATE ON customer FOR EACH ROW "
+                    + "SET NEW.touch_count = OLD.touch_count + 1");
+            case "postgresql" -> execute(dataSource,
+                    "CREATE FUNCTION customer_touch() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
+                            + "NEW.touch_count := OLD.touch_count + 1; RETURN NEW; END $$",
+                    "CREATE TRIGGER customer_touch BEFORE UPDATE ON customer FOR EACH ROW EXECUTE FUNCTION customer_touch()");
+            default -> execute(dataSource, "CREATE TRIGGER customer_touch AFTER UPDATE OF name, email, balance, updated_at ON customer "
+                    + "BEGIN UPDATE customer SET touch_count = touch_count + 1 WHERE id = NEW.id; END");
+        }
+    }
+
+    /** Sum of touch_count: how often the user trigger fired. */
+    public static long touches(DataSource dataSource) throws SQLException {
+        try (Connection c = dataSource.getConnection(); Statement s = c.createStatement();
+             ResultSet rs = s.executeQuery("SELECT COALESCE(SUM(touch_count), 0) FROM customer")) {
+            rs.next();
+            return rs.getLong(1);
+        }
+    }
+
+    /** Every row's synced columns as text, ordered by id, in a form that is equal across engines. */
+    public static List<String> rows(DataSource dataSource) throws SQLException {
+        List<String> rows = new ArrayList<>();
+        try (Connection c = dataSource.getConnection(); Statement s = c.createStatement();
+             ResultSet rs = s.executeQuery("SELECT id, name, email, balance, updated_at FROM customer ORDER BY id")) {
+            while (rs.next()) {
+                BigDecimal balance = rs.getBigDecimal(4);
+                Timestamp updated = rs.getTimestamp(5);
+                rows.add(rs.getLong(1) + "|" + rs.getString(2) + "|" + rs.getString(3) + "|"
+                        + (balance == null ? "null" : balance.setScale(2).toPlainString()) + "|"
+                        + (updated == null ? "null" : updated.toLocalDateTime().toString()));
+            }
+        }
+        return rows;
+    }
+
+    /** One row's synced columns as {@link #rows} writes them, or null when absent. */
+    public static String row(DataSource dataSource, long id) throws SQLException {
+        return rows(dataSource).stream().filter(r -> r.startsWith(id + "|")).findFirst().orElse(null);
+    }
+
+    public static String engine(DataSource dataSource) throws SQLException {
+        try (Connection c = dataSource.getConnection()) {
+            DatabaseMetaData metaData = c.getMetaData();
+            String product = metaData.getDatabaseProductName().toLowerCase(Locale.ROOT);
+            if (product.contains("postgres")) {
+                return "postgresql";
+            }
+            if (product.contains("maria") || product.contains("mysql")) {
+                return "mariadb";
+            }
+            return "sqlite";
+        }
+    }
+
+    public static void execute(DataSource dataSource, String... statements) throws SQLException {
+        try (Connection c = dataSource.getConnection(); Statement s = c.createStatement()) {
+            for (String sql : statements) {
+                s.execute(sql);
+            }
+        }
+    }
+}

@@ -1,0 +1,733 @@
+package org.bisync.nifi.demo.harness;
+
+import org.apache.nifi.controller.ControllerService;
+import org.apache.nifi.flow.VersionedConnection;
+import org.apache.nifi.flow.VersionedControllerService;
+import org.apache.nifi.flow.VersionedParameter;
+import org.apache.nifi.flow.VersionedParameterContext;
+import org.apache.nifi.flow.VersionedProcessGroup;
+import org.apache.nifi.flow.VersionedProcessor;
+import org.apache.nifi.flow.VersionedPropertyDescriptor;
+import org.apache.nifi.processor.Processor;
+import org.apache.nifi.processor.Relationship;
+import org.apache.nifi.registry.flow.RegisteredFlowSnapshot;
+import org.apache.nifi.reporting.InitializationException;
+import org.apache.nifi.serialization.RecordReader;
+import org.apache.nifi.serialization.record.Record;
+import org.apache.nifi.util.MockFlowFile;
+import org.apache.nifi.util.TestRunner;
+import org.apache.nifi.util.TestRunners;
+import org.bisync.nifi.demo.harness.Outcomes.ChangeId;
+import org.bisync.nifi.demo.harness.Outcomes.Leg;
+import org.bisync.nifi.demo.harness.Outcomes.Outcome;
+import org.bisync.nifi.demo.templates.TemplateGenerator;
+import org.bisync.nifi.demo.templates.Templates;
+import org.bisync.nifi.testsupport.JsonRecordReaderService;
+import org.bisync.nifi.testsupport.JsonRecordSetWriterService;
+import org.bisync.nifi.testsupport.TestDbcpService;
+
+import javax.sql.DataSource;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.Deque;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Random;
+import java.util.function.Consumer;
+import java.util.function.Predicate;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Runs a template's processors headless: one nifi-mock {@link TestRunner} per processor of ours, configured with the
+ * template's properties (parameters substituted), with test stand-ins only for NiFi's own services (DBCPConnectionPool
+ * becomes a {@link TestDbcpService} over the system's embedded database, the JSON reader and writer become the
+ * test-support JSON services that carry the schema in an attribute). FlowFiles move along the template's connections,
+ * loop-backs included; funnels hold what reaches them (conflicts, failures).
+ *
+ * <p>Every record is followed per (change, target) so that {@link #outcomes()} can tell whether each captured change
+ * ended exactly once per direction. Connections can duplicate and reorder FlowFiles, and a processor can be restarted
+ * (stopped and started, keeping its state) mid-run. Single-threaded: call it from one thread; databases may be written
+ * concurrently by others.
+ */
+public final class FlowHarness implements AutoCloseable {
+
+    private static final Pattern PARAMETER = Pattern.compile("#\\{([^}]+)}");
+
+    /** A FlowFile between two processors: content, attributes and the connection it travels. */
+    private record Item(byte[] content, Map<String, String> attributes) {
+    }
+
+    /** One processor of the template with its runner and input queue. */
+    private static final class Node {
+        final VersionedProcessor definition;
+        final TestRunner runner;
+        final String target;
+        final boolean source;
+        final Deque<Item> queue = new ArrayDeque<>();
+        /** Records handed to the runner and what came out, until its queue is empty and the difference can be taken. */
+        final Map<ChangeId, Integer> pendingIn = new HashMap<>();
+        final Map<ChangeId, Integer> pendingOut = new HashMap<>();
+        boolean scheduled;
+        long runs;
+
+        Node(VersionedProcessor definition, TestRunner runner, String target, boolean source) {
+            this.definition = definition;
+            this.runner = runner;
+            this.target = target;
+            this.source = source;
+        }
+
+        String name() {
+            return definition.getName();
+        }
+    }
+
+    /** Connection behaviour the harness was asked to inject. */
+    private record Fault(Predicate<String> connectionName, double duplicateProbability, boolean reorder) {
+    }
+
+    /** What one round did, for progress lines. */
+    public record RoundReport(int round, int captured, int moved, int queued, int failedRuns) {
+    }
+
+    private final RegisteredFlowSnapshot snapshot;
+    private final Map<String, Node> nodes = new LinkedHashMap<>();
+    private final Map<String, List<Item>> funnels = new LinkedHashMap<>();
+    private final Map<String, String> funnelNames = new HashMap<>();
+    private final List<VersionedConnection> connections;
+    private final List<Fault> faults;
+    private final Random random;
+    private final Outcomes outcomes = new Outcomes();
+    private final Consumer<String> log;
+    private int round;
+    private int lastCaptured;
+    private int failedRuns;
+    private String lastFailure;
+
+    private FlowHarness(Builder builder) {
+        this.snapshot = builder.snapshot;
+        this.faults = List.copyOf(builder.faults);
+        this.random = new Random(builder.seed);
+        this.log = builder.log;
+        VersionedProcessGroup group = snapshot.getFlowContents();
+        this.connections = new ArrayList<>(group.getConnections());
+        connections.sort((a, b) -> a.getIdentifier().compareTo(b.getIdentifier()));
+        Map<String, String> parameters = parameters(snapshot, builder.parameters);
+        Map<String, String> poolSystems = poolSystems(group);
+        List<VersionedProcessor> processors = new ArrayList<>(group.getProcessors());
+        processors.sort((a, b) -> a.getName().compareTo(b.getName()));
+        for (VersionedProcessor processor : processors) {
+            TestRunner runner = runner(processor, group, parameters, poolSystems, builder);
+            Map<String, String> overrides = builder.processorProperties.getOrDefault(processor.getName(), Map.of());
+            overrides.forEach(runner::setProperty);
+            String target = processor.getProperties().get("Target System ID");
+            boolean source = group.getConnections().stream().noneMatch(c -> c.getDestination().getId().equals(processor.getIdentifier()));
+            nodes.put(processor.getIdentifier(), new Node(processor, runner, target, source));
+        }
+        group.getFunnels().forEach(f -> funnels.put(f.getIdentifier(), new ArrayList<>()));
+        for (VersionedConnection connection : connections) {
+            if (funnels.containsKey(connection.getDestination().getId())) {
+                funnelNames.merge(connection.getDestination().getId(), connection.getName(), (a, b) -> a.compareTo(b) <= 0 ? a : b);
+            }
+        }
+    }
+
+    public static Builder builder(RegisteredFlowSnapshot snapshot) {
+        return new Builder(snapshot);
+    }
+
+    public static Builder builder(Path template) {
+        try {
+            return new Builder(TemplateGenerator.READER.readValue(Files.readString(template), RegisteredFlowSnapshot.class));
+        } catch (IOException e) {
+            throw new UncheckedIOException("Cannot read template " + template, e);
+        }
+    }
+
+    /** Configures a harness: databases per system, parameter values, property overrides, faults, seed. */
+    public static final class Builder {
+        private final RegisteredFlowSnapshot snapshot;
+        private final Map<String, DataSource> dataSources = new HashMap<>();
+        private final Map<String, String> parameters = new HashMap<>();
+        private final Map<String, Map<String, String>> processorProperties = new HashMap<>();
+        private final List<Fault> faults = new ArrayList<>();
+        private long seed = 1;
+        private Consumer<String> log = message -> { };
+
+        private Builder(RegisteredFlowSnapshot snapshot) {
+            this.snapshot = Objects.requireNonNull(snapshot);
+        }
+
+        /** The database of a system (a topology system id). */
+        public Builder dataSource(String systemId, DataSource dataSource) {
+            dataSources.put(systemId, dataSource);
+            return this;
+        }
+
+        public Builder parameter(String name, String value) {
+            parameters.put(name, value);
+            return this;
+        }
+
+        /** Overrides a property of the processor with this name (for example a shorter Runaway Window in tests). */
+        public Builder processorProperty(String processorName, String property, String value) {
+            processorProperties.computeIfAbsent(processorName, n -> new LinkedHashMap<>()).put(property, value);
+            return this;
+        }
+
+        /** Delivers a second copy of a FlowFile travelling a matching connection with this probability. */
+        public Builder duplicate(Predicate<String> connectionName, double probability) {
+            faults.add(new Fault(connectionName, probability, false));
+            return this;
+        }
+
+        /** Shuffles the queue a matching connection delivers into before the processor takes it. */
+        public Builder reorder(Predicate<String> connectionName) {
+            faults.add(new Fault(connectionName, 0, true));
+            return this;
+        }
+
+        public Builder seed(long seed) {
+            this.seed = seed;
+            return this;
+        }
+
+        public Builder log(Consumer<String> log) {
+            this.log = Objects.requireNonNull(log);
+            return this;
+        }
+
+        public FlowHarness build() {
+            return new FlowHarness(this);
+        }
+    }
+
+    private static Map<String, String> parameters(RegisteredFlowSnapshot snapshot, Map<String, String> given) {
+        Map<String, String> values = new HashMap<>();
+        String contextName = snapshot.getFlowContents().getParameterContextName();
+        VersionedParameterContext context = contextName == null ? null : snapshot.getParameterContexts().get(contextName);
+        if (context != null) {
+            for (VersionedParameter parameter : context.getParameters()) {
+                if (parameter.getValue() != null) {
+                    values.put(parameter.getName(), parameter.getValue());
+                }
+            }
+        }
+        values.putAll(given);
+        return values;
+    }
+
+    private static String substitute(String value, Map<String, String> parameters) {
+        if (value == null) {
+            return null;
+        }
+        Matcher matcher = PARAMETER.matcher(value);
+        StringBuilder out = new StringBuilder();
+        while (matcher.find()) {
+            String replacement = parameters.get(matcher.group(1));
+            if (replacement == null) {
+                throw new IllegalArgumentException("No value for parameter #{" + matcher.group(1) + "}");
+            }
+            matcher.appendReplacement(out, Matcher.quoteReplacement(replacement));
+        }
+        matcher.appendTail(out);
+        return out.toString();
+    }
+
+    /** Pool service id to system id, from the dynamic properties of the topology service. */
+    private static Map<String, String> poolSystems(VersionedProcessGroup group) {
+        Map<String, String> systems = new HashMap<>();
+        for (VersionedControllerService service : group.getControllerServices()) {
+            service.getPropertyDescriptors().forEach((name, descriptor) -> {
+                if (descriptor.isDynamic() && descriptor.getIdentifiesControllerService()) {
+                    systems.put(service.getProperties().get(name), name);
+                }
+            });
+        }
+        return systems;
+    }
+
+    private TestRunner runner(VersionedProcessor processor, VersionedProcessGroup group, Map<String, String> parameters,
+                              Map<String, String> poolSystems, Builder builder) {
+        Class<? extends Processor> type;
+        try {
+            type = Class.forName(processor.getType()).asSubclass(Processor.class);
+        } catch (ClassNotFoundException e) {
+            throw new IllegalStateException("Processor " + processor.getName() + " has type " + processor.getType()
+                    + ", which is not on the classpath", e);
+        }
+        TestRunner runner = TestRunners.newTestRunner(type);
+        // services without service references first, so a service is enabled after those it uses
+        List<VersionedControllerService> services = new ArrayList<>(group.getControllerServices());
+        services.sort((a, b) -> {
+            int byDependency = Boolean.compare(referencesServices(a), referencesServices(b));
+            return byDependency != 0 ? byDependency : a.getIdentifier().compareTo(b.getIdentifier());
+        });
+        try {
+            for (VersionedControllerService definition : services) {
+                ControllerService service = standIn(definition, poolSystems, builder.dataSources);
+                runner.addControllerService(definition.getIdentifier(), service);
+                if (definition.getType().startsWith("org.bisync.")) {
+                    for (Map.Entry<String, String> property : definition.getProperties().entrySet()) {
+                        runner.setProperty(service, property.getKey(), substitute(property.getValue(), parameters));
+                    }
+                }
+                runner.enableControllerService(service);
+            }
+        } catch (InitializationException e) {
+            throw new IllegalStateException("Cannot set up the services of " + processor.getName(), e);
+        }
+        for (Map.Entry<String, String> property : processor.getProperties().entrySet()) {
+            runner.setProperty(property.getKey(), substitute(property.getValue(), parameters));
+        }
+        return runner;
+    }
+
+    private static boolean referencesServices(VersionedControllerService service) {
+        return service.getPropertyDescriptors().values().stream().anyMatch(VersionedPropertyDescriptor::getIdentifiesControllerService);
+    }
+
+    private static ControllerService standIn(VersionedControllerService definition, Map<String, String> poolSystems,
+                                             Map<String, DataSource> dataSources) {
+        switch (definition.getType()) {
+            case Templates.DBCP_POOL -> {
+                String system = poolSystems.get(definition.getIdentifier());
+                DataSource dataSource = dataSources.get(system);
+                if (dataSource == null) {
+                    throw new IllegalArgumentException("No DataSource given for system '" + system + "' (pool " + definition.getName() + ")");
+                }
+                return new TestDbcpService(dataSource);
+            }
+            case Templates.JSON_READER -> {
+                return new JsonRecordReaderService();
+            }
+            case Templates.JSON_WRITER -> {
+                return new JsonRecordSetWriterService();
+            }
+            default -> {
+                if (!definition.getType().startsWith("org.bisync.")) {
+                    throw new IllegalArgumentException("No stand-in for NiFi service " + definition.getType());
+                }
+                try {
+                    return Class.forName(definition.getType()).asSubclass(ControllerService.class).getDeclaredConstructor().newInstance();
+                } catch (ReflectiveOperationException e) {
+                    throw new IllegalStateException("Cannot create service " + definition.getType(), e);
+                }
+            }
+        }
+    }
+
+    // ------------------------------------------------------------------ running
+
+    /**
+     * One round: every source (capture) runs once, then every other processor takes what is queued for it, in name
+     * order; what they emit is queued for the next round (or taken later in this round by a processor further down).
+     */
+    public RoundReport round() {
+        round++;
+        int failedBefore = failedRuns;
+        int captured = 0;
+        int moved = 0;
+        for (Node node : nodes.values()) {
+            if (node.source) {
+                captured += runSource(node);
+            }
+        }
+        for (Node node : nodes.values()) {
+            if (!node.source && (!node.queue.isEmpty() || !node.runner.isQueueEmpty())) {
+                moved += runWithInput(node);
+            }
+        }
+        lastCaptured = captured;
+        return new RoundReport(round, captured, moved, queued(), failedRuns - failedBefore);
+    }
+
+    /**
+     * Runs rounds until nothing is queued and a round's captures emitted nothing, or the time is up.
+     *
+     * @return true when quiet
+     */
+    public boolean runUntilQuiet(long timeoutMillis, Consumer<RoundReport> progress) {
+        long deadline = System.currentTimeMillis() + timeoutMillis;
+        int quietRounds = 0;
+        while (System.currentTimeMillis() < deadline) {
+            RoundReport report = round();
+            progress.accept(report);
+            if (report.captured() == 0 && report.queued() == 0 && report.failedRuns() == 0) {
+                // two quiet rounds: the first may have released what the previous one emitted
+                if (++quietRounds >= 2) {
+                    return true;
+                }
+            } else {
+                quietRounds = 0;
+            }
+            if (report.captured() == 0 && report.moved() == 0) {
+                sleep(25); // only parked or retried FlowFiles left: let their windows pass
+            }
+        }
+        return false;
+    }
+
+    /** FlowFiles waiting anywhere except in the funnels. */
+    public int queued() {
+        int total = 0;
+        for (Node node : nodes.values()) {
+            total += node.queue.size() + node.runner.getQueueSize().getObjectCount();
+        }
+        return total;
+    }
+
+    /** Stops the processor with this name and starts it again at its next run, keeping its state. */
+    public void restart(String processorName) {
+        Node node = byName(processorName);
+        if (node.scheduled) {
+            node.runner.stop();
+            node.scheduled = false;
+        }
+        log.accept("restarted " + processorName);
+    }
+
+    public TestRunner runner(String processorName) {
+        return byName(processorName).runner;
+    }
+
+    public List<String> processorNames() {
+        return nodes.values().stream().map(Node::name).toList();
+    }
+
+    /** FlowFiles held in the funnel whose first incoming connection has this name prefix (e.g. "Conflicts for review"). */
+    public List<Map<String, String>> held(String connectionNamePrefix) {
+        List<Map<String, String>> held = new ArrayList<>();
+        funnels.forEach((id, items) -> {
+            String name = funnelNames.getOrDefault(id, "");
+            if (name.startsWith(connectionNamePrefix)) {
+                items.forEach(item -> held.add(item.attributes()));
+            }
+        });
+        return held;
+    }
+
+    /** The records held in funnels reached through connections whose name starts with the prefix. */
+    public List<Record> heldRecords(String connectionNamePrefix) {
+        List<Record> records = new ArrayList<>();
+        funnels.forEach((id, items) -> {
+            if (funnelNames.getOrDefault(id, "").startsWith(connectionNamePrefix)) {
+                items.forEach(item -> records.addAll(records(item)));
+            }
+        });
+        return records;
+    }
+
+    public Outcomes outcomes() {
+        return outcomes;
+    }
+
+    /** Sum of a counter over every processor of this type (simple class name), e.g. ("ApplyBidirectionalChanges", "Changes applied"). */
+    public long counter(String processorSimpleName, String counter) {
+        long sum = 0;
+        for (Node node : nodes.values()) {
+            if (node.definition.getType().endsWith("." + processorSimpleName)) {
+                Long value = node.runner.getCounterValue(counter);
+                sum += value == null ? 0 : value;
+            }
+        }
+        return sum;
+    }
+
+    /** Runs that threw (the session was rolled back), and the last such failure. */
+    public int failedRuns() {
+        return failedRuns;
+    }
+
+    public String lastFailure() {
+        return lastFailure;
+    }
+
+    public int rounds() {
+        return round;
+    }
+
+    public int lastCaptured() {
+        return lastCaptured;
+    }
+
+    @Override
+    public void close() {
+        for (Node node : nodes.values()) {
+            if (node.scheduled) {
+                try {
+                    node.runner.stop();
+                } catch (RuntimeException | AssertionError e) {
+                    log.accept("stopping " + node.name() + " failed: " + e);
+                }
+                node.scheduled = false;
+            }
+        }
+    }
+
+    private int runSource(Node node) {
+        node.runner.clearTransferState();
+        trigger(node);
+        int emitted = 0;
+        for (Relationship relationship : node.runner.getProcessor().getRelationships()) {
+            for (MockFlowFile flowFile : node.runner.getFlowFilesForRelationship(relationship)) {
+                Item item = new Item(flowFile.toByteArray(), new HashMap<>(flowFile.getAttributes()));
+                if (relationship.getName().equals("success")) {
+                    for (Record record : records(item)) {
+                        ChangeId id = changeId(record);
+                        if (id != null) {
+                            outcomes.captured(id);
+                            emitted++;
+                        }
+                    }
+                }
+                route(node, relationship.getName(), item);
+            }
+        }
+        node.runner.clearTransferState();
+        return emitted;
+    }
+
+    private int runWithInput(Node node) {
+        List<Item> batch = new ArrayList<>(node.queue);
+        node.queue.clear();
+        Map<ChangeId, Integer> in = node.pendingIn;
+        for (Item item : batch) {
+            node.runner.enqueue(item.content(), item.attributes());
+            records(item).forEach(r -> count(in, changeId(r)));
+        }
+        node.runner.clearTransferState();
+        int guard = 0;
+        boolean ok;
+        do {
+            ok = trigger(node);
+        } while (ok && !node.runner.isQueueEmpty() && ++guard < 1_000);
+        Map<ChangeId, Integer> out = node.pendingOut;
+        int moved = 0;
+        for (Relationship relationship : node.runner.getProcessor().getRelationships()) {
+            String name = relationship.getName();
+            for (MockFlowFile flowFile : node.runner.getFlowFilesForRelationship(relationship)) {
+                moved++;
+                Item item = new Item(flowFile.toByteArray(), new HashMap<>(flowFile.getAttributes()));
+                List<Record> records = records(item);
+                records.forEach(r -> count(out, changeId(r)));
+                addTotals(item);
+                if (node.definition.getAutoTerminatedRelationships().contains(name)) {
+                    if (node.target != null) {
+                        records.forEach(r -> ended(r, node.target, Outcome.APPLIED));
+                    }
+                    continue;
+                }
+                route(node, name, item);
+            }
+        }
+        node.runner.clearTransferState();
+        // what went in and did not come out was dropped by this processor (known once the runner's queue is empty)
+        if (node.runner.isQueueEmpty()) {
+            if (node.target != null) {
+                in.forEach((id, copies) -> {
+                    int dropped = copies - out.getOrDefault(id, 0);
+                    if (dropped > 0) {
+                        outcomes.ended(new Leg(id, node.target), dropOutcome(node), dropped);
+                    }
+                });
+            }
+            in.clear();
+            out.clear();
+        }
+        return moved;
+    }
+
+    private static Outcome dropOutcome(Node node) {
+        String type = node.definition.getType();
+        if (type.equals(Templates.PREVENT_LOOPS)) {
+            return Outcome.DROPPED_BY_PREVENT_LOOPS;
+        }
+        if (type.equals(Templates.RESOLVE)) {
+            return Outcome.STALE_AT_RESOLVE;
+        }
+        return Outcome.STALE_AT_APPLY;
+    }
+
+    /** One onTrigger (with @OnScheduled first after a start); false when it threw. */
+    private boolean trigger(Node node) {
+        boolean initialize = !node.scheduled;
+        node.scheduled = true;
+        node.runs++;
+        try {
+            node.runner.run(1, false, initialize);
+            return true;
+        } catch (AssertionError | RuntimeException e) {
+            if (e.getMessage() != null && e.getMessage().contains("validation failure")) {
+                throw new IllegalStateException(node.name() + " is not valid as configured by the template: " + e.getMessage(), e);
+            }
+            // nifi-mock rethrows what onTrigger threw; the session was rolled back, so its FlowFiles are queued again
+            failedRuns++;
+            lastFailure = node.name() + ": " + rootMessage(e);
+            log.accept(node.name() + " failed a run: " + rootMessage(e));
+            if (initialize) {
+                node.scheduled = false;
+            }
+            return false;
+        }
+    }
+
+    private void route(Node from, String relationship, Item item) {
+        boolean routed = false;
+        for (VersionedConnection connection : connections) {
+            if (!connection.getSource().getId().equals(from.definition.getIdentifier())
+                    || !connection.getSelectedRelationships().contains(relationship)) {
+                continue;
+            }
+            routed = true;
+            int copies = 1;
+            boolean reorder = false;
+            for (Fault fault : faults) {
+                if (fault.connectionName().test(connection.getName())) {
+                    if (fault.duplicateProbability() > 0 && random.nextDouble() < fault.duplicateProbability()) {
+                        copies++;
+                    }
+                    reorder |= fault.reorder();
+                }
+            }
+            for (int copy = 0; copy < copies; copy++) {
+                deliver(from, connection, item, reorder, copy > 0);
+            }
+        }
+        if (!routed) {
+            throw new IllegalStateException(from.name() + " routed a FlowFile to '" + relationship
+                    + "', which is neither connected nor auto-terminated in the template");
+        }
+    }
+
+    private void deliver(Node from, VersionedConnection connection, Item item, boolean reorder, boolean extraCopy) {
+        String destination = connection.getDestination().getId();
+        Node node = nodes.get(destination);
+        if (node != null) {
+            // a leg starts where capture hands a change to a direction; a duplicate made on the way is one more copy
+            if ((from.source || extraCopy) && node.target != null) {
+                records(item).forEach(r -> {
+                    ChangeId id = changeId(r);
+                    if (id != null) {
+                        outcomes.delivered(new Leg(id, node.target));
+                    }
+                });
+            }
+            node.queue.add(copy(item));
+            if (reorder) {
+                List<Item> shuffled = new ArrayList<>(node.queue);
+                Collections.shuffle(shuffled, random);
+                node.queue.clear();
+                node.queue.addAll(shuffled);
+            }
+            return;
+        }
+        List<Item> funnel = funnels.get(destination);
+        if (funnel == null) {
+            throw new IllegalStateException("Connection " + connection.getName() + " ends at an unknown component " + destination);
+        }
+        funnel.add(item);
+        if (extraCopy && from.target != null) {
+            records(item).forEach(r -> {
+                ChangeId id = changeId(r);
+                if (id != null) {
+                    outcomes.delivered(new Leg(id, from.target));
+                }
+            });
+        }
+        if (from.target != null) {
+            Outcome outcome = connection.getSelectedRelationships().contains("conflict") ? Outcome.CONFLICT : Outcome.FAILED;
+            records(item).forEach(r -> ended(r, from.target, outcome));
+        }
+    }
+
+    private void ended(Record record, String target, Outcome outcome) {
+        ChangeId id = changeId(record);
+        if (id != null) {
+            outcomes.ended(new Leg(id, target), outcome, 1);
+        }
+    }
+
+    private void addTotals(Item item) {
+        for (String attribute : List.of("bisync.applied", "bisync.stale", "bisync.merged", "bisync.conflicts", "bisync.failed")) {
+            String value = item.attributes().get(attribute);
+            if (value != null) {
+                try {
+                    outcomes.addTotal(attribute, Long.parseLong(value.trim()));
+                } catch (NumberFormatException e) {
+                    log.accept("attribute " + attribute + " is not a number: " + value);
+                }
+            }
+        }
+    }
+
+    private static Item copy(Item item) {
+        return new Item(item.content(), new HashMap<>(item.attributes()));
+    }
+
+    private static void count(Map<ChangeId, Integer> counts, ChangeId id) {
+        if (id != null) {
+            counts.merge(id, 1, Integer::sum);
+        }
+    }
+
+    private static ChangeId changeId(Record record) {
+        Object source = record.getSchema().getField("source_system").isPresent() ? record.getValue("source_system") : null;
+        Object sequence = record.getSchema().getField("sequence").isPresent() ? record.getValue("sequence") : null;
+        if (source == null || sequence == null) {
+            return null;
+        }
+        return new ChangeId(source.toString(), sequence.toString());
+    }
+
+    /** The change records of a FlowFile, or none when its content is not records (e.g. capture's failure lines). */
+    private List<Record> records(Item item) {
+        if (!item.attributes().containsKey(JsonRecordSetWriterService.SCHEMA_ATTRIBUTE)) {
+            return List.of();
+        }
+        List<Record> records = new ArrayList<>();
+        try (RecordReader reader = new JsonRecordReaderService().createRecordReader(item.attributes(),
+                new ByteArrayInputStream(item.content()), item.content().length, null)) {
+            Record record;
+            while ((record = reader.nextRecord()) != null) {
+                records.add(record);
+            }
+        } catch (Exception e) {
+            log.accept("unreadable FlowFile content: " + rootMessage(e));
+            return List.of();
+        }
+        return records;
+    }
+
+    private Node byName(String name) {
+        return nodes.values().stream().filter(n -> n.name().equals(name)).findFirst()
+                .orElseThrow(() -> new IllegalArgumentException("No processor named '" + name + "'; there are " + processorNames()));
+    }
+
+    private static String rootMessage(Throwable e) {
+        Throwable cause = e;
+        while (cause.getCause() != null && cause.getCause() != cause) {
+            cause = cause.getCause();
+        }
+        return cause.getClass().getSimpleName() + ": " + cause.getMessage();
+    }
+
+    private static void sleep(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted", e);
+        }
+    }
+}

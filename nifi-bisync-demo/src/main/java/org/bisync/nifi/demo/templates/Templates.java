@@ -1,0 +1,330 @@
+package org.bisync.nifi.demo.templates;
+
+import org.apache.nifi.flow.Bundle;
+import org.apache.nifi.flow.Position;
+import org.apache.nifi.flow.VersionedComponent;
+import org.apache.nifi.flow.VersionedFunnel;
+import org.apache.nifi.flow.VersionedProcessor;
+import org.apache.nifi.registry.flow.RegisteredFlowSnapshot;
+import org.bisync.nifi.demo.templates.FlowBuilder.Property;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.Set;
+
+/**
+ * The flow definitions shipped in {@code templates/}: per direction
+ * {@code CaptureTriggerHistory(A) -> PreventLoops(to B) -> ResolveConflicts(into B) -> ApplyBidirectionalChanges(B)},
+ * with {@code loop}, {@code re-resolve} and {@code retry} wired back, conflicts and failures held in visible, labelled
+ * queues, NiFi's DBCPConnectionPool and JSON record services, and every connection setting a parameter.
+ */
+public final class Templates {
+
+    public static final String CAPTURE = "org.bisync.nifi.processors.CaptureTriggerHistory";
+    public static final String PREVENT_LOOPS = "org.bisync.nifi.processors.PreventLoops";
+    public static final String RESOLVE = "org.bisync.nifi.processors.ResolveConflicts";
+    public static final String APPLY = "org.bisync.nifi.processors.ApplyBidirectionalChanges";
+    public static final String TOPOLOGY_SERVICE = "org.bisync.nifi.services.StandardSyncTopologyService";
+    public static final String DBCP_POOL = "org.apache.nifi.dbcp.DBCPConnectionPool";
+    public static final String JSON_READER = "org.apache.nifi.json.JsonTreeReader";
+    public static final String JSON_WRITER = "org.apache.nifi.json.JsonRecordSetWriter";
+
+    /** Timestamps keep their microseconds through the JSON services (the engines store microseconds). */
+    public static final String TIMESTAMP_FORMAT = "yyyy-MM-dd HH:mm:ss.SSSSSS";
+
+    /** The file names under templates/, each with the template that produces it. */
+    public static Map<String, RegisteredFlowSnapshot> all() {
+        Map<String, RegisteredFlowSnapshot> all = new LinkedHashMap<>();
+        all.put("two-way-postgresql-mariadb.json", twoWayPostgresqlMariadb());
+        all.put("one-way-postgresql-to-mariadb.json", oneWayPostgresqlToMariadb());
+        all.put("hub-and-spoke-three-systems.json", hubAndSpokeThreeSystems());
+        return all;
+    }
+
+    /** An engine a system runs on: how NiFi's DBCPConnectionPool reaches it. */
+    public enum Engine {
+        POSTGRESQL("PostgreSQL", "org.postgresql.Driver", "jdbc:postgresql://localhost:5432/shop",
+                "/opt/nifi/drivers/postgresql-42.7.8.jar", true),
+        MARIADB("MariaDB", "org.mariadb.jdbc.Driver", "jdbc:mariadb://localhost:3306/shop",
+                "/opt/nifi/drivers/mariadb-java-client-3.5.6.jar", true),
+        SQLITE("SQLite", "org.sqlite.JDBC", "jdbc:sqlite:/var/lib/shop/shop.db",
+                "/opt/nifi/drivers/sqlite-jdbc-3.50.3.0.jar", false);
+
+        final String label;
+        final String driverClass;
+        final String exampleUrl;
+        final String exampleDriverLocation;
+        final boolean hasUser;
+
+        Engine(String label, String driverClass, String exampleUrl, String exampleDriverLocation, boolean hasUser) {
+            this.label = label;
+            this.driverClass = driverClass;
+            this.exampleUrl = exampleUrl;
+            this.exampleDriverLocation = exampleDriverLocation;
+            this.hasUser = hasUser;
+        }
+    }
+
+    /** A system of a template: its topology id, the name its parameters and components carry, its engine. */
+    public record SystemSpec(String id, String title, Engine engine, int priority) {
+    }
+
+    private static final SystemSpec POSTGRESQL = new SystemSpec("postgresql", "PostgreSQL", Engine.POSTGRESQL, 1);
+    private static final SystemSpec MARIADB = new SystemSpec("mariadb", "MariaDB", Engine.MARIADB, 2);
+    private static final SystemSpec SQLITE = new SystemSpec("sqlite", "SQLite", Engine.SQLITE, 3);
+
+    /** The sample table every template syncs (the demo creates it). */
+    public static final String SAMPLE_TABLE_NOTE = "customer (id BIGINT PRIMARY KEY, name, email, balance DECIMAL(12,2), "
+            + "updated_at TIMESTAMP(6), touch_count INT); touch_count is bumped by a local trigger and never synced";
+
+    static RegisteredFlowSnapshot twoWayPostgresqlMariadb() {
+        String topology = topology(List.of(POSTGRESQL, MARIADB), null, """
+                {"name": "customer", "direction": "TWO_WAY", "strategy": "LAST_WRITE_WINS", "exclude": ["touch_count"]}""");
+        Flow flow = new Flow("two-way-postgresql-mariadb", "Two-way sync: PostgreSQL <-> MariaDB",
+                "Keeps the customer table identical in PostgreSQL and MariaDB while both are written to. Each direction is "
+                        + "CaptureTriggerHistory -> PreventLoops -> ResolveConflicts -> ApplyBidirectionalChanges. Fill in the "
+                        + "parameters (passwords and JDBC driver locations), enable the services, start the group.",
+                "bisync two-way PostgreSQL-MariaDB", List.of(POSTGRESQL, MARIADB), topology);
+        VersionedProcessor capturePg = flow.capture(POSTGRESQL, 0);
+        VersionedProcessor captureMaria = flow.capture(MARIADB, 2);
+        flow.direction(capturePg, POSTGRESQL, MARIADB, 0);
+        flow.direction(captureMaria, MARIADB, POSTGRESQL, 2);
+        return flow.build();
+    }
+
+    static RegisteredFlowSnapshot oneWayPostgresqlToMariadb() {
+        String topology = topology(List.of(POSTGRESQL, MARIADB), null, """
+                {"name": "customer", "direction": "ONE_WAY", "source": "postgresql", "strategy": "LAST_WRITE_WINS", "exclude": ["touch_count"]}""");
+        Flow flow = new Flow("one-way-postgresql-to-mariadb", "One-way sync: PostgreSQL -> MariaDB",
+                "Copies every change of the customer table from PostgreSQL into MariaDB. MariaDB edits of synced rows are "
+                        + "not sent back; a later PostgreSQL edit wins over them. Fill in the parameters, enable the services, "
+                        + "start the group.",
+                "bisync one-way PostgreSQL-MariaDB", List.of(POSTGRESQL, MARIADB), topology);
+        VersionedProcessor capturePg = flow.capture(POSTGRESQL, 0);
+        flow.direction(capturePg, POSTGRESQL, MARIADB, 0);
+        return flow.build();
+    }
+
+    static RegisteredFlowSnapshot hubAndSpokeThreeSystems() {
+        String topology = topology(List.of(POSTGRESQL, MARIADB, SQLITE), POSTGRESQL.id(), """
+                {"name": "customer", "direction": "TWO_WAY", "strategy": "LAST_WRITE_WINS", "exclude": ["touch_count"]}""");
+        Flow flow = new Flow("hub-and-spoke-three-systems", "Hub and spoke: PostgreSQL hub, MariaDB and SQLite spokes",
+                "Each spoke syncs with the PostgreSQL hub in both directions; the hub's applier forwards a spoke's change "
+                        + "to the other spoke (CaptureTriggerHistory of the hub emits it). Each spoke has its own queues, sized "
+                        + "so that one spoke down for a day does not stop the other. Fill in the parameters, enable the "
+                        + "services, start the group.",
+                "bisync hub-and-spoke PostgreSQL-MariaDB-SQLite", List.of(POSTGRESQL, MARIADB, SQLITE), topology);
+        VersionedProcessor captureHub = flow.capture(POSTGRESQL, 0);
+        VersionedProcessor captureMaria = flow.capture(MARIADB, 2);
+        VersionedProcessor captureSqlite = flow.capture(SQLITE, 4);
+        flow.direction(captureHub, POSTGRESQL, MARIADB, 0);
+        flow.direction(captureMaria, MARIADB, POSTGRESQL, 2);
+        flow.direction(captureHub, POSTGRESQL, SQLITE, 1);
+        flow.direction(captureSqlite, SQLITE, POSTGRESQL, 4);
+        return flow.build();
+    }
+
+    private static String topology(List<SystemSpec> systems, String hub, String table) {
+        StringBuilder json = new StringBuilder("{\n  \"systems\": [");
+        for (int i = 0; i < systems.size(); i++) {
+            json.append(i == 0 ? "\n" : ",\n").append("    {\"id\": \"").append(systems.get(i).id())
+                    .append("\", \"priority\": ").append(systems.get(i).priority()).append('}');
+        }
+        json.append("\n  ],\n");
+        if (hub != null) {
+            json.append("  \"hub\": \"").append(hub).append("\",\n");
+        }
+        json.append("  \"tables\": [\n    ").append(table).append("\n  ]\n}");
+        return json.toString();
+    }
+
+    /** Builds one template: services, parameters, then one pipeline row per direction. */
+    private static final class Flow {
+        private static final double ROW = 480;
+        private static final double COLUMN = 560;
+
+        private final FlowBuilder builder;
+        private final String topologyServiceId;
+        private final String readerId;
+        private final String writerId;
+        private final VersionedFunnel failed;
+
+        Flow(String key, String name, String comments, String parameterContext, List<SystemSpec> systems, String topology) {
+            builder = new FlowBuilder(key, name, comments, parameterContext);
+            builder.describeParameters("Connection settings of " + name + ". Passwords are sensitive and shipped empty; "
+                    + "NiFi ships no PostgreSQL or MariaDB driver, so point the driver locations at the JDBC jars.");
+            Bundle bisyncNar = FlowBuilder.bundle("org.bisync", "nifi-bisync-nar", projectVersion());
+            Bundle bisyncApiNar = FlowBuilder.bundle("org.bisync", "nifi-bisync-api-nar", projectVersion());
+            Bundle servicesApiNar = FlowBuilder.bundle("org.apache.nifi", "nifi-standard-services-api-nar", nifiVersion());
+            Bundle dbcpNar = FlowBuilder.bundle("org.apache.nifi", "nifi-dbcp-service-nar", nifiVersion());
+            Bundle recordNar = FlowBuilder.bundle("org.apache.nifi", "nifi-record-serialization-services-nar", nifiVersion());
+
+            List<Property> topologyProperties = new ArrayList<>();
+            topologyProperties.add(Property.of("Topology Definition", builder.parameter("Sync Topology Definition",
+                    "The systems and tables of this sync, see StandardSyncTopologyService's documentation. Sample: "
+                            + SAMPLE_TABLE_NOTE + ".", topology, false)));
+            for (SystemSpec system : systems) {
+                String poolId = builder.id("pool/" + system.id());
+                topologyProperties.add(Property.dynamicService(system.id(), poolId));
+                builder.service("pool/" + system.id(), system.title() + " connection pool", DBCP_POOL, dbcpNar,
+                        List.of(FlowBuilder.api("org.apache.nifi.dbcp.DBCPService", servicesApiNar)),
+                        poolProperties(system), "The database of system '" + system.id() + "'.");
+            }
+            topologyServiceId = builder.id("topology");
+            builder.service("topology", "Sync topology", TOPOLOGY_SERVICE, bisyncNar,
+                    List.of(FlowBuilder.api("org.bisync.nifi.topology.SyncTopologyService", bisyncApiNar)),
+                    topologyProperties, "Systems, their connection pools, and the synced tables. Every bisync processor uses it.");
+            readerId = builder.id("reader");
+            builder.service("reader", "Change record reader", JSON_READER, recordNar,
+                    List.of(FlowBuilder.api("org.apache.nifi.serialization.RecordReaderFactory", servicesApiNar)),
+                    List.of(Property.of("Schema Access Strategy", "schema-text-property"),
+                            Property.of("Schema Text", "${avro.schema}"),
+                            Property.of("Timestamp Format", TIMESTAMP_FORMAT)),
+                    "Reads change records with the schema the writer put in the avro.schema attribute (never inferred: "
+                            + "inference turns decimals into doubles and timestamps into strings).");
+            writerId = builder.id("writer");
+            builder.service("writer", "Change record writer", JSON_WRITER, recordNar,
+                    List.of(FlowBuilder.api("org.apache.nifi.serialization.RecordSetWriterFactory", servicesApiNar)),
+                    List.of(Property.of("Schema Write Strategy", "full-schema-attribute"),
+                            Property.of("Schema Access Strategy", "inherit-record-schema"),
+                            Property.of("Timestamp Format", TIMESTAMP_FORMAT),
+                            Property.of("Pretty Print JSON", "false"),
+                            Property.of("Suppress Null Values", "never-suppress"),
+                            Property.of("Output Grouping", "output-array")),
+                    "Writes change records and puts their schema in the avro.schema attribute for the next reader.");
+            failed = builder.funnel("failed", new Position(4 * COLUMN + 200, -ROW / 2));
+            builder.label("failed-label", "Failed changes (all directions): the record's error field and the bisync.reason "
+                            + "attribute say why. Fix the cause, then route the queue back to the processor it came from.",
+                    new Position(4 * COLUMN + 120, -ROW / 2 - 120), 360, 100, "#ffd6d6");
+        }
+
+        private List<Property> poolProperties(SystemSpec system) {
+            List<Property> properties = new ArrayList<>();
+            String title = system.title();
+            properties.add(Property.of("Database Connection URL", builder.parameter(title + " JDBC URL",
+                    "JDBC URL of the " + title + " database, for example " + system.engine().exampleUrl + ".",
+                    system.engine().exampleUrl, false)));
+            properties.add(Property.of("Database Driver Class Name", system.engine().driverClass));
+            properties.add(Property.of("Database Driver Location(s)", builder.parameter(title + " JDBC Driver Location",
+                    "Path of the " + system.engine().label + " JDBC driver jar on every NiFi node.",
+                    system.engine().exampleDriverLocation, false)));
+            if (system.engine().hasUser) {
+                properties.add(Property.of("Database User", builder.parameter(title + " User",
+                        "Database user of the sync in " + title + " (needs rights to create the bisync tables and triggers, "
+                                + "or see ManageSyncTriggers' Generate SQL).", "bisync", false)));
+                properties.add(Property.sensitive("Password", builder.parameter(title + " Password",
+                        "Password of the " + title + " user.", null, true)));
+            }
+            properties.add(Property.of("Max Total Connections", "8"));
+            properties.add(Property.of("Validation Query", "SELECT 1"));
+            return properties;
+        }
+
+        VersionedProcessor capture(SystemSpec system, int row) {
+            VersionedProcessor capture = builder.processor("capture/" + system.id(), "Capture " + system.title(), CAPTURE,
+                    bisyncNar(), List.of(
+                            Property.service("Sync Topology Service", topologyServiceId),
+                            Property.of("System ID", system.id()),
+                            Property.service("Record Writer", writerId),
+                            Property.of("Trigger Management", "Install and Maintain"),
+                            Property.of("Initial Load", "None"),
+                            Property.of("Max Changes Per FlowFile", "1000"),
+                            Property.of("History Retention", "0 sec")),
+                    new Position(0, row * ROW), "Installs the triggers in " + system.title() + " and emits its changes.");
+            // sub-second polling, on the primary node only: capture keeps its position in cluster state
+            capture.setSchedulingPeriod("500 millis");
+            capture.setExecutionNode("PRIMARY");
+            builder.connect("Capture failures: " + system.title(), capture, Set.of("failure"), failed, 100_000L, "1 GB", null);
+            return capture;
+        }
+
+        void direction(VersionedProcessor capture, SystemSpec from, SystemSpec to, int row) {
+            String arrow = from.title() + " -> " + to.title();
+            String key = from.id() + "-to-" + to.id();
+            double y = row * ROW;
+            VersionedProcessor loops = builder.processor("loops/" + key, "Prevent loops " + arrow, PREVENT_LOOPS, bisyncNar(),
+                    List.of(Property.service("Sync Topology Service", topologyServiceId),
+                            Property.of("Target System ID", to.id()),
+                            Property.service("Record Reader", readerId),
+                            Property.service("Record Writer", writerId),
+                            Property.of("Max Updates Per Key", "20"),
+                            Property.of("Runaway Window", "1 min")),
+                    new Position(COLUMN, y), "Drops changes that came from " + to.title() + " and parks runaway keys.");
+            VersionedProcessor resolve = builder.processor("resolve/" + key, "Resolve conflicts " + arrow, RESOLVE, bisyncNar(),
+                    List.of(Property.service("Sync Topology Service", topologyServiceId),
+                            Property.of("Target System ID", to.id()),
+                            Property.service("Record Reader", readerId),
+                            Property.service("Record Writer", writerId),
+                            Property.of("Near-Tie Tolerance", "1 sec")),
+                    new Position(2 * COLUMN, y), "Decides per change against " + to.title() + "'s versions.");
+            VersionedProcessor apply = builder.processor("apply/" + key, "Apply into " + to.title() + " (" + arrow + ")", APPLY,
+                    bisyncNar(), List.of(Property.service("Sync Topology Service", topologyServiceId),
+                            Property.of("Target System ID", to.id()),
+                            Property.service("Record Reader", readerId),
+                            Property.service("Record Writer", writerId),
+                            Property.of("Max Records Per Statement", "500")),
+                    new Position(3 * COLUMN, y), "Writes the decided changes into " + to.title() + ", greater version wins.");
+            resolve.setConcurrentlySchedulableTaskCount(2);
+            apply.setConcurrentlySchedulableTaskCount(2);
+            apply.getAutoTerminatedRelationships().add("success");
+            // NiFi retries 'retry' in place with back-off; after the last attempt the self-loop keeps it: nothing is lost
+            apply.getRetriedRelationships().add("retry");
+
+            // back-pressure per target: a day of changes for one spoke must not stop the others
+            builder.connect("Changes " + arrow, capture, Set.of("success"), loops, 10_000L, "1 GB", null);
+            builder.connect("Parked runaway keys " + arrow, loops, Set.of("loop"), loops, 10_000L, "1 GB", null);
+            builder.connect("To resolve " + arrow, loops, Set.of("success"), resolve, 10_000L, "1 GB", "bisync.table");
+            builder.connect("To apply " + arrow, resolve, Set.of("success"), apply, 10_000L, "1 GB", "bisync.table");
+            builder.connect("Re-resolve " + arrow, apply, Set.of("re-resolve"), resolve, 10_000L, "1 GB", "bisync.table");
+            builder.connect("Retry " + arrow, apply, Set.of("retry"), apply, 10_000L, "1 GB", null);
+
+            VersionedFunnel conflicts = builder.funnel("conflicts/" + key, new Position(2 * COLUMN + 40, y + 260));
+            builder.label("conflicts-label/" + key, "Conflicts for review: " + arrow + "\nSet the record's resolution "
+                            + "(TAKE_INCOMING, KEEP_TARGET, USE_AFTER), e.g. with UpdateRecord, and route it back to "
+                            + resolve.getName() + ".",
+                    new Position(2 * COLUMN + 100, y + 230), 380, 90, "#fff2cc");
+            builder.connect("Conflicts for review: " + arrow, resolve, Set.of("conflict"), conflicts, 100_000L, "10 GB", null);
+            for (VersionedComponent source : List.of(loops, resolve, apply)) {
+                builder.connect("Failed changes " + arrow, source, Set.of("failure"), failed, 100_000L, "10 GB", null);
+            }
+        }
+
+        RegisteredFlowSnapshot build() {
+            return builder.build();
+        }
+
+        private static Bundle bisyncNar() {
+            return FlowBuilder.bundle("org.bisync", "nifi-bisync-nar", projectVersion());
+        }
+    }
+
+    private static Properties buildProperties() {
+        Properties properties = new Properties();
+        try (InputStream in = Templates.class.getResourceAsStream("/org/bisync/nifi/demo/build.properties")) {
+            if (in == null) {
+                throw new IllegalStateException("build.properties missing from the classpath");
+            }
+            properties.load(in);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return properties;
+    }
+
+    public static String projectVersion() {
+        return buildProperties().getProperty("project.version");
+    }
+
+    public static String nifiVersion() {
+        return buildProperties().getProperty("nifi.version");
+    }
+
+    private Templates() {
+    }
+}
