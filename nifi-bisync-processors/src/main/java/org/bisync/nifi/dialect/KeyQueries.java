@@ -1,5 +1,8 @@
 package org.bisync.nifi.dialect;
 
+import org.bisync.nifi.schema.SyncedColumn;
+import org.bisync.nifi.schema.SyncedTable;
+
 import java.util.List;
 import java.util.stream.Collectors;
 
@@ -18,8 +21,27 @@ public final class KeyQueries {
         return "SELECT " + select + " FROM " + ids.quote(table) + " WHERE " + keyPredicate(ids, keyColumns, keyCount);
     }
 
-    /** {@code (k1 = ? AND k2 = ?) OR (...)} for {@code keyCount} keys. */
+    /**
+     * The synced columns of {@code keyCount} rows of a table, each selected so the dialect's {@code read} gets its
+     * exact value, in {@link SyncedTable#columns()} order. Parameters: the key columns of each key, key after key.
+     */
+    public static String selectRowsByKeys(Dialect dialect, SyncedTable table, int keyCount) {
+        SqlIdentifiers ids = dialect.identifiers();
+        String select = table.columns().stream()
+                .map(c -> dialect.types().selectExpression(ids.quote(c.local()), c.column()))
+                .collect(Collectors.joining(", "));
+        return "SELECT " + select + " FROM " + ids.quote(table.localName()) + " WHERE "
+                + keyPredicate(ids, table.keyColumns().stream().map(SyncedColumn::local).toList(), keyCount);
+    }
+
+    /**
+     * {@code k IN (?, ?, ...)} for a single-column key (planned as one index scan; hundreds of OR terms cost PostgreSQL
+     * far more to plan than to run), else {@code (k1 = ? AND k2 = ?) OR (...)} for {@code keyCount} keys.
+     */
     public static String keyPredicate(SqlIdentifiers ids, List<String> keyColumns, int keyCount) {
+        if (keyColumns.size() == 1) {
+            return ids.quote(keyColumns.get(0)) + " IN (" + String.join(", ", java.util.Collections.nCopies(keyCount, "?")) + ")";
+        }
         String one = keyColumns.stream().map(c -> ids.quote(c) + " = ?").collect(Collectors.joining(" AND ", "(", ")"));
         StringBuilder sql = new StringBuilder();
         for (int i = 0; i < keyCount; i++) {
