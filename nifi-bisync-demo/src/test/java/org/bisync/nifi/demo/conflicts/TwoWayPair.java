@@ -1,6 +1,5 @@
 package org.bisync.nifi.demo.conflicts;
 
-import org.apache.nifi.flow.VersionedControllerService;
 import org.apache.nifi.registry.flow.RegisteredFlowSnapshot;
 import org.apache.nifi.serialization.record.Record;
 import org.apache.nifi.util.MockFlowFile;
@@ -25,7 +24,6 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.function.Consumer;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -125,12 +123,7 @@ final class TwoWayPair implements AutoCloseable {
                 .parameter("Sync Topology Definition", setup.topology())
                 .seed(setup.seed)
                 .log(line -> System.out.println("[" + setup.name + "] " + line));
-        // the template does not give PreventLoops its record services yet (it needs them now): add them
-        String reader = serviceId(flow, Templates.JSON_READER);
-        String writer = serviceId(flow, Templates.JSON_WRITER);
         for (String direction : List.of(PG_TO_MARIA, MARIA_TO_PG)) {
-            builder.processorProperty("Prevent loops " + direction, "Record Reader", reader);
-            builder.processorProperty("Prevent loops " + direction, "Record Writer", writer);
             builder.processorProperty("Prevent loops " + direction, "Runaway Window", "2 sec");
         }
         setup.properties.forEach((processor, values) -> values.forEach((k, v) -> builder.processorProperty(processor, k, v)));
@@ -144,11 +137,6 @@ final class TwoWayPair implements AutoCloseable {
         harness = builder.build();
         harness.round(); // capture installs its triggers at its first run
         assertEquals(0, harness.failedRuns(), "the flow starts: " + harness.lastFailure());
-    }
-
-    private static String serviceId(RegisteredFlowSnapshot flow, String type) {
-        return flow.getFlowContents().getControllerServices().stream().filter(s -> s.getType().equals(type))
-                .map(VersionedControllerService::getIdentifier).findFirst().orElseThrow();
     }
 
     // ------------------------------------------------------------------ running
@@ -312,12 +300,6 @@ final class TwoWayPair implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException(e);
-        }
-    }
-
-    static void each(Consumer<String> action, String... values) {
-        for (String value : values) {
-            action.accept(value);
         }
     }
 }
