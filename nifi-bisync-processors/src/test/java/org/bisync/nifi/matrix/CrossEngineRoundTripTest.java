@@ -72,9 +72,14 @@ import static org.junit.jupiter.api.Assertions.fail;
  * <ul>
  * <li>into SQLite: decimals with more than 15 significant digits (SQLite keeps them as 8-byte floats); such a value
  *     cannot be written at an SQLite source either;</li>
- * <li>into MariaDB: timestamp with time zone outside 1970..2038 (MariaDB TIMESTAMP); NaN and ±Infinity doubles;</li>
+ * <li>into MariaDB: NaN and ±Infinity doubles (by the dialect); timestamp with time zone outside 1970-01-01 00:00:01 ..
+ *     2038-01-19 03:14:07.999999 UTC (MariaDB 11.4's TIMESTAMP): refused by the server in strict mode, "Incorrect datetime
+ *     value ... for column `tstz`", so the outcome's reason names the column but its field is not set;</li>
  * <li>into SQLite: NaN (SQLite stores it as NULL).</li>
  * </ul>
+ * A double -0.0 is outside every pair: MariaDB and SQLite store 0.0, and PostgreSQL to PostgreSQL loses the sign in
+ * capture (see the disabled {@code aNegativeZeroDoubleTravelsFromPostgresToPostgres}). A decimal -0.0000 is 0.0000
+ * everywhere (BigDecimal has no negative zero) and travels.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class CrossEngineRoundTripTest {
@@ -276,6 +281,34 @@ class CrossEngineRoundTripTest {
         assertBothSidesEqual(source, target, sourceTable, targetTable, expected, rejected, Set.of(Long.MIN_VALUE, 11L));
         assertEquals(0, target.historyCount(targetTable), "the target's triggers skipped every write of the applier");
         assertTrue(warnings.isEmpty(), warnings.toString());
+    }
+
+    /**
+     * A double -0.0 from PostgreSQL to PostgreSQL. PostgreSQL keeps -0.0 in double precision, MariaDB and SQLite store
+     * it as 0.0 themselves (so it is outside the subset of any pair with them).
+     */
+    @org.junit.jupiter.api.Disabled("Known loss, reported: capture decodes PostgreSQL's -0.0 as 0.0 (assertion 'captured as -0.0' fails)."
+            + " The trigger image carries a double as a JSON number, and neither jsonb's numeric nor the decoder's BigDecimal"
+            + " parsing has a negative zero. Fix belongs in PostgresTypeMapping.imageExpression/fromImage (a signed zero as text)")
+    @org.junit.jupiter.api.Test
+    void aNegativeZeroDoubleTravelsFromPostgresToPostgres() throws Exception {
+        MatrixSide source = sources.get(MatrixEngine.POSTGRES);
+        MatrixSide target = targets.get(MatrixEngine.POSTGRES);
+        source.exec(MatrixEngine.POSTGRES.createTable("rt_negzero"));
+        target.exec(MatrixEngine.POSTGRES.createTable("rt_negzero"));
+        SyncTopology topology = new SyncTopology(List.of(new SyncSystem("A", 1), new SyncSystem("B", 2)),
+                List.of(TableSettings.twoWay("rt_negzero")), null);
+        SyncedTable sourceTable = source.install(topology, "rt_negzero");
+        SyncedTable targetTable = target.install(topology, "rt_negzero");
+        Map<String, Object> row = values(1, null, null, -0.0, null, null, null, null, null, null, null, null, null);
+        source.insert(sourceTable, List.of(row));
+        assertSame(row, source.read(sourceTable, 1L), "PostgreSQL keeps -0.0");
+        List<ChangeRecord> captured = source.capture(sourceTable);
+        assertEquals(-0.0, (Double) captured.get(0).after.get("n_dbl"), "captured as -0.0");
+        ApplyResult result = applyThroughJson(new ChangeApplier(MatrixEngine.POSTGRES.dialect, topology, "B", 500, w -> { }), target,
+                sourceTable, targetTable, MatrixEngine.POSTGRES, captured);
+        assertEquals(1, result.count(ApplyStatus.APPLIED));
+        assertSame(row, target.read(targetTable, 1L), "written as -0.0");
     }
 
     /** 0.5 in decimal(18,4) is 0.5000 on every engine. */
