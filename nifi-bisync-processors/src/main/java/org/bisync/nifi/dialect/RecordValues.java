@@ -95,12 +95,10 @@ public final class RecordValues {
             return f.doubleValue();
         }
         if (value instanceof String s) {
-            String t = s.trim();
-            switch (t) {
-                case "NaN": return Double.NaN;
-                case "Infinity": return Double.POSITIVE_INFINITY;
-                case "-Infinity": return Double.NEGATIVE_INFINITY;
-                default: break;
+            try {
+                return Double.parseDouble(s.trim()); // keeps -0, NaN and Infinity
+            } catch (NumberFormatException e) {
+                throw new ValueRejectedException(column, "Column '" + column + "' takes a number, got '" + s + "'");
             }
         }
         return toBigDecimal(value, column).doubleValue();

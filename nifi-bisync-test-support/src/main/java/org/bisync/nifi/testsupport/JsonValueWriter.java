@@ -52,8 +52,22 @@ final class JsonValueWriter {
             case BOOLEAN -> out.writeBoolean(DataTypeUtils.toBoolean(value, fieldName));
             case BYTE, SHORT, INT, LONG -> out.writeNumber(DataTypeUtils.toLong(value, fieldName));
             case BIGINT -> out.writeNumber(DataTypeUtils.toBigInt(value, fieldName));
-            case FLOAT -> out.writeNumber(DataTypeUtils.toFloat(value, fieldName));
-            case DOUBLE -> out.writeNumber(DataTypeUtils.toDouble(value, fieldName));
+            case FLOAT -> {
+                float f = DataTypeUtils.toFloat(value, fieldName);
+                if (isNegativeZero(f)) {
+                    out.writeString("-0.0");
+                } else {
+                    out.writeNumber(f);
+                }
+            }
+            case DOUBLE -> {
+                double d = DataTypeUtils.toDouble(value, fieldName);
+                if (isNegativeZero(d)) {
+                    out.writeString("-0.0");
+                } else {
+                    out.writeNumber(d);
+                }
+            }
             case DECIMAL -> out.writeNumber(value instanceof BigDecimal decimal ? decimal
                     : DataTypeUtils.toBigDecimal(value, fieldName));
             case DATE -> writeText(out, TemporalText.formatDate(value), value);
@@ -112,5 +126,10 @@ final class JsonValueWriter {
 
     private static DataType inferred(final Object value) {
         return DataTypeUtils.inferDataType(value, RecordFieldType.STRING.getDataType());
+    }
+
+    /** The reader parses numbers as BigDecimal, which has no negative zero: -0.0 travels as text, like NaN. */
+    private static boolean isNegativeZero(double value) {
+        return value == 0.0 && Double.doubleToRawLongBits(value) != 0L;
     }
 }

@@ -63,7 +63,8 @@ final class PostgresTypeMapping implements TypeMapping {
         return switch (PostgresType.of(column)) {
             case TIMESTAMPTZ -> "(" + value + " AT TIME ZONE 'UTC')";
             case BYTEA -> "encode(" + value + ", 'hex')";
-            case JSON, JSONB, OTHER -> value + "::text";
+            // floats as text: a JSON number read as BigDecimal would lose -0 (and NaN/Infinity are not JSON numbers)
+            case JSON, JSONB, OTHER, REAL, DOUBLE -> value + "::text";
             default -> value;
         };
     }
