@@ -62,9 +62,13 @@ public final class TriggerInstaller {
 
     /** Brings every table that is not current up to date; returns the tables it (re)installed. */
     public List<String> install(Connection connection, List<SyncedTable> tables, long nowMicros) throws SQLException {
-        run(connection, sql().createBisyncTables());
+        List<TableCheck> checks = check(connection, tables);
         List<String> installedNow = new ArrayList<>();
-        for (TableCheck check : check(connection, tables)) {
+        if (checks.stream().allMatch(c -> c.status() == Status.CURRENT) && bisyncTablesExist(connection)) {
+            return installedNow; // no DDL at all: it would wait for the locks of open user transactions
+        }
+        run(connection, sql().createBisyncTables());
+        for (TableCheck check : checks) {
             if (check.status() == Status.CURRENT) {
                 continue;
             }

@@ -22,7 +22,10 @@ public interface ApplyDialect {
      */
     void markOrigin(Connection connection, String originSystemId) throws SQLException;
 
-    /** Removes the marker. Safe to call when no marker is set and after a failed transaction. */
+    /**
+     * Removes the marker. Safe to call when no marker is set and after a failed transaction. On SQLite with autoCommit
+     * off, the call in {@code finally} may open a read transaction that the caller's COMMIT or restoring autoCommit ends.
+     */
     void clearOrigin(Connection connection) throws SQLException;
 
     /**
@@ -58,6 +61,14 @@ public interface ApplyDialect {
 
     /** Moves an identity/auto-increment key's sequence past the greatest key in the table (no-op where none). */
     void advanceKeySequence(Connection connection, SyncedTable table) throws SQLException;
+
+    /**
+     * The most bind parameters one statement may carry; callers chunk {@link #upsertRows} and {@link #selectVersions}
+     * by it. 32766 is SQLite's default limit and below PostgreSQL's and MariaDB's 65535.
+     */
+    default int maxParametersPerStatement() {
+        return 32766;
+    }
 
     /** Connection lost, deadlock, serialization failure, lock wait timeout: worth retrying whole. */
     boolean isTransient(SQLException e);

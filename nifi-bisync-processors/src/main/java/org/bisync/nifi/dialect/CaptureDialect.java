@@ -11,7 +11,8 @@ import java.util.List;
  * a DBA instead of running them; every DDL list is idempotent (running it twice changes nothing).
  *
  * <h2>What the triggers of a synced table do</h2>
- * For INSERT (NEW), UPDATE (OLD, NEW) and DELETE (OLD) of a row, each as AFTER ROW triggers:
+ * For INSERT (NEW), UPDATE (OLD, NEW) and DELETE (OLD) of a row, as AFTER triggers (row triggers, or statement
+ * triggers over transition tables where the engine has them and they are cheaper, with the same per-row effect):
  * <ol>
  * <li>Nothing at all when the transaction carries the origin marker (see {@link ApplyDialect#markOrigin}).</li>
  * <li>Nothing for an UPDATE in which no synced column changed (null-safe comparison).</li>

@@ -18,8 +18,14 @@ public final class KeyQueries {
         return "SELECT " + select + " FROM " + ids.quote(table) + " WHERE " + keyPredicate(ids, keyColumns, keyCount);
     }
 
-    /** {@code (k1 = ? AND k2 = ?) OR (...)} for {@code keyCount} keys. */
+    /**
+     * {@code k IN (?, ?, ...)} for a single-column key (planned as one index scan; hundreds of OR terms cost PostgreSQL
+     * far more to plan than to run), else {@code (k1 = ? AND k2 = ?) OR (...)} for {@code keyCount} keys.
+     */
     public static String keyPredicate(SqlIdentifiers ids, List<String> keyColumns, int keyCount) {
+        if (keyColumns.size() == 1) {
+            return ids.quote(keyColumns.get(0)) + " IN (" + String.join(", ", java.util.Collections.nCopies(keyCount, "?")) + ")";
+        }
         String one = keyColumns.stream().map(c -> ids.quote(c) + " = ?").collect(Collectors.joining(" AND ", "(", ")"));
         StringBuilder sql = new StringBuilder();
         for (int i = 0; i < keyCount; i++) {

@@ -2,7 +2,6 @@ package org.bisync.nifi.dialect;
 
 import java.math.BigDecimal;
 import java.math.BigInteger;
-import java.nio.charset.StandardCharsets;
 import java.sql.Timestamp;
 import java.time.Instant;
 import java.time.LocalDate;
@@ -12,7 +11,6 @@ import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.time.ZonedDateTime;
 import java.time.format.DateTimeParseException;
-import java.util.Base64;
 import java.util.List;
 import java.util.Locale;
 
@@ -271,14 +269,8 @@ public final class RecordValues {
         if (value instanceof List<?> list) {
             return toBytes(list.toArray(), column);
         }
-        if (value instanceof String s) {
-            try {
-                return Base64.getDecoder().decode(s);
-            } catch (IllegalArgumentException e) {
-                return s.getBytes(StandardCharsets.UTF_8);
-            }
-        }
-        throw new ValueRejectedException(column, "Column '" + column + "' takes bytes, got " + describe(value));
+        // a string is refused: whether it is base64, hex or text cannot be told, and a wrong guess corrupts silently
+        throw new ValueRejectedException(column, "Column '" + column + "' takes bytes (an array of numbers), got " + describe(value));
     }
 
     private static String describe(Object value) {

@@ -32,6 +32,7 @@ import org.bisync.nifi.capture.HistoryReader;
 import org.bisync.nifi.capture.IdRanges;
 import org.bisync.nifi.capture.SnapshotReader;
 import org.bisync.nifi.capture.TriggerInstaller;
+import org.bisync.nifi.capture.ViewPoller;
 import org.bisync.nifi.change.ChangeRecord;
 import org.bisync.nifi.change.ChangeRecordSchema;
 import org.bisync.nifi.dialect.Dialect;
@@ -159,6 +160,14 @@ public class CaptureTriggerHistory extends AbstractProcessor {
             .addValidator(StandardValidators.TIME_PERIOD_VALIDATOR)
             .build();
 
+    public static final PropertyDescriptor VIEW_POLL_INTERVAL = new PropertyDescriptor.Builder()
+            .name("View Poll Interval")
+            .description("How often views configured as one-way sources are compared with what was seen before (each "
+                    + "poll reads the whole view: views carry no triggers).")
+            .required(true).defaultValue("10 sec")
+            .addValidator(StandardValidators.TIME_PERIOD_VALIDATOR)
+            .build();
+
     public static final Relationship SUCCESS = new Relationship.Builder().name("success")
             .description("Change records, one FlowFile per table and batch, in capture order.").build();
     public static final Relationship FAILURE = new Relationship.Builder().name("failure")
@@ -167,7 +176,7 @@ public class CaptureTriggerHistory extends AbstractProcessor {
 
     private static final List<PropertyDescriptor> PROPERTIES = List.of(SYNC_TOPOLOGY, SYSTEM_ID, RECORD_WRITER, MAX_CHANGES_PER_FLOWFILE,
             MAX_CHANGES_PER_POLL, TRIGGER_MANAGEMENT, HISTORY_RETENTION, INITIAL_LOAD, CLOCK_CORRECTION, CLOCK_SLEW, CLOCK_WARNING,
-            MAINTENANCE_INTERVAL);
+            MAINTENANCE_INTERVAL, VIEW_POLL_INTERVAL);
     private static final Set<Relationship> RELATIONSHIPS = Set.of(SUCCESS, FAILURE);
 
     static final String STATE_PENDING_RELEASE = "pending.release";
@@ -258,6 +267,7 @@ public class CaptureTriggerHistory extends AbstractProcessor {
             CapturePoll.Result result = current.poll().poll(connection, (c, local) -> current.byLocalName(c, local),
                     context.getProperty(MAX_CHANGES_PER_POLL).asInteger());
             emitted += emit(context, session, current, result);
+            emitted += pollViews(context, session, current, connection);
             if (!result.readIds().isEmpty()) {
                 newState.put(STATE_PENDING_RELEASE, IdRanges.format(result.readIds()));
             }
@@ -355,6 +365,41 @@ public class CaptureTriggerHistory extends AbstractProcessor {
             state.put(key, String.valueOf(count[0]));
             session.adjustCounter("Rows loaded initially", count[0], false);
             emitted += (int) count[0];
+        }
+        return emitted;
+    }
+
+    private int pollViews(ProcessContext context, ProcessSession session, CaptureSession current, Connection connection) throws SQLException {
+        if (!current.viewPollDue(context.getProperty(VIEW_POLL_INTERVAL).asTimePeriod(TimeUnit.MILLISECONDS))) {
+            return 0;
+        }
+        int emitted = 0;
+        for (TableSettings settings : current.topology().tables()) {
+            if (!settings.isView() || !settings.flowsFrom(current.systemId())) {
+                continue;
+            }
+            SyncedTable view = current.tables().table(connection, settings.name());
+            ViewPoller poller = new ViewPoller(current.dialect(), current.systemId(), CaptureTriggerHistory::nowMicros);
+            ViewPoller.Poll poll = poller.poll(connection, view);
+            if (poll.changes().isEmpty()) {
+                continue;
+            }
+            ChangeRecordSchema schema = TableRecordSchemas.changeSchema(view, current.dialect().types());
+            int perFlowFile = context.getProperty(MAX_CHANGES_PER_FLOWFILE).asInteger();
+            for (int from = 0; from < poll.changes().size(); from += perFlowFile) {
+                write(context, session, current, view, schema,
+                        poll.changes().subList(from, Math.min(poll.changes().size(), from + perFlowFile)), "view changes");
+            }
+            emitted += poll.changes().size();
+            session.adjustCounter("View changes captured", poll.changes().size(), false);
+            // remembered only once the FlowFiles are committed: a failure before that finds the same changes again
+            session.commitAsync(() -> {
+                try (Connection after = current.connection()) {
+                    poller.remember(after, view.localName(), poll.stateChanges());
+                } catch (SQLException e) {
+                    getLogger().warn("Could not remember the state of view {}; its changes will be emitted again", view.localName(), e);
+                }
+            });
         }
         return emitted;
     }
@@ -457,6 +502,17 @@ public class CaptureTriggerHistory extends AbstractProcessor {
         Optional<SyncedTable> byLocalName(Connection connection, String localName) throws SQLException {
             Optional<TableSettings> settings = topology.tableByLocalName(localName, systemId);
             return settings.isEmpty() ? Optional.empty() : Optional.of(tables.table(connection, settings.get().name()));
+        }
+
+        private long lastViewPoll;
+
+        boolean viewPollDue(long intervalMillis) {
+            long now = System.currentTimeMillis();
+            if (now - lastViewPoll < intervalMillis) {
+                return false;
+            }
+            lastViewPoll = now;
+            return true;
         }
 
         boolean maintenanceDue(long intervalMillis) {

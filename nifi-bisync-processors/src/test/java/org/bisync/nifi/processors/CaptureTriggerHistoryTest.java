@@ -55,6 +55,7 @@ class CaptureTriggerHistoryTest {
         r.addControllerService("topology", service);
         r.setProperty(service, StandardSyncTopologyService.TOPOLOGY_DEFINITION, topology);
         r.setProperty(service, "A", "pool-a");
+        r.setProperty(service, "B", "pool-a"); // capture never connects to B; the topology needs a pool per system
         r.enableControllerService(service);
         JsonRecordSetWriterService writer = new JsonRecordSetWriterService();
         r.addControllerService("writer", writer);
@@ -193,6 +194,15 @@ class CaptureTriggerHistoryTest {
         assertEquals(List.of(1L), keys(captured()));
     }
 
+    /** Every message along the cause chain: NiFi's test runner wraps what onScheduled threw. */
+    private static String causes(Throwable e) {
+        StringBuilder text = new StringBuilder();
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            text.append(t.getMessage()).append(" | ");
+        }
+        return text.toString();
+    }
+
     private static List<Long> keys(List<Record> records) {
         return records.stream().map(r -> ((Record) r.getValue("key")).getAsLong("id")).toList();
     }
@@ -274,7 +284,7 @@ class CaptureTriggerHistoryTest {
         execute("CREATE TABLE customer (id BIGINT, name VARCHAR(100))");
         runner = newRunner(TOPOLOGY);
         AssertionError e = assertThrows(AssertionError.class, () -> runner.run(1, true, true));
-        assertTrue(String.valueOf(e.getCause()).contains("has no primary key"), String.valueOf(e.getCause()));
+        assertTrue(causes(e).contains("has no primary key"), causes(e));
     }
 
     @ParameterizedTest
@@ -283,7 +293,7 @@ class CaptureTriggerHistoryTest {
         dataSource = engine.freshDatabase("capture_notable");
         runner = newRunner(TOPOLOGY);
         AssertionError e = assertThrows(AssertionError.class, () -> runner.run(1, true, true));
-        assertTrue(String.valueOf(e.getCause()).contains("'customer' in system 'A' does not exist"), String.valueOf(e.getCause()));
+        assertTrue(causes(e).contains("'customer' in system 'A' does not exist"), causes(e));
     }
 
     @ParameterizedTest
@@ -292,6 +302,44 @@ class CaptureTriggerHistoryTest {
         start(engine, "capture_verify", TOPOLOGY);
         runner.setProperty(CaptureTriggerHistory.TRIGGER_MANAGEMENT, CaptureTriggerHistory.VERIFY.getValue());
         AssertionError e = assertThrows(AssertionError.class, () -> runner.run(1, true, true));
-        assertTrue(String.valueOf(e.getCause()).contains("customer (missing)"), String.valueOf(e.getCause()));
+        assertTrue(causes(e).contains("customer (missing)"), causes(e));
+    }
+
+    @ParameterizedTest
+    @EnumSource(TestEngine.class)
+    void viewIsPolledAsAOneWaySourceWithDeletesFoundByKeyComparison(TestEngine engine) throws Exception {
+        start(engine, "capture_view", """
+                {"systems": [{"id": "A"}, {"id": "B"}],
+                 "tables": [{"name": "customer", "exclude": ["note"]},
+                            {"name": "active_customer", "direction": "ONE_WAY", "source": "A", "syncKey": ["id"],
+                             "view": {"changeColumn": "id"}}]}""");
+        execute("CREATE VIEW active_customer AS SELECT id, name FROM customer WHERE name IS NOT NULL");
+        runner.setProperty(CaptureTriggerHistory.VIEW_POLL_INTERVAL, "0 sec");
+        runner.run(1, false, true);
+        runner.clearTransferState();
+        execute("INSERT INTO customer (id, name) VALUES (1, 'Ada')", "INSERT INTO customer (id, name) VALUES (2, 'Bob')");
+        runner.run(1, false, false);
+        List<Record> first = viewChanges();
+        assertEquals(List.of("INSERT", "INSERT"), first.stream().map(r -> r.getAsString("operation")).toList());
+        runner.run(1, false, false);
+        assertEquals(0, viewChanges().size(), "unchanged rows are not emitted again");
+        execute("UPDATE customer SET name = 'Robert' WHERE id = 2", "UPDATE customer SET name = NULL WHERE id = 1");
+        runner.run(1, false, false);
+        List<Record> second = viewChanges();
+        assertEquals(List.of("DELETE", "UPDATE"), second.stream().map(r -> r.getAsString("operation")).sorted().toList());
+        Record update = second.stream().filter(r -> r.getAsString("operation").equals("UPDATE")).findFirst().orElseThrow();
+        assertEquals("Robert", ((Record) update.getValue("after")).getValue("name"));
+        assertTrue(update.getAsLong("version") > update.getAsLong("prev_version"));
+    }
+
+    private List<Record> viewChanges() throws Exception {
+        List<Record> all = new ArrayList<>();
+        for (MockFlowFile flowFile : runner.getFlowFilesForRelationship(CaptureTriggerHistory.SUCCESS)) {
+            if ("active_customer".equals(flowFile.getAttribute(BisyncAttributes.TABLE))) {
+                all.addAll(records(flowFile));
+            }
+        }
+        runner.clearTransferState();
+        return all;
     }
 }

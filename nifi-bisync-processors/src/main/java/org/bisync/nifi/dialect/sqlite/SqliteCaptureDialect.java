@@ -35,8 +35,8 @@ import static org.bisync.nifi.dialect.sqlite.SqliteSql.q;
  *     UPDATE).</li>
  * <li>{@code UPDATE OR REPLACE} behaves the same way for the row it replaces.</li>
  * <li>Rows removed by a foreign-key {@code ON DELETE CASCADE} fire DELETE triggers in SQLite and are captured.</li>
- * <li>{@code DROP TABLE} and {@code DELETE} via a truncate optimisation: a {@code DELETE FROM t} without WHERE on a
- *     table with triggers is a row-by-row delete in SQLite and is captured.</li>
+ * <li>{@code DELETE FROM t} without WHERE: SQLite's truncate optimisation is off for tables with triggers, so every
+ *     row's delete is captured. {@code DROP TABLE} fires no trigger and is not captured.</li>
  * </ul>
  * SQLite has one writer at a time, so the origin marker (a row in bisync_context inserted as the applier's first
  * statement) holds the database's write lock until the applier commits: no other connection can write uncaptured in

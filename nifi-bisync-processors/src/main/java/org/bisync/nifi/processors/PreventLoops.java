@@ -1,0 +1,376 @@
+package org.bisync.nifi.processors;
+
+import org.apache.nifi.annotation.behavior.InputRequirement;
+import org.apache.nifi.annotation.behavior.ReadsAttribute;
+import org.apache.nifi.annotation.behavior.ReadsAttributes;
+import org.apache.nifi.annotation.behavior.WritesAttribute;
+import org.apache.nifi.annotation.behavior.WritesAttributes;
+import org.apache.nifi.annotation.documentation.CapabilityDescription;
+import org.apache.nifi.annotation.documentation.Tags;
+import org.apache.nifi.annotation.lifecycle.OnScheduled;
+import org.apache.nifi.components.PropertyDescriptor;
+import org.apache.nifi.flowfile.FlowFile;
+import org.apache.nifi.processor.AbstractProcessor;
+import org.apache.nifi.processor.ProcessContext;
+import org.apache.nifi.processor.ProcessSession;
+import org.apache.nifi.processor.Relationship;
+import org.apache.nifi.processor.exception.ProcessException;
+import org.apache.nifi.processor.util.StandardValidators;
+import org.apache.nifi.serialization.RecordReaderFactory;
+import org.apache.nifi.serialization.RecordSetWriter;
+import org.apache.nifi.serialization.RecordSetWriterFactory;
+import org.apache.nifi.serialization.WriteResult;
+import org.apache.nifi.serialization.record.Record;
+import org.apache.nifi.serialization.record.RecordSchema;
+import org.bisync.nifi.change.ChangeRecord;
+import org.bisync.nifi.loops.OriginFilter;
+import org.bisync.nifi.loops.RunawayGuard;
+import org.bisync.nifi.topology.SyncTopology;
+import org.bisync.nifi.topology.SyncTopologyService;
+import org.bisync.nifi.version.Version;
+import org.bisync.nifi.version.VersionOrder;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.function.LongSupplier;
+
+@Tags({"bisync", "sync", "loop", "replication", "cdc", "record"})
+@CapabilityDescription("Drops the change records that must never travel to the target system: a change whose origin is "
+        + "the target itself. Also guards against runaway ping-pong (triggers or applications that react to synced "
+        + "writes): when one key changes more than 'Max Updates Per Key' times within 'Runaway Window', its changes are "
+        + "parked on 'loop' (wire 'loop' back into this processor) and, once the key's window ends, only the key's "
+        + "greatest version is passed on. Works per record, without a database.")
+@InputRequirement(InputRequirement.Requirement.INPUT_REQUIRED)
+@ReadsAttributes({
+        @ReadsAttribute(attribute = BisyncAttributes.LOOP_PARKED_UNTIL, description = "Set on FlowFiles parked on 'loop': "
+                + "they are held until then and released as the key's greatest version or dropped as superseded")
+})
+@WritesAttributes({
+        @WritesAttribute(attribute = BisyncAttributes.LOOP_PARKED_UNTIL, description = "On 'loop': when the parked key's window ends, epoch millis"),
+        @WritesAttribute(attribute = PreventLoops.LOOP_KEY, description = "On 'loop': the parked table and key"),
+        @WritesAttribute(attribute = PreventLoops.LOOPS_DROPPED, description = "How many changes of the incoming FlowFile were dropped because their origin is the target"),
+        @WritesAttribute(attribute = PreventLoops.SUPERSEDED, description = "On release: how many parked changes were dropped as superseded by the key's greatest version"),
+        @WritesAttribute(attribute = BisyncAttributes.REASON, description = "On 'loop' and 'failure': why"),
+        @WritesAttribute(attribute = BisyncAttributes.TARGET_SYSTEM, description = "The target system"),
+        @WritesAttribute(attribute = BisyncAttributes.RECORD_COUNT, description = "Number of records"),
+        @WritesAttribute(attribute = BisyncAttributes.MIME_TYPE, description = "The Record Writer's MIME type")
+})
+public class PreventLoops extends AbstractProcessor {
+
+    static final String LOOP_KEY = "bisync.loop.key";
+    static final String LOOPS_DROPPED = "bisync.loops.dropped";
+    static final String SUPERSEDED = "bisync.superseded";
+
+    static final String COUNTER_LOOPS = "Loops prevented";
+    static final String COUNTER_PARKED_KEYS = "Runaway keys parked";
+    static final String COUNTER_PARKED = "Changes parked";
+    static final String COUNTER_RELEASED = "Parked changes released";
+    static final String COUNTER_SUPERSEDED = "Parked changes superseded";
+
+    public static final PropertyDescriptor SYNC_TOPOLOGY = BisyncProperties.SYNC_TOPOLOGY;
+    public static final PropertyDescriptor TARGET_SYSTEM = BisyncProperties.TARGET_SYSTEM;
+    public static final PropertyDescriptor RECORD_READER = BisyncProperties.RECORD_READER;
+    public static final PropertyDescriptor RECORD_WRITER = BisyncProperties.RECORD_WRITER;
+
+    public static final PropertyDescriptor MAX_UPDATES_PER_KEY = new PropertyDescriptor.Builder()
+            .name("Max Updates Per Key")
+            .description("More changes than this of one (table, key) within 'Runaway Window' park the key's changes on "
+                    + "'loop'. Only changes made on top of another system's version count (a loop always crosses "
+                    + "systems), so one system's own rapid edits of a row, or a backlog of them, never trip it.")
+            .required(true)
+            .defaultValue("50")
+            .addValidator(StandardValidators.POSITIVE_INTEGER_VALIDATOR)
+            .build();
+
+    public static final PropertyDescriptor RUNAWAY_WINDOW = new PropertyDescriptor.Builder()
+            .name("Runaway Window")
+            .description("The sliding window over which changes per key are counted, and how long a tripped key stays "
+                    + "parked after its last parked change.")
+            .required(true)
+            .defaultValue("10 sec")
+            .addValidator(StandardValidators.TIME_PERIOD_VALIDATOR)
+            .build();
+
+    public static final Relationship SUCCESS = new Relationship.Builder().name("success")
+            .description("Changes that may travel to the target, and the greatest version of a parked key once its window ended")
+            .build();
+    public static final Relationship LOOP = new Relationship.Builder().name("loop")
+            .description("Changes of a key that changed too often (runaway ping-pong), one FlowFile per key. Connect it "
+                    + "back to this processor and never auto-terminate it: parked changes are held there until the key's "
+                    + "window ends, then the key's greatest version goes on to 'success'.")
+            .build();
+    public static final Relationship FAILURE = new Relationship.Builder().name("failure")
+            .description("Records that are not valid change records, each with an 'error' field; or a FlowFile that cannot be read")
+            .build();
+
+    private static final List<PropertyDescriptor> PROPERTIES = List.of(SYNC_TOPOLOGY, TARGET_SYSTEM, RECORD_READER, RECORD_WRITER,
+            MAX_UPDATES_PER_KEY, RUNAWAY_WINDOW);
+    private static final Set<Relationship> RELATIONSHIPS = Set.of(SUCCESS, LOOP, FAILURE);
+
+    private volatile LongSupplier clock = System::currentTimeMillis;
+    private volatile OriginFilter originFilter;
+    private volatile RunawayGuard guard;
+    private volatile String targetSystem;
+    private volatile int maxUpdates;
+
+    @Override
+    protected List<PropertyDescriptor> getSupportedPropertyDescriptors() {
+        return PROPERTIES;
+    }
+
+    @Override
+    public Set<Relationship> getRelationships() {
+        return RELATIONSHIPS;
+    }
+
+    /** For tests: the clock of the runaway guard, epoch millis. */
+    void setClock(LongSupplier newClock) {
+        this.clock = newClock;
+    }
+
+    @OnScheduled
+    public void onScheduled(ProcessContext context) {
+        SyncTopology topology = context.getProperty(SYNC_TOPOLOGY).asControllerService(SyncTopologyService.class).getTopology();
+        targetSystem = context.getProperty(TARGET_SYSTEM).getValue().trim();
+        topology.system(targetSystem); // an unknown target stops scheduling with the list of known systems
+        originFilter = new OriginFilter(targetSystem);
+        maxUpdates = context.getProperty(MAX_UPDATES_PER_KEY).asInteger();
+        long window = context.getProperty(RUNAWAY_WINDOW).asTimePeriod(TimeUnit.MILLISECONDS);
+        guard = new RunawayGuard(maxUpdates, Math.max(1, window), new VersionOrder(topology::rank), clock);
+    }
+
+    @Override
+    public void onTrigger(ProcessContext context, ProcessSession session) throws ProcessException {
+        FlowFile flowFile = session.get();
+        if (flowFile == null) {
+            return;
+        }
+        RecordReaderFactory readerFactory = context.getProperty(RECORD_READER).asControllerService(RecordReaderFactory.class);
+        RecordSetWriterFactory writerFactory = context.getProperty(RECORD_WRITER).asControllerService(RecordSetWriterFactory.class);
+        ChangeRecordIO.Batch batch;
+        try {
+            batch = ChangeRecordIO.read(session, flowFile, readerFactory, getLogger());
+        } catch (ProcessException e) {
+            getLogger().error("Cannot read change records of {}: {}", flowFile, e.getMessage());
+            flowFile = session.putAttribute(flowFile, BisyncAttributes.REASON, e.getMessage());
+            session.getProvenanceReporter().route(flowFile, FAILURE, e.getMessage());
+            session.transfer(flowFile, FAILURE);
+            return;
+        }
+        String parkedUntil = flowFile.getAttribute(BisyncAttributes.LOOP_PARKED_UNTIL);
+        Outputs outputs = new Outputs(session, flowFile, writerFactory, getLogger());
+        if (parkedUntil != null) {
+            long until;
+            try {
+                until = Long.parseLong(parkedUntil.trim());
+            } catch (NumberFormatException e) {
+                until = 0L; // a damaged attribute: the guard's own record, if any, still holds the key
+            }
+            releaseParked(session, flowFile, batch, until, outputs);
+        } else {
+            admitNew(session, batch, outputs);
+        }
+    }
+
+    private void admitNew(ProcessSession session, ChangeRecordIO.Batch batch, Outputs outputs) {
+        List<Record> passed = new ArrayList<>();
+        List<Record> failed = new ArrayList<>();
+        Map<String, List<Record>> parked = new LinkedHashMap<>();
+        Map<String, Long> parkedUntil = new HashMap<>();
+        int loops = 0;
+        for (ChangeRecordIO.Incoming incoming : batch.records()) {
+            if (!incoming.valid()) {
+                failed.add(ChangeRecordIO.withError(incoming.raw(), incoming.error().getMessage()));
+                continue;
+            }
+            ChangeRecord change = incoming.change();
+            if (originFilter.isLoop(change.origin)) {
+                loops++;
+                continue;
+            }
+            String keyId = RunawayGuard.keyId(change.table, change.key);
+            RunawayGuard.Admission admission = guard.admit(keyId, change.version, change.prevVersion);
+            if (!admission.parked()) {
+                passed.add(incoming.raw());
+                continue;
+            }
+            if (admission.newlyParked()) {
+                session.adjustCounter(COUNTER_PARKED_KEYS, 1, false);
+                getLogger().warn("Runaway changes: key {} of table '{}' changed more than {} times within {} ms on its way to "
+                                + "'{}' (triggers or applications reacting to synced writes?); parking its changes on 'loop' "
+                                + "until the key is quiet for the window, then passing on only its greatest version",
+                        change.key, change.table, maxUpdates, guard.windowMillis(), targetSystem);
+            }
+            parked.computeIfAbsent(keyId, k -> new ArrayList<>()).add(incoming.raw());
+            parkedUntil.merge(keyId, admission.parkedUntilMillis(), Math::max);
+        }
+        if (loops > 0) {
+            session.adjustCounter(COUNTER_LOOPS, loops, false);
+        }
+        String loopNote = loops == 0 ? "" : "; dropped " + loops + " whose origin is the target '" + targetSystem + "'";
+        Map<String, String> common = Map.of(BisyncAttributes.TARGET_SYSTEM, targetSystem, LOOPS_DROPPED, String.valueOf(loops));
+        if (!passed.isEmpty()) {
+            outputs.send(SUCCESS, batch.schema(), passed, common, "passed " + passed.size() + " changes" + loopNote);
+        }
+        for (Map.Entry<String, List<Record>> entry : parked.entrySet()) {
+            session.adjustCounter(COUNTER_PARKED, entry.getValue().size(), false);
+            String reason = "runaway key " + entry.getKey() + ": more than " + maxUpdates + " changes within "
+                    + guard.windowMillis() + " ms; parked until " + parkedUntil.get(entry.getKey());
+            Map<String, String> attributes = new HashMap<>(common);
+            attributes.put(BisyncAttributes.LOOP_PARKED_UNTIL, String.valueOf(parkedUntil.get(entry.getKey())));
+            attributes.put(LOOP_KEY, entry.getKey());
+            attributes.put(BisyncAttributes.REASON, reason);
+            outputs.send(LOOP, batch.schema(), entry.getValue(), attributes, "parked " + entry.getValue().size() + " changes of " + reason);
+        }
+        if (!failed.isEmpty()) {
+            Map<String, String> attributes = new HashMap<>(common);
+            attributes.put(BisyncAttributes.REASON, failed.size() + " invalid change records; see each record's 'error'");
+            outputs.send(FAILURE, failed.get(0).getSchema(), failed, attributes, failed.size() + " invalid change records");
+        }
+        outputs.finish();
+    }
+
+    private void releaseParked(ProcessSession session, FlowFile flowFile, ChangeRecordIO.Batch batch, long until, Outputs outputs) {
+        Map<String, List<ChangeRecordIO.Incoming>> byKey = new LinkedHashMap<>();
+        List<Record> failed = new ArrayList<>();
+        for (ChangeRecordIO.Incoming incoming : batch.records()) {
+            if (incoming.valid()) {
+                byKey.computeIfAbsent(RunawayGuard.keyId(incoming.change().table, incoming.change().key), k -> new ArrayList<>()).add(incoming);
+            } else {
+                failed.add(ChangeRecordIO.withError(incoming.raw(), incoming.error().getMessage()));
+            }
+        }
+        Map<String, RunawayGuard.Release> releases = new LinkedHashMap<>();
+        long holdUntil = 0L;
+        for (Map.Entry<String, List<ChangeRecordIO.Incoming>> entry : byKey.entrySet()) {
+            List<Version> versions = entry.getValue().stream().map(i -> i.change().version).toList();
+            RunawayGuard.Release release = guard.release(entry.getKey(), until, versions);
+            releases.put(entry.getKey(), release);
+            if (release.hold()) {
+                holdUntil = Math.max(holdUntil, release.parkedUntilMillis());
+            }
+        }
+        if (holdUntil > 0L) {
+            // still within the key's window: back onto 'loop', penalized so it does not spin
+            FlowFile held = session.putAttribute(flowFile, BisyncAttributes.LOOP_PARKED_UNTIL, String.valueOf(holdUntil));
+            session.transfer(session.penalize(held), LOOP);
+            return;
+        }
+        List<Record> passed = new ArrayList<>();
+        int superseded = 0;
+        for (Map.Entry<String, List<ChangeRecordIO.Incoming>> entry : byKey.entrySet()) {
+            Version pass = releases.get(entry.getKey()).pass();
+            boolean passedOne = false;
+            for (ChangeRecordIO.Incoming incoming : entry.getValue()) {
+                if (!passedOne && incoming.change().version.equals(pass)) {
+                    passed.add(incoming.raw());
+                    passedOne = true;
+                } else {
+                    superseded++;
+                }
+            }
+        }
+        if (!passed.isEmpty()) {
+            session.adjustCounter(COUNTER_RELEASED, passed.size(), false);
+        }
+        if (superseded > 0) {
+            session.adjustCounter(COUNTER_SUPERSEDED, superseded, false);
+        }
+        String key = flowFile.getAttribute(LOOP_KEY);
+        String note = "released parked key " + (key == null ? byKey.keySet() : key) + ": passed the greatest version ("
+                + passed.size() + "), dropped " + superseded + " superseded";
+        Map<String, String> attributes = Map.of(BisyncAttributes.TARGET_SYSTEM, targetSystem, SUPERSEDED, String.valueOf(superseded));
+        outputs.removeAttributes(Set.of(BisyncAttributes.LOOP_PARKED_UNTIL, LOOP_KEY, BisyncAttributes.REASON));
+        if (!passed.isEmpty()) {
+            outputs.send(SUCCESS, batch.schema(), passed, attributes, note);
+        }
+        if (!failed.isEmpty()) {
+            Map<String, String> failure = new HashMap<>(attributes);
+            failure.put(BisyncAttributes.REASON, failed.size() + " invalid change records; see each record's 'error'");
+            outputs.send(FAILURE, failed.get(0).getSchema(), failed, failure, failed.size() + " invalid change records");
+        }
+        outputs.finish();
+    }
+
+    /**
+     * Writes the routed subsets of one incoming FlowFile: the first subset goes into the incoming FlowFile itself
+     * (a ROUTE event), the others into children created from it before it is changed; when nothing is sent the
+     * incoming FlowFile is removed (a DROP event).
+     */
+    static final class Outputs {
+        private record Send(Relationship relationship, RecordSchema schema, List<Record> records, Map<String, String> attributes,
+                            String details) {
+        }
+
+        private final ProcessSession session;
+        private final RecordSetWriterFactory writerFactory;
+        private final org.apache.nifi.logging.ComponentLog log;
+        private final List<Send> sends = new ArrayList<>();
+        private FlowFile original;
+
+        Outputs(ProcessSession session, FlowFile original, RecordSetWriterFactory writerFactory, org.apache.nifi.logging.ComponentLog log) {
+            this.session = session;
+            this.original = original;
+            this.writerFactory = writerFactory;
+            this.log = log;
+        }
+
+        void removeAttributes(Set<String> names) {
+            original = session.removeAllAttributes(original, names);
+        }
+
+        void send(Relationship relationship, RecordSchema schema, List<Record> records, Map<String, String> attributes, String details) {
+            sends.add(new Send(relationship, schema, records, attributes, details));
+        }
+
+        /** Writes and transfers everything sent; removes the incoming FlowFile when nothing was. */
+        void finish() {
+            if (sends.isEmpty()) {
+                session.remove(original);
+                return;
+            }
+            Map<String, String> incoming = Map.copyOf(original.getAttributes());
+            List<FlowFile> targets = new ArrayList<>();
+            targets.add(original);
+            for (int i = 1; i < sends.size(); i++) {
+                targets.add(session.create(original));
+            }
+            for (int i = 0; i < sends.size(); i++) {
+                Send send = sends.get(i);
+                FlowFile target = write(targets.get(i), send, incoming);
+                session.getProvenanceReporter().route(target, send.relationship(), send.details());
+                session.transfer(target, send.relationship());
+            }
+        }
+
+        private FlowFile write(FlowFile target, Send send, Map<String, String> incoming) {
+            Map<String, String> written = new HashMap<>();
+            target = session.write(target, out -> {
+                try {
+                    RecordSchema writeSchema = writerFactory.getSchema(incoming, send.schema());
+                    try (RecordSetWriter writer = writerFactory.createWriter(log, writeSchema, out, incoming)) {
+                        writer.beginRecordSet();
+                        for (Record record : send.records()) {
+                            writer.write(record);
+                        }
+                        WriteResult result = writer.finishRecordSet();
+                        written.putAll(result.getAttributes());
+                        written.put(BisyncAttributes.RECORD_COUNT, String.valueOf(result.getRecordCount()));
+                        written.put(BisyncAttributes.MIME_TYPE, writer.getMimeType());
+                    }
+                } catch (ProcessException e) {
+                    throw e;
+                } catch (Exception e) {
+                    throw new ProcessException("Cannot write change records: " + e.getMessage(), e);
+                }
+            });
+            written.putAll(send.attributes());
+            return session.putAllAttributes(target, written);
+        }
+    }
+}

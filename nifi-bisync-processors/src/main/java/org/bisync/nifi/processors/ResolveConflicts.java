@@ -1,0 +1,380 @@
+package org.bisync.nifi.processors;
+
+import org.apache.nifi.annotation.behavior.InputRequirement;
+import org.apache.nifi.annotation.behavior.WritesAttribute;
+import org.apache.nifi.annotation.behavior.WritesAttributes;
+import org.apache.nifi.annotation.documentation.CapabilityDescription;
+import org.apache.nifi.annotation.documentation.Tags;
+import org.apache.nifi.annotation.lifecycle.OnScheduled;
+import org.apache.nifi.components.PropertyDescriptor;
+import org.apache.nifi.dbcp.DBCPService;
+import org.apache.nifi.flowfile.FlowFile;
+import org.apache.nifi.processor.AbstractProcessor;
+import org.apache.nifi.processor.ProcessContext;
+import org.apache.nifi.processor.ProcessSession;
+import org.apache.nifi.processor.Relationship;
+import org.apache.nifi.processor.exception.ProcessException;
+import org.apache.nifi.processor.util.StandardValidators;
+import org.apache.nifi.serialization.RecordReaderFactory;
+import org.apache.nifi.serialization.RecordSetWriterFactory;
+import org.apache.nifi.serialization.record.Record;
+import org.bisync.nifi.change.ChangeFields;
+import org.bisync.nifi.change.ChangeRecord;
+import org.bisync.nifi.change.ChangeRecordSchema;
+import org.bisync.nifi.change.InvalidChangeException;
+import org.bisync.nifi.dialect.Dialect;
+import org.bisync.nifi.dialect.Dialects;
+import org.bisync.nifi.resolve.KeyValues;
+import org.bisync.nifi.resolve.Outcome;
+import org.bisync.nifi.resolve.Resolver;
+import org.bisync.nifi.resolve.TargetState;
+import org.bisync.nifi.resolve.TargetStateReader;
+import org.bisync.nifi.resolve.Verdict;
+import org.bisync.nifi.schema.SchemaMismatchException;
+import org.bisync.nifi.schema.SyncedColumn;
+import org.bisync.nifi.schema.SyncedTable;
+import org.bisync.nifi.schema.SyncedTableCache;
+import org.bisync.nifi.topology.SyncTopology;
+import org.bisync.nifi.topology.SyncTopologyService;
+import org.bisync.nifi.topology.TableSettings;
+import org.bisync.nifi.version.VersionOrder;
+
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+
+@Tags({"bisync", "sync", "conflict", "resolution", "replication", "cdc", "record", "database"})
+@CapabilityDescription("Decides, per change record, what happens at the target system: apply (a fast-forward, or a "
+        + "conflict won by the version order all systems share), merge (field-level tables), skip as stale (a duplicate, "
+        + "an echo, an older change) or hold for manual review. Reads the target's versions (and rows where a rule "
+        + "needs them) for all keys of a FlowFile in one query per chunk, without locking, and writes 'decision' and "
+        + "'expected_version' into every record for ApplyBidirectionalChanges.")
+@InputRequirement(InputRequirement.Requirement.INPUT_REQUIRED)
+@WritesAttributes({
+        @WritesAttribute(attribute = BisyncAttributes.APPLIED, description = "Records decided APPLY (fast-forwards, conflicts won, reviewed resolutions)"),
+        @WritesAttribute(attribute = BisyncAttributes.MERGED, description = "Records decided MERGE"),
+        @WritesAttribute(attribute = BisyncAttributes.STALE, description = "Records removed as STALE (duplicates, echoes, older changes, conflicts lost)"),
+        @WritesAttribute(attribute = BisyncAttributes.CONFLICTS, description = "Records held for review"),
+        @WritesAttribute(attribute = BisyncAttributes.FAILED, description = "Invalid records sent to failure"),
+        @WritesAttribute(attribute = ResolveConflicts.CONFLICTS_WON, description = "Conflicts the incoming change won"),
+        @WritesAttribute(attribute = ResolveConflicts.CONFLICTS_LOST, description = "Conflicts the incoming change lost (removed as stale)"),
+        @WritesAttribute(attribute = ResolveConflicts.NEAR_TIES, description = "Conflicts between versions closer than the near-tie tolerance"),
+        @WritesAttribute(attribute = BisyncAttributes.TARGET_SYSTEM, description = "The target system"),
+        @WritesAttribute(attribute = BisyncAttributes.REASON, description = "On 'conflict' and 'failure': why"),
+        @WritesAttribute(attribute = BisyncAttributes.RECORD_COUNT, description = "Number of records"),
+        @WritesAttribute(attribute = BisyncAttributes.MIME_TYPE, description = "The Record Writer's MIME type")
+})
+public class ResolveConflicts extends AbstractProcessor {
+
+    static final String CONFLICTS_WON = "bisync.conflicts.won";
+    static final String CONFLICTS_LOST = "bisync.conflicts.lost";
+    static final String NEAR_TIES = "bisync.near.ties";
+
+    static final String COUNTER_FAST_FORWARDED = "Changes fast-forwarded";
+    static final String COUNTER_WON = "Conflicts won";
+    static final String COUNTER_LOST = "Conflicts lost";
+    static final String COUNTER_MERGED = "Changes merged";
+    static final String COUNTER_HELD = "Conflicts held for review";
+    static final String COUNTER_STALE = "Changes stale";
+    static final String COUNTER_NEAR_TIES = "Near-ties";
+    static final String COUNTER_RESOLUTIONS = "Resolutions passed on";
+    static final String COUNTER_FAILED = "Changes failed";
+
+    public static final PropertyDescriptor SYNC_TOPOLOGY = BisyncProperties.SYNC_TOPOLOGY;
+    public static final PropertyDescriptor TARGET_SYSTEM = BisyncProperties.TARGET_SYSTEM;
+    public static final PropertyDescriptor RECORD_READER = BisyncProperties.RECORD_READER;
+    public static final PropertyDescriptor RECORD_WRITER = BisyncProperties.RECORD_WRITER;
+
+    public static final PropertyDescriptor NEAR_TIE_TOLERANCE = new PropertyDescriptor.Builder()
+            .name("Near-Tie Tolerance")
+            .description("Conflicts between versions whose numbers are closer than this are counted and reported as "
+                    + "near-ties. They are decided like any other conflict: a tolerance that picked another winner would "
+                    + "let systems end on different values.")
+            .required(true)
+            .defaultValue("1 sec")
+            .addValidator(StandardValidators.TIME_PERIOD_VALIDATOR)
+            .build();
+
+    public static final Relationship SUCCESS = new Relationship.Builder().name("success")
+            .description("Records decided APPLY or MERGE, for ApplyBidirectionalChanges")
+            .build();
+    public static final Relationship CONFLICT = new Relationship.Builder().name("conflict")
+            .description("Conflicts held for manual review (strategy MANUAL), each with 'target_row' and both versions. Set "
+                    + "'resolution' (for example with UpdateRecord) and route the FlowFile back to this processor.")
+            .build();
+    public static final Relationship FAILURE = new Relationship.Builder().name("failure")
+            .description("Records that cannot be decided on (invalid record, table not in the topology, schema mismatch), "
+                    + "each with an 'error' field; or a FlowFile that cannot be read")
+            .build();
+
+    private static final List<PropertyDescriptor> PROPERTIES = List.of(SYNC_TOPOLOGY, TARGET_SYSTEM, RECORD_READER, RECORD_WRITER,
+            NEAR_TIE_TOLERANCE);
+    private static final Set<Relationship> RELATIONSHIPS = Set.of(SUCCESS, CONFLICT, FAILURE);
+
+    private volatile SyncTopology topology;
+    private volatile DBCPService pool;
+    private volatile String targetSystem;
+    private volatile long nearTieMicros;
+    private volatile SyncedTableCache tables;
+
+    @Override
+    protected List<PropertyDescriptor> getSupportedPropertyDescriptors() {
+        return PROPERTIES;
+    }
+
+    @Override
+    public Set<Relationship> getRelationships() {
+        return RELATIONSHIPS;
+    }
+
+    @OnScheduled
+    public void onScheduled(ProcessContext context) {
+        SyncTopologyService service = context.getProperty(SYNC_TOPOLOGY).asControllerService(SyncTopologyService.class);
+        topology = service.getTopology();
+        targetSystem = context.getProperty(TARGET_SYSTEM).getValue().trim();
+        topology.system(targetSystem); // an unknown target stops scheduling with the list of known systems
+        pool = service.getConnectionPool(targetSystem);
+        nearTieMicros = context.getProperty(NEAR_TIE_TOLERANCE).asTimePeriod(TimeUnit.MICROSECONDS);
+        tables = null; // resolved again against the database: its tables may have changed while stopped
+    }
+
+    @Override
+    public void onTrigger(ProcessContext context, ProcessSession session) throws ProcessException {
+        FlowFile flowFile = session.get();
+        if (flowFile == null) {
+            return;
+        }
+        RecordReaderFactory readerFactory = context.getProperty(RECORD_READER).asControllerService(RecordReaderFactory.class);
+        RecordSetWriterFactory writerFactory = context.getProperty(RECORD_WRITER).asControllerService(RecordSetWriterFactory.class);
+        ChangeRecordIO.Batch batch;
+        ChangeRecordSchema schema;
+        try {
+            batch = ChangeRecordIO.read(session, flowFile, readerFactory, getLogger());
+            schema = batch.records().isEmpty() ? null : ChangeRecordSchema.fromIncoming(batch.schema());
+        } catch (ProcessException | InvalidChangeException e) {
+            getLogger().error("Cannot read change records of {}: {}", flowFile, e.getMessage());
+            flowFile = session.putAttribute(flowFile, BisyncAttributes.REASON, e.getMessage());
+            session.getProvenanceReporter().route(flowFile, FAILURE, e.getMessage());
+            session.transfer(flowFile, FAILURE);
+            return;
+        }
+        Tally tally = new Tally();
+        List<Record> success = new ArrayList<>();
+        List<Record> conflicts = new ArrayList<>();
+        List<Record> failed = new ArrayList<>();
+        List<String> conflictNotes = new ArrayList<>();
+        Map<String, List<ChangeRecordIO.Incoming>> byTable = new LinkedHashMap<>();
+        for (ChangeRecordIO.Incoming incoming : batch.records()) {
+            if (!incoming.valid()) {
+                failed.add(ChangeRecordIO.withError(incoming.raw(), incoming.error().getMessage()));
+                continue;
+            }
+            Optional<TableSettings> settings = tableOf(incoming.change());
+            if (settings.isEmpty()) {
+                failed.add(ChangeRecordIO.withError(incoming.raw(), "Record " + incoming.index() + ": table '" + incoming.change().table
+                        + "' (from system '" + incoming.change().sourceSystem + "') is not part of the sync topology; configured: "
+                        + topology.tables().stream().map(TableSettings::name).toList()));
+                continue;
+            }
+            byTable.computeIfAbsent(settings.get().name(), k -> new ArrayList<>()).add(incoming);
+        }
+        if (!byTable.isEmpty()) {
+            try (Connection connection = pool.getConnection()) {
+                boolean autoCommit = connection.getAutoCommit();
+                if (!autoCommit) {
+                    connection.setAutoCommit(true); // reads only: no transaction, no locks held
+                }
+                try {
+                    SyncedTableCache cache = cache(connection);
+                    for (Map.Entry<String, List<ChangeRecordIO.Incoming>> entry : byTable.entrySet()) {
+                        resolveTable(connection, cache, entry.getKey(), entry.getValue(), schema, tally, success, conflicts, failed, conflictNotes);
+                    }
+                } finally {
+                    if (!autoCommit) {
+                        connection.setAutoCommit(false);
+                    }
+                }
+            } catch (SQLException | ProcessException e) {
+                // nothing was decided: the whole FlowFile waits and is read again
+                getLogger().error("Cannot read the versions of target '{}' for {}; it stays queued and is retried: {}",
+                        targetSystem, flowFile, e.getMessage(), e);
+                session.rollback(true);
+                context.yield();
+                return;
+            }
+        }
+        tally.failed = failed.size();
+        tally.count(session);
+        Map<String, String> attributes = tally.attributes(targetSystem);
+        PreventLoops.Outputs outputs = new PreventLoops.Outputs(session, flowFile, writerFactory, getLogger());
+        outputs.removeAttributes(Set.of(BisyncAttributes.REASON));
+        if (!success.isEmpty()) {
+            outputs.send(SUCCESS, schema.schema(), success, attributes, tally.describe());
+        }
+        if (!conflicts.isEmpty()) {
+            Map<String, String> conflictAttributes = new HashMap<>(attributes);
+            String reason = conflicts.size() + " conflicts held for review: " + String.join("; ", conflictNotes);
+            conflictAttributes.put(BisyncAttributes.REASON, reason);
+            outputs.send(CONFLICT, schema.schema(), conflicts, conflictAttributes, reason);
+        }
+        if (!failed.isEmpty()) {
+            Map<String, String> failureAttributes = new HashMap<>(attributes);
+            String reason = failed.size() + " change records cannot be decided on; see each record's 'error'";
+            failureAttributes.put(BisyncAttributes.REASON, reason);
+            outputs.send(FAILURE, failed.get(0).getSchema(), failed, failureAttributes, reason);
+            getLogger().warn("{} of {}: {}", reason, flowFile, failed.get(0).getAsString(ChangeFields.ERROR));
+        }
+        if (success.isEmpty() && conflicts.isEmpty() && failed.isEmpty()) {
+            getLogger().debug("Dropping {}: {}", flowFile, tally.describe());
+        }
+        outputs.finish();
+    }
+
+    private SyncedTableCache cache(Connection connection) throws SQLException {
+        SyncedTableCache cache = tables;
+        if (cache == null) {
+            Dialect dialect = Dialects.forConnection(connection);
+            cache = new SyncedTableCache(topology, targetSystem, dialect);
+            tables = cache;
+        }
+        return cache;
+    }
+
+    /** The record's table: its name as known to its source system, or the canonical name. */
+    private Optional<TableSettings> tableOf(ChangeRecord change) {
+        Optional<TableSettings> byLocal = topology.tableByLocalName(change.table, change.sourceSystem);
+        return byLocal.isPresent() ? byLocal : topology.table(change.table);
+    }
+
+    private void resolveTable(Connection connection, SyncedTableCache cache, String canonical, List<ChangeRecordIO.Incoming> records,
+                              ChangeRecordSchema schema, Tally tally, List<Record> success, List<Record> conflicts,
+                              List<Record> failed, List<String> conflictNotes) throws SQLException {
+        SyncedTable table;
+        try {
+            table = cache.table(connection, canonical);
+        } catch (SchemaMismatchException e) {
+            cache.invalidate();
+            records.forEach(r -> failed.add(ChangeRecordIO.withError(r.raw(), "Record " + r.index() + ": " + e.getMessage())));
+            return;
+        }
+        List<String> keyFields = table.keyColumns().stream().map(SyncedColumn::canonical).toList();
+        List<ChangeRecordIO.Incoming> decidable = new ArrayList<>();
+        for (ChangeRecordIO.Incoming incoming : records) {
+            List<String> missing = keyFields.stream().filter(f -> incoming.change().key.get(f) == null).toList();
+            if (missing.isEmpty()) {
+                decidable.add(incoming);
+            } else {
+                failed.add(ChangeRecordIO.withError(incoming.raw(), "Record " + incoming.index() + ": field 'key' lacks "
+                        + missing + " of table '" + canonical + "' (sync key " + keyFields + ")"));
+            }
+        }
+        if (decidable.isEmpty()) {
+            return;
+        }
+        Resolver resolver = new Resolver(table.settings().strategy(), new VersionOrder(topology::rank), nearTieMicros);
+        boolean withRows = table.settings().strategy() == org.bisync.nifi.topology.Strategy.MANUAL
+                || table.settings().strategy().isFieldLevel()
+                || decidable.stream().anyMatch(i -> i.change().resolution != null);
+        TargetStateReader reader = new TargetStateReader(cache.dialect());
+        Map<KeyValues, TargetState> states = reader.read(connection, table, decidable.stream().map(i -> i.change().key).toList(), withRows);
+        for (ChangeRecordIO.Incoming incoming : decidable) {
+            ChangeRecord change = incoming.change();
+            Verdict verdict;
+            try {
+                verdict = resolver.decide(change, states.getOrDefault(KeyValues.of(change.key, keyFields), TargetState.none()));
+            } catch (InvalidChangeException e) {
+                failed.add(ChangeRecordIO.withError(incoming.raw(), "Record " + incoming.index() + ": " + e.getMessage()));
+                continue;
+            }
+            tally.add(verdict);
+            switch (verdict.outcome().decision()) {
+                case APPLY, MERGE -> success.add(schema.toRecord(change));
+                case CONFLICT -> {
+                    conflicts.add(schema.toRecord(change));
+                    if (conflictNotes.size() < 10) {
+                        conflictNotes.add(canonical + change.key + " incoming " + change.version + " vs target " + change.targetVersion);
+                    }
+                }
+                case STALE -> {
+                    // removed; counted
+                }
+            }
+            if (verdict.nearTie() || verdict.outcome() == Outcome.CONFLICT_LOST || verdict.outcome() == Outcome.CONFLICT_WON) {
+                getLogger().debug("{} {}: {}{}", canonical, change.key, verdict.reason(), verdict.nearTie() ? " (near-tie)" : "");
+            }
+        }
+    }
+
+    /** Counts of one FlowFile's outcomes. */
+    private static final class Tally {
+        final Map<Outcome, Integer> outcomes = new EnumMap<>(Outcome.class);
+        int nearTies;
+        int failed;
+
+        void add(Verdict verdict) {
+            outcomes.merge(verdict.outcome(), 1, Integer::sum);
+            if (verdict.nearTie()) {
+                nearTies++;
+            }
+        }
+
+        int of(Outcome outcome) {
+            return outcomes.getOrDefault(outcome, 0);
+        }
+
+        int applied() {
+            return of(Outcome.FAST_FORWARDED) + of(Outcome.CONFLICT_WON) + of(Outcome.RESOLUTION_PASSED);
+        }
+
+        int stale() {
+            return of(Outcome.STALE) + of(Outcome.CONFLICT_LOST);
+        }
+
+        void count(ProcessSession session) {
+            adjust(session, COUNTER_FAST_FORWARDED, of(Outcome.FAST_FORWARDED));
+            adjust(session, COUNTER_WON, of(Outcome.CONFLICT_WON));
+            adjust(session, COUNTER_LOST, of(Outcome.CONFLICT_LOST));
+            adjust(session, COUNTER_MERGED, of(Outcome.MERGED));
+            adjust(session, COUNTER_HELD, of(Outcome.HELD_FOR_REVIEW));
+            adjust(session, COUNTER_STALE, stale());
+            adjust(session, COUNTER_NEAR_TIES, nearTies);
+            adjust(session, COUNTER_RESOLUTIONS, of(Outcome.RESOLUTION_PASSED));
+            adjust(session, COUNTER_FAILED, failed);
+        }
+
+        private static void adjust(ProcessSession session, String counter, int delta) {
+            if (delta > 0) {
+                session.adjustCounter(counter, delta, false);
+            }
+        }
+
+        Map<String, String> attributes(String target) {
+            Map<String, String> attributes = new HashMap<>();
+            attributes.put(BisyncAttributes.TARGET_SYSTEM, target);
+            attributes.put(BisyncAttributes.APPLIED, String.valueOf(applied()));
+            attributes.put(BisyncAttributes.MERGED, String.valueOf(of(Outcome.MERGED)));
+            attributes.put(BisyncAttributes.STALE, String.valueOf(stale()));
+            attributes.put(BisyncAttributes.CONFLICTS, String.valueOf(of(Outcome.HELD_FOR_REVIEW)));
+            attributes.put(BisyncAttributes.FAILED, String.valueOf(failed));
+            attributes.put(CONFLICTS_WON, String.valueOf(of(Outcome.CONFLICT_WON)));
+            attributes.put(CONFLICTS_LOST, String.valueOf(of(Outcome.CONFLICT_LOST)));
+            attributes.put(NEAR_TIES, String.valueOf(nearTies));
+            return attributes;
+        }
+
+        String describe() {
+            return "applied " + applied() + " (fast-forwarded " + of(Outcome.FAST_FORWARDED) + ", conflicts won "
+                    + of(Outcome.CONFLICT_WON) + ", reviewed resolutions " + of(Outcome.RESOLUTION_PASSED) + "), merged "
+                    + of(Outcome.MERGED) + ", removed as stale " + stale() + " (conflicts lost " + of(Outcome.CONFLICT_LOST)
+                    + "), held for review " + of(Outcome.HELD_FOR_REVIEW) + ", failed " + failed + ", near-ties " + nearTies;
+        }
+    }
+}
