@@ -633,9 +633,7 @@ public final class ChangeApplier {
         List<Map<String, Object>> all = new ArrayList<>(keys.values());
         for (int from = 0; from < all.size(); from += maxRows) {
             List<Map<String, Object>> chunk = all.subList(from, Math.min(all.size(), from + maxRows));
-            String select = KeyQueries.selectByKeys(dialect.identifiers(), table.localName(),
-                    columns.stream().map(SyncedColumn::local).toList(), table.keyColumns().stream().map(SyncedColumn::local).toList(),
-                    chunk.size());
+            String select = KeyQueries.selectRowsByKeys(dialect, table, chunk.size());
             try (PreparedStatement statement = connection.prepareStatement(select)) {
                 int index = 1;
                 for (Map<String, Object> key : chunk) {

@@ -1,5 +1,8 @@
 package org.bisync.nifi.dialect;
 
+import org.bisync.nifi.schema.SyncedColumn;
+import org.bisync.nifi.schema.SyncedTable;
+
 import java.util.List;
 import java.util.stream.Collectors;
 
@@ -16,6 +19,19 @@ public final class KeyQueries {
     public static String selectByKeys(SqlIdentifiers ids, String table, List<String> columns, List<String> keyColumns, int keyCount) {
         String select = columns.stream().map(ids::quote).collect(Collectors.joining(", "));
         return "SELECT " + select + " FROM " + ids.quote(table) + " WHERE " + keyPredicate(ids, keyColumns, keyCount);
+    }
+
+    /**
+     * The synced columns of {@code keyCount} rows of a table, each selected so the dialect's {@code read} gets its
+     * exact value, in {@link SyncedTable#columns()} order. Parameters: the key columns of each key, key after key.
+     */
+    public static String selectRowsByKeys(Dialect dialect, SyncedTable table, int keyCount) {
+        SqlIdentifiers ids = dialect.identifiers();
+        String select = table.columns().stream()
+                .map(c -> dialect.types().selectExpression(ids.quote(c.local()), c.column()))
+                .collect(Collectors.joining(", "));
+        return "SELECT " + select + " FROM " + ids.quote(table.localName()) + " WHERE "
+                + keyPredicate(ids, table.keyColumns().stream().map(SyncedColumn::local).toList(), keyCount);
     }
 
     /**

@@ -44,7 +44,15 @@ public interface TypeMapping {
     /** Encodes a record value the way a trigger would, for history rows apply writes itself (hub forwarding). */
     JsonNode toImage(Object recordValue, ColumnInfo column);
 
-    /** Reads a column of the current result-set row as a record value. */
+    /**
+     * The expression a SELECT uses for a column so that {@link #read} gets its exact value, given the column's quoted
+     * (and possibly qualified) reference. Most engines select the column itself.
+     */
+    default String selectExpression(String columnReference, ColumnInfo column) {
+        return columnReference;
+    }
+
+    /** Reads a column of the current result-set row (selected with {@link #selectExpression}) as a record value. */
     Object read(ResultSet resultSet, int index, ColumnInfo column) throws SQLException;
 
     /** Binds a record value (or null) to a parameter for this column. */

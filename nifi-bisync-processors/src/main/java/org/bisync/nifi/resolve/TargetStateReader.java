@@ -107,9 +107,7 @@ public final class TargetStateReader {
     private void readRows(Connection connection, SyncedTable table, List<Map<String, Object>> chunk, List<String> keyFields,
                           Map<KeyValues, TargetState> states) throws SQLException {
         List<SyncedColumn> columns = table.columns();
-        String sql = KeyQueries.selectByKeys(dialect.identifiers(), table.localName(),
-                columns.stream().map(SyncedColumn::local).toList(),
-                table.keyColumns().stream().map(SyncedColumn::local).toList(), chunk.size());
+        String sql = KeyQueries.selectRowsByKeys(dialect, table, chunk.size());
         try (PreparedStatement statement = connection.prepareStatement(sql)) {
             bindKeys(statement, table.keyColumns(), chunk);
             queries++;

@@ -181,7 +181,7 @@ final class MariaDbCaptureSql implements CaptureDialect {
     @Override
     public String selectSnapshot(SyncedTable table) {
         List<SyncedColumn> keys = table.keyColumns();
-        return "SELECT " + table.columns().stream().map(c -> types.selectExpression("t", c.column())).collect(Collectors.joining(", "))
+        return "SELECT " + table.columns().stream().map(c -> types.selectExpression("t." + ids.quote(c.local()), c.column())).collect(Collectors.joining(", "))
                 + ", v.version_num, v.version_origin, v.field_versions FROM " + ids.quote(table.localName()) + " t LEFT JOIN "
                 + versionTable(table.localName()) + " v ON " + keyJoin(keys) + " ORDER BY "
                 + keys.stream().map(c -> "t." + ids.quote(c.local())).collect(Collectors.joining(", ")) + " LOCK IN SHARE MODE";

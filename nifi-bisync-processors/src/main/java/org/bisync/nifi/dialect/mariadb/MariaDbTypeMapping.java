@@ -91,8 +91,8 @@ public final class MariaDbTypeMapping implements TypeMapping {
      * seconds whatever the session time zone, and FLOAT widened to DOUBLE (the text protocol sends a FLOAT with six
      * significant digits only, {@code 3.1415927} as {@code 3.14159}).
      */
-    public String selectExpression(String qualifier, ColumnInfo column) {
-        String value = (qualifier == null ? "" : qualifier + ".") + identifiers.quote(column.name());
+    @Override
+    public String selectExpression(String value, ColumnInfo column) {
         return switch (MariaDbType.of(column)) {
             case TIMESTAMP -> "UNIX_TIMESTAMP(" + value + ")";
             case FLOAT -> "CAST(" + value + " AS DOUBLE)";

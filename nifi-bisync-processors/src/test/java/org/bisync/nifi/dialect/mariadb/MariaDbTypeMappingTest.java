@@ -63,7 +63,7 @@ class MariaDbTypeMappingTest {
     }
 
     private static String selectAll(String table) {
-        return "SELECT " + columns().stream().map(c -> types.selectExpression(null, c)).reduce((a, b) -> a + ", " + b).orElseThrow()
+        return "SELECT " + columns().stream().map(c -> types.selectExpression("`" + c.name() + "`", c)).reduce((a, b) -> a + ", " + b).orElseThrow()
                 + " FROM " + table + " ORDER BY id";
     }
 
@@ -214,7 +214,7 @@ class MariaDbTypeMappingTest {
         ColumnInfo ts = columns().get(names().indexOf("ts"));
         try (Connection c = db.connect()) {
             exec(c, "SET time_zone = '-03:00'");
-            try (PreparedStatement ps = c.prepareStatement("SELECT " + types.selectExpression(null, ts) + " FROM typed WHERE id = 1");
+            try (PreparedStatement ps = c.prepareStatement("SELECT " + types.selectExpression("`" + ts.name() + "`", ts) + " FROM typed WHERE id = 1");
                  ResultSet rs = ps.executeQuery()) {
                 rs.next();
                 assertEquals(Timestamp.valueOf("2024-03-30 21:30:00.123456"), types.read(rs, 1, ts));
