@@ -492,7 +492,7 @@ public class CaptureTriggerHistory extends AbstractProcessor {
         List<SyncedTable> resolveAll(Connection connection) throws SQLException {
             List<SyncedTable> resolved = new ArrayList<>();
             for (TableSettings settings : topology.tables()) {
-                if (!settings.isView()) {
+                if (!ManageSyncTriggers.isViewSource(settings, systemId)) {
                     resolved.add(tables.table(connection, settings.name()));
                 }
             }
