@@ -42,9 +42,31 @@ final class Rows {
         return rows;
     }
 
+    /** The processors' last warnings, for failure messages. */
+    static String warnings(FlowHarness harness) {
+        StringBuilder out = new StringBuilder();
+        for (String name : harness.processorNames()) {
+            if (harness.queued(name) > 0) {
+                out.append("\n  ").append(name).append(": ").append(harness.queued(name)).append(" queued");
+            }
+            var errors = harness.runner(name).getLogger().getErrorMessages();
+            if (!errors.isEmpty()) {
+                out.append("\n  ").append(name).append(" error: ").append(errors.get(errors.size() - 1).getMsg());
+            }
+            var warnings = harness.runner(name).getLogger().getWarnMessages();
+            if (!warnings.isEmpty()) {
+                out.append("\n  ").append(name).append(": ").append(warnings.get(warnings.size() - 1).getMsg());
+            }
+        }
+        return out.toString();
+    }
+
     /** Runs the flow until quiet and checks nothing failed or was held anywhere. */
     static void settle(FlowHarness harness, long timeoutMillis) {
-        assertTrue(harness.runUntilQuiet(timeoutMillis, r -> { }), "the flow became quiet; last failure: " + harness.lastFailure());
+        FlowHarness.RoundReport[] last = new FlowHarness.RoundReport[1];
+        boolean quiet = harness.runUntilQuiet(timeoutMillis, r -> last[0] = r);
+        assertTrue(quiet, "the flow became quiet; last round " + last[0] + ", last failure: " + harness.lastFailure()
+                + ", warnings: " + warnings(harness));
         assertEquals(List.of(), harness.held(""), "no FlowFile failed or was held for review");
     }
 }
