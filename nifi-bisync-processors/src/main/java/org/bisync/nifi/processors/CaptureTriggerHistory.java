@@ -25,10 +25,8 @@ import org.apache.nifi.processor.util.StandardValidators;
 import org.apache.nifi.serialization.RecordSetWriterFactory;
 import org.apache.nifi.serialization.record.Record;
 import org.bisync.nifi.capture.CapturePoll;
-import org.bisync.nifi.capture.ChangeDecoder;
 import org.bisync.nifi.capture.ClockMonitor;
 import org.bisync.nifi.capture.HistoryFormatException;
-import org.bisync.nifi.capture.HistoryReader;
 import org.bisync.nifi.capture.IdRanges;
 import org.bisync.nifi.capture.SnapshotReader;
 import org.bisync.nifi.capture.TriggerInstaller;
@@ -38,7 +36,6 @@ import org.bisync.nifi.change.ChangeRecordSchema;
 import org.bisync.nifi.dialect.Dialect;
 import org.bisync.nifi.dialect.Dialects;
 import org.bisync.nifi.schema.SyncedTable;
-import org.bisync.nifi.schema.SyncedTableCache;
 import org.bisync.nifi.schema.TableRecordSchemas;
 import org.bisync.nifi.topology.SyncTopology;
 import org.bisync.nifi.topology.SyncTopologyService;
@@ -52,7 +49,6 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
@@ -456,85 +452,5 @@ public class CaptureTriggerHistory extends AbstractProcessor {
     static long nowMicros() {
         java.time.Instant now = java.time.Instant.now();
         return now.getEpochSecond() * 1_000_000L + now.getNano() / 1_000;
-    }
-
-    /** What one scheduled run of the processor keeps: the system, its dialect, its tables and readers. */
-    static final class CaptureSession {
-        private final SyncTopologyService service;
-        private final SyncTopology topology;
-        private final String systemId;
-        private Dialect dialect;
-        private String jdbcUrl;
-        private SyncedTableCache tables;
-        private HistoryReader reader;
-        private CapturePoll poll;
-        private volatile long clockOffsetMicros;
-        private long lastMaintenance;
-
-        CaptureSession(SyncTopologyService service, SyncTopology topology, String systemId) {
-            this.service = service;
-            this.topology = topology;
-            this.systemId = systemId;
-        }
-
-        void open(Dialect dialect, String jdbcUrl) {
-            this.dialect = dialect;
-            this.jdbcUrl = jdbcUrl == null ? "jdbc:unknown" : jdbcUrl.replaceAll("[?;].*$", "");
-            this.tables = new SyncedTableCache(topology, systemId, dialect);
-            this.reader = new HistoryReader(dialect.capture());
-            this.poll = new CapturePoll(reader, new ChangeDecoder(dialect.types(), systemId), systemId);
-        }
-
-        Connection connection() {
-            return service.getConnectionPool(systemId).getConnection();
-        }
-
-        List<SyncedTable> resolveAll(Connection connection) throws SQLException {
-            List<SyncedTable> resolved = new ArrayList<>();
-            for (TableSettings settings : topology.tables()) {
-                if (!ManageSyncTriggers.isViewSource(settings, systemId)) {
-                    resolved.add(tables.table(connection, settings.name()));
-                }
-            }
-            return resolved;
-        }
-
-        Optional<SyncedTable> byLocalName(Connection connection, String localName) throws SQLException {
-            Optional<TableSettings> settings = topology.tableByLocalName(localName, systemId);
-            return settings.isEmpty() ? Optional.empty() : Optional.of(tables.table(connection, settings.get().name()));
-        }
-
-        private long lastViewPoll;
-
-        boolean viewPollDue(long intervalMillis) {
-            long now = System.currentTimeMillis();
-            if (now - lastViewPoll < intervalMillis) {
-                return false;
-            }
-            lastViewPoll = now;
-            return true;
-        }
-
-        boolean maintenanceDue(long intervalMillis) {
-            long now = System.currentTimeMillis();
-            if (now - lastMaintenance < intervalMillis) {
-                return false;
-            }
-            lastMaintenance = now;
-            return true;
-        }
-
-        String transitUri(String table) {
-            return jdbcUrl + "#" + table;
-        }
-
-        Dialect dialect() { return dialect; }
-        SyncTopology topology() { return topology; }
-        String systemId() { return systemId; }
-        SyncedTableCache tables() { return tables; }
-        HistoryReader reader() { return reader; }
-        CapturePoll poll() { return poll; }
-        long clockOffsetMicros() { return clockOffsetMicros; }
-        void clockOffsetMicros(long offset) { clockOffsetMicros = offset; }
     }
 }

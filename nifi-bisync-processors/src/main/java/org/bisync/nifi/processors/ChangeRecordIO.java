@@ -85,8 +85,18 @@ public final class ChangeRecordIO {
                                  List<Record> records, Map<String, String> attributes, ComponentLog log) {
         FlowFile child = parent == null ? session.create() : session.create(parent);
         Map<String, String> variables = parent == null ? Map.of() : parent.getAttributes();
+        return writeInto(session, child, writerFactory, schema, records, variables, attributes, log);
+    }
+
+    /**
+     * Replaces the content of {@code target} with the records, and sets the writer's attributes, {@code record.count},
+     * {@code mime.type} and the given attributes. {@code variables} are what the writer may evaluate (the incoming
+     * FlowFile's attributes).
+     */
+    public static FlowFile writeInto(ProcessSession session, FlowFile target, RecordSetWriterFactory writerFactory, RecordSchema schema,
+                                     List<Record> records, Map<String, String> variables, Map<String, String> attributes, ComponentLog log) {
         Map<String, String> written = new HashMap<>();
-        child = session.write(child, (OutputStream out) -> {
+        FlowFile result = session.write(target, (OutputStream out) -> {
             try {
                 RecordSchema writeSchema = writerFactory.getSchema(variables, schema);
                 try (RecordSetWriter writer = writerFactory.createWriter(log, writeSchema, out, variables)) {
@@ -94,9 +104,9 @@ public final class ChangeRecordIO {
                     for (Record record : records) {
                         writer.write(record);
                     }
-                    WriteResult result = writer.finishRecordSet();
-                    written.putAll(result.getAttributes());
-                    written.put(BisyncAttributes.RECORD_COUNT, String.valueOf(result.getRecordCount()));
+                    WriteResult writeResult = writer.finishRecordSet();
+                    written.putAll(writeResult.getAttributes());
+                    written.put(BisyncAttributes.RECORD_COUNT, String.valueOf(writeResult.getRecordCount()));
                     written.put(BisyncAttributes.MIME_TYPE, writer.getMimeType());
                 }
             } catch (ProcessException e) {
@@ -106,7 +116,7 @@ public final class ChangeRecordIO {
             }
         });
         written.putAll(attributes);
-        return session.putAllAttributes(child, written);
+        return session.putAllAttributes(result, written);
     }
 
     /** A record that could not be parsed, with an {@code error} field added for the user. */

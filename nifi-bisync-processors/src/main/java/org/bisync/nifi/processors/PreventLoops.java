@@ -17,11 +17,8 @@ import org.apache.nifi.processor.Relationship;
 import org.apache.nifi.processor.exception.ProcessException;
 import org.apache.nifi.processor.util.StandardValidators;
 import org.apache.nifi.serialization.RecordReaderFactory;
-import org.apache.nifi.serialization.RecordSetWriter;
 import org.apache.nifi.serialization.RecordSetWriterFactory;
-import org.apache.nifi.serialization.WriteResult;
 import org.apache.nifi.serialization.record.Record;
-import org.apache.nifi.serialization.record.RecordSchema;
 import org.bisync.nifi.change.ChangeRecord;
 import org.bisync.nifi.loops.OriginFilter;
 import org.bisync.nifi.loops.RunawayGuard;
@@ -163,7 +160,7 @@ public class PreventLoops extends AbstractProcessor {
             return;
         }
         String parkedUntil = flowFile.getAttribute(BisyncAttributes.LOOP_PARKED_UNTIL);
-        Outputs outputs = new Outputs(session, flowFile, writerFactory, getLogger());
+        RoutedOutputs outputs = new RoutedOutputs(session, flowFile, writerFactory, getLogger());
         if (parkedUntil != null) {
             long until;
             try {
@@ -177,7 +174,7 @@ public class PreventLoops extends AbstractProcessor {
         }
     }
 
-    private void admitNew(ProcessSession session, ChangeRecordIO.Batch batch, Outputs outputs) {
+    private void admitNew(ProcessSession session, ChangeRecordIO.Batch batch, RoutedOutputs outputs) {
         List<Record> passed = new ArrayList<>();
         List<Record> failed = new ArrayList<>();
         Map<String, List<Record>> parked = new LinkedHashMap<>();
@@ -235,7 +232,7 @@ public class PreventLoops extends AbstractProcessor {
         outputs.finish();
     }
 
-    private void releaseParked(ProcessSession session, FlowFile flowFile, ChangeRecordIO.Batch batch, long until, Outputs outputs) {
+    private void releaseParked(ProcessSession session, FlowFile flowFile, ChangeRecordIO.Batch batch, long until, RoutedOutputs outputs) {
         Map<String, List<ChangeRecordIO.Incoming>> byKey = new LinkedHashMap<>();
         List<Record> failed = new ArrayList<>();
         for (ChangeRecordIO.Incoming incoming : batch.records()) {
@@ -295,82 +292,5 @@ public class PreventLoops extends AbstractProcessor {
             outputs.send(FAILURE, failed.get(0).getSchema(), failed, failure, failed.size() + " invalid change records");
         }
         outputs.finish();
-    }
-
-    /**
-     * Writes the routed subsets of one incoming FlowFile: the first subset goes into the incoming FlowFile itself
-     * (a ROUTE event), the others into children created from it before it is changed; when nothing is sent the
-     * incoming FlowFile is removed (a DROP event).
-     */
-    static final class Outputs {
-        private record Send(Relationship relationship, RecordSchema schema, List<Record> records, Map<String, String> attributes,
-                            String details) {
-        }
-
-        private final ProcessSession session;
-        private final RecordSetWriterFactory writerFactory;
-        private final org.apache.nifi.logging.ComponentLog log;
-        private final List<Send> sends = new ArrayList<>();
-        private FlowFile original;
-
-        Outputs(ProcessSession session, FlowFile original, RecordSetWriterFactory writerFactory, org.apache.nifi.logging.ComponentLog log) {
-            this.session = session;
-            this.original = original;
-            this.writerFactory = writerFactory;
-            this.log = log;
-        }
-
-        void removeAttributes(Set<String> names) {
-            original = session.removeAllAttributes(original, names);
-        }
-
-        void send(Relationship relationship, RecordSchema schema, List<Record> records, Map<String, String> attributes, String details) {
-            sends.add(new Send(relationship, schema, records, attributes, details));
-        }
-
-        /** Writes and transfers everything sent; removes the incoming FlowFile when nothing was. */
-        void finish() {
-            if (sends.isEmpty()) {
-                session.remove(original);
-                return;
-            }
-            Map<String, String> incoming = Map.copyOf(original.getAttributes());
-            List<FlowFile> targets = new ArrayList<>();
-            targets.add(original);
-            for (int i = 1; i < sends.size(); i++) {
-                targets.add(session.create(original));
-            }
-            for (int i = 0; i < sends.size(); i++) {
-                Send send = sends.get(i);
-                FlowFile target = write(targets.get(i), send, incoming);
-                session.getProvenanceReporter().route(target, send.relationship(), send.details());
-                session.transfer(target, send.relationship());
-            }
-        }
-
-        private FlowFile write(FlowFile target, Send send, Map<String, String> incoming) {
-            Map<String, String> written = new HashMap<>();
-            target = session.write(target, out -> {
-                try {
-                    RecordSchema writeSchema = writerFactory.getSchema(incoming, send.schema());
-                    try (RecordSetWriter writer = writerFactory.createWriter(log, writeSchema, out, incoming)) {
-                        writer.beginRecordSet();
-                        for (Record record : send.records()) {
-                            writer.write(record);
-                        }
-                        WriteResult result = writer.finishRecordSet();
-                        written.putAll(result.getAttributes());
-                        written.put(BisyncAttributes.RECORD_COUNT, String.valueOf(result.getRecordCount()));
-                        written.put(BisyncAttributes.MIME_TYPE, writer.getMimeType());
-                    }
-                } catch (ProcessException e) {
-                    throw e;
-                } catch (Exception e) {
-                    throw new ProcessException("Cannot write change records: " + e.getMessage(), e);
-                }
-            });
-            written.putAll(send.attributes());
-            return session.putAllAttributes(target, written);
-        }
     }
 }

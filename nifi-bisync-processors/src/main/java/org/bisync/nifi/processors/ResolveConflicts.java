@@ -214,7 +214,7 @@ public class ResolveConflicts extends AbstractProcessor {
         tally.failed = failed.size();
         tally.count(session);
         Map<String, String> attributes = tally.attributes(targetSystem);
-        PreventLoops.Outputs outputs = new PreventLoops.Outputs(session, flowFile, writerFactory, getLogger());
+        RoutedOutputs outputs = new RoutedOutputs(session, flowFile, writerFactory, getLogger());
         outputs.removeAttributes(Set.of(BisyncAttributes.REASON));
         if (!success.isEmpty()) {
             outputs.send(SUCCESS, schema.schema(), success, attributes, tally.describe());

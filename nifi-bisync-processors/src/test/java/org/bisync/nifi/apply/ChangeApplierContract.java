@@ -2,7 +2,6 @@ package org.bisync.nifi.apply;
 
 import org.bisync.nifi.change.ChangeRecord;
 import org.bisync.nifi.change.Decision;
-import org.bisync.nifi.change.Operation;
 import org.bisync.nifi.change.Resolution;
 import org.bisync.nifi.dialect.BisyncTables;
 import org.bisync.nifi.schema.SyncedTable;

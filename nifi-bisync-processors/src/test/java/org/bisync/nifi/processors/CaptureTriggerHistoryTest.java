@@ -342,4 +342,36 @@ class CaptureTriggerHistoryTest {
         runner.clearTransferState();
         return all;
     }
+
+    @ParameterizedTest
+    @EnumSource(TestEngine.class)
+    void triggersAreRebuiltWhenTheTableGainsAColumnAndTheNewColumnIsCaptured(TestEngine engine) throws Exception {
+        start(engine, "capture_ddl", TOPOLOGY);
+        runner.run(1, false, true);
+        execute("ALTER TABLE customer ADD COLUMN phone VARCHAR(40)");
+        runner.run(1, false, false); // maintenance (interval 0) sees the new column hash and rebuilds
+        execute("INSERT INTO customer (id, name, phone) VALUES (1, 'Ada', '+41 1')");
+        runner.run(1, false, false);
+        List<Record> records = captured();
+        assertEquals(1, records.size());
+        assertEquals("+41 1", ((Record) records.getFirst().getValue("after")).getValue("phone"));
+    }
+
+    @org.junit.jupiter.api.Test
+    void missingPrivilegesAreAClearError() throws Exception {
+        DataSource admin = TestEngine.POSTGRESQL.freshDatabase("capture_priv");
+        dataSource = admin;
+        execute("CREATE TABLE customer (id BIGINT NOT NULL PRIMARY KEY, name VARCHAR(100), email VARCHAR(200), "
+                        + "amount DECIMAL(12,2), note VARCHAR(100))",
+                "DROP ROLE IF EXISTS bisync_reader", "CREATE ROLE bisync_reader LOGIN PASSWORD 'reader'",
+                "GRANT SELECT ON customer TO bisync_reader");
+        org.postgresql.ds.PGSimpleDataSource limited = new org.postgresql.ds.PGSimpleDataSource();
+        limited.setUrl(org.bisync.nifi.testsupport.EmbeddedDatabases.postgresJdbcUrl("capture_priv_postgresql"));
+        limited.setUser("bisync_reader");
+        limited.setPassword("reader");
+        dataSource = limited;
+        runner = newRunner(TOPOLOGY);
+        AssertionError e = assertThrows(AssertionError.class, () -> runner.run(1, true, true));
+        assertTrue(causes(e).contains("permission denied"), causes(e));
+    }
 }

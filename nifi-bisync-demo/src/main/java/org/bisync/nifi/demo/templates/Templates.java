@@ -251,6 +251,8 @@ public final class Templates {
             VersionedProcessor loops = builder.processor("loops/" + key, "Prevent loops " + arrow, PREVENT_LOOPS, bisyncNar(),
                     List.of(Property.service("Sync Topology Service", topologyServiceId),
                             Property.of("Target System ID", to.id()),
+                            Property.service("Record Reader", readerId),
+                            Property.service("Record Writer", writerId),
                             Property.of("Max Updates Per Key", "20"),
                             Property.of("Runaway Window", "1 min")),
                     new Position(COLUMN, y), "Drops changes that came from " + to.title() + " and parks runaway keys.");

@@ -5,7 +5,6 @@ import org.bisync.nifi.dialect.CaptureDialect;
 import org.bisync.nifi.dialect.CatalogReader;
 import org.bisync.nifi.dialect.Dialect;
 import org.bisync.nifi.dialect.SqlIdentifiers;
-import org.bisync.nifi.dialect.TypeMapping;
 
 /**
  * MariaDB (tested with 11.4 and MariaDB Connector/J 3.5). MySQL shares much of the syntax but is not claimed: a

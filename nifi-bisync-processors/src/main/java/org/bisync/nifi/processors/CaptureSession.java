@@ -1,0 +1,97 @@
+package org.bisync.nifi.processors;
+
+import org.bisync.nifi.capture.CapturePoll;
+import org.bisync.nifi.capture.ChangeDecoder;
+import org.bisync.nifi.capture.HistoryReader;
+import org.bisync.nifi.dialect.Dialect;
+import org.bisync.nifi.schema.SyncedTable;
+import org.bisync.nifi.schema.SyncedTableCache;
+import org.bisync.nifi.topology.SyncTopology;
+import org.bisync.nifi.topology.SyncTopologyService;
+import org.bisync.nifi.topology.TableSettings;
+
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/** What one scheduled run of the processor keeps: the system, its dialect, its tables and readers. */
+final class CaptureSession {
+    private final SyncTopologyService service;
+    private final SyncTopology topology;
+    private final String systemId;
+    private Dialect dialect;
+    private String jdbcUrl;
+    private SyncedTableCache tables;
+    private HistoryReader reader;
+    private CapturePoll poll;
+    private volatile long clockOffsetMicros;
+    private long lastMaintenance;
+
+    CaptureSession(SyncTopologyService service, SyncTopology topology, String systemId) {
+        this.service = service;
+        this.topology = topology;
+        this.systemId = systemId;
+    }
+
+    void open(Dialect dialect, String jdbcUrl) {
+        this.dialect = dialect;
+        this.jdbcUrl = jdbcUrl == null ? "jdbc:unknown" : jdbcUrl.replaceAll("[?;].*$", "");
+        this.tables = new SyncedTableCache(topology, systemId, dialect);
+        this.reader = new HistoryReader(dialect.capture());
+        this.poll = new CapturePoll(reader, new ChangeDecoder(dialect.types(), systemId), systemId);
+    }
+
+    Connection connection() {
+        return service.getConnectionPool(systemId).getConnection();
+    }
+
+    List<SyncedTable> resolveAll(Connection connection) throws SQLException {
+        List<SyncedTable> resolved = new ArrayList<>();
+        for (TableSettings settings : topology.tables()) {
+            if (!ManageSyncTriggers.isViewSource(settings, systemId)) {
+                resolved.add(tables.table(connection, settings.name()));
+            }
+        }
+        return resolved;
+    }
+
+    Optional<SyncedTable> byLocalName(Connection connection, String localName) throws SQLException {
+        Optional<TableSettings> settings = topology.tableByLocalName(localName, systemId);
+        return settings.isEmpty() ? Optional.empty() : Optional.of(tables.table(connection, settings.get().name()));
+    }
+
+    private long lastViewPoll;
+
+    boolean viewPollDue(long intervalMillis) {
+        long now = System.currentTimeMillis();
+        if (now - lastViewPoll < intervalMillis) {
+            return false;
+        }
+        lastViewPoll = now;
+        return true;
+    }
+
+    boolean maintenanceDue(long intervalMillis) {
+        long now = System.currentTimeMillis();
+        if (now - lastMaintenance < intervalMillis) {
+            return false;
+        }
+        lastMaintenance = now;
+        return true;
+    }
+
+    String transitUri(String table) {
+        return jdbcUrl + "#" + table;
+    }
+
+    Dialect dialect() { return dialect; }
+    SyncTopology topology() { return topology; }
+    String systemId() { return systemId; }
+    SyncedTableCache tables() { return tables; }
+    HistoryReader reader() { return reader; }
+    CapturePoll poll() { return poll; }
+    long clockOffsetMicros() { return clockOffsetMicros; }
+    void clockOffsetMicros(long offset) { clockOffsetMicros = offset; }
+}
