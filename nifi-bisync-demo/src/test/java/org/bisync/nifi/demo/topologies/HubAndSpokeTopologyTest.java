@@ -29,10 +29,7 @@ class HubAndSpokeTopologyTest {
     private static final String MARIA = "MariaDB";
     private static final String SQLITE = "SQLite";
 
-    /**
-     * The template as shipped, with its PreventLoops processors given the record reader and writer (the template leaves
-     * them unset, although PreventLoops requires them; reported to the demo engineer).
-     */
+    /** The template as shipped (a shorter runaway window; the record services only if a template lacks them). */
     private static FlowHarness.Builder harness(DataSource hub, DataSource maria, DataSource sqlite) {
         RegisteredFlowSnapshot template = Templates.all().get("hub-and-spoke-three-systems.json");
         FlowHarness.Builder builder = FlowHarness.builder(template)
