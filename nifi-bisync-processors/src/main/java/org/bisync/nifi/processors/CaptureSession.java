@@ -50,7 +50,7 @@ final class CaptureSession {
     List<SyncedTable> resolveAll(Connection connection) throws SQLException {
         List<SyncedTable> resolved = new ArrayList<>();
         for (TableSettings settings : topology.tables()) {
-            if (!settings.isView()) {
+            if (!ManageSyncTriggers.isViewSource(settings, systemId)) {
                 resolved.add(tables.table(connection, settings.name()));
             }
         }

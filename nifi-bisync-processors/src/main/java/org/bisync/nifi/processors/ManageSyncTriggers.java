@@ -122,7 +122,7 @@ public class ManageSyncTriggers extends AbstractProcessor {
         topology.system(systemId);
         Dialect dialect = Dialects.forConnection(connection);
         TriggerInstaller installer = new TriggerInstaller(dialect);
-        List<String> localNames = topology.tables().stream().filter(t -> !t.isView()).map(t -> t.localName(systemId)).toList();
+        List<String> localNames = topology.tables().stream().filter(t -> !isViewSource(t, systemId)).map(t -> t.localName(systemId)).toList();
         if (GENERATE_UNINSTALL.getValue().equals(action)) {
             return installer.generateUninstallScript(localNames);
         }
@@ -141,10 +141,18 @@ public class ManageSyncTriggers extends AbstractProcessor {
         SyncedTableResolver resolver = new SyncedTableResolver(dialect, topology);
         List<SyncedTable> tables = new ArrayList<>();
         for (TableSettings settings : topology.tables()) {
-            if (!settings.isView()) {
+            if (!isViewSource(settings, systemId)) {
                 tables.add(resolver.resolve(connection, settings, systemId));
             }
         }
         return tables;
+    }
+
+    /**
+     * Whether the table is, in this system, a view polled as a one-way source (no triggers, no version table). In the
+     * systems it flows to, a view's rows land in an ordinary table, which needs its version table like any other.
+     */
+    static boolean isViewSource(TableSettings settings, String systemId) {
+        return settings.isView() && settings.flowsFrom(systemId);
     }
 }

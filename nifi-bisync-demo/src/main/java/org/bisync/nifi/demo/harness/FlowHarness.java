@@ -109,6 +109,7 @@ public final class FlowHarness implements AutoCloseable {
     private final Random random;
     private final Outcomes outcomes = new Outcomes();
     private final Consumer<String> log;
+    private final java.util.Set<String> stopped = new java.util.HashSet<>();
     private int round;
     private int lastCaptured;
     private int failedRuns;
@@ -339,12 +340,12 @@ public final class FlowHarness implements AutoCloseable {
         int captured = 0;
         int moved = 0;
         for (Node node : nodes.values()) {
-            if (node.source) {
+            if (node.source && !stopped.contains(node.name())) {
                 captured += runSource(node);
             }
         }
         for (Node node : nodes.values()) {
-            if (!node.source && (!node.queue.isEmpty() || !node.runner.isQueueEmpty())) {
+            if (!node.source && !stopped.contains(node.name()) && (!node.queue.isEmpty() || !node.runner.isQueueEmpty())) {
                 moved += runWithInput(node);
             }
         }
@@ -395,6 +396,33 @@ public final class FlowHarness implements AutoCloseable {
             node.scheduled = false;
         }
         log.accept("restarted " + processorName);
+    }
+
+    /**
+     * Stops the processor with this name until {@link #start}: it is not run, and FlowFiles queue for it as in front of
+     * a stopped processor in NiFi (nothing expires). Its state is kept.
+     */
+    public void stop(String processorName) {
+        Node node = byName(processorName);
+        if (node.scheduled) {
+            node.runner.stop();
+            node.scheduled = false;
+        }
+        stopped.add(processorName);
+        log.accept("stopped " + processorName);
+    }
+
+    /** Starts a processor stopped with {@link #stop} again at the next round. */
+    public void start(String processorName) {
+        byName(processorName);
+        stopped.remove(processorName);
+        log.accept("started " + processorName);
+    }
+
+    /** FlowFiles waiting for the processor with this name (its incoming connections). */
+    public int queued(String processorName) {
+        Node node = byName(processorName);
+        return node.queue.size() + node.runner.getQueueSize().getObjectCount();
     }
 
     public TestRunner runner(String processorName) {
