@@ -51,10 +51,6 @@ public final class Demo {
         TwoWayScenario scenario = new TwoWayScenario(postgres, mariadb,
                 new TwoWayScenario.Settings(seed, 2, 300, 60, 5, 0.1, true, 60_000), message -> { });
         say("flow: " + scenario.flow().getFlowContents().getName());
-        if (scenario.flow().getFlowContents().getName().contains("bypassed")) {
-            say("  (PreventLoops and ResolveConflicts are not on the classpath yet: capture feeds apply directly,"
-                    + " which decides by greater version in SQL)");
-        }
         try (FlowHarness harness = scenario.start()) {
             say("customer table created on both sides; triggers installed by CaptureTriggerHistory");
             say("MariaDB has a user trigger bumping customer.touch_count on every update (column excluded from the sync)");

@@ -1,7 +1,6 @@
 package org.bisync.nifi.demo;
 
 import org.apache.nifi.registry.flow.RegisteredFlowSnapshot;
-import org.bisync.nifi.demo.harness.DecisionBypass;
 import org.bisync.nifi.demo.harness.FlowHarness;
 import org.bisync.nifi.demo.templates.Templates;
 
@@ -46,7 +45,7 @@ public final class TwoWayScenario {
         this.mariadb = mariadb;
         this.settings = settings;
         this.out = out;
-        this.flow = DecisionBypass.runnable(Templates.all().get("two-way-postgresql-mariadb.json"));
+        this.flow = Templates.all().get("two-way-postgresql-mariadb.json");
     }
 
     public RegisteredFlowSnapshot flow() {
