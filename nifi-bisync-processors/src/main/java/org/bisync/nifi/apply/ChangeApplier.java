@@ -263,7 +263,7 @@ public final class ChangeApplier {
     }
 
     private boolean transientFailure(Connection connection, SQLException e) {
-        if (sql.isTransient(e)) {
+        if (sql.isTransient(e) || e instanceof NewKeyClaims.ConcurrentNewKeyException) {
             return true;
         }
         try {
@@ -280,6 +280,9 @@ public final class ChangeApplier {
         Map<String, Map<String, Object>> keys = new LinkedHashMap<>();
         pending.forEach(p -> keys.putIfAbsent(p.keyId, p.change.key));
         Map<String, TargetVersion> current = readVersions(connection, table, images, keys);
+        List<Map<String, Object>> newKeys = keys.entrySet().stream().filter(e -> !current.containsKey(e.getKey()))
+                .map(Map.Entry::getValue).toList();
+        NewKeyClaims.claim(connection, dialect, table, newKeys);
         List<Write> writes = decide(pending, current, attempt);
         completeResolutions(connection, table, images, writes);
         List<Write> applied = new ArrayList<>();
@@ -326,6 +329,7 @@ public final class ChangeApplier {
         if (keyGenerated && applied.stream().anyMatch(w -> w.writeData && w.row != null)) {
             sql.advanceKeySequence(connection, table);
         }
+        NewKeyClaims.releaseUnused(connection, dialect, table, newKeys, maxRows);
         sql.clearOrigin(connection);
         connection.commit();
         return attempt;

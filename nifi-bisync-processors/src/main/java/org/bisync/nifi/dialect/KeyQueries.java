@@ -52,4 +52,23 @@ public final class KeyQueries {
         }
         return sql.toString();
     }
+
+    /**
+     * Inserts a placeholder version row (number 0, empty origin) for one key: a plain INSERT, so it fails on a key
+     * someone else holds. Parameters: the key columns, then {@code deleted} (false).
+     */
+    public static String insertPlaceholderVersion(Dialect dialect, SyncedTable table) {
+        SqlIdentifiers ids = dialect.identifiers();
+        List<String> keys = table.keyColumns().stream().map(c -> ids.quote(c.local())).toList();
+        return "INSERT INTO " + ids.quote(ids.derivedName(BisyncTables.VERSION_TABLE_PREFIX, table.localName())) + " ("
+                + String.join(", ", keys) + ", version_num, version_origin, deleted) VALUES ("
+                + String.join(", ", java.util.Collections.nCopies(keys.size(), "?")) + ", 0, '', ?)";
+    }
+
+    /** Deletes the placeholder version rows left among {@code keyCount} keys. Parameters: the key columns of each key. */
+    public static String deletePlaceholderVersions(Dialect dialect, SyncedTable table, int keyCount) {
+        SqlIdentifiers ids = dialect.identifiers();
+        return "DELETE FROM " + ids.quote(ids.derivedName(BisyncTables.VERSION_TABLE_PREFIX, table.localName()))
+                + " WHERE version_origin = '' AND (" + keyPredicate(ids, table.keyColumns().stream().map(SyncedColumn::local).toList(), keyCount) + ")";
+    }
 }

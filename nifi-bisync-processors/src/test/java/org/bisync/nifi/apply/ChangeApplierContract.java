@@ -100,6 +100,33 @@ abstract class ChangeApplierContract {
     }
 
     @Test
+    void aLocalInsertOfTheSameNewKeyCommittedWhileApplyDecidesIsNeverOverwritten() throws Exception {
+        SyncTopology[] t = new SyncTopology[1];
+        SyncedTable item = itemTable("t_newkey", t, null);
+        ChangeApplier applier = db.applier(t[0], warnings);
+        java.util.concurrent.ExecutorService background = java.util.concurrent.Executors.newSingleThreadExecutor();
+        try (java.sql.Connection local = db.connect()) {
+            local.setAutoCommit(false);
+            ApplyDatabase.run(local, List.of("INSERT INTO t_newkey (id, name) VALUES (1, 'local')"));
+            java.util.concurrent.Future<ApplyResult> applying = background.submit(
+                    () -> db.apply(applier, item, change("t_newkey", INSERT, 1, row("name", "synced"), 100, "A")));
+            Thread.sleep(500); // apply now waits on the uncommitted local row
+            local.commit();
+            ApplyStatus status = statuses(applying.get(30, java.util.concurrent.TimeUnit.SECONDS)).getFirst();
+            // PostgreSQL: the claim of the new key fails and the batch is retried; MariaDB: the locking read waits and sees it
+            assertTrue(status == RETRY || status == STALE, String.valueOf(status));
+        } finally {
+            background.shutdownNow();
+        }
+        assertEquals("local", name("t_newkey", 1));
+        assertEquals("B", db.versionRow("t_newkey", "id", 1).get(1), "the local edit keeps its own version");
+        assertEquals(List.of(STALE), statuses(db.apply(applier, item, change("t_newkey", INSERT, 1, row("name", "synced"), 100, "A"))),
+                "decided again, the older synced insert loses to the local one");
+        assertEquals(0, db.count("SELECT COUNT(*) FROM " + db.versionTable("t_newkey") + " WHERE version_origin = ''"),
+                "no placeholder is left behind");
+    }
+
+    @Test
     void applyingTheSameChangeTwiceChangesNothing() throws SQLException {
         SyncTopology[] t = new SyncTopology[1];
         SyncedTable item = itemTable("t_twice", t, null);

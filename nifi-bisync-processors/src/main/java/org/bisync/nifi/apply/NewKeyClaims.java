@@ -1,0 +1,73 @@
+package org.bisync.nifi.apply;
+
+import org.bisync.nifi.dialect.Dialect;
+import org.bisync.nifi.dialect.KeyQueries;
+import org.bisync.nifi.schema.SyncedColumn;
+import org.bisync.nifi.schema.SyncedTable;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Claims the keys a target has no version row for, before apply writes them. {@code SELECT ... FOR UPDATE} cannot
+ * lock a row that does not exist, so without a claim a local INSERT of the same new key, committed while apply decides,
+ * would be overwritten with its version row, and the two systems would keep different rows. With a placeholder
+ * version row inserted first, the local writer's trigger waits for apply (and then ranks its edit above it), or apply's
+ * plain INSERT fails on the local writer's row and the batch is retried and decided again.
+ */
+final class NewKeyClaims {
+
+    /** Another writer created one of the keys while apply was deciding: the batch must be decided again. */
+    static final class ConcurrentNewKeyException extends SQLException {
+        ConcurrentNewKeyException(String table, SQLException cause) {
+            super("Another writer created a key of table '" + table + "' at the same moment: " + cause.getMessage(), cause.getSQLState(), cause);
+        }
+    }
+
+    private NewKeyClaims() {
+    }
+
+    static void claim(Connection connection, Dialect dialect, SyncedTable table, List<Map<String, Object>> keys) throws SQLException {
+        if (keys.isEmpty()) {
+            return;
+        }
+        List<SyncedColumn> keyColumns = table.keyColumns();
+        try (PreparedStatement insert = connection.prepareStatement(KeyQueries.insertPlaceholderVersion(dialect, table))) {
+            for (Map<String, Object> key : keys) {
+                int index = 1;
+                for (SyncedColumn column : keyColumns) {
+                    dialect.types().bind(insert, index++, key.get(column.canonical()), column.column());
+                }
+                insert.setBoolean(index, false);
+                insert.addBatch();
+            }
+            insert.executeBatch();
+        } catch (SQLException e) {
+            if (dialect.apply().isTransient(e)) {
+                throw e;
+            }
+            throw new ConcurrentNewKeyException(table.localName(), e);
+        }
+    }
+
+    /** Removes the placeholders that no write replaced (their records were stale, failed or re-resolved). */
+    static void releaseUnused(Connection connection, Dialect dialect, SyncedTable table, List<Map<String, Object>> keys,
+                              int maxKeysPerStatement) throws SQLException {
+        List<SyncedColumn> keyColumns = table.keyColumns();
+        for (int from = 0; from < keys.size(); from += maxKeysPerStatement) {
+            List<Map<String, Object>> chunk = keys.subList(from, Math.min(keys.size(), from + maxKeysPerStatement));
+            try (PreparedStatement delete = connection.prepareStatement(KeyQueries.deletePlaceholderVersions(dialect, table, chunk.size()))) {
+                int index = 1;
+                for (Map<String, Object> key : chunk) {
+                    for (SyncedColumn column : keyColumns) {
+                        dialect.types().bind(delete, index++, key.get(column.canonical()), column.column());
+                    }
+                }
+                delete.executeUpdate();
+            }
+        }
+    }
+}
