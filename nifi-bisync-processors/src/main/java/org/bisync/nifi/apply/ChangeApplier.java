@@ -280,9 +280,9 @@ public final class ChangeApplier {
         Map<String, Map<String, Object>> keys = new LinkedHashMap<>();
         pending.forEach(p -> keys.putIfAbsent(p.keyId, p.change.key));
         Map<String, TargetVersion> current = readVersions(connection, table, images, keys);
-        List<Map<String, Object>> newKeys = keys.entrySet().stream().filter(e -> !current.containsKey(e.getKey()))
-                .map(Map.Entry::getValue).toList();
-        NewKeyClaims.claim(connection, dialect, table, newKeys);
+        Map<String, Map<String, Object>> newKeys = new LinkedHashMap<>(keys);
+        newKeys.keySet().removeAll(current.keySet());
+        NewKeyClaims.claim(connection, dialect, table, List.copyOf(newKeys.values()), maxRows);
         List<Write> writes = decide(pending, current, attempt);
         completeResolutions(connection, table, images, writes);
         List<Write> applied = new ArrayList<>();
@@ -329,7 +329,8 @@ public final class ChangeApplier {
         if (keyGenerated && applied.stream().anyMatch(w -> w.writeData && w.row != null)) {
             sql.advanceKeySequence(connection, table);
         }
-        NewKeyClaims.releaseUnused(connection, dialect, table, newKeys, maxRows);
+        applied.forEach(write -> newKeys.remove(write.keyId));
+        NewKeyClaims.release(connection, dialect, table, List.copyOf(newKeys.values()), maxRows);
         sql.clearOrigin(connection);
         connection.commit();
         return attempt;

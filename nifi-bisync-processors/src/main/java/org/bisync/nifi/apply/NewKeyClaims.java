@@ -30,21 +30,23 @@ final class NewKeyClaims {
     private NewKeyClaims() {
     }
 
-    static void claim(Connection connection, Dialect dialect, SyncedTable table, List<Map<String, Object>> keys) throws SQLException {
-        if (keys.isEmpty()) {
-            return;
-        }
+    static void claim(Connection connection, Dialect dialect, SyncedTable table, List<Map<String, Object>> keys,
+                      int maxKeysPerStatement) throws SQLException {
         List<SyncedColumn> keyColumns = table.keyColumns();
-        try (PreparedStatement insert = connection.prepareStatement(KeyQueries.insertPlaceholderVersion(dialect, table))) {
-            for (Map<String, Object> key : keys) {
-                int index = 1;
-                for (SyncedColumn column : keyColumns) {
-                    dialect.types().bind(insert, index++, key.get(column.canonical()), column.column());
+        try {
+            for (int from = 0; from < keys.size(); from += maxKeysPerStatement) {
+                List<Map<String, Object>> chunk = keys.subList(from, Math.min(keys.size(), from + maxKeysPerStatement));
+                try (PreparedStatement insert = connection.prepareStatement(KeyQueries.insertPlaceholderVersions(dialect, table, chunk.size()))) {
+                    int index = 1;
+                    for (Map<String, Object> key : chunk) {
+                        for (SyncedColumn column : keyColumns) {
+                            dialect.types().bind(insert, index++, key.get(column.canonical()), column.column());
+                        }
+                        insert.setBoolean(index++, false);
+                    }
+                    insert.executeUpdate();
                 }
-                insert.setBoolean(index, false);
-                insert.addBatch();
             }
-            insert.executeBatch();
         } catch (SQLException e) {
             if (dialect.apply().isTransient(e)) {
                 throw e;
@@ -53,8 +55,8 @@ final class NewKeyClaims {
         }
     }
 
-    /** Removes the placeholders that no write replaced (their records were stale, failed or re-resolved). */
-    static void releaseUnused(Connection connection, Dialect dialect, SyncedTable table, List<Map<String, Object>> keys,
+    /** Removes the placeholders of keys no write replaced (their records were stale, failed or re-resolved). */
+    static void release(Connection connection, Dialect dialect, SyncedTable table, List<Map<String, Object>> keys,
                               int maxKeysPerStatement) throws SQLException {
         List<SyncedColumn> keyColumns = table.keyColumns();
         for (int from = 0; from < keys.size(); from += maxKeysPerStatement) {

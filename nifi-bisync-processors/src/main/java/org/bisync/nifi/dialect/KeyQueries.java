@@ -54,15 +54,16 @@ public final class KeyQueries {
     }
 
     /**
-     * Inserts a placeholder version row (number 0, empty origin) for one key: a plain INSERT, so it fails on a key
-     * someone else holds. Parameters: the key columns, then {@code deleted} (false).
+     * Inserts placeholder version rows (number 0, empty origin) for {@code rowCount} keys in one statement: a plain
+     * INSERT, so it fails on a key someone else holds. Parameters per key: the key columns, then {@code deleted} (false).
      */
-    public static String insertPlaceholderVersion(Dialect dialect, SyncedTable table) {
+    public static String insertPlaceholderVersions(Dialect dialect, SyncedTable table, int rowCount) {
         SqlIdentifiers ids = dialect.identifiers();
         List<String> keys = table.keyColumns().stream().map(c -> ids.quote(c.local())).toList();
+        String row = "(" + String.join(", ", java.util.Collections.nCopies(keys.size(), "?")) + ", 0, '', ?)";
         return "INSERT INTO " + ids.quote(ids.derivedName(BisyncTables.VERSION_TABLE_PREFIX, table.localName())) + " ("
-                + String.join(", ", keys) + ", version_num, version_origin, deleted) VALUES ("
-                + String.join(", ", java.util.Collections.nCopies(keys.size(), "?")) + ", 0, '', ?)";
+                + String.join(", ", keys) + ", version_num, version_origin, deleted) VALUES "
+                + String.join(", ", java.util.Collections.nCopies(rowCount, row));
     }
 
     /** Deletes the placeholder version rows left among {@code keyCount} keys. Parameters: the key columns of each key. */
