@@ -28,6 +28,7 @@ import org.bisync.nifi.change.ChangeRecordSchema;
 import org.bisync.nifi.change.InvalidChangeException;
 import org.bisync.nifi.dialect.Dialect;
 import org.bisync.nifi.dialect.Dialects;
+import org.bisync.nifi.schema.NotInstalledException;
 import org.bisync.nifi.schema.SchemaMismatchException;
 import org.bisync.nifi.schema.SyncedTable;
 import org.bisync.nifi.schema.SyncedTableCache;
@@ -87,7 +88,8 @@ public class ApplyBidirectionalChanges extends AbstractProcessor {
     public static final Relationship RETRY = new Relationship.Builder().name("retry")
             .description("Records worth trying again: a transient database error (connection lost, deadlock, lock timeout: the "
                     + "whole FlowFile, nothing applied) or a foreign-key violation (that record alone; its parent may still be "
-                    + "on its way). Loop it back with NiFi's retry/back-off settings.").build();
+                    + "on its way), or the records of a table whose nifi-bisync installation is missing in the target (its version "
+                    + "table or the bisync tables; the reason says what to install). Loop it back with NiFi's retry/back-off settings.").build();
     public static final Relationship RE_RESOLVE = new Relationship.Builder().name("re-resolve")
             .description("Merges and review resolutions whose compare-and-set lost: the target changed after the decision. "
                     + "Wire back to ResolveConflicts, never to plain retry.").build();
@@ -214,10 +216,15 @@ public class ApplyBidirectionalChanges extends AbstractProcessor {
             for (Map.Entry<String, List<ChangeRecord>> entry : byTable.entrySet()) {
                 SyncedTable table;
                 try {
-                    table = cache.table(connection, entry.getKey());
+                    table = cache.installedTable(connection, entry.getKey());
                 } catch (SchemaMismatchException e) {
                     cache.invalidate();
                     outcomes.addAll(all(entry.getValue(), ApplyStatus.FAILED, e.getMessage()));
+                    continue;
+                } catch (NotInstalledException e) {
+                    // nothing of the records is wrong: they wait (penalized, retried) until the target is installed
+                    getLogger().error("{} changes of table '{}' wait: {}", entry.getValue().size(), entry.getKey(), e.getMessage());
+                    outcomes.addAll(all(entry.getValue(), ApplyStatus.RETRY, e.getMessage()));
                     continue;
                 }
                 ApplyResult result = applier.apply(connection, table, entry.getValue());

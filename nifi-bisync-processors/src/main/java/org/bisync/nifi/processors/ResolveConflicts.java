@@ -30,6 +30,7 @@ import org.bisync.nifi.resolve.Resolver;
 import org.bisync.nifi.resolve.TargetState;
 import org.bisync.nifi.resolve.TargetStateReader;
 import org.bisync.nifi.resolve.Verdict;
+import org.bisync.nifi.schema.NotInstalledException;
 import org.bisync.nifi.schema.SchemaMismatchException;
 import org.bisync.nifi.schema.SyncedColumn;
 import org.bisync.nifi.schema.SyncedTable;
@@ -202,6 +203,13 @@ public class ResolveConflicts extends AbstractProcessor {
                         connection.setAutoCommit(false);
                     }
                 }
+            } catch (NotInstalledException e) {
+                // the target lacks its installation: nothing can be decided until it is there; the FlowFile waits
+                getLogger().error("Cannot decide {} into system '{}', it stays queued and is retried: {}", flowFile, targetSystem,
+                        e.getMessage());
+                session.rollback(true);
+                context.yield();
+                return;
             } catch (SQLException | ProcessException e) {
                 // nothing was decided: the whole FlowFile waits and is read again
                 getLogger().error("Cannot read the versions of target '{}' for {}; it stays queued and is retried: {}",
@@ -259,7 +267,7 @@ public class ResolveConflicts extends AbstractProcessor {
                               List<Record> failed, List<String> conflictNotes) throws SQLException {
         SyncedTable table;
         try {
-            table = cache.table(connection, canonical);
+            table = cache.installedTable(connection, canonical);
         } catch (SchemaMismatchException e) {
             cache.invalidate();
             records.forEach(r -> failed.add(ChangeRecordIO.withError(r.raw(), "Record " + r.index() + ": " + e.getMessage())));

@@ -20,6 +20,7 @@ public final class SyncedTableCache {
     private final Dialect dialect;
     private final SyncedTableResolver resolver;
     private final Map<String, SyncedTable> tables = new ConcurrentHashMap<>();
+    private final Map<String, SyncedTable> installed = new ConcurrentHashMap<>();
 
     public SyncedTableCache(SyncTopology topology, String systemId, Dialect dialect) {
         this.topology = topology;
@@ -42,8 +43,26 @@ public final class SyncedTableCache {
         return resolved;
     }
 
+    /**
+     * The table of that canonical name, like {@link #table}, once its system is known to hold its version table and
+     * the bisync tables (checked on first use; a missing installation is checked again on the next call).
+     *
+     * @throws NotInstalledException when the system lacks them, saying what to install where
+     */
+    public SyncedTable installedTable(Connection connection, String canonicalName) throws SQLException {
+        SyncedTable checked = installed.get(canonicalName);
+        if (checked != null) {
+            return checked;
+        }
+        SyncedTable table = table(connection, canonicalName);
+        resolver.requireInstalled(connection, table);
+        installed.put(canonicalName, table);
+        return table;
+    }
+
     public void invalidate() {
         tables.clear();
+        installed.clear();
     }
 
     public SyncTopology topology() {

@@ -1,5 +1,6 @@
 package org.bisync.nifi.schema;
 
+import org.bisync.nifi.dialect.BisyncTables;
 import org.bisync.nifi.dialect.Dialect;
 import org.bisync.nifi.topology.SyncTopology;
 import org.bisync.nifi.topology.TableSettings;
@@ -32,6 +33,34 @@ public final class SyncedTableResolver {
         TableMetadata metadata = dialect.catalog().readTable(connection, local)
                 .orElseThrow(() -> new SchemaMismatchException(where + " does not exist"));
         return resolve(metadata, settings, systemId, where);
+    }
+
+    /**
+     * Checks that what nifi-bisync installs for this table is in its system: the table's version table and the shared
+     * bisync tables. Capture installs them in the systems it reads; a system that is only written to (the target of a
+     * one-way sync) needs ManageSyncTriggers with Action Install.
+     *
+     * @throws NotInstalledException naming the missing table, the system, and what to do
+     */
+    public void requireInstalled(Connection connection, SyncedTable table) throws SQLException {
+        String system = table.systemId();
+        String local = table.localName();
+        String name = table.settings().name();
+        String where = "Table '" + name + "'" + (local.equals(name) ? "" : " ('" + local + "')") + " in system '" + system + "'";
+        String versionTable = dialect.identifiers().derivedName(BisyncTables.VERSION_TABLE_PREFIX, local);
+        if (dialect.catalog().readTable(connection, versionTable).isEmpty()) {
+            throw new NotInstalledException(where + " has no version table " + versionTable + ": " + howToInstall(system));
+        }
+        for (String shared : List.of(BisyncTables.HISTORY, BisyncTables.CONFIG, BisyncTables.INSTALLED)) {
+            if (dialect.catalog().readTable(connection, shared).isEmpty()) {
+                throw new NotInstalledException("System '" + system + "' has no bisync table " + shared + ": " + howToInstall(system));
+            }
+        }
+    }
+
+    private static String howToInstall(String system) {
+        return "install nifi-bisync in system '" + system + "' (ManageSyncTriggers with Action Install, or a CaptureTriggerHistory "
+                + "of that system)";
     }
 
     SyncedTable resolve(TableMetadata metadata, TableSettings settings, String systemId, String where) {

@@ -14,6 +14,7 @@ import org.apache.nifi.registry.flow.RegisteredFlowSnapshot;
 import org.apache.nifi.reporting.InitializationException;
 import org.apache.nifi.serialization.RecordReader;
 import org.apache.nifi.serialization.record.Record;
+import org.apache.nifi.util.FormatUtils;
 import org.apache.nifi.util.MockFlowFile;
 import org.apache.nifi.util.TestRunner;
 import org.apache.nifi.util.TestRunners;
@@ -42,6 +43,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Random;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import java.util.function.Predicate;
 import java.util.regex.Matcher;
@@ -56,12 +58,16 @@ import java.util.regex.Pattern;
  *
  * <p>Every record is followed per (change, target) so that {@link #outcomes()} can tell whether each captured change
  * ended exactly once per direction. Connections can duplicate and reorder FlowFiles, and a processor can be restarted
- * (stopped and started, keeping its state) mid-run. Single-threaded: call it from one thread; databases may be written
+ * (stopped and started, keeping its state) mid-run. Processors without an incoming connection (sources) run every round,
+ * except those scheduled a minute apart or more (such as a ManageSyncTriggers that installs at start): those run at the
+ * first round after they start and then once per their period, as in NiFi. Single-threaded: call it from one thread; databases may be written
  * concurrently by others.
  */
 public final class FlowHarness implements AutoCloseable {
 
     private static final Pattern PARAMETER = Pattern.compile("#\\{([^}]+)}");
+    /** Sources scheduled at least this far apart run once per period; shorter schedules are compressed to every round. */
+    private static final long LONG_PERIOD_MILLIS = 60_000L;
 
     /** A FlowFile between two processors: content, attributes and the connection it travels. */
     private record Item(byte[] content, Map<String, String> attributes) {
@@ -73,6 +79,9 @@ public final class FlowHarness implements AutoCloseable {
         final TestRunner runner;
         final String target;
         final boolean source;
+        /** A source's run schedule when it is long (a minute or more), else 0: run every round. */
+        final long periodMillis;
+        long lastRunAt;
         final Deque<Item> queue = new ArrayDeque<>();
         /** Records handed to the runner and what came out, until its queue is empty and the difference can be taken. */
         final Map<ChangeId, Integer> pendingIn = new HashMap<>();
@@ -85,6 +94,14 @@ public final class FlowHarness implements AutoCloseable {
             this.runner = runner;
             this.target = target;
             this.source = source;
+            long period = definition.getSchedulingPeriod() == null ? 0
+                    : FormatUtils.getTimeDuration(definition.getSchedulingPeriod(), TimeUnit.MILLISECONDS);
+            this.periodMillis = period >= LONG_PERIOD_MILLIS ? period : 0;
+        }
+
+        /** Whether a source is due: every round, or for a long schedule once per period. */
+        boolean due(long now) {
+            return periodMillis == 0 || lastRunAt == 0 || now - lastRunAt >= periodMillis;
         }
 
         String name() {
@@ -133,6 +150,9 @@ public final class FlowHarness implements AutoCloseable {
             overrides.forEach(runner::setProperty);
             String target = processor.getProperties().get("Target System ID");
             boolean source = group.getConnections().stream().noneMatch(c -> c.getDestination().getId().equals(processor.getIdentifier()));
+            if (source) {
+                runner.setIncomingConnection(false); // e.g. ManageSyncTriggers runs on its schedule only without one
+            }
             nodes.put(processor.getIdentifier(), new Node(processor, runner, target, source));
         }
         group.getFunnels().forEach(f -> funnels.put(f.getIdentifier(), new ArrayList<>()));
@@ -339,8 +359,10 @@ public final class FlowHarness implements AutoCloseable {
         int failedBefore = failedRuns;
         int captured = 0;
         int moved = 0;
+        long now = System.currentTimeMillis();
         for (Node node : nodes.values()) {
-            if (node.source && !stopped.contains(node.name())) {
+            if (node.source && !stopped.contains(node.name()) && node.due(now)) {
+                node.lastRunAt = now;
                 captured += runSource(node);
             }
         }
@@ -395,6 +417,7 @@ public final class FlowHarness implements AutoCloseable {
             node.runner.stop();
             node.scheduled = false;
         }
+        node.lastRunAt = 0; // a started processor runs at once
         log.accept("restarted " + processorName);
     }
 
@@ -414,7 +437,7 @@ public final class FlowHarness implements AutoCloseable {
 
     /** Starts a processor stopped with {@link #stop} again at the next round. */
     public void start(String processorName) {
-        byName(processorName);
+        byName(processorName).lastRunAt = 0; // a started processor runs at once
         stopped.remove(processorName);
         log.accept("started " + processorName);
     }
@@ -519,7 +542,9 @@ public final class FlowHarness implements AutoCloseable {
                         }
                     }
                 }
-                route(node, relationship.getName(), item);
+                if (!node.definition.getAutoTerminatedRelationships().contains(relationship.getName())) {
+                    route(node, relationship.getName(), item);
+                }
             }
         }
         node.runner.clearTransferState();

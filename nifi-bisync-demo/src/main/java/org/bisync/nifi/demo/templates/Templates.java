@@ -22,7 +22,9 @@ import java.util.Set;
  * The flow definitions shipped in {@code templates/}: per direction
  * {@code CaptureTriggerHistory(A) -> PreventLoops(to B) -> ResolveConflicts(into B) -> ApplyBidirectionalChanges(B)},
  * with {@code loop}, {@code re-resolve} and {@code retry} wired back, conflicts and failures held in visible, labelled
- * queues, NiFi's DBCPConnectionPool and JSON record services, and every connection setting a parameter.
+ * queues, NiFi's DBCPConnectionPool and JSON record services, and every connection setting a parameter. A system
+ * that is only written to (the target of a one-way sync) has no capture to install its bisync tables, version tables
+ * and triggers, so it gets a {@code ManageSyncTriggers} with Action Install that runs when the group starts.
  */
 public final class Templates {
 
@@ -30,6 +32,7 @@ public final class Templates {
     public static final String PREVENT_LOOPS = "org.bisync.nifi.processors.PreventLoops";
     public static final String RESOLVE = "org.bisync.nifi.processors.ResolveConflicts";
     public static final String APPLY = "org.bisync.nifi.processors.ApplyBidirectionalChanges";
+    public static final String MANAGE = "org.bisync.nifi.processors.ManageSyncTriggers";
     public static final String TOPOLOGY_SERVICE = "org.bisync.nifi.services.StandardSyncTopologyService";
     public static final String DBCP_POOL = "org.apache.nifi.dbcp.DBCPConnectionPool";
     public static final String JSON_READER = "org.apache.nifi.json.JsonTreeReader";
@@ -103,11 +106,14 @@ public final class Templates {
                 {"name": "customer", "direction": "ONE_WAY", "source": "postgresql", "strategy": "LAST_WRITE_WINS", "exclude": ["touch_count"]}""");
         Flow flow = new Flow("one-way-postgresql-to-mariadb", "One-way sync: PostgreSQL -> MariaDB",
                 "Copies every change of the customer table from PostgreSQL into MariaDB. MariaDB edits of synced rows are "
-                        + "not sent back; a later PostgreSQL edit wins over them. Fill in the parameters, enable the services, "
-                        + "start the group.",
+                        + "not sent back; a later PostgreSQL edit wins over them. MariaDB has no capture, so 'Install nifi-bisync "
+                        + "in MariaDB' (ManageSyncTriggers) installs its bisync tables, version table and triggers when the "
+                        + "group starts. Fill in the parameters, enable the services, start the group.",
                 "bisync one-way PostgreSQL-MariaDB", List.of(POSTGRESQL, MARIADB), topology);
         VersionedProcessor capturePg = flow.capture(POSTGRESQL, 0);
         flow.direction(capturePg, POSTGRESQL, MARIADB, 0);
+        // MariaDB is only written to: nothing captures it, so nothing else would install what resolve and apply need there
+        flow.install(MARIADB, 0);
         return flow.build();
     }
 
@@ -242,6 +248,38 @@ public final class Templates {
             capture.setExecutionNode("PRIMARY");
             builder.connect("Capture failures: " + system.title(), capture, Set.of("failure"), failed, 100_000L, "1 GB", null);
             return capture;
+        }
+
+        /**
+         * ManageSyncTriggers installing nifi-bisync in a system no capture installs it in: no incoming connection, so it
+         * runs on its schedule, once when the group starts and then daily (an up-to-date installation is left alone, an
+         * outdated one rebuilt). Placed under the Apply of the pipeline row {@code row} into that system.
+         */
+        void install(SystemSpec system, int row) {
+            double x = 3 * COLUMN;
+            double y = row * ROW + 360;
+            List<Property> properties = new ArrayList<>(List.of(
+                    Property.service("Sync Topology Service", topologyServiceId),
+                    Property.of("System ID", system.id()),
+                    Property.of("Action", "Install")));
+            if (system.engine().hasUser) {
+                // named in the GRANT statements of the script it writes
+                properties.add(Property.of("NiFi Database User", "#{" + system.title() + " User}"));
+            }
+            VersionedProcessor install = builder.processor("install/" + system.id(), "Install nifi-bisync in " + system.title(),
+                    MANAGE, bisyncNar(), properties, new Position(x, y),
+                    "Installs the bisync tables, the version tables and the triggers " + system.title() + " needs as a sync "
+                            + "target: no capture runs there to install them. Runs when the group starts, then daily.");
+            install.setSchedulingPeriod("1 day");
+            install.setExecutionNode("PRIMARY");
+            // the script it ran is in the provenance event; nothing downstream needs it
+            install.getAutoTerminatedRelationships().add("success");
+            VersionedFunnel failures = builder.funnel("install-failed/" + system.id(), new Position(x + 460, y + 40));
+            builder.label("install-failed-label/" + system.id(), "Install failures: " + system.title() + "\nThe bisync.reason "
+                            + "attribute says why (connection, rights). Fix the cause, then run " + install.getName()
+                            + " again (Run Once). Until then the changes into " + system.title() + " wait in their queues.",
+                    new Position(x + 380, y + 120), 380, 110, "#ffd6d6");
+            builder.connect("Install failures: " + system.title(), install, Set.of("failure"), failures, 100L, "1 GB", null);
         }
 
         void direction(VersionedProcessor capture, SystemSpec from, SystemSpec to, int row) {

@@ -1,5 +1,6 @@
 package org.bisync.nifi.demo.templates;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import org.apache.nifi.components.PropertyDescriptor;
 import org.apache.nifi.controller.ControllerService;
 import org.apache.nifi.flow.VersionedComponent;
@@ -260,6 +261,60 @@ class TemplateTest {
         }
         assertTrue(parameters.values().stream().anyMatch(VersionedParameter::isSensitive), "passwords are sensitive parameters");
         assertTrue(parameters.keySet().stream().anyMatch(n -> n.endsWith("JDBC Driver Location")));
+    }
+
+    /**
+     * Resolve and apply need the target's version tables, which capture installs in the systems it reads. A system
+     * that nothing captures (the target of a one-way sync) must get them from a ManageSyncTriggers that installs when
+     * the group starts: Action Install, no incoming connection, run on its schedule.
+     */
+    @ParameterizedTest
+    @MethodSource("templates")
+    void everySystemOfTheTopologyIsCapturedOrInstalledByAManageSyncTriggersOfThatSystem(String file) throws Exception {
+        RegisteredFlowSnapshot snapshot = parse(file);
+        VersionedProcessGroup group = snapshot.getFlowContents();
+        String topology = snapshot.getParameterContexts().get(group.getParameterContextName()).getParameters().stream()
+                .filter(p -> p.getName().equals("Sync Topology Definition")).findFirst().orElseThrow().getValue();
+        Set<String> systems = new TreeSet<>();
+        new ObjectMapper().readTree(topology).get("systems").forEach(system -> systems.add(system.get("id").asText()));
+        assertFalse(systems.isEmpty());
+
+        Set<String> captured = new TreeSet<>();
+        Set<String> installed = new TreeSet<>();
+        for (VersionedProcessor processor : group.getProcessors()) {
+            String system = processor.getProperties().get("System ID");
+            if (processor.getType().equals(Templates.CAPTURE)) {
+                captured.add(system);
+            }
+            if (processor.getType().equals(Templates.MANAGE)) {
+                assertEquals("Install", processor.getProperties().get("Action"), processor.getName());
+                assertTrue(group.getConnections().stream().noneMatch(c -> c.getDestination().getId().equals(processor.getIdentifier())),
+                        processor.getName() + " has no incoming connection, so it runs on its schedule");
+                assertEquals("TIMER_DRIVEN", processor.getSchedulingStrategy(), processor.getName());
+                assertEquals("1 day", processor.getSchedulingPeriod(), processor.getName() + " runs at start, then rarely");
+                assertEquals("PRIMARY", processor.getExecutionNode(), processor.getName() + " runs its DDL on one node");
+                assertEquals(Set.of("success"), processor.getAutoTerminatedRelationships(), processor.getName());
+                installed.add(system);
+            }
+        }
+        for (String system : systems) {
+            assertTrue(captured.contains(system) || installed.contains(system),
+                    "system '" + system + "' is neither captured " + captured + " nor installed " + installed);
+            assertFalse(captured.contains(system) && installed.contains(system), "system '" + system + "' is installed twice");
+        }
+        assertEquals(systems, new TreeSet<>(union(captured, installed)), "every capture and install names a system of the topology");
+        for (VersionedProcessor processor : group.getProcessors()) {
+            String target = processor.getProperties().get("Target System ID");
+            if (target != null) {
+                assertTrue(systems.contains(target), processor.getName() + " targets unknown system " + target);
+            }
+        }
+    }
+
+    private static Set<String> union(Set<String> a, Set<String> b) {
+        Set<String> all = new HashSet<>(a);
+        all.addAll(b);
+        return all;
     }
 
     /** Whether the class exists; when not, it is noted, and the test ends as skipped after checking the rest. */

@@ -1,0 +1,137 @@
+package org.bisync.nifi.processors;
+
+import org.apache.nifi.processor.Processor;
+import org.apache.nifi.util.LogMessage;
+import org.apache.nifi.util.MockFlowFile;
+import org.apache.nifi.util.TestRunner;
+import org.apache.nifi.util.TestRunners;
+import org.bisync.nifi.change.ChangeRecord;
+import org.bisync.nifi.change.Decision;
+import org.bisync.nifi.services.StandardSyncTopologyService;
+import org.bisync.nifi.testsupport.EmbeddedDatabases;
+import org.bisync.nifi.testsupport.JsonRecordReaderService;
+import org.bisync.nifi.testsupport.JsonRecordSetWriterService;
+import org.bisync.nifi.testsupport.TestDbcpService;
+import org.bisync.nifi.version.Version;
+import org.junit.jupiter.api.Test;
+
+import javax.sql.DataSource;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.List;
+
+import static org.bisync.nifi.processors.ChangeFlowFiles.change;
+import static org.bisync.nifi.processors.ChangeFlowFiles.enqueue;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * A target system (B, PostgreSQL) whose database has the synced table but not nifi-bisync's installation, as the target
+ * of a one-way sync has when nothing installs it: ResolveConflicts and ApplyBidirectionalChanges keep the changes and
+ * say what to install where; once ManageSyncTriggers installed it, the same changes go through.
+ */
+class NotInstalledTargetTest {
+
+    private static final String TOPOLOGY = ChangeFlowFiles.topology("LAST_WRITE_WINS");
+    private static final String EXPECTED = "Table 'customer' in system 'B' has no version table bisync_v_customer: install "
+            + "nifi-bisync in system 'B' (ManageSyncTriggers with Action Install, or a CaptureTriggerHistory of that system)";
+
+    private static DataSource target(String database) throws SQLException {
+        DataSource dataSource = EmbeddedDatabases.postgres(database);
+        try (Connection connection = dataSource.getConnection(); Statement statement = connection.createStatement()) {
+            statement.execute("CREATE TABLE customer (id int PRIMARY KEY, name text, email text)");
+        }
+        return dataSource;
+    }
+
+    private static TestRunner runner(Class<? extends Processor> type, DataSource target) throws Exception {
+        TestRunner runner = TestRunners.newTestRunner(type);
+        TestDbcpService pool = new TestDbcpService(target);
+        runner.addControllerService("pool", pool);
+        runner.enableControllerService(pool);
+        StandardSyncTopologyService topology = new StandardSyncTopologyService();
+        runner.addControllerService("topology", topology);
+        runner.setProperty(topology, StandardSyncTopologyService.TOPOLOGY_DEFINITION, TOPOLOGY);
+        runner.setProperty(topology, "A", "pool");
+        runner.setProperty(topology, "B", "pool");
+        runner.enableControllerService(topology);
+        runner.setProperty(BisyncProperties.SYNC_TOPOLOGY, "topology");
+        if (type == ManageSyncTriggers.class) {
+            runner.setProperty(ManageSyncTriggers.SYSTEM_ID, "B");
+            runner.setProperty(ManageSyncTriggers.ACTION, ManageSyncTriggers.INSTALL.getValue());
+            runner.setIncomingConnection(false); // runs on its schedule, as in the one-way template
+            return runner;
+        }
+        JsonRecordReaderService reader = new JsonRecordReaderService();
+        runner.addControllerService("reader", reader);
+        runner.enableControllerService(reader);
+        JsonRecordSetWriterService writer = new JsonRecordSetWriterService();
+        runner.addControllerService("writer", writer);
+        runner.enableControllerService(writer);
+        runner.setProperty(BisyncProperties.TARGET_SYSTEM, "B");
+        runner.setProperty(BisyncProperties.RECORD_READER, "reader");
+        runner.setProperty(BisyncProperties.RECORD_WRITER, "writer");
+        return runner;
+    }
+
+    private static List<String> errors(TestRunner runner) {
+        return runner.getLogger().getErrorMessages().stream().map(LogMessage::getMsg).toList();
+    }
+
+    private static void install(DataSource target) throws Exception {
+        TestRunner manage = runner(ManageSyncTriggers.class, target);
+        manage.run();
+        assertEquals(List.of(), errors(manage), "ManageSyncTriggers installed nifi-bisync in B");
+        manage.assertAllFlowFilesTransferred(ManageSyncTriggers.SUCCESS, 1);
+    }
+
+    @Test
+    void resolveConflictsKeepsTheChangesQueuedAndSaysWhatToInstallWhere() throws Exception {
+        DataSource target = target("not_installed_resolve");
+        TestRunner resolve = runner(ResolveConflicts.class, target);
+        enqueue(resolve, List.of(change(1, "Ann", new Version(1_000, "A"), null, "A")));
+
+        resolve.run();
+
+        resolve.assertTransferCount(ResolveConflicts.SUCCESS, 0);
+        resolve.assertTransferCount(ResolveConflicts.FAILURE, 0);
+        assertEquals(1, resolve.getQueueSize().getObjectCount(), "the FlowFile was rolled back into the queue: nothing is lost");
+        assertTrue(errors(resolve).stream().anyMatch(m -> m.contains(EXPECTED)), "the error says what to do: " + errors(resolve));
+
+        install(target);
+        resolve.run(1, true, false);
+        resolve.assertAllFlowFilesTransferred(ResolveConflicts.SUCCESS, 1);
+        assertEquals(1, ChangeFlowFiles.changes(resolve.getFlowFilesForRelationship(ResolveConflicts.SUCCESS).get(0)).size(),
+                "once installed, the queued change is decided");
+    }
+
+    @Test
+    void applyRoutesTheChangesToRetryPenalizedWithAReasonThatSaysWhatToInstallWhere() throws Exception {
+        DataSource target = target("not_installed_apply");
+        TestRunner apply = runner(ApplyBidirectionalChanges.class, target);
+        ChangeRecord insert = change(1, "Ann", new Version(1_000, "A"), null, "A");
+        insert.decision = Decision.APPLY;
+        enqueue(apply, List.of(insert));
+
+        apply.run();
+
+        apply.assertAllFlowFilesTransferred(ApplyBidirectionalChanges.RETRY, 1);
+        MockFlowFile retry = apply.getFlowFilesForRelationship(ApplyBidirectionalChanges.RETRY).get(0);
+        retry.assertAttributeEquals(BisyncAttributes.REASON, EXPECTED);
+        assertTrue(retry.isPenalized(), "retried with back-off");
+        assertEquals(1, ChangeFlowFiles.changes(retry).size(), "the change travels on unchanged");
+        assertTrue(errors(apply).stream().anyMatch(m -> m.contains(EXPECTED)), "the error says what to do: " + errors(apply));
+
+        install(target);
+        apply.clearTransferState();
+        apply.enqueue(retry);
+        apply.run(1, true, false);
+        apply.assertAllFlowFilesTransferred(ApplyBidirectionalChanges.SUCCESS, 1);
+        try (Connection connection = target.getConnection(); Statement statement = connection.createStatement();
+             var rs = statement.executeQuery("SELECT name FROM customer WHERE id = 1")) {
+            assertTrue(rs.next(), "once installed, the retried change is applied");
+            assertEquals("Ann", rs.getString(1));
+        }
+    }
+}
