@@ -20,9 +20,13 @@ import java.util.Optional;
  * @param fieldBiases local column name to the bias of its field version, for columns that carry a field version of
  *                  their own (every synced value column under field-level strategies, one-way fields otherwise);
  *                  empty when the table keeps row versions only
+ * @param timestampColumn the date/time column whose value, in UTC epoch microseconds, is the number of a local INSERT's
+ *                  or UPDATE's row version instead of the clock (still never below the previous number + 1; the clock
+ *                  when the value is NULL and for DELETE): the table's {@code timestampField} under last-write-wins;
+ *                  null to use the clock
  */
 public record SyncedTable(TableSettings settings, String systemId, TableMetadata metadata, List<SyncedColumn> columns,
-                          long bias, Map<String, Long> fieldBiases) {
+                          long bias, Map<String, Long> fieldBiases, ColumnInfo timestampColumn) {
 
     public SyncedTable {
         columns = List.copyOf(columns);

@@ -2,21 +2,27 @@ package org.bisync.nifi.schema;
 
 import org.bisync.nifi.dialect.BisyncTables;
 import org.bisync.nifi.dialect.Dialect;
+import org.bisync.nifi.topology.Strategy;
 import org.bisync.nifi.topology.SyncTopology;
 import org.bisync.nifi.topology.TableSettings;
 
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.sql.Types;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * Matches a table's topology settings to a system's database metadata and says clearly what does not fit: a missing
- * table, a missing column, a table without a key.
+ * table, a missing column, a table without a key, a timestamp field that is no date/time column.
  */
 public final class SyncedTableResolver {
+
+    /** Column types a timestampField may have (SQLite's catalog reader maps declared TIMESTAMP/DATETIME/DATE to these too). */
+    private static final Set<Integer> TEMPORAL_TYPES = Set.of(Types.TIMESTAMP, Types.TIMESTAMP_WITH_TIMEZONE, Types.DATE);
 
     private final Dialect dialect;
     private final SyncTopology topology;
@@ -105,7 +111,28 @@ public final class SyncedTableResolver {
                 fieldBiases.put(column.name(), fieldBias(settings, systemId, canonical));
             }
         }
-        return new SyncedTable(settings, systemId, metadata, columns, topology.bias(settings, systemId, null), fieldBiases);
+        return new SyncedTable(settings, systemId, metadata, columns, topology.bias(settings, systemId, null), fieldBiases,
+                timestampColumn(metadata, settings, systemId, where));
+    }
+
+    /** The local column of the table's {@code timestampField}, checked: it exists, holds a date or time, and the table is last-write-wins. */
+    private static ColumnInfo timestampColumn(TableMetadata metadata, TableSettings settings, String systemId, String where) {
+        String field = settings.timestampField();
+        if (field == null) {
+            return null;
+        }
+        if (settings.strategy() != Strategy.LAST_WRITE_WINS) {
+            throw new SchemaMismatchException(where + ": \"timestampField\": \"" + field + "\" only applies to the LAST_WRITE_WINS "
+                    + "strategy, but the table's strategy is " + settings.strategy() + "; remove timestampField or use LAST_WRITE_WINS");
+        }
+        String local = settings.localFieldName(field, systemId);
+        ColumnInfo column = requireColumn(metadata, local, where, "timestamp field '" + field + "'"
+                + (local.equals(field) ? "" : " ('" + local + "')"));
+        if (!TEMPORAL_TYPES.contains(column.jdbcType())) {
+            throw new SchemaMismatchException(where + ": timestamp field '" + field + "' is column '" + local + "' of type "
+                    + column.typeName() + ", which is not a date/time type; it must be a TIMESTAMP, DATETIME or DATE column");
+        }
+        return column;
     }
 
     private long fieldBias(TableSettings settings, String systemId, String canonical) {

@@ -100,7 +100,7 @@ final class MariaDbTriggerSql {
         sql.append(clock());
         sql.append("INSERT INTO ").append(versionTable).append(" (").append(keyCols)
                 .append(", version_num, version_origin, prev_num, prev_origin, deleted, field_versions) VALUES (")
-                .append(keyValues).append(", v_now + ").append(table.bias()).append(", ").append(origin).append(", NULL, NULL, ")
+                .append(keyValues).append(", ").append(proposedNumber(table, delete ? null : keyAlias)).append(", ").append(origin).append(", NULL, NULL, ")
                 .append(delete ? 1 : 0).append(", ").append(initialFieldVersions(table, op)).append(")\n")
                 .append("ON DUPLICATE KEY UPDATE prev_num = version_num, prev_origin = version_origin, version_num = GREATEST(VALUES(version_num), prev_num + 1");
         if (delete && table.hasFieldVersions()) {
@@ -133,6 +133,26 @@ final class MariaDbTriggerSql {
                 .append(", v_num, v_origin, v_prev_num, v_prev_origin, v_field_versions, ").append(origin)
                 .append(", NULL, NULL, v_now);\n");
         return sql.toString();
+    }
+
+    /**
+     * The number a write proposes for its row version, before the upsert raises it to at least the previous + 1: the
+     * instant of the row's timestamp column in UTC epoch microseconds when the table has one and it is set, else
+     * {@code v_now} + bias; a DELETE ({@code alias} null) always takes the clock. A DATETIME or DATE holds a wall-clock
+     * time, read as UTC by TIMESTAMPDIFF whatever the session time zone; UNIX_TIMESTAMP of a TIMESTAMP column gives its
+     * stored UTC instant with all its fraction digits. Zero dates give NULL (TIMESTAMPDIFF) or 0 (UNIX_TIMESTAMP), hence
+     * the clock.
+     */
+    private String proposedNumber(SyncedTable table, String alias) {
+        String clock = "v_now + " + table.bias();
+        if (alias == null || table.timestampColumn() == null) {
+            return clock;
+        }
+        String value = alias + "." + ids.quote(table.timestampColumn().name());
+        String micros = MariaDbType.of(table.timestampColumn()) == MariaDbType.TIMESTAMP
+                ? "NULLIF(CAST(UNIX_TIMESTAMP(" + value + ") * 1000000 AS SIGNED), 0)"
+                : "TIMESTAMPDIFF(MICROSECOND, '1970-01-01 00:00:00', " + value + ")";
+        return "COALESCE(" + micros + ", " + clock + ")";
     }
 
     /**

@@ -130,7 +130,7 @@ final class PostgresTriggerSql {
         return """
                     WITH u AS (
                       INSERT INTO %s AS v (%s, version_num, version_origin, deleted, field_versions)
-                      SELECT %s, clk + %d, %s, %s, %s FROM %s r
+                      SELECT %s, %s, %s, %s, %s FROM %s r
                       ON CONFLICT (%s) DO UPDATE SET %s
                       RETURNING %s, v.version_num, v.prev_num, v.prev_origin, v.field_versions)
                     INSERT INTO %s (table_name, operation, key_data, before_data, after_data, version_num, version_origin,
@@ -139,7 +139,7 @@ final class PostgresTriggerSql {
                       pg_current_xact_id()::text, clk
                     FROM %s r JOIN u ON %s;
                 """.formatted(PostgresSql.versionTable(table), keys,
-                PostgresSql.keyList(table, c -> "r." + c), table.bias(), origin, delete,
+                PostgresSql.keyList(table, c -> "r." + c), proposedNumber(table, delete ? null : "r"), origin, delete,
                 delete || !table.hasFieldVersions() ? "NULL" : fieldVersions(table, operation, null), rows,
                 keys, upsertSet(table, operation), PostgresSql.keyList(table, c -> "v." + c),
                 BisyncTables.HISTORY,
@@ -160,17 +160,34 @@ final class PostgresTriggerSql {
         String after = delete ? "NULL" : image(table.columns(), "NEW");
         return """
                     INSERT INTO %s AS v (%s, version_num, version_origin, deleted, field_versions)
-                    VALUES (%s, clk + %d, %s, %s, %s)
+                    VALUES (%s, %s, %s, %s, %s)
                     ON CONFLICT (%s) DO UPDATE SET %s
                     RETURNING v.version_num, v.prev_num, v.prev_origin, v.field_versions INTO vn, pn, po, fv;
                     INSERT INTO %s (table_name, operation, key_data, before_data, after_data, version_num, version_origin,
                       prev_num, prev_origin, field_versions, origin, tx_id, captured_at)
                     VALUES (%s, '%s', %s, %s, %s, vn, %s, pn, po, fv, %s, pg_current_xact_id()::text, clk);
                 """.formatted(versions, keys,
-                PostgresSql.keyList(table, c -> row + "." + c), table.bias(), origin, delete, newFieldVersions,
+                PostgresSql.keyList(table, c -> row + "." + c), proposedNumber(table, delete ? null : row), origin, delete,
+                newFieldVersions,
                 keys, set,
                 BisyncTables.HISTORY,
                 literal(table.localName()), operation, image(table.keyColumns(), row), before, after, origin, origin);
+    }
+
+    /**
+     * The number a write proposes for its row version, before the upsert raises it to at least the previous + 1: the
+     * instant of the row's timestamp column in UTC epoch microseconds when the table has one and it is set (extract of
+     * epoch is exact, and reads a timestamp without time zone as UTC), else the clock + correction + bias. A DELETE
+     * ({@code row} null) always takes the clock; infinite timestamps fall back to it too.
+     */
+    private static String proposedNumber(SyncedTable table, String row) {
+        String clock = "clk + " + table.bias();
+        if (row == null || table.timestampColumn() == null) {
+            return clock;
+        }
+        String value = row + "." + q(table.timestampColumn().name());
+        return "coalesce(CASE WHEN isfinite(" + value + ") THEN (extract(epoch from " + value + ") * 1000000)::bigint END, "
+                + clock + ")";
     }
 
     /** What the version upsert sets on an existing version row {@code v}. */

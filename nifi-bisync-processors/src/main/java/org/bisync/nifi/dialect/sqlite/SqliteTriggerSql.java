@@ -92,7 +92,7 @@ final class SqliteTriggerSql {
     private static String versionUpsert(SyncedTable table, Op op, String row) {
         String sql = "INSERT INTO " + q(SqliteSql.versionTable(table)) + " (" + keyList(table)
                 + ", version_num, version_origin, prev_num, prev_origin, deleted, field_versions) VALUES ("
-                + joined(table.keyColumns(), c -> row + "." + q(c.local()), ", ") + ", " + CORRECTED_CLOCK + " + " + table.bias()
+                + joined(table.keyColumns(), c -> row + "." + q(c.local()), ", ") + ", " + proposedNumber(table, op == Op.DELETE ? null : row)
                 + ", " + literal(table.systemId()) + ", NULL, NULL, " + (op == Op.DELETE ? 1 : 0) + ", "
                 + (op == Op.DELETE || !table.hasFieldVersions() ? "NULL" : fieldVersions(table, op, false)) + ")"
                 + "\n  ON CONFLICT (" + keyList(table) + ") DO UPDATE SET prev_num = version_num, prev_origin = version_origin,"
@@ -102,6 +102,32 @@ final class SqliteTriggerSql {
             sql += ", field_versions = " + fieldVersions(table, op, true);
         }
         return sql;
+    }
+
+    /** A date and time to the second as SQLite's date functions and TypeMapping write it. */
+    private static final String SECONDS_GLOB = "'[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9][ T][0-9][0-9]:[0-9][0-9]:[0-9][0-9]'";
+
+    /**
+     * The number a write proposes for its row version, before the upsert raises it to at least the previous + 1: the
+     * instant of the row's timestamp column in UTC epoch microseconds when the table has one and it holds a time, else
+     * the clock + correction + bias; a DELETE ({@code row} null) always takes the clock. SQLite's date functions keep
+     * milliseconds only, so text of the form "yyyy-MM-dd HH:mm:ss[.f...]" (what TypeMapping writes) is converted as
+     * whole seconds plus its own fraction digits, exactly; other text (time zone suffixes, dates) and Julian-day
+     * REALs go through unixepoch to the millisecond; INTEGERs are epoch milliseconds, as TypeMapping reads them.
+     * Text that is no time gives NULL, hence the clock.
+     */
+    private static String proposedNumber(SyncedTable table, String row) {
+        String clock = CORRECTED_CLOCK + " + " + table.bias();
+        if (row == null || table.timestampColumn() == null) {
+            return clock;
+        }
+        String x = row + "." + q(table.timestampColumn().name());
+        String exactText = "(" + x + " GLOB " + SECONDS_GLOB + " OR (" + x + " GLOB " + SECONDS_GLOB + " || '.[0-9]*' AND substr("
+                + x + ", 21) NOT GLOB '*[^0-9]*'))";
+        return "coalesce(CASE WHEN typeof(" + x + ") = 'integer' THEN " + x + " * 1000"
+                + " WHEN typeof(" + x + ") = 'text' AND " + exactText + " THEN unixepoch(substr(" + x + ", 1, 19)) * 1000000"
+                + " + CAST(substr(substr(" + x + ", 21) || '000000', 1, 6) AS INTEGER)"
+                + " ELSE CAST(round(unixepoch(" + x + ", 'subsec') * 1000) AS INTEGER) * 1000 END, " + clock + ")";
     }
 
     /**
