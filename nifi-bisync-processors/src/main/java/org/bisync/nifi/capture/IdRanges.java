@@ -14,6 +14,10 @@ public final class IdRanges {
     private IdRanges() {
     }
 
+    /** A run of consecutive ids, both ends included. */
+    public record Range(long first, long last) {
+    }
+
     public static String format(Collection<Long> ids) {
         StringBuilder text = new StringBuilder();
         Long start = null;
@@ -46,21 +50,29 @@ public final class IdRanges {
 
     public static List<Long> parse(String text) {
         List<Long> ids = new ArrayList<>();
+        for (Range range : parseRanges(text)) {
+            for (long id = range.first(); id <= range.last(); id++) {
+                ids.add(id);
+            }
+        }
+        return ids;
+    }
+
+    /** The ranges of a text written by {@link #format}, in the order written. */
+    public static List<Range> parseRanges(String text) {
+        List<Range> ranges = new ArrayList<>();
         if (text == null || text.isBlank()) {
-            return ids;
+            return ranges;
         }
         for (String part : text.split(",")) {
             int dash = part.indexOf('-', 1);
             if (dash < 0) {
-                ids.add(Long.parseLong(part.trim()));
+                long id = Long.parseLong(part.trim());
+                ranges.add(new Range(id, id));
             } else {
-                long from = Long.parseLong(part.substring(0, dash).trim());
-                long to = Long.parseLong(part.substring(dash + 1).trim());
-                for (long id = from; id <= to; id++) {
-                    ids.add(id);
-                }
+                ranges.add(new Range(Long.parseLong(part.substring(0, dash).trim()), Long.parseLong(part.substring(dash + 1).trim())));
             }
         }
-        return ids;
+        return ranges;
     }
 }
