@@ -1,9 +1,9 @@
 package org.bisync.nifi.capture;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collection;
 import java.util.List;
-import java.util.TreeSet;
 
 /**
  * A set of history ids written compactly as ranges ({@code 3-9,12,15-20}), small enough for cluster state even for
@@ -19,10 +19,19 @@ public final class IdRanges {
     }
 
     public static String format(Collection<Long> ids) {
+        long[] sorted = new long[ids.size()];
+        int n = 0;
+        for (long id : ids) {
+            sorted[n++] = id;
+        }
+        Arrays.sort(sorted); // ids come in id order: nearly free
         StringBuilder text = new StringBuilder();
         Long start = null;
         Long previous = null;
-        for (long id : new TreeSet<>(ids)) {
+        for (long id : sorted) {
+            if (previous != null && id == previous) {
+                continue;
+            }
             if (previous != null && id == previous + 1) {
                 previous = id;
                 continue;
