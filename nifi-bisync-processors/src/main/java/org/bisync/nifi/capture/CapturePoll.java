@@ -9,10 +9,12 @@ import org.bisync.nifi.topology.TableSettings;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * One poll of a system's history: reads unreleased rows, groups them per table in capture order, decodes them, and
@@ -58,59 +60,81 @@ public final class CapturePoll {
         List<HistoryFormatException> failed = new ArrayList<>();
         List<Long> ids = new ArrayList<>(rows.size());
         int notSent = 0;
+        Map<String, Lookup> lookups = new HashMap<>(); // per local table name, once per poll
         for (HistoryRow row : rows) {
             ids.add(row.id());
-            Optional<SyncedTable> table;
-            try {
-                table = tables.byLocalName(connection, row.tableName());
-            } catch (SchemaMismatchException e) {
-                failed.add(new HistoryFormatException(row, e.getMessage()));
+            Lookup lookup = lookups.get(row.tableName());
+            if (lookup == null) {
+                lookup = lookup(connection, tables, row.tableName());
+                lookups.put(row.tableName(), lookup);
+            }
+            if (lookup.error() != null) {
+                failed.add(new HistoryFormatException(row, lookup.error()));
                 continue;
             }
-            if (table.isEmpty()) {
-                failed.add(new HistoryFormatException(row, "the table is not part of the sync topology any more"));
-                continue;
-            }
-            TableSettings settings = table.get().settings();
-            if (!settings.flowsFrom(systemId) && row.origin().equals(systemId)) {
+            if (!lookup.flowsFrom() && row.origin().equals(systemId)) {
                 notSent++;
                 continue;
             }
             ChangeRecord change;
             try {
-                change = decoder.decode(row, table.get());
+                change = decoder.decode(row, lookup.table());
             } catch (HistoryFormatException e) {
                 failed.add(e);
                 continue;
             }
-            if (!withoutForeignOneWayFields(change, settings)) {
+            if (!withoutForeignOneWayFields(change, lookup)) {
                 notSent++;
                 continue;
             }
-            batches.computeIfAbsent(row.tableName(), name -> new TableBatch(table.get(), new ArrayList<>())).changes().add(change);
+            SyncedTable table = lookup.table();
+            batches.computeIfAbsent(row.tableName(), name -> new TableBatch(table, new ArrayList<>())).changes().add(change);
         }
         return new Result(new ArrayList<>(batches.values()), failed, notSent, ids);
+    }
+
+    /** A local table name resolved once per poll: the table, or why its rows fail. */
+    private record Lookup(SyncedTable table, String error, boolean flowsFrom, boolean hasOneWayFields, List<String> foreignOneWayFields) {
+    }
+
+    private Lookup lookup(Connection connection, TableLookup tables, String localName) throws SQLException {
+        Optional<SyncedTable> table;
+        try {
+            table = tables.byLocalName(connection, localName);
+        } catch (SchemaMismatchException e) {
+            return new Lookup(null, e.getMessage(), false, false, List.of());
+        }
+        if (table.isEmpty()) {
+            return new Lookup(null, "the table is not part of the sync topology any more", false, false, List.of());
+        }
+        TableSettings settings = table.get().settings();
+        Set<String> oneWay = settings.oneWayFields();
+        List<String> foreign = new ArrayList<>();
+        for (String field : oneWay) {
+            if (!settings.fieldFlowsFrom(field, systemId)) {
+                foreign.add(field);
+            }
+        }
+        return new Lookup(table.get(), null, settings.flowsFrom(systemId), !oneWay.isEmpty(), foreign);
     }
 
     /**
      * Removes one-way fields this system does not own from a local edit (they flow only from their owner). Returns
      * false when nothing that may travel is left of an UPDATE.
      */
-    private boolean withoutForeignOneWayFields(ChangeRecord change, TableSettings settings) {
-        if (!change.origin.equals(systemId) || settings.oneWayFields().isEmpty()) {
+    private boolean withoutForeignOneWayFields(ChangeRecord change, Lookup lookup) {
+        if (!change.origin.equals(systemId) || !lookup.hasOneWayFields()) {
             return true;
         }
-        for (String field : settings.oneWayFields()) {
-            if (!settings.fieldFlowsFrom(field, systemId)) {
-                if (change.before != null) {
-                    change.before.remove(field);
-                }
-                if (change.after != null) {
-                    change.after.remove(field);
-                }
-                change.changedFields.remove(field);
-                change.fieldVersions.remove(field);
+        for (String field : lookup.foreignOneWayFields()) {
+            if (change.before != null) {
+                change.before.remove(field);
             }
+            if (change.after != null) {
+                change.after.remove(field);
+            }
+            change.changedFields.remove(field);
+            change.fieldVersions.remove(field);
         }
         return change.operation != Operation.UPDATE || !change.changedFields.isEmpty();
     }

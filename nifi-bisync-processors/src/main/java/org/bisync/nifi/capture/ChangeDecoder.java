@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.ObjectReader;
 import org.bisync.nifi.change.ChangeRecord;
 import org.bisync.nifi.change.Operation;
 import org.bisync.nifi.dialect.TypeMapping;
@@ -27,9 +28,16 @@ public final class ChangeDecoder {
     private static final ObjectMapper JSON = new ObjectMapper()
             .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
             .enable(DeserializationFeature.USE_BIG_INTEGER_FOR_INTS);
+    /** Built once: {@code ObjectMapper.readTree} resolves the JsonNode type on every call. */
+    private static final ObjectReader TREE = JSON.readerFor(JsonNode.class);
 
     private final TypeMapping types;
     private final String systemId;
+    /** The key columns of the table decoded last (SyncedTable derives them on every call). */
+    private volatile KeyColumns lastKeys;
+
+    private record KeyColumns(SyncedTable table, java.util.List<SyncedColumn> columns) {
+    }
 
     public ChangeDecoder(TypeMapping types, String systemId) {
         this.types = types;
@@ -67,7 +75,7 @@ public final class ChangeDecoder {
     private Map<String, Object> image(String json, SyncedTable table, boolean keyOnly, String column, HistoryRow row) {
         JsonNode node = parse(json, column, row);
         Map<String, Object> values = new LinkedHashMap<>();
-        for (SyncedColumn synced : keyOnly ? table.keyColumns() : table.columns()) {
+        for (SyncedColumn synced : keyOnly ? keyColumns(table) : table.columns()) {
             JsonNode value = node.get(synced.local());
             if (value == null) {
                 if (keyOnly) {
@@ -82,6 +90,15 @@ public final class ChangeDecoder {
             }
         }
         return values;
+    }
+
+    private java.util.List<SyncedColumn> keyColumns(SyncedTable table) {
+        KeyColumns keys = lastKeys;
+        if (keys == null || keys.table() != table) {
+            keys = new KeyColumns(table, table.keyColumns());
+            lastKeys = keys;
+        }
+        return keys.columns();
     }
 
     private void decodeFieldVersions(HistoryRow row, SyncedTable table, ChangeRecord change) {
@@ -114,7 +131,7 @@ public final class ChangeDecoder {
 
     private static JsonNode parse(String json, String column, HistoryRow row) {
         try {
-            JsonNode node = JSON.readTree(json);
+            JsonNode node = TREE.readTree(json);
             if (node == null) {
                 throw new HistoryFormatException(row, column + " is empty");
             }

@@ -46,20 +46,46 @@ public final class HistoryReader {
      * {@link #purgeReleased} removes them after the retention period. Commits.
      */
     public void release(Connection connection, Collection<Long> ids, long releasedAtMicros, boolean keepReleased) throws SQLException {
-        if (ids.isEmpty()) {
+        release(connection, IdRanges.parseRanges(IdRanges.format(ids)), releasedAtMicros, keepReleased);
+    }
+
+    /**
+     * Releases the rows of id ranges (exactly the ids read: a range never spans an id that was not read), one
+     * statement per range where the dialect has range statements, else one per id. Commits.
+     */
+    public void release(Connection connection, List<IdRanges.Range> ranges, long releasedAtMicros, boolean keepReleased) throws SQLException {
+        if (ranges.isEmpty()) {
             return;
         }
+        String rangeSql = keepReleased ? sql.releaseHistoryRange() : sql.deleteHistoryRange();
         boolean autoCommit = connection.getAutoCommit();
         connection.setAutoCommit(false);
-        try (PreparedStatement statement = connection.prepareStatement(keepReleased ? sql.releaseHistory() : sql.deleteHistory())) {
+        try {
+            if (rangeSql != null) {
+                releaseRanges(connection, rangeSql, ranges, releasedAtMicros, keepReleased);
+            } else {
+                releaseIds(connection, ranges, releasedAtMicros, keepReleased);
+            }
+            connection.commit();
+        } catch (SQLException e) {
+            connection.rollback();
+            throw e;
+        } finally {
+            connection.setAutoCommit(autoCommit);
+        }
+    }
+
+    private static void releaseRanges(Connection connection, String rangeSql, List<IdRanges.Range> ranges, long releasedAtMicros,
+                                      boolean keepReleased) throws SQLException {
+        try (PreparedStatement statement = connection.prepareStatement(rangeSql)) {
             int pending = 0;
-            for (long id : ids) {
+            for (IdRanges.Range range : ranges) {
+                int index = 1;
                 if (keepReleased) {
-                    statement.setLong(1, releasedAtMicros);
-                    statement.setLong(2, id);
-                } else {
-                    statement.setLong(1, id);
+                    statement.setLong(index++, releasedAtMicros);
                 }
+                statement.setLong(index++, range.first());
+                statement.setLong(index, range.last());
                 statement.addBatch();
                 if (++pending == RELEASE_BATCH) {
                     statement.executeBatch();
@@ -69,12 +95,30 @@ public final class HistoryReader {
             if (pending > 0) {
                 statement.executeBatch();
             }
-            connection.commit();
-        } catch (SQLException e) {
-            connection.rollback();
-            throw e;
-        } finally {
-            connection.setAutoCommit(autoCommit);
+        }
+    }
+
+    private void releaseIds(Connection connection, List<IdRanges.Range> ranges, long releasedAtMicros, boolean keepReleased) throws SQLException {
+        try (PreparedStatement statement = connection.prepareStatement(keepReleased ? sql.releaseHistory() : sql.deleteHistory())) {
+            int pending = 0;
+            for (IdRanges.Range range : ranges) {
+                for (long id = range.first(); id <= range.last(); id++) {
+                    if (keepReleased) {
+                        statement.setLong(1, releasedAtMicros);
+                        statement.setLong(2, id);
+                    } else {
+                        statement.setLong(1, id);
+                    }
+                    statement.addBatch();
+                    if (++pending == RELEASE_BATCH) {
+                        statement.executeBatch();
+                        pending = 0;
+                    }
+                }
+            }
+            if (pending > 0) {
+                statement.executeBatch();
+            }
         }
     }
 

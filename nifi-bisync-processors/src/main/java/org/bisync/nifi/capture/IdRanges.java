@@ -1,9 +1,9 @@
 package org.bisync.nifi.capture;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collection;
 import java.util.List;
-import java.util.TreeSet;
 
 /**
  * A set of history ids written compactly as ranges ({@code 3-9,12,15-20}), small enough for cluster state even for
@@ -14,11 +14,24 @@ public final class IdRanges {
     private IdRanges() {
     }
 
+    /** A run of consecutive ids, both ends included. */
+    public record Range(long first, long last) {
+    }
+
     public static String format(Collection<Long> ids) {
+        long[] sorted = new long[ids.size()];
+        int n = 0;
+        for (long id : ids) {
+            sorted[n++] = id;
+        }
+        Arrays.sort(sorted); // ids come in id order: nearly free
         StringBuilder text = new StringBuilder();
         Long start = null;
         Long previous = null;
-        for (long id : new TreeSet<>(ids)) {
+        for (long id : sorted) {
+            if (previous != null && id == previous) {
+                continue;
+            }
             if (previous != null && id == previous + 1) {
                 previous = id;
                 continue;
@@ -46,21 +59,29 @@ public final class IdRanges {
 
     public static List<Long> parse(String text) {
         List<Long> ids = new ArrayList<>();
+        for (Range range : parseRanges(text)) {
+            for (long id = range.first(); id <= range.last(); id++) {
+                ids.add(id);
+            }
+        }
+        return ids;
+    }
+
+    /** The ranges of a text written by {@link #format}, in the order written. */
+    public static List<Range> parseRanges(String text) {
+        List<Range> ranges = new ArrayList<>();
         if (text == null || text.isBlank()) {
-            return ids;
+            return ranges;
         }
         for (String part : text.split(",")) {
             int dash = part.indexOf('-', 1);
             if (dash < 0) {
-                ids.add(Long.parseLong(part.trim()));
+                long id = Long.parseLong(part.trim());
+                ranges.add(new Range(id, id));
             } else {
-                long from = Long.parseLong(part.substring(0, dash).trim());
-                long to = Long.parseLong(part.substring(dash + 1).trim());
-                for (long id = from; id <= to; id++) {
-                    ids.add(id);
-                }
+                ranges.add(new Range(Long.parseLong(part.substring(0, dash).trim()), Long.parseLong(part.substring(dash + 1).trim())));
             }
         }
-        return ids;
+        return ranges;
     }
 }

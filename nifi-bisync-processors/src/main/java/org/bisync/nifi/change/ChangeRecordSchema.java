@@ -130,7 +130,7 @@ public final class ChangeRecordSchema {
     }
 
     public Record toRecord(ChangeRecord change) {
-        Map<String, Object> values = new LinkedHashMap<>();
+        Map<String, Object> values = new LinkedHashMap<>(64); // 25 fields: no rehashing
         values.put(TABLE, change.table);
         values.put(OPERATION, change.operation.name());
         values.put(KEY, new MapRecord(keySchema, new LinkedHashMap<>(change.key)));

@@ -62,6 +62,20 @@ public interface CaptureDialect {
     /** Deletes one history row; parameter: id. Batched. */
     String deleteHistory();
 
+    /**
+     * Marks the history rows whose id lies in a range released; parameters: released_at, first id, last id (inclusive).
+     * Batched. Null (the default) when the engine should release one id at a time: a range must only lock the rows it
+     * matches (no gap or next-key locks that would wait for an open transaction's uncommitted history row).
+     */
+    default String releaseHistoryRange() {
+        return null;
+    }
+
+    /** Deletes the history rows whose id lies in a range; parameters: first id, last id (inclusive). Null: see {@link #releaseHistoryRange}. */
+    default String deleteHistoryRange() {
+        return null;
+    }
+
     /** Deletes released rows released before the parameter (epoch micros). */
     String purgeReleasedHistory();
 

@@ -289,7 +289,7 @@ public class CaptureTriggerHistory extends AbstractProcessor {
     private void releasePending(Connection connection, CaptureSession current, Map<String, String> state, boolean keepReleased) throws SQLException {
         String pending = state.remove(STATE_PENDING_RELEASE);
         if (pending != null && !pending.isEmpty()) {
-            current.reader().release(connection, IdRanges.parse(pending), nowMicros(), keepReleased);
+            current.reader().release(connection, IdRanges.parseRanges(pending), nowMicros(), keepReleased);
         }
     }
 

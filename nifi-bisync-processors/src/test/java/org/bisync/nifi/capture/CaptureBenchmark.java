@@ -13,10 +13,16 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
 
 /**
  * Capture throughput against the raw JDBC read of the same history rows, in the same run (not a test):
- * {@code java -cp <test classpath> org.bisync.nifi.capture.CaptureBenchmark [rows]}. Prints changes/s and the ratio.
+ * {@code java -cp <test classpath> org.bisync.nifi.capture.CaptureBenchmark [rows] [postgres,mariadb,sqlite]}. After a
+ * warm-up, each round inserts {@code rows} changes, reads the history with plain JDBC, captures them with the test JSON
+ * writer, then inserts as many again and captures them with a writer that writes nothing (NiFi's own JSON writer is a
+ * different class, so the serialisation share is shown apart). Prints medians of the rounds and the ratios.
  */
 public final class CaptureBenchmark {
 
@@ -53,24 +59,54 @@ public final class CaptureBenchmark {
         runner.setProperty(topology, "A", "pool");
         runner.enableControllerService(topology);
         JsonRecordSetWriterService writer = new JsonRecordSetWriterService();
-        runner.addControllerService("writer", writer);
+        runner.addControllerService("json", writer);
         runner.enableControllerService(writer);
+        NullRecordSetWriterService nullWriter = new NullRecordSetWriterService();
+        runner.addControllerService("null", nullWriter);
+        runner.enableControllerService(nullWriter);
         runner.setProperty(CaptureTriggerHistory.SYNC_TOPOLOGY, "topology");
         runner.setProperty(CaptureTriggerHistory.SYSTEM_ID, "A");
-        runner.setProperty(CaptureTriggerHistory.RECORD_WRITER, "writer");
+        runner.setProperty(CaptureTriggerHistory.RECORD_WRITER, "json");
         runner.setProperty(CaptureTriggerHistory.MAX_CHANGES_PER_POLL, "20000");
         runner.run(1, false, true); // installs the triggers
 
+        long[] nextId = {1};
+        // warm-up (JIT, caches), not reported
+        insert(dataSource, nextId, Math.min(rows, 40_000));
+        capture(runner, "json", Math.min(rows, 40_000));
+        List<Double> raw = new ArrayList<>();
+        List<Double> json = new ArrayList<>();
+        List<Double> none = new ArrayList<>();
+        for (int round = 0; round < ROUNDS; round++) {
+            insert(dataSource, nextId, rows);
+            raw.add(rawRead(dataSource));
+            json.add(capture(runner, "json", rows));
+            insert(dataSource, nextId, rows);
+            none.add(capture(runner, "null", rows));
+        }
+        double r = median(raw);
+        double j = median(json);
+        double n = median(none);
+        System.out.printf("%-8s capture of %,d changes, median of %d rounds after a warm-up: %,.0f changes/s with the test JSON writer "
+                        + "(read, decode, write, release; ratio %.2f), %,.0f changes/s without writing (ratio %.2f); raw JDBC read of "
+                        + "the history: %,.0f rows/s%n", engine, rows, ROUNDS, j, j / r, n, n / r, r);
+        System.out.printf("%-8s rounds: raw %s, json %s, no writer %s%n", engine, rounded(raw), rounded(json), rounded(none));
+    }
+
+    private static final int ROUNDS = 3;
+
+    private static void insert(DataSource dataSource, long[] nextId, int rows) throws Exception {
         try (Connection c = dataSource.getConnection();
              PreparedStatement insert = c.prepareStatement("INSERT INTO customer VALUES (?, ?, ?, ?)")) {
             c.setAutoCommit(false);
-            for (int i = 1; i <= rows; i++) {
+            for (int n = 1; n <= rows; n++) {
+                long i = nextId[0]++;
                 insert.setLong(1, i);
                 insert.setString(2, "Customer " + i);
                 insert.setString(3, "Industry " + (i % 17));
                 insert.setBigDecimal(4, java.math.BigDecimal.valueOf(i * 101L, 2));
                 insert.addBatch();
-                if (i % 1000 == 0) {
+                if (n % 1000 == 0) {
                     insert.executeBatch();
                     c.commit();
                 }
@@ -78,9 +114,12 @@ public final class CaptureBenchmark {
             insert.executeBatch();
             c.commit();
         }
+    }
 
-        long rawStart = System.nanoTime();
-        long rawRows = 0;
+    /** Rows/s of a plain read of every history row and column. */
+    private static double rawRead(DataSource dataSource) throws Exception {
+        long start = System.nanoTime();
+        long rows = 0;
         try (Connection c = dataSource.getConnection(); Statement s = c.createStatement();
              ResultSet rs = s.executeQuery("SELECT id, table_name, operation, key_data, before_data, after_data, version_num, "
                      + "version_origin, prev_num, prev_origin, field_versions, origin FROM bisync_history ORDER BY id")) {
@@ -88,22 +127,40 @@ public final class CaptureBenchmark {
                 for (int i = 1; i <= 12; i++) {
                     rs.getObject(i);
                 }
-                rawRows++;
+                rows++;
             }
         }
-        double rawSeconds = (System.nanoTime() - rawStart) / 1e9;
+        return rows / ((System.nanoTime() - start) / 1e9);
+    }
 
+    /** Changes/s of capturing (and releasing) {@code rows} pending changes with the given writer. */
+    private static double capture(TestRunner runner, String writer, int rows) {
+        runner.setProperty(CaptureTriggerHistory.RECORD_WRITER, writer);
+        long before = counter(runner);
         long start = System.nanoTime();
         long captured = 0;
         while (captured < rows) {
             runner.run(1, false, false);
-            captured = runner.getCounterValue("Changes captured") == null ? 0 : runner.getCounterValue("Changes captured");
+            captured = counter(runner) - before;
             runner.clearTransferState();
         }
-        runner.run(1, true, false); // releases the last batch
-        double seconds = (System.nanoTime() - start) / 1e9;
-        System.out.printf("%-8s capture %,d changes: %,.0f changes/s (read, decode, write JSON, release); raw JDBC read of the "
-                        + "history: %,.0f rows/s; ratio %.2f%n", engine, captured, captured / seconds, rawRows / rawSeconds,
-                (captured / seconds) / (rawRows / rawSeconds));
+        runner.run(1, false, false); // releases the last batch
+        runner.clearTransferState();
+        return captured / ((System.nanoTime() - start) / 1e9);
+    }
+
+    private static long counter(TestRunner runner) {
+        Long value = runner.getCounterValue("Changes captured");
+        return value == null ? 0 : value;
+    }
+
+    private static double median(List<Double> values) {
+        List<Double> sorted = new ArrayList<>(values);
+        Collections.sort(sorted);
+        return sorted.get(sorted.size() / 2);
+    }
+
+    private static String rounded(List<Double> values) {
+        return values.stream().map(v -> String.format("%,.0f", v)).toList().toString();
     }
 }

@@ -16,6 +16,13 @@ class IdRangesTest {
     }
 
     @Test
+    void rangesComeBackAsWrittenWithSingleIdsAsOneIdRanges() {
+        assertEquals(List.of(new IdRanges.Range(3, 5), new IdRanges.Range(9, 9), new IdRanges.Range(15, 16)),
+                IdRanges.parseRanges("3-5,9,15-16"));
+        assertEquals(List.of(), IdRanges.parseRanges(""));
+    }
+
+    @Test
     void emptySetIsEmptyText() {
         assertEquals("", IdRanges.format(List.of()));
         assertEquals(List.of(), IdRanges.parse(""));

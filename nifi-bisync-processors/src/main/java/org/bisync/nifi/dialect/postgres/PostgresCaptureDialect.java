@@ -94,6 +94,17 @@ final class PostgresCaptureDialect implements CaptureDialect {
         return "DELETE FROM " + HISTORY + " WHERE id = ?";
     }
 
+    /** Row locks only (no gap locks): a range never waits for an open transaction's history row. */
+    @Override
+    public String releaseHistoryRange() {
+        return "UPDATE " + HISTORY + " SET released_at = ? WHERE id BETWEEN ? AND ?";
+    }
+
+    @Override
+    public String deleteHistoryRange() {
+        return "DELETE FROM " + HISTORY + " WHERE id BETWEEN ? AND ?";
+    }
+
     @Override
     public String purgeReleasedHistory() {
         return "DELETE FROM " + HISTORY + " WHERE released_at IS NOT NULL AND released_at < ?";

@@ -393,6 +393,38 @@ class PostgresCaptureTest {
         }
     }
 
+    @Test
+    void rangeReleaseRemovesExactlyTheIdsReadAndDoesNotWaitForAnOpenTransaction() throws SQLException {
+        db.exec("INSERT INTO customer SELECT g, 'n', 1, null FROM generate_series(1, 6) g");
+        List<Long> all = historyIds(false);
+        var reader = new org.bisync.nifi.capture.HistoryReader(db.dialect.capture());
+        try (Connection open = db.connect(); Connection connection = db.connect()) {
+            open.setAutoCommit(false);
+            exec(open, "INSERT INTO customer VALUES (7, 'uncommitted', 1, null)"); // its history row is locked until commit
+            exec(connection, "SET lock_timeout = '2s'");
+            // ids 1-2 and 4 read, 3, 5 and 6 not: the ranges must not span them
+            reader.release(connection, List.of(all.get(0), all.get(1), all.get(3)), 100, false);
+            assertEquals(List.of(all.get(2), all.get(4), all.get(5)), historyIds(false));
+            reader.release(connection, List.of(all.get(4), all.get(5)), 100, true);
+            assertEquals(List.of(all.get(4), all.get(5)), historyIds(true));
+            open.commit();
+        }
+        List<Long> unreleased = historyIds(false);
+        assertEquals(2, unreleased.size(), "id 3 and the committed row's: " + unreleased);
+        assertEquals(all.get(2), unreleased.get(0));
+    }
+
+    private static List<Long> historyIds(boolean released) throws SQLException {
+        List<Long> ids = new java.util.ArrayList<>();
+        try (Connection connection = db.connect(); Statement statement = connection.createStatement();
+             ResultSet rs = statement.executeQuery("SELECT id FROM bisync_history WHERE released_at IS " + (released ? "NOT " : "") + "NULL ORDER BY id")) {
+            while (rs.next()) {
+                ids.add(rs.getLong(1));
+            }
+        }
+        return ids;
+    }
+
     private static List<String> fieldNames(PgFixture.VersionRow row) {
         List<String> names = new java.util.ArrayList<>();
         row.fieldVersions().fieldNames().forEachRemaining(names::add);
