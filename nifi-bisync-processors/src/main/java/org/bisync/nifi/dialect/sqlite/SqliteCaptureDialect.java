@@ -111,6 +111,17 @@ final class SqliteCaptureDialect implements CaptureDialect {
         return "DELETE FROM " + BisyncTables.HISTORY + " WHERE id = ?";
     }
 
+    /** Safe as ranges: with one writer at a time ids commit in order, so a range of ids read holds no row committed later. */
+    @Override
+    public String releaseHistoryRange() {
+        return "UPDATE " + BisyncTables.HISTORY + " SET released_at = ? WHERE id BETWEEN ? AND ?";
+    }
+
+    @Override
+    public String deleteHistoryRange() {
+        return "DELETE FROM " + BisyncTables.HISTORY + " WHERE id BETWEEN ? AND ?";
+    }
+
     @Override
     public String purgeReleasedHistory() {
         return "DELETE FROM " + BisyncTables.HISTORY + " WHERE released_at IS NOT NULL AND released_at < ?";
