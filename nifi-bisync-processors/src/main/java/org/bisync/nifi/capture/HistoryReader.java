@@ -58,21 +58,14 @@ public final class HistoryReader {
             return;
         }
         String rangeSql = keepReleased ? sql.releaseHistoryRange() : sql.deleteHistoryRange();
-        boolean autoCommit = connection.getAutoCommit();
-        connection.setAutoCommit(false);
-        try {
+        Transactions.inTransaction(connection, () -> {
             if (rangeSql != null) {
                 releaseRanges(connection, rangeSql, ranges, releasedAtMicros, keepReleased);
             } else {
                 releaseIds(connection, ranges, releasedAtMicros, keepReleased);
             }
-            connection.commit();
-        } catch (SQLException e) {
-            connection.rollback();
-            throw e;
-        } finally {
-            connection.setAutoCommit(autoCommit);
-        }
+            return null;
+        });
     }
 
     private static void releaseRanges(Connection connection, String rangeSql, List<IdRanges.Range> ranges, long releasedAtMicros,

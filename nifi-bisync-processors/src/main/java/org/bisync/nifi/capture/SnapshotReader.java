@@ -45,13 +45,11 @@ public final class SnapshotReader {
 
     /** Streams the table into the sink; returns the number of rows. */
     public long read(Connection connection, SyncedTable table, long nowMicros, Sink sink) throws SQLException, IOException {
-        boolean autoCommit = connection.getAutoCommit();
-        connection.setAutoCommit(false);
-        long count = 0;
-        try {
+        return Transactions.<Long, IOException>inTransaction(connection, () -> {
             try (Statement stamp = connection.createStatement()) {
                 stamp.executeUpdate(dialect.capture().stampMissingVersions(table));
             }
+            long count = 0;
             try (PreparedStatement select = connection.prepareStatement(dialect.capture().selectSnapshot(table))) {
                 select.setFetchSize(FETCH_SIZE);
                 try (ResultSet rs = select.executeQuery()) {
@@ -62,14 +60,8 @@ public final class SnapshotReader {
                     }
                 }
             }
-            connection.commit();
-        } catch (SQLException | IOException | RuntimeException e) {
-            connection.rollback();
-            throw e;
-        } finally {
-            connection.setAutoCommit(autoCommit);
-        }
-        return count;
+            return count;
+        });
     }
 
     private ChangeRecord change(ResultSet rs, SyncedTable table, List<SyncedColumn> columns, long nowMicros) throws SQLException {

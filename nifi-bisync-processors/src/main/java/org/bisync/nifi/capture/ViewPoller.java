@@ -109,45 +109,40 @@ public final class ViewPoller {
 
     /** Stores what a poll found, after its changes were committed in NiFi. */
     public void remember(Connection connection, String viewName, List<StateChange> stateChanges) throws SQLException {
-        boolean autoCommit = connection.getAutoCommit();
-        connection.setAutoCommit(false);
-        try (PreparedStatement insert = connection.prepareStatement(ViewStateSql.INSERT);
-             PreparedStatement update = connection.prepareStatement(ViewStateSql.UPDATE);
-             PreparedStatement delete = connection.prepareStatement(ViewStateSql.DELETE)) {
-            for (StateChange change : stateChanges) {
-                switch (change.operation()) {
-                    case INSERT -> {
-                        insert.setString(1, viewName);
-                        insert.setString(2, change.keyHash());
-                        insert.setString(3, change.keyData());
-                        insert.setString(4, change.rowHash());
-                        insert.setLong(5, change.version());
-                        insert.addBatch();
-                    }
-                    case UPDATE -> {
-                        update.setString(1, change.rowHash());
-                        update.setLong(2, change.version());
-                        update.setString(3, viewName);
-                        update.setString(4, change.keyHash());
-                        update.addBatch();
-                    }
-                    default -> {
-                        delete.setString(1, viewName);
-                        delete.setString(2, change.keyHash());
-                        delete.addBatch();
+        Transactions.inTransaction(connection, () -> {
+            try (PreparedStatement insert = connection.prepareStatement(ViewStateSql.INSERT);
+                 PreparedStatement update = connection.prepareStatement(ViewStateSql.UPDATE);
+                 PreparedStatement delete = connection.prepareStatement(ViewStateSql.DELETE)) {
+                for (StateChange change : stateChanges) {
+                    switch (change.operation()) {
+                        case INSERT -> {
+                            insert.setString(1, viewName);
+                            insert.setString(2, change.keyHash());
+                            insert.setString(3, change.keyData());
+                            insert.setString(4, change.rowHash());
+                            insert.setLong(5, change.version());
+                            insert.addBatch();
+                        }
+                        case UPDATE -> {
+                            update.setString(1, change.rowHash());
+                            update.setLong(2, change.version());
+                            update.setString(3, viewName);
+                            update.setString(4, change.keyHash());
+                            update.addBatch();
+                        }
+                        default -> {
+                            delete.setString(1, viewName);
+                            delete.setString(2, change.keyHash());
+                            delete.addBatch();
+                        }
                     }
                 }
+                insert.executeBatch();
+                update.executeBatch();
+                delete.executeBatch();
             }
-            insert.executeBatch();
-            update.executeBatch();
-            delete.executeBatch();
-            connection.commit();
-        } catch (SQLException e) {
-            connection.rollback();
-            throw e;
-        } finally {
-            connection.setAutoCommit(autoCommit);
-        }
+            return null;
+        });
     }
 
     private ChangeRecord change(SyncedTable view, Operation operation, Map<String, Object> row, Version version, Version prev) {

@@ -1,0 +1,32 @@
+package org.bisync.nifi.capture;
+
+import java.sql.Connection;
+import java.sql.SQLException;
+
+/** Runs work in one transaction on a connection that may be in autoCommit mode, and restores the mode after. */
+final class Transactions {
+
+    /** Work that reads or writes through the connection. */
+    interface Work<T, E extends Exception> {
+        T run() throws SQLException, E;
+    }
+
+    private Transactions() {
+    }
+
+    /** Commits when the work returns, rolls back when it throws. */
+    static <T, E extends Exception> T inTransaction(Connection connection, Work<T, E> work) throws SQLException, E {
+        boolean autoCommit = connection.getAutoCommit();
+        connection.setAutoCommit(false);
+        try {
+            T result = work.run();
+            connection.commit();
+            return result;
+        } catch (Exception e) {
+            connection.rollback();
+            throw e; // precise rethrow: only what the work can throw
+        } finally {
+            connection.setAutoCommit(autoCommit);
+        }
+    }
+}
