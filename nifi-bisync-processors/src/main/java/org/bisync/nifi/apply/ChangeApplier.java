@@ -470,19 +470,22 @@ public final class ChangeApplier {
                     delete.executeBatch();
                 }
             }
-            try (PreparedStatement version = connection.prepareStatement(sql.upsertVersion(table))) {
-                for (Write write : writes) {
-                    int index = bindKey(version, 1, table, write.key);
-                    version.setLong(index++, write.version.number());
-                    version.setString(index++, write.version.origin());
-                    Version prev = write.original == null ? null : write.original.version;
-                    setLong(version, index++, prev == null ? null : prev.number());
-                    version.setString(index++, prev == null ? null : prev.origin());
-                    version.setBoolean(index++, write.row == null);
-                    version.setString(index, write.storedFieldVersions(images));
-                    version.addBatch();
+            for (int from = 0; from < writes.size(); from += maxRows) {
+                List<Write> chunk = writes.subList(from, Math.min(writes.size(), from + maxRows));
+                try (PreparedStatement version = connection.prepareStatement(sql.upsertVersions(table, chunk.size()))) {
+                    int index = 1;
+                    for (Write write : chunk) {
+                        index = bindKey(version, index, table, write.key);
+                        version.setLong(index++, write.version.number());
+                        version.setString(index++, write.version.origin());
+                        Version prev = write.original == null ? null : write.original.version;
+                        setLong(version, index++, prev == null ? null : prev.number());
+                        version.setString(index++, prev == null ? null : prev.origin());
+                        version.setBoolean(index++, write.row == null);
+                        version.setString(index++, write.storedFieldVersions(images));
+                    }
+                    version.executeUpdate();
                 }
-                version.executeBatch();
             }
             List<Write> forwarded = writes.stream().filter(w -> w.history).toList();
             if (!forwarded.isEmpty()) {

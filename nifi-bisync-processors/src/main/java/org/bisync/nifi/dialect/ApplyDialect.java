@@ -47,10 +47,15 @@ public interface ApplyDialect {
     String deleteRow(SyncedTable table);
 
     /**
-     * Inserts or overwrites one version row. Parameters: the key columns, version_num, version_origin, prev_num,
-     * prev_origin, deleted (boolean), field_versions (JSON text or null).
+     * Inserts or overwrites {@code rowCount} version rows in one statement. Parameters per row: the key columns,
+     * version_num, version_origin, prev_num, prev_origin, deleted (boolean), field_versions (JSON text or null).
      */
-    String upsertVersion(SyncedTable table);
+    String upsertVersions(SyncedTable table, int rowCount);
+
+    /** {@link #upsertVersions} for one row. */
+    default String upsertVersion(SyncedTable table) {
+        return upsertVersions(table, 1);
+    }
 
     /**
      * Inserts a history row, for changes apply itself must forward (at a hub, and for review resolutions).

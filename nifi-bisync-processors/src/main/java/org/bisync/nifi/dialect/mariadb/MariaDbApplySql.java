@@ -93,10 +93,11 @@ final class MariaDbApplySql implements ApplyDialect {
     }
 
     @Override
-    public String upsertVersion(SyncedTable table) {
+    public String upsertVersions(SyncedTable table, int rowCount) {
+        String row = "(" + String.join(", ", Collections.nCopies(table.keyColumns().size() + 6, "?")) + ")";
         return "INSERT INTO " + capture.versionTable(table.localName()) + " (" + columns(table.keyColumns())
-                + ", version_num, version_origin, prev_num, prev_origin, deleted, field_versions) VALUES ("
-                + String.join(", ", Collections.nCopies(table.keyColumns().size() + 6, "?")) + ") ON DUPLICATE KEY UPDATE "
+                + ", version_num, version_origin, prev_num, prev_origin, deleted, field_versions) VALUES "
+                + String.join(", ", Collections.nCopies(rowCount, row)) + " ON DUPLICATE KEY UPDATE "
                 + "version_num = VALUES(version_num), version_origin = VALUES(version_origin), prev_num = VALUES(prev_num), "
                 + "prev_origin = VALUES(prev_origin), deleted = VALUES(deleted), field_versions = VALUES(field_versions)";
     }

@@ -85,12 +85,13 @@ final class PostgresApplyDialect implements ApplyDialect {
     }
 
     @Override
-    public String upsertVersion(SyncedTable table) {
+    public String upsertVersions(SyncedTable table, int rowCount) {
         String keys = PostgresSql.keyList(table, c -> c);
         String keyParams = table.keyColumns().stream().map(c -> "?").collect(Collectors.joining(", "));
+        String row = "(" + keyParams + ", ?, ?, ?, ?, ?, ?)";
         return "INSERT INTO " + PostgresSql.versionTable(table) + " (" + keys
-                + ", version_num, version_origin, prev_num, prev_origin, deleted, field_versions) VALUES (" + keyParams
-                + ", ?, ?, ?, ?, ?, ?) ON CONFLICT (" + keys + ") DO UPDATE SET version_num = EXCLUDED.version_num, "
+                + ", version_num, version_origin, prev_num, prev_origin, deleted, field_versions) VALUES "
+                + String.join(", ", java.util.Collections.nCopies(rowCount, row)) + " ON CONFLICT (" + keys + ") DO UPDATE SET version_num = EXCLUDED.version_num, "
                 + "version_origin = EXCLUDED.version_origin, prev_num = EXCLUDED.prev_num, prev_origin = EXCLUDED.prev_origin, "
                 + "deleted = EXCLUDED.deleted, field_versions = EXCLUDED.field_versions";
     }

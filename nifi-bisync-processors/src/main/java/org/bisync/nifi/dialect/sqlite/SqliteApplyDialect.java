@@ -107,10 +107,11 @@ final class SqliteApplyDialect implements ApplyDialect {
     }
 
     @Override
-    public String upsertVersion(SyncedTable table) {
+    public String upsertVersions(SyncedTable table, int rowCount) {
+        String row = "(" + placeholders(table.keyColumns().size() + 6) + ")";
         return "INSERT INTO " + q(SqliteSql.versionTable(table)) + " (" + keyList(table)
-                + ", version_num, version_origin, prev_num, prev_origin, deleted, field_versions) VALUES ("
-                + placeholders(table.keyColumns().size() + 6) + ") ON CONFLICT (" + keyList(table) + ") DO UPDATE SET"
+                + ", version_num, version_origin, prev_num, prev_origin, deleted, field_versions) VALUES "
+                + String.join(", ", java.util.Collections.nCopies(rowCount, row)) + " ON CONFLICT (" + keyList(table) + ") DO UPDATE SET"
                 + " version_num = excluded.version_num, version_origin = excluded.version_origin, prev_num = excluded.prev_num,"
                 + " prev_origin = excluded.prev_origin, deleted = excluded.deleted, field_versions = excluded.field_versions";
     }
