@@ -16,7 +16,7 @@ import java.util.Map;
  * both sides on purpose (conflicts), and a user trigger on MariaDB bumps a column on every update (a loop attempt;
  * the column is excluded from the sync). Ends with a summary and fails when the two sides differ.
  *
- * <p>Run: {@code ./mvnw -q -Pdemo verify -DskipTests}
+ * <p>Run: {@code ./mvnw -q -Pdemo package -DskipTests}
  */
 public final class Demo {
 
