@@ -5,28 +5,21 @@ import org.bisync.nifi.change.Decision;
 import org.bisync.nifi.change.Resolution;
 import org.bisync.nifi.dialect.ApplyDialect;
 import org.bisync.nifi.dialect.Dialect;
-import org.bisync.nifi.dialect.KeyQueries;
 import org.bisync.nifi.dialect.TypeMapping;
 import org.bisync.nifi.dialect.ValueRejectedException;
 import org.bisync.nifi.schema.SyncedColumn;
 import org.bisync.nifi.schema.SyncedTable;
 import org.bisync.nifi.topology.Direction;
 import org.bisync.nifi.topology.SyncTopology;
-import org.bisync.nifi.version.Version;
-import org.bisync.nifi.version.VersionOrder;
 
 import java.sql.Connection;
 import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Savepoint;
-import java.sql.Types;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
 import java.util.Optional;
 import java.util.function.Consumer;
 import java.util.function.LongSupplier;
@@ -50,12 +43,11 @@ public final class ChangeApplier {
     private final Dialect dialect;
     private final ApplyDialect sql;
     private final TypeMapping types;
-    private final SyncTopology topology;
     private final String target;
     private final int maxRows;
-    private final VersionOrder order;
     private final Consumer<String> warnings;
-    private final LongSupplier nowMicros;
+    private final WritePlanner planner;
+    private final ApplyStatements statements;
 
     /**
      * @param maxRowsPerStatement rows per multi-row statement and keys per version read
@@ -74,12 +66,11 @@ public final class ChangeApplier {
         this.dialect = dialect;
         this.sql = dialect.apply();
         this.types = dialect.types();
-        this.topology = topology;
         this.target = topology.system(targetSystemId).id();
         this.maxRows = maxRowsPerStatement;
-        this.order = new VersionOrder(topology::rank);
         this.warnings = warnings;
-        this.nowMicros = nowMicros;
+        this.planner = new WritePlanner(topology, target, nowMicros);
+        this.statements = new ApplyStatements(dialect, target, maxRowsPerStatement);
     }
 
     /**
@@ -89,7 +80,7 @@ public final class ChangeApplier {
     public ApplyResult apply(Connection connection, SyncedTable table, List<ChangeRecord> changes) {
         ApplyOutcome[] outcomes = new ApplyOutcome[changes.size()];
         RowImages images = new RowImages(table, types);
-        List<Pending> pending = prepare(table, images, changes, outcomes);
+        List<PendingChange> pending = prepare(table, images, changes, outcomes);
         if (!pending.isEmpty()) {
             try {
                 checkValues(connection, table, pending, outcomes);
@@ -106,13 +97,13 @@ public final class ChangeApplier {
 
     // ---- checks that need no transaction ----------------------------------------------------------------------------
 
-    private List<Pending> prepare(SyncedTable table, RowImages images, List<ChangeRecord> changes, ApplyOutcome[] outcomes) {
+    private List<PendingChange> prepare(SyncedTable table, RowImages images, List<ChangeRecord> changes, ApplyOutcome[] outcomes) {
         String refusal = refusal(table);
         FieldValidator validator = new FieldValidator(table.settings().validations());
-        List<Pending> pending = new ArrayList<>();
+        List<PendingChange> pending = new ArrayList<>();
         for (int i = 0; i < changes.size(); i++) {
             ChangeRecord change = changes.get(i).copy();
-            Pending p = new Pending(i, change);
+            PendingChange p = new PendingChange(i, change);
             String problem = refusal != null ? refusal : problem(table, change);
             if (problem != null) {
                 outcomes[i] = new ApplyOutcome(i, change, ApplyStatus.FAILED, problem, null);
@@ -181,10 +172,10 @@ public final class ChangeApplier {
     }
 
     /** Binds every value once into a statement that is never run, so a value the target cannot hold fails alone. */
-    private void checkValues(Connection connection, SyncedTable table, List<Pending> pending, ApplyOutcome[] outcomes) throws SQLException {
+    private void checkValues(Connection connection, SyncedTable table, List<PendingChange> pending, ApplyOutcome[] outcomes) throws SQLException {
         List<SyncedColumn> columns = table.writableColumns();
         try (PreparedStatement check = connection.prepareStatement(sql.upsertRows(table, columns, 1))) {
-            for (Pending p : pending) {
+            for (PendingChange p : pending) {
                 Map<String, Object> row = p.change.resolution == Resolution.KEEP_TARGET || p.change.operation.removesRow()
                         && p.change.resolution != Resolution.USE_AFTER ? null : p.change.after;
                 try {
@@ -204,7 +195,7 @@ public final class ChangeApplier {
         }
     }
 
-    private ApplyOutcome rejected(Pending p, SyncedTable table, IllegalArgumentException e) {
+    private ApplyOutcome rejected(PendingChange p, SyncedTable table, IllegalArgumentException e) {
         String field = e instanceof ValueRejectedException v
                 ? table.byLocal(v.column()).map(SyncedColumn::canonical).orElse(v.column()) : null;
         return new ApplyOutcome(p.index, p.change, ApplyStatus.FAILED, "Change " + p.change.describe() + ": "
@@ -213,12 +204,12 @@ public final class ChangeApplier {
 
     // ---- the transaction ---------------------------------------------------------------------------------------------
 
-    private void run(Connection connection, SyncedTable table, RowImages images, List<Pending> pending, ApplyOutcome[] outcomes) {
+    private void run(Connection connection, SyncedTable table, RowImages images, List<PendingChange> pending, ApplyOutcome[] outcomes) {
         Boolean autoCommit = null;
         try {
             autoCommit = connection.getAutoCommit();
             connection.setAutoCommit(false);
-            Attempt attempt;
+            ApplyAttempt attempt;
             try {
                 attempt = transaction(connection, table, images, pending, false);
             } catch (SQLException e) {
@@ -273,29 +264,29 @@ public final class ChangeApplier {
         }
     }
 
-    private Attempt transaction(Connection connection, SyncedTable table, RowImages images, List<Pending> pending,
+    private ApplyAttempt transaction(Connection connection, SyncedTable table, RowImages images, List<PendingChange> pending,
                                 boolean recordByRecord) throws SQLException {
-        Attempt attempt = new Attempt();
+        ApplyAttempt attempt = new ApplyAttempt();
         sql.markOrigin(connection, marker(pending));
         Map<String, Map<String, Object>> keys = new LinkedHashMap<>();
         pending.forEach(p -> keys.putIfAbsent(p.keyId, p.change.key));
-        Map<String, TargetVersion> current = readVersions(connection, table, images, keys);
+        Map<String, TargetVersion> current = statements.readVersions(connection, table, images, keys);
         Map<String, Map<String, Object>> newKeys = new LinkedHashMap<>(keys);
         newKeys.keySet().removeAll(current.keySet());
         NewKeyClaims.claim(connection, dialect, table, List.copyOf(newKeys.values()), maxRows);
-        List<Write> writes = decide(pending, current, attempt);
+        List<PlannedWrite> writes = planner.decide(pending, current, attempt);
         completeResolutions(connection, table, images, writes);
-        List<Write> applied = new ArrayList<>();
+        List<PlannedWrite> applied = new ArrayList<>();
         if (!recordByRecord) {
-            execute(connection, table, images, writes);
-            verify(connection, table, images, writes, attempt);
+            statements.execute(connection, table, images, writes);
+            statements.verify(connection, table, images, writes, attempt);
             applied.addAll(writes);
         } else {
-            for (Write write : writes) {
+            for (PlannedWrite write : writes) {
                 Savepoint savepoint = connection.setSavepoint();
                 try {
-                    execute(connection, table, images, List.of(write));
-                    verify(connection, table, images, List.of(write), attempt);
+                    statements.execute(connection, table, images, List.of(write));
+                    statements.verify(connection, table, images, List.of(write), attempt);
                     connection.releaseSavepoint(savepoint);
                     applied.add(write);
                 } catch (SQLException e) {
@@ -304,7 +295,7 @@ public final class ChangeApplier {
                     }
                     connection.rollback(savepoint);
                     boolean foreignKey = sql.isForeignKeyViolation(e);
-                    for (Pending p : write.records) {
+                    for (PendingChange p : write.records) {
                         attempt.outcomes.put(p.index, new ApplyOutcome(p.index, p.change,
                                 foreignKey ? ApplyStatus.RETRY : ApplyStatus.FAILED,
                                 (foreignKey ? "Foreign-key violation (the parent may still be on its way): "
@@ -318,8 +309,8 @@ public final class ChangeApplier {
                 }
             }
         }
-        for (Write write : applied) {
-            for (Pending p : write.records) {
+        for (PlannedWrite write : applied) {
+            for (PendingChange p : write.records) {
                 attempt.outcomes.put(p.index, new ApplyOutcome(p.index, p.change, ApplyStatus.APPLIED,
                         p == write.records.get(write.records.size() - 1) ? null
                                 : "Superseded in the same transaction by version " + write.version, null));
@@ -336,102 +327,20 @@ public final class ChangeApplier {
         return attempt;
     }
 
-    private static String marker(List<Pending> pending) {
+    private static String marker(List<PendingChange> pending) {
         String origin = pending.get(0).change.origin;
         return origin == null || origin.isEmpty() ? "bisync" : origin;
     }
 
-    /** Decides every pending change against the target's version (or the batch's own earlier write of that key). */
-    private List<Write> decide(List<Pending> pending, Map<String, TargetVersion> current, Attempt attempt) {
-        Map<String, Write> byKey = new LinkedHashMap<>();
-        for (Pending p : pending) {
-            ChangeRecord c = p.change;
-            Write earlier = byKey.get(p.keyId);
-            TargetVersion original = current.get(p.keyId);
-            TargetVersion now = earlier != null ? earlier.asTargetVersion() : original;
-            Version held = now == null ? null : now.version;
-            boolean compareAndSet = c.resolution != null || c.decision == Decision.MERGE;
-            if (compareAndSet) {
-                Version expected = c.expectedVersion != null || c.resolution == null ? c.expectedVersion : c.targetVersion;
-                if (!Objects.equals(held, expected)) {
-                    attempt.outcomes.put(p.index, new ApplyOutcome(p.index, c, ApplyStatus.RE_RESOLVE, "The target now holds version "
-                            + (held == null ? "none" : held) + ", not " + (expected == null ? "none" : expected)
-                            + " that the decision was made against", null));
-                    continue;
-                }
-            } else if (!order.isGreater(c.version, held)) {
-                attempt.outcomes.put(p.index, new ApplyOutcome(p.index, c, ApplyStatus.STALE, "The target already holds version "
-                        + held + (now.deleted ? " (deleted)" : "") + ", not older than " + c.version, null));
-                continue;
-            }
-            Write write = earlier != null ? earlier : new Write(p.keyId, c.key, original);
-            write.records.add(p);
-            write.fieldVersions = original == null ? null : original.fieldVersions;
-            write.history = false;
-            write.keepTarget = false;
-            write.writeData = true;
-            if (c.resolution != null) {
-                resolve(write, c, held);
-            } else {
-                write.row = c.operation.removesRow() ? null : new LinkedHashMap<>(c.after);
-                write.fieldVersions = c.fieldVersions.isEmpty() ? write.fieldVersions : null;
-                write.incomingFieldVersions = c.fieldVersions;
-                if (p.standardized) {
-                    // the rewritten value must reach every system, the origin included: a change ranked above the original
-                    write.version = new Version(c.version.number() + 1, target);
-                    forward(write, c.before, c.version, target, List.of(), null, nowMicros.getAsLong());
-                } else {
-                    write.version = c.version;
-                    if (target.equals(topology.hub())) {
-                        // the hub's own previous version, so a spoke in step with the hub fast-forwards
-                        forward(write, c.before, original == null ? null : original.version, c.origin, c.supersedes,
-                                c.transactionId, c.capturedAt);
-                    }
-                }
-            }
-            byKey.put(p.keyId, write);
-        }
-        return new ArrayList<>(byKey.values());
-    }
-
-    /** A reviewer's resolution: a new version above both, made by the target, superseding both, forwarded by history. */
-    private void resolve(Write write, ChangeRecord c, Version held) {
-        long above = Math.max(c.version.number(), held == null ? Long.MIN_VALUE : held.number());
-        write.version = new Version(above + 1, target);
-        write.incomingFieldVersions = Map.of();
-        List<Version> supersedes = held == null ? List.of(c.version) : List.of(c.version, held);
-        switch (c.resolution) {
-            case TAKE_INCOMING -> write.row = c.operation.removesRow() ? null : new LinkedHashMap<>(c.after);
-            case USE_AFTER -> write.row = c.after == null ? null : new LinkedHashMap<>(c.after);
-            case KEEP_TARGET -> {
-                write.keepTarget = true;
-                write.writeData = false; // filled from the target's row, re-written in version terms only
-            }
-        }
-        write.resolution = true;
-        forward(write, null, held, target, supersedes, null, nowMicros.getAsLong());
-    }
-
-    private static void forward(Write write, Map<String, Object> before, Version prev, String origin, List<Version> supersedes,
-                                String transactionId, long capturedAt) {
-        write.history = true;
-        write.historyBefore = before;
-        write.historyPrev = prev;
-        write.historyOrigin = origin;
-        write.supersedes = supersedes;
-        write.transactionId = transactionId;
-        write.capturedAt = capturedAt;
-    }
-
     /** Resolutions image the target's current row as their before (and KEEP_TARGET as their row). */
-    private void completeResolutions(Connection connection, SyncedTable table, RowImages images, List<Write> writes) throws SQLException {
+    private void completeResolutions(Connection connection, SyncedTable table, RowImages images, List<PlannedWrite> writes) throws SQLException {
         Map<String, Map<String, Object>> keys = new LinkedHashMap<>();
         writes.stream().filter(w -> w.resolution).forEach(w -> keys.put(w.keyId, w.key));
         if (keys.isEmpty()) {
             return;
         }
-        Map<String, Map<String, Object>> rows = readRows(connection, table, images, keys);
-        for (Write write : writes) {
+        Map<String, Map<String, Object>> rows = statements.readRows(connection, table, images, keys);
+        for (PlannedWrite write : writes) {
             if (write.resolution) {
                 Map<String, Object> targetRow = rows.get(write.keyId);
                 write.historyBefore = targetRow;
@@ -440,225 +349,6 @@ public final class ChangeApplier {
                 }
             }
         }
-    }
-
-    // ---- writing -----------------------------------------------------------------------------------------------------
-
-    private void execute(Connection connection, SyncedTable table, RowImages images, List<Write> writes) throws SQLException {
-        try {
-            Map<List<SyncedColumn>, List<Write>> upserts = new LinkedHashMap<>();
-            List<Write> deletes = new ArrayList<>();
-            for (Write write : writes) {
-                if (!write.writeData) {
-                    continue;
-                }
-                if (write.row == null) {
-                    deletes.add(write);
-                } else {
-                    upserts.computeIfAbsent(columnsOf(table, write), k -> new ArrayList<>()).add(write);
-                }
-            }
-            for (Map.Entry<List<SyncedColumn>, List<Write>> group : upserts.entrySet()) {
-                upsert(connection, table, group.getKey(), group.getValue());
-            }
-            if (!deletes.isEmpty()) {
-                try (PreparedStatement delete = connection.prepareStatement(sql.deleteRow(table))) {
-                    for (Write write : deletes) {
-                        bindKey(delete, 1, table, write.key);
-                        delete.addBatch();
-                    }
-                    delete.executeBatch();
-                }
-            }
-            for (int from = 0; from < writes.size(); from += maxRows) {
-                List<Write> chunk = writes.subList(from, Math.min(writes.size(), from + maxRows));
-                try (PreparedStatement version = connection.prepareStatement(sql.upsertVersions(table, chunk.size()))) {
-                    int index = 1;
-                    for (Write write : chunk) {
-                        index = bindKey(version, index, table, write.key);
-                        version.setLong(index++, write.version.number());
-                        version.setString(index++, write.version.origin());
-                        Version prev = write.original == null ? null : write.original.version;
-                        setLong(version, index++, prev == null ? null : prev.number());
-                        version.setString(index++, prev == null ? null : prev.origin());
-                        version.setBoolean(index++, write.row == null);
-                        version.setString(index++, write.storedFieldVersions(images));
-                    }
-                    version.executeUpdate();
-                }
-            }
-            List<Write> forwarded = writes.stream().filter(w -> w.history).toList();
-            if (!forwarded.isEmpty()) {
-                try (PreparedStatement history = connection.prepareStatement(sql.insertHistory())) {
-                    for (Write write : forwarded) {
-                        bindHistory(history, table, images, write);
-                        history.addBatch();
-                    }
-                    history.executeBatch();
-                }
-            }
-        } catch (IllegalArgumentException e) {
-            throw new SQLException(e.getMessage(), "22000", e);
-        }
-    }
-
-    private void upsert(Connection connection, SyncedTable table, List<SyncedColumn> columns, List<Write> writes) throws SQLException {
-        for (int from = 0; from < writes.size(); from += maxRows) {
-            List<Write> chunk = writes.subList(from, Math.min(writes.size(), from + maxRows));
-            try (PreparedStatement upsert = connection.prepareStatement(sql.upsertRows(table, columns, chunk.size()))) {
-                int index = 1;
-                for (Write write : chunk) {
-                    for (SyncedColumn column : columns) {
-                        Object value = column.key() ? write.key.get(column.canonical()) : write.row.get(column.canonical());
-                        types.bind(upsert, index++, value, column.column());
-                    }
-                }
-                upsert.executeUpdate();
-            }
-        }
-    }
-
-    /** Key columns and the writable columns the row carries (a column absent from the record is left as it is). */
-    private static List<SyncedColumn> columnsOf(SyncedTable table, Write write) {
-        return table.writableColumns().stream().filter(c -> c.key() || write.row.containsKey(c.canonical())).toList();
-    }
-
-    private void bindHistory(PreparedStatement history, SyncedTable table, RowImages images, Write write) throws SQLException {
-        boolean live = write.original != null && !write.original.deleted;
-        String operation = write.row == null ? "DELETE" : live ? "UPDATE" : "INSERT";
-        history.setString(1, table.localName());
-        history.setString(2, operation);
-        history.setString(3, images.image(write.key, table.keyColumns()));
-        history.setString(4, live ? images.image(write.historyBefore, table.columns()) : null);
-        history.setString(5, images.image(write.row, table.columns()));
-        history.setLong(6, write.version.number());
-        history.setString(7, write.version.origin());
-        setLong(history, 8, write.historyPrev == null ? null : write.historyPrev.number());
-        history.setString(9, write.historyPrev == null ? null : write.historyPrev.origin());
-        history.setString(10, write.storedFieldVersions(images));
-        history.setString(11, write.historyOrigin);
-        history.setString(12, RowImages.versions(write.supersedes));
-        history.setString(13, write.transactionId);
-        history.setLong(14, write.capturedAt);
-    }
-
-    private int bindKey(PreparedStatement statement, int index, SyncedTable table, Map<String, Object> key) throws SQLException {
-        for (SyncedColumn column : table.keyColumns()) {
-            types.bind(statement, index++, key.get(column.canonical()), column.column());
-        }
-        return index;
-    }
-
-    private static void setLong(PreparedStatement statement, int index, Long value) throws SQLException {
-        if (value == null) {
-            statement.setNull(index, Types.BIGINT);
-        } else {
-            statement.setLong(index, value);
-        }
-    }
-
-    // ---- reading back ------------------------------------------------------------------------------------------------
-
-    /**
-     * Reads back, in the same transaction, the version rows and data rows just written: a version row that is not the
-     * one written, a row missing after an upsert or present after a delete fails the batch; a value that differs from
-     * the one written (the target's own trigger or default rewrote it) is a warning.
-     */
-    private void verify(Connection connection, SyncedTable table, RowImages images, List<Write> writes, Attempt attempt) throws SQLException {
-        Map<String, Map<String, Object>> keys = new LinkedHashMap<>();
-        writes.forEach(w -> keys.put(w.keyId, w.key));
-        Map<String, TargetVersion> versions = readVersions(connection, table, images, keys);
-        for (Write write : writes) {
-            TargetVersion read = versions.get(write.keyId);
-            if (read == null || !read.version.equals(write.version) || read.deleted != (write.row == null)) {
-                throw new VerificationFailedException("After writing, the version row of " + table.canonicalName() + write.key
-                        + " in system '" + target + "' reads " + (read == null ? "nothing" : read.version + (read.deleted ? " (deleted)" : ""))
-                        + " instead of " + write.version + (write.row == null ? " (deleted)" : "") + ": nothing was applied");
-            }
-        }
-        Map<String, Map<String, Object>> rowKeys = new LinkedHashMap<>();
-        writes.stream().filter(w -> w.writeData).forEach(w -> rowKeys.put(w.keyId, w.key));
-        if (rowKeys.isEmpty()) {
-            return;
-        }
-        Map<String, Map<String, Object>> rows = readRows(connection, table, images, rowKeys);
-        for (Write write : writes) {
-            if (!write.writeData) {
-                continue;
-            }
-            Map<String, Object> row = rows.get(write.keyId);
-            if ((row == null) != (write.row == null)) {
-                throw new VerificationFailedException("After writing, the row " + table.canonicalName() + write.key + " in system '"
-                        + target + "' is " + (row == null ? "missing" : "still there after its delete") + ": nothing was applied");
-            }
-            if (row == null) {
-                continue;
-            }
-            for (SyncedColumn column : columnsOf(table, write)) {
-                if (!column.key() && !images.same(write.row.get(column.canonical()), row.get(column.canonical()), column)) {
-                    attempt.warnings.add("Table '" + table.canonicalName() + "' key " + write.key + " in system '" + target
-                            + "': column '" + column.local() + "' was written as '" + write.row.get(column.canonical())
-                            + "' but reads '" + row.get(column.canonical()) + "': the target's own trigger or default changed "
-                            + "it. Exclude such a column from the sync or make it one-way, or the systems will differ");
-                }
-            }
-        }
-    }
-
-    private Map<String, TargetVersion> readVersions(Connection connection, SyncedTable table, RowImages images,
-                                                    Map<String, Map<String, Object>> keys) throws SQLException {
-        Map<String, TargetVersion> versions = new HashMap<>();
-        List<SyncedColumn> keyColumns = table.keyColumns();
-        List<Map<String, Object>> all = new ArrayList<>(keys.values());
-        for (int from = 0; from < all.size(); from += maxRows) {
-            List<Map<String, Object>> chunk = all.subList(from, Math.min(all.size(), from + maxRows));
-            try (PreparedStatement select = connection.prepareStatement(sql.selectVersions(table, chunk.size()))) {
-                int index = 1;
-                for (Map<String, Object> key : chunk) {
-                    index = bindKey(select, index, table, key);
-                }
-                try (ResultSet rs = select.executeQuery()) {
-                    while (rs.next()) {
-                        Map<String, Object> key = new LinkedHashMap<>();
-                        for (int i = 0; i < keyColumns.size(); i++) {
-                            key.put(keyColumns.get(i).canonical(), types.read(rs, i + 1, keyColumns.get(i).column()));
-                        }
-                        int k = keyColumns.size();
-                        versions.put(images.keyId(key), new TargetVersion(new Version(rs.getLong(k + 1), rs.getString(k + 2)),
-                                rs.getBoolean(k + 3), rs.getString(k + 4)));
-                    }
-                }
-            }
-        }
-        return versions;
-    }
-
-    /** The synced columns of the rows of these keys, by key id. */
-    private Map<String, Map<String, Object>> readRows(Connection connection, SyncedTable table, RowImages images,
-                                                      Map<String, Map<String, Object>> keys) throws SQLException {
-        Map<String, Map<String, Object>> rows = new HashMap<>();
-        List<SyncedColumn> columns = table.columns();
-        List<Map<String, Object>> all = new ArrayList<>(keys.values());
-        for (int from = 0; from < all.size(); from += maxRows) {
-            List<Map<String, Object>> chunk = all.subList(from, Math.min(all.size(), from + maxRows));
-            String select = KeyQueries.selectRowsByKeys(dialect, table, chunk.size());
-            try (PreparedStatement statement = connection.prepareStatement(select)) {
-                int index = 1;
-                for (Map<String, Object> key : chunk) {
-                    index = bindKey(statement, index, table, key);
-                }
-                try (ResultSet rs = statement.executeQuery()) {
-                    while (rs.next()) {
-                        Map<String, Object> row = new LinkedHashMap<>();
-                        for (int i = 0; i < columns.size(); i++) {
-                            row.put(columns.get(i).canonical(), types.read(rs, i + 1, columns.get(i).column()));
-                        }
-                        rows.put(images.keyId(row), row);
-                    }
-                }
-            }
-        }
-        return rows;
     }
 
     // ---- helpers -----------------------------------------------------------------------------------------------------
@@ -680,8 +370,8 @@ public final class ChangeApplier {
         return columnNamed(table, message).orElse(null);
     }
 
-    private static void settle(List<Pending> pending, ApplyOutcome[] outcomes, ApplyStatus status, String reason) {
-        for (Pending p : pending) {
+    private static void settle(List<PendingChange> pending, ApplyOutcome[] outcomes, ApplyStatus status, String reason) {
+        for (PendingChange p : pending) {
             if (outcomes[p.index] == null) {
                 outcomes[p.index] = new ApplyOutcome(p.index, p.change, status, reason, null);
             }
@@ -696,72 +386,4 @@ public final class ChangeApplier {
         }
     }
 
-    /** A change waiting to be applied. */
-    private static final class Pending {
-        final int index;
-        final ChangeRecord change;
-        String keyId;
-        boolean standardized;
-
-        Pending(int index, ChangeRecord change) {
-            this.index = index;
-            this.change = change;
-        }
-    }
-
-    /** A target's version row as read under lock. */
-    private record TargetVersion(Version version, boolean deleted, String fieldVersions) {
-    }
-
-    /** What one key gets written: the last winning change of that key in the batch. */
-    private static final class Write {
-        final String keyId;
-        final Map<String, Object> key;
-        /** The target's version row before this transaction, or null. */
-        final TargetVersion original;
-        final List<Pending> records = new ArrayList<>();
-        /** The resulting row (canonical names); null for a delete. */
-        Map<String, Object> row;
-        boolean writeData = true;
-        boolean keepTarget;
-        boolean resolution;
-        Version version;
-        /** The target's field_versions text, kept when the change brings none. */
-        String fieldVersions;
-        Map<String, Version> incomingFieldVersions = Map.of();
-        boolean history;
-        Map<String, Object> historyBefore;
-        Version historyPrev;
-        String historyOrigin;
-        List<Version> supersedes = List.of();
-        String transactionId;
-        long capturedAt;
-
-        Write(String keyId, Map<String, Object> key, TargetVersion original) {
-            this.keyId = keyId;
-            this.key = key;
-            this.original = original;
-        }
-
-        TargetVersion asTargetVersion() {
-            return new TargetVersion(version, row == null && !keepTarget, fieldVersions);
-        }
-
-        String storedFieldVersions(RowImages images) {
-            return incomingFieldVersions.isEmpty() ? fieldVersions : images.fieldVersions(incomingFieldVersions);
-        }
-    }
-
-    /** Outcomes and warnings of one transaction, kept only if it commits. */
-    private static final class Attempt {
-        final Map<Integer, ApplyOutcome> outcomes = new HashMap<>();
-        final List<String> warnings = new ArrayList<>();
-    }
-
-    /** What was read back is not what was written. */
-    private static final class VerificationFailedException extends RuntimeException {
-        VerificationFailedException(String message) {
-            super(message);
-        }
-    }
 }

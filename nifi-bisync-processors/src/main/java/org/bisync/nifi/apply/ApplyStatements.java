@@ -1,0 +1,253 @@
+package org.bisync.nifi.apply;
+
+import org.bisync.nifi.dialect.ApplyDialect;
+import org.bisync.nifi.dialect.Dialect;
+import org.bisync.nifi.dialect.KeyQueries;
+import org.bisync.nifi.dialect.TypeMapping;
+import org.bisync.nifi.schema.SyncedColumn;
+import org.bisync.nifi.schema.SyncedTable;
+import org.bisync.nifi.version.Version;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Types;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/** The statements of one apply transaction: version and row reads, the writes, and the read-back check. */
+final class ApplyStatements {
+
+    private final Dialect dialect;
+    private final ApplyDialect sql;
+    private final TypeMapping types;
+    private final String target;
+    private final int maxRows;
+
+    ApplyStatements(Dialect dialect, String target, int maxRows) {
+        this.dialect = dialect;
+        this.sql = dialect.apply();
+        this.types = dialect.types();
+        this.target = target;
+        this.maxRows = maxRows;
+    }
+
+    void execute(Connection connection, SyncedTable table, RowImages images, List<PlannedWrite> writes) throws SQLException {
+        try {
+            Map<List<SyncedColumn>, List<PlannedWrite>> upserts = new LinkedHashMap<>();
+            List<PlannedWrite> deletes = new ArrayList<>();
+            for (PlannedWrite write : writes) {
+                if (!write.writeData) {
+                    continue;
+                }
+                if (write.row == null) {
+                    deletes.add(write);
+                } else {
+                    upserts.computeIfAbsent(columnsOf(table, write), k -> new ArrayList<>()).add(write);
+                }
+            }
+            for (Map.Entry<List<SyncedColumn>, List<PlannedWrite>> group : upserts.entrySet()) {
+                upsert(connection, table, group.getKey(), group.getValue());
+            }
+            if (!deletes.isEmpty()) {
+                try (PreparedStatement delete = connection.prepareStatement(sql.deleteRow(table))) {
+                    for (PlannedWrite write : deletes) {
+                        bindKey(delete, 1, table, write.key);
+                        delete.addBatch();
+                    }
+                    delete.executeBatch();
+                }
+            }
+            for (int from = 0; from < writes.size(); from += maxRows) {
+                List<PlannedWrite> chunk = writes.subList(from, Math.min(writes.size(), from + maxRows));
+                try (PreparedStatement version = connection.prepareStatement(sql.upsertVersions(table, chunk.size()))) {
+                    int index = 1;
+                    for (PlannedWrite write : chunk) {
+                        index = bindKey(version, index, table, write.key);
+                        version.setLong(index++, write.version.number());
+                        version.setString(index++, write.version.origin());
+                        Version prev = write.original == null ? null : write.original.version();
+                        setLong(version, index++, prev == null ? null : prev.number());
+                        version.setString(index++, prev == null ? null : prev.origin());
+                        version.setBoolean(index++, write.row == null);
+                        version.setString(index++, write.storedFieldVersions(images));
+                    }
+                    version.executeUpdate();
+                }
+            }
+            List<PlannedWrite> forwarded = writes.stream().filter(w -> w.history).toList();
+            if (!forwarded.isEmpty()) {
+                try (PreparedStatement history = connection.prepareStatement(sql.insertHistory())) {
+                    for (PlannedWrite write : forwarded) {
+                        bindHistory(history, table, images, write);
+                        history.addBatch();
+                    }
+                    history.executeBatch();
+                }
+            }
+        } catch (IllegalArgumentException e) {
+            throw new SQLException(e.getMessage(), "22000", e);
+        }
+    }
+
+    private void upsert(Connection connection, SyncedTable table, List<SyncedColumn> columns, List<PlannedWrite> writes) throws SQLException {
+        for (int from = 0; from < writes.size(); from += maxRows) {
+            List<PlannedWrite> chunk = writes.subList(from, Math.min(writes.size(), from + maxRows));
+            try (PreparedStatement upsert = connection.prepareStatement(sql.upsertRows(table, columns, chunk.size()))) {
+                int index = 1;
+                for (PlannedWrite write : chunk) {
+                    for (SyncedColumn column : columns) {
+                        Object value = column.key() ? write.key.get(column.canonical()) : write.row.get(column.canonical());
+                        types.bind(upsert, index++, value, column.column());
+                    }
+                }
+                upsert.executeUpdate();
+            }
+        }
+    }
+
+    /** Key columns and the writable columns the row carries (a column absent from the record is left as it is). */
+    private static List<SyncedColumn> columnsOf(SyncedTable table, PlannedWrite write) {
+        return table.writableColumns().stream().filter(c -> c.key() || write.row.containsKey(c.canonical())).toList();
+    }
+
+    private void bindHistory(PreparedStatement history, SyncedTable table, RowImages images, PlannedWrite write) throws SQLException {
+        boolean live = write.original != null && !write.original.deleted();
+        String operation = write.row == null ? "DELETE" : live ? "UPDATE" : "INSERT";
+        history.setString(1, table.localName());
+        history.setString(2, operation);
+        history.setString(3, images.image(write.key, table.keyColumns()));
+        history.setString(4, live ? images.image(write.historyBefore, table.columns()) : null);
+        history.setString(5, images.image(write.row, table.columns()));
+        history.setLong(6, write.version.number());
+        history.setString(7, write.version.origin());
+        setLong(history, 8, write.historyPrev == null ? null : write.historyPrev.number());
+        history.setString(9, write.historyPrev == null ? null : write.historyPrev.origin());
+        history.setString(10, write.storedFieldVersions(images));
+        history.setString(11, write.historyOrigin);
+        history.setString(12, RowImages.versions(write.supersedes));
+        history.setString(13, write.transactionId);
+        history.setLong(14, write.capturedAt);
+    }
+
+    int bindKey(PreparedStatement statement, int index, SyncedTable table, Map<String, Object> key) throws SQLException {
+        for (SyncedColumn column : table.keyColumns()) {
+            types.bind(statement, index++, key.get(column.canonical()), column.column());
+        }
+        return index;
+    }
+
+    private static void setLong(PreparedStatement statement, int index, Long value) throws SQLException {
+        if (value == null) {
+            statement.setNull(index, Types.BIGINT);
+        } else {
+            statement.setLong(index, value);
+        }
+    }
+
+    /**
+     * Reads back, in the same transaction, the version rows and data rows just written: a version row that is not the
+     * one written, a row missing after an upsert or present after a delete fails the batch; a value that differs from
+     * the one written (the target's own trigger or default rewrote it) is a warning.
+     */
+    void verify(Connection connection, SyncedTable table, RowImages images, List<PlannedWrite> writes, ApplyAttempt attempt) throws SQLException {
+        Map<String, Map<String, Object>> keys = new LinkedHashMap<>();
+        writes.forEach(w -> keys.put(w.keyId, w.key));
+        Map<String, TargetVersion> versions = readVersions(connection, table, images, keys);
+        for (PlannedWrite write : writes) {
+            TargetVersion read = versions.get(write.keyId);
+            if (read == null || !read.version().equals(write.version) || read.deleted() != (write.row == null)) {
+                throw new VerificationFailedException("After writing, the version row of " + table.canonicalName() + write.key
+                        + " in system '" + target + "' reads " + (read == null ? "nothing" : read.version() + (read.deleted() ? " (deleted)" : ""))
+                        + " instead of " + write.version + (write.row == null ? " (deleted)" : "") + ": nothing was applied");
+            }
+        }
+        Map<String, Map<String, Object>> rowKeys = new LinkedHashMap<>();
+        writes.stream().filter(w -> w.writeData).forEach(w -> rowKeys.put(w.keyId, w.key));
+        if (rowKeys.isEmpty()) {
+            return;
+        }
+        Map<String, Map<String, Object>> rows = readRows(connection, table, images, rowKeys);
+        for (PlannedWrite write : writes) {
+            if (!write.writeData) {
+                continue;
+            }
+            Map<String, Object> row = rows.get(write.keyId);
+            if ((row == null) != (write.row == null)) {
+                throw new VerificationFailedException("After writing, the row " + table.canonicalName() + write.key + " in system '"
+                        + target + "' is " + (row == null ? "missing" : "still there after its delete") + ": nothing was applied");
+            }
+            if (row == null) {
+                continue;
+            }
+            for (SyncedColumn column : columnsOf(table, write)) {
+                if (!column.key() && !images.same(write.row.get(column.canonical()), row.get(column.canonical()), column)) {
+                    attempt.warnings.add("Table '" + table.canonicalName() + "' key " + write.key + " in system '" + target
+                            + "': column '" + column.local() + "' was written as '" + write.row.get(column.canonical())
+                            + "' but reads '" + row.get(column.canonical()) + "': the target's own trigger or default changed "
+                            + "it. Exclude such a column from the sync or make it one-way, or the systems will differ");
+                }
+            }
+        }
+    }
+
+    Map<String, TargetVersion> readVersions(Connection connection, SyncedTable table, RowImages images,
+                                                    Map<String, Map<String, Object>> keys) throws SQLException {
+        Map<String, TargetVersion> versions = new HashMap<>();
+        List<SyncedColumn> keyColumns = table.keyColumns();
+        List<Map<String, Object>> all = new ArrayList<>(keys.values());
+        for (int from = 0; from < all.size(); from += maxRows) {
+            List<Map<String, Object>> chunk = all.subList(from, Math.min(all.size(), from + maxRows));
+            try (PreparedStatement select = connection.prepareStatement(sql.selectVersions(table, chunk.size()))) {
+                int index = 1;
+                for (Map<String, Object> key : chunk) {
+                    index = bindKey(select, index, table, key);
+                }
+                try (ResultSet rs = select.executeQuery()) {
+                    while (rs.next()) {
+                        Map<String, Object> key = new LinkedHashMap<>();
+                        for (int i = 0; i < keyColumns.size(); i++) {
+                            key.put(keyColumns.get(i).canonical(), types.read(rs, i + 1, keyColumns.get(i).column()));
+                        }
+                        int k = keyColumns.size();
+                        versions.put(images.keyId(key), new TargetVersion(new Version(rs.getLong(k + 1), rs.getString(k + 2)),
+                                rs.getBoolean(k + 3), rs.getString(k + 4)));
+                    }
+                }
+            }
+        }
+        return versions;
+    }
+
+    /** The synced columns of the rows of these keys, by key id. */
+    Map<String, Map<String, Object>> readRows(Connection connection, SyncedTable table, RowImages images,
+                                                      Map<String, Map<String, Object>> keys) throws SQLException {
+        Map<String, Map<String, Object>> rows = new HashMap<>();
+        List<SyncedColumn> columns = table.columns();
+        List<Map<String, Object>> all = new ArrayList<>(keys.values());
+        for (int from = 0; from < all.size(); from += maxRows) {
+            List<Map<String, Object>> chunk = all.subList(from, Math.min(all.size(), from + maxRows));
+            String select = KeyQueries.selectRowsByKeys(dialect, table, chunk.size());
+            try (PreparedStatement statement = connection.prepareStatement(select)) {
+                int index = 1;
+                for (Map<String, Object> key : chunk) {
+                    index = bindKey(statement, index, table, key);
+                }
+                try (ResultSet rs = statement.executeQuery()) {
+                    while (rs.next()) {
+                        Map<String, Object> row = new LinkedHashMap<>();
+                        for (int i = 0; i < columns.size(); i++) {
+                            row.put(columns.get(i).canonical(), types.read(rs, i + 1, columns.get(i).column()));
+                        }
+                        rows.put(images.keyId(row), row);
+                    }
+                }
+            }
+        }
+        return rows;
+    }
+}

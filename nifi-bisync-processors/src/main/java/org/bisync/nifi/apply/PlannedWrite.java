@@ -1,0 +1,46 @@
+package org.bisync.nifi.apply;
+
+import org.bisync.nifi.version.Version;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/** What one key gets written: the last winning change of that key in the batch. */
+final class PlannedWrite {
+    final String keyId;
+    final Map<String, Object> key;
+    /** The target's version row before this transaction, or null. */
+    final TargetVersion original;
+    final List<PendingChange> records = new ArrayList<>();
+    /** The resulting row (canonical names); null for a delete. */
+    Map<String, Object> row;
+    boolean writeData = true;
+    boolean keepTarget;
+    boolean resolution;
+    Version version;
+    /** The target's field_versions text, kept when the change brings none. */
+    String fieldVersions;
+    Map<String, Version> incomingFieldVersions = Map.of();
+    boolean history;
+    Map<String, Object> historyBefore;
+    Version historyPrev;
+    String historyOrigin;
+    List<Version> supersedes = List.of();
+    String transactionId;
+    long capturedAt;
+
+    PlannedWrite(String keyId, Map<String, Object> key, TargetVersion original) {
+        this.keyId = keyId;
+        this.key = key;
+        this.original = original;
+    }
+
+    TargetVersion asTargetVersion() {
+        return new TargetVersion(version, row == null && !keepTarget, fieldVersions);
+    }
+
+    String storedFieldVersions(RowImages images) {
+        return incomingFieldVersions.isEmpty() ? fieldVersions : images.fieldVersions(incomingFieldVersions);
+    }
+}

@@ -1,0 +1,8 @@
+package org.bisync.nifi.apply;
+
+/** What was read back is not what was written. */
+final class VerificationFailedException extends RuntimeException {
+    VerificationFailedException(String message) {
+        super(message);
+    }
+}

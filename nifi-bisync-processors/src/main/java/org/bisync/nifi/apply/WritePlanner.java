@@ -1,0 +1,116 @@
+package org.bisync.nifi.apply;
+
+import org.bisync.nifi.change.ChangeRecord;
+import org.bisync.nifi.change.Decision;
+import org.bisync.nifi.topology.SyncTopology;
+import org.bisync.nifi.version.Version;
+import org.bisync.nifi.version.VersionOrder;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.function.LongSupplier;
+
+/**
+ * Decides, under the lock of the keys' version rows, what each pending change writes: automatic strategies only a
+ * version greater than the target's, MERGE decisions and reviewers' resolutions only over the version they were decided
+ * against; resolutions get a version above both, and changes apply must forward itself get their history row.
+ */
+final class WritePlanner {
+
+    private final SyncTopology topology;
+    private final String target;
+    private final VersionOrder order;
+    private final LongSupplier nowMicros;
+
+    WritePlanner(SyncTopology topology, String target, LongSupplier nowMicros) {
+        this.topology = topology;
+        this.target = target;
+        this.order = new VersionOrder(topology::rank);
+        this.nowMicros = nowMicros;
+    }
+
+    /** Decides every pending change against the target's version (or the batch's own earlier write of that key). */
+    List<PlannedWrite> decide(List<PendingChange> pending, Map<String, TargetVersion> current, ApplyAttempt attempt) {
+        Map<String, PlannedWrite> byKey = new LinkedHashMap<>();
+        for (PendingChange p : pending) {
+            ChangeRecord c = p.change;
+            PlannedWrite earlier = byKey.get(p.keyId);
+            TargetVersion original = current.get(p.keyId);
+            TargetVersion now = earlier != null ? earlier.asTargetVersion() : original;
+            Version held = now == null ? null : now.version();
+            boolean compareAndSet = c.resolution != null || c.decision == Decision.MERGE;
+            if (compareAndSet) {
+                Version expected = c.expectedVersion != null || c.resolution == null ? c.expectedVersion : c.targetVersion;
+                if (!Objects.equals(held, expected)) {
+                    attempt.outcomes.put(p.index, new ApplyOutcome(p.index, c, ApplyStatus.RE_RESOLVE, "The target now holds version "
+                            + (held == null ? "none" : held) + ", not " + (expected == null ? "none" : expected)
+                            + " that the decision was made against", null));
+                    continue;
+                }
+            } else if (!order.isGreater(c.version, held)) {
+                attempt.outcomes.put(p.index, new ApplyOutcome(p.index, c, ApplyStatus.STALE, "The target already holds version "
+                        + held + (now.deleted() ? " (deleted)" : "") + ", not older than " + c.version, null));
+                continue;
+            }
+            PlannedWrite write = earlier != null ? earlier : new PlannedWrite(p.keyId, c.key, original);
+            write.records.add(p);
+            write.fieldVersions = original == null ? null : original.fieldVersions();
+            write.history = false;
+            write.keepTarget = false;
+            write.writeData = true;
+            if (c.resolution != null) {
+                resolve(write, c, held);
+            } else {
+                write.row = c.operation.removesRow() ? null : new LinkedHashMap<>(c.after);
+                write.fieldVersions = c.fieldVersions.isEmpty() ? write.fieldVersions : null;
+                write.incomingFieldVersions = c.fieldVersions;
+                if (p.standardized) {
+                    // the rewritten value must reach every system, the origin included: a change ranked above the original
+                    write.version = new Version(c.version.number() + 1, target);
+                    forward(write, c.before, c.version, target, List.of(), null, nowMicros.getAsLong());
+                } else {
+                    write.version = c.version;
+                    if (target.equals(topology.hub())) {
+                        // the hub's own previous version, so a spoke in step with the hub fast-forwards
+                        forward(write, c.before, original == null ? null : original.version(), c.origin, c.supersedes,
+                                c.transactionId, c.capturedAt);
+                    }
+                }
+            }
+            byKey.put(p.keyId, write);
+        }
+        return new ArrayList<>(byKey.values());
+    }
+
+    /** A reviewer's resolution: a new version above both, made by the target, superseding both, forwarded by history. */
+    private void resolve(PlannedWrite write, ChangeRecord c, Version held) {
+        long above = Math.max(c.version.number(), held == null ? Long.MIN_VALUE : held.number());
+        write.version = new Version(above + 1, target);
+        write.incomingFieldVersions = Map.of();
+        List<Version> supersedes = held == null ? List.of(c.version) : List.of(c.version, held);
+        switch (c.resolution) {
+            case TAKE_INCOMING -> write.row = c.operation.removesRow() ? null : new LinkedHashMap<>(c.after);
+            case USE_AFTER -> write.row = c.after == null ? null : new LinkedHashMap<>(c.after);
+            case KEEP_TARGET -> {
+                write.keepTarget = true;
+                write.writeData = false; // filled from the target's row, re-written in version terms only
+            }
+        }
+        write.resolution = true;
+        forward(write, null, held, target, supersedes, null, nowMicros.getAsLong());
+    }
+
+    private static void forward(PlannedWrite write, Map<String, Object> before, Version prev, String origin, List<Version> supersedes,
+                                String transactionId, long capturedAt) {
+        write.history = true;
+        write.historyBefore = before;
+        write.historyPrev = prev;
+        write.historyOrigin = origin;
+        write.supersedes = supersedes;
+        write.transactionId = transactionId;
+        write.capturedAt = capturedAt;
+    }
+}
