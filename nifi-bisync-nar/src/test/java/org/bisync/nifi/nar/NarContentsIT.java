@@ -68,6 +68,19 @@ class NarContentsIT {
     }
 
     @Test
+    void everyProcessorAndTheTopologyServiceHaveAdditionalDetails() throws IOException {
+        try (JarFile nar = new JarFile(nar("bisync.nar").toFile())) {
+            List<String> components = new ArrayList<>(PROCESSORS);
+            components.add("org.bisync.nifi.services.StandardSyncTopologyService");
+            for (String component : components) {
+                String entry = "META-INF/docs/additional-details/" + component + "/additionalDetails.md";
+                assertTrue(nar.getEntry(entry) != null, entry + " is in the NAR");
+            }
+            assertTrue(nar.getEntry("META-INF/docs/extension-manifest.xml") != null, "the extension manifest NiFi's documentation reads");
+        }
+    }
+
+    @Test
     void narBundlesJacksonButNoNiFiApiOrTestLibrary() throws IOException {
         try (JarFile nar = new JarFile(nar("bisync.nar").toFile())) {
             List<String> jars = bundledJars(nar);
