@@ -49,7 +49,7 @@ public final class TriggerInstaller {
         Map<String, String[]> installed = installed(connection);
         List<TableCheck> checks = new ArrayList<>();
         for (SyncedTable table : tables) {
-            List<String> ddl = sql().installTable(table);
+            List<String> ddl = ddlFor(table);
             String ddlHash = hash(String.join("\n;\n", ddl));
             String columnHash = columnHash(table);
             String[] recorded = installed.get(table.localName());
@@ -110,7 +110,7 @@ public final class TriggerInstaller {
         script.append("-- Shared bisync tables\n");
         appendAll(script, sql().createBisyncTables());
         for (SyncedTable table : tables) {
-            List<String> ddl = sql().installTable(table);
+            List<String> ddl = ddlFor(table);
             script.append("\n-- Table ").append(table.localName()).append(": version table and triggers (system ")
                     .append(table.systemId()).append(", strategy ").append(table.settings().strategy()).append(")\n");
             appendAll(script, ddl);
@@ -131,6 +131,11 @@ public final class TriggerInstaller {
         }
         appendAll(script, sql().dropBisyncTables());
         return script.toString();
+    }
+
+    /** Triggers only where the table's changes flow from this system; elsewhere the version table alone. */
+    private List<String> ddlFor(SyncedTable table) {
+        return table.settings().flowsFrom(table.systemId()) ? sql().installTable(table) : sql().installTargetOnlyTable(table);
     }
 
     private static void appendAll(StringBuilder script, List<String> statements) {

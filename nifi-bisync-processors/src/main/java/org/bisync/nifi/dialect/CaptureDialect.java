@@ -41,6 +41,13 @@ public interface CaptureDialect {
     /** Creates the table's version table when missing and (re)creates its triggers, dropping older ones first. */
     List<String> installTable(SyncedTable table);
 
+    /**
+     * For a table whose changes never flow from this system (a one-way target, or the target of a view): its version
+     * table, which apply needs, and no triggers (dropping any an earlier configuration installed), so local edits write
+     * no history that nothing would read.
+     */
+    List<String> installTargetOnlyTable(SyncedTable table);
+
     /** Drops the triggers and the version table of a table (IF EXISTS), leaving the user's table untouched. */
     List<String> uninstallTable(String localTableName);
 

@@ -374,4 +374,25 @@ class CaptureTriggerHistoryTest {
         AssertionError e = assertThrows(AssertionError.class, () -> runner.run(1, true, true));
         assertTrue(causes(e).contains("permission denied"), causes(e));
     }
+
+    @ParameterizedTest
+    @EnumSource(TestEngine.class)
+    void aTableThatOnlyFlowsIntoThisSystemGetsItsVersionTableButNoCapture(TestEngine engine) throws Exception {
+        dataSource = engine.freshDatabase("capture_target_only");
+        execute("CREATE TABLE customer (id BIGINT NOT NULL PRIMARY KEY, name VARCHAR(100), email VARCHAR(200), "
+                        + "amount DECIMAL(12,2), note VARCHAR(100))",
+                "CREATE TABLE price (id BIGINT NOT NULL PRIMARY KEY, amount DECIMAL(12,2))");
+        runner = newRunner("""
+                {"systems": [{"id": "A"}, {"id": "B"}],
+                 "tables": [{"name": "customer", "exclude": ["note"]},
+                            {"name": "price", "direction": "ONE_WAY", "source": "B"}]}""");
+        runner.run(1, false, true);
+        execute("INSERT INTO price (id, amount) VALUES (1, 9.99)", "UPDATE price SET amount = 10.99 WHERE id = 1",
+                "INSERT INTO customer (id, name) VALUES (1, 'Ada')");
+        runner.run(1, true, false);
+        assertEquals(List.of("customer"), captured().stream().map(r -> r.getAsString("table")).toList(),
+                "local edits of a table that flows only from B are not captured at A");
+        assertEquals(0, count("SELECT COUNT(*) FROM bisync_history WHERE table_name = 'price'"), "no history to pile up");
+        assertEquals(0, count("SELECT COUNT(*) FROM bisync_v_price"), "the version table apply needs is there");
+    }
 }

@@ -58,6 +58,13 @@ final class MariaDbCaptureSql implements CaptureDialect {
      */
     @Override
     public List<String> installTable(SyncedTable table) {
+        List<String> sql = installTargetOnlyTable(table);
+        sql.addAll(triggers.createTriggers(table));
+        return sql;
+    }
+
+    @Override
+    public List<String> installTargetOnlyTable(SyncedTable table) {
         List<SyncedColumn> keys = table.keyColumns();
         if (keys.isEmpty()) {
             throw new IllegalArgumentException("Table '" + table.localName() + "' has no sync key");
@@ -69,7 +76,6 @@ final class MariaDbCaptureSql implements CaptureDialect {
                 + "prev_num BIGINT NULL, prev_origin VARCHAR(64) CHARACTER SET utf8mb4 COLLATE utf8mb4_bin NULL, "
                 + "deleted BOOLEAN NOT NULL DEFAULT 0, field_versions LONGTEXT CHARACTER SET utf8mb4 COLLATE utf8mb4_bin NULL, "
                 + "PRIMARY KEY (" + keyList + ")) ENGINE=InnoDB\nSELECT " + keyList + " FROM " + ids.quote(table.localName()) + " WHERE 1 = 0");
-        sql.addAll(triggers.createTriggers(table));
         return sql;
     }
 

@@ -47,6 +47,11 @@ final class PostgresCaptureDialect implements CaptureDialect {
     }
 
     @Override
+    public List<String> installTargetOnlyTable(SyncedTable table) {
+        return triggers.installTargetOnly(table);
+    }
+
+    @Override
     public List<String> uninstallTable(String localTableName) {
         return triggers.uninstall(localTableName);
     }

@@ -56,6 +56,13 @@ final class PostgresTriggerSql {
         return ddl;
     }
 
+    /** The version table, and the capture function dropped with its triggers. */
+    List<String> installTargetOnly(SyncedTable table) {
+        List<String> ddl = new ArrayList<>(versionTable(table));
+        ddl.add("DROP FUNCTION IF EXISTS " + PostgresSql.function(table.localName()) + "() CASCADE");
+        return ddl;
+    }
+
     /** Dropping the function drops the four triggers with it (and works when the user's table is already gone). */
     List<String> uninstall(String localTableName) {
         return List.of("DROP FUNCTION IF EXISTS " + PostgresSql.function(localTableName) + "() CASCADE",

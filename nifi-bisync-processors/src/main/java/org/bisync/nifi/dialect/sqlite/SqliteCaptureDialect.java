@@ -68,6 +68,14 @@ final class SqliteCaptureDialect implements CaptureDialect {
     }
 
     @Override
+    public List<String> installTargetOnlyTable(SyncedTable table) {
+        List<String> sql = new ArrayList<>();
+        sql.add(SqliteTriggerSql.createVersionTable(table));
+        sql.addAll(SqliteTriggerSql.dropTriggers(table.localName()));
+        return sql;
+    }
+
+    @Override
     public List<String> uninstallTable(String localTableName) {
         List<String> sql = new ArrayList<>(SqliteTriggerSql.dropTriggers(localTableName));
         sql.add("DROP TABLE IF EXISTS " + q(SqliteSql.versionTable(localTableName)));
