@@ -7,7 +7,8 @@ import java.sql.SQLException;
 import java.util.List;
 
 /**
- * What capture needs from an engine. Statements are returned as text so that "generate SQL" mode can write them for
+ * What capture needs from an engine. Statements over our own bisync tables that read the same on every engine are
+ * defaults here; the rest is each engine's. Statements are returned as text so that "generate SQL" mode can write them for
  * a DBA instead of running them; every DDL list is idempotent (running it twice changes nothing).
  *
  * <h2>What the triggers of a synced table do</h2>
@@ -60,14 +61,20 @@ public interface CaptureDialect {
     /** {@code SELECT <uncorrected clock in UTC epoch micros>}: one row, one BIGINT column. */
     String selectClockMicros();
 
-    /** {@code SELECT HISTORY_COLUMNS FROM bisync_history WHERE released_at IS NULL ORDER BY id} limited to the one parameter's rows. */
-    String selectUnreleasedHistory();
+    /** Unreleased history rows in id order, at most the one parameter's count of them. */
+    default String selectUnreleasedHistory() {
+        return "SELECT " + BisyncTables.HISTORY_COLUMNS + " FROM " + BisyncTables.HISTORY + " WHERE released_at IS NULL ORDER BY id LIMIT ?";
+    }
 
     /** Marks one history row released; parameters: released_at, id. Batched. */
-    String releaseHistory();
+    default String releaseHistory() {
+        return "UPDATE " + BisyncTables.HISTORY + " SET released_at = ? WHERE id = ?";
+    }
 
     /** Deletes one history row; parameter: id. Batched. */
-    String deleteHistory();
+    default String deleteHistory() {
+        return "DELETE FROM " + BisyncTables.HISTORY + " WHERE id = ?";
+    }
 
     /**
      * Marks the history rows whose id lies in a range released; parameters: released_at, first id, last id (inclusive).
@@ -83,26 +90,36 @@ public interface CaptureDialect {
         return null;
     }
 
-    /** Deletes released rows released before the parameter (epoch micros). */
-    String purgeReleasedHistory();
+    /** Deletes released rows released before the parameter (epoch micros); never an unreleased row. */
+    default String purgeReleasedHistory() {
+        return "DELETE FROM " + BisyncTables.HISTORY + " WHERE released_at IS NOT NULL AND released_at < ?";
+    }
 
-    /** {@code SELECT MIN(captured_at), COUNT(*)} of unreleased history rows. */
-    String selectBacklog();
+    /** The capture time of the oldest unreleased history row and their count. */
+    default String selectBacklog() {
+        return "SELECT MIN(captured_at), COUNT(*) FROM " + BisyncTables.HISTORY + " WHERE released_at IS NULL";
+    }
 
     /** Upserts a row of bisync_config's num_value; parameters: name, num_value. */
     String upsertConfigNumber();
 
     /** Reads bisync_config's num_value; parameter: name. */
-    String selectConfigNumber();
+    default String selectConfigNumber() {
+        return "SELECT num_value FROM " + BisyncTables.CONFIG + " WHERE name = ?";
+    }
 
     /** Upserts a row of bisync_installed; parameters: table_name, ddl_hash, column_hash, installed_at. */
     String upsertInstalled();
 
-    /** {@code SELECT table_name, ddl_hash, column_hash FROM bisync_installed}. */
-    String selectInstalled();
+    /** What bisync_installed records: table_name, ddl_hash, column_hash. */
+    default String selectInstalled() {
+        return "SELECT table_name, ddl_hash, column_hash FROM " + BisyncTables.INSTALLED;
+    }
 
     /** Deletes a row of bisync_installed; parameter: table_name. */
-    String deleteInstalled();
+    default String deleteInstalled() {
+        return "DELETE FROM " + BisyncTables.INSTALLED + " WHERE table_name = ?";
+    }
 
     /**
      * For the initial load: gives every row of the table that has no version row one (clock + correction + bias, this

@@ -118,55 +118,14 @@ final class MariaDbCaptureSql implements CaptureDialect {
     }
 
     @Override
-    public String selectUnreleasedHistory() {
-        return "SELECT " + BisyncTables.HISTORY_COLUMNS + " FROM " + ids.quote(BisyncTables.HISTORY)
-                + " WHERE released_at IS NULL ORDER BY id LIMIT ?";
-    }
-
-    @Override
-    public String releaseHistory() {
-        return "UPDATE " + ids.quote(BisyncTables.HISTORY) + " SET released_at = ? WHERE id = ?";
-    }
-
-    @Override
-    public String deleteHistory() {
-        return "DELETE FROM " + ids.quote(BisyncTables.HISTORY) + " WHERE id = ?";
-    }
-
-    @Override
-    public String purgeReleasedHistory() {
-        return "DELETE FROM " + ids.quote(BisyncTables.HISTORY) + " WHERE released_at IS NOT NULL AND released_at < ?";
-    }
-
-    @Override
-    public String selectBacklog() {
-        return "SELECT MIN(captured_at), COUNT(*) FROM " + ids.quote(BisyncTables.HISTORY) + " WHERE released_at IS NULL";
-    }
-
-    @Override
     public String upsertConfigNumber() {
         return "INSERT INTO " + ids.quote(BisyncTables.CONFIG) + " (name, num_value) VALUES (?, ?) ON DUPLICATE KEY UPDATE num_value = VALUES(num_value)";
-    }
-
-    @Override
-    public String selectConfigNumber() {
-        return "SELECT num_value FROM " + ids.quote(BisyncTables.CONFIG) + " WHERE name = ?";
     }
 
     @Override
     public String upsertInstalled() {
         return "INSERT INTO " + ids.quote(BisyncTables.INSTALLED) + " (table_name, ddl_hash, column_hash, installed_at) VALUES (?, ?, ?, ?) "
                 + "ON DUPLICATE KEY UPDATE ddl_hash = VALUES(ddl_hash), column_hash = VALUES(column_hash), installed_at = VALUES(installed_at)";
-    }
-
-    @Override
-    public String selectInstalled() {
-        return "SELECT table_name, ddl_hash, column_hash FROM " + ids.quote(BisyncTables.INSTALLED);
-    }
-
-    @Override
-    public String deleteInstalled() {
-        return "DELETE FROM " + ids.quote(BisyncTables.INSTALLED) + " WHERE table_name = ?";
     }
 
     @Override

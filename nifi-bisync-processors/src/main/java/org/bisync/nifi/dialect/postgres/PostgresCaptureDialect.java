@@ -8,7 +8,6 @@ import java.util.List;
 
 import static org.bisync.nifi.dialect.BisyncTables.CONFIG;
 import static org.bisync.nifi.dialect.BisyncTables.HISTORY;
-import static org.bisync.nifi.dialect.BisyncTables.HISTORY_COLUMNS;
 import static org.bisync.nifi.dialect.BisyncTables.INSTALLED;
 import static org.bisync.nifi.dialect.BisyncTables.WATERMARK;
 import static org.bisync.nifi.dialect.postgres.PostgresIdentifiers.literal;
@@ -84,21 +83,6 @@ final class PostgresCaptureDialect implements CaptureDialect {
         return "SELECT " + CLOCK;
     }
 
-    @Override
-    public String selectUnreleasedHistory() {
-        return "SELECT " + HISTORY_COLUMNS + " FROM " + HISTORY + " WHERE released_at IS NULL ORDER BY id LIMIT ?";
-    }
-
-    @Override
-    public String releaseHistory() {
-        return "UPDATE " + HISTORY + " SET released_at = ? WHERE id = ?";
-    }
-
-    @Override
-    public String deleteHistory() {
-        return "DELETE FROM " + HISTORY + " WHERE id = ?";
-    }
-
     /** Row locks only (no gap locks): a range never waits for an open transaction's history row. */
     @Override
     public String releaseHistoryRange() {
@@ -111,23 +95,8 @@ final class PostgresCaptureDialect implements CaptureDialect {
     }
 
     @Override
-    public String purgeReleasedHistory() {
-        return "DELETE FROM " + HISTORY + " WHERE released_at IS NOT NULL AND released_at < ?";
-    }
-
-    @Override
-    public String selectBacklog() {
-        return "SELECT MIN(captured_at), COUNT(*) FROM " + HISTORY + " WHERE released_at IS NULL";
-    }
-
-    @Override
     public String upsertConfigNumber() {
         return "INSERT INTO " + CONFIG + " (name, num_value) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET num_value = EXCLUDED.num_value";
-    }
-
-    @Override
-    public String selectConfigNumber() {
-        return "SELECT num_value FROM " + CONFIG + " WHERE name = ?";
     }
 
     @Override
@@ -135,16 +104,6 @@ final class PostgresCaptureDialect implements CaptureDialect {
         return "INSERT INTO " + INSTALLED + " (table_name, ddl_hash, column_hash, installed_at) VALUES (?, ?, ?, ?) "
                 + "ON CONFLICT (table_name) DO UPDATE SET ddl_hash = EXCLUDED.ddl_hash, column_hash = EXCLUDED.column_hash, "
                 + "installed_at = EXCLUDED.installed_at";
-    }
-
-    @Override
-    public String selectInstalled() {
-        return "SELECT table_name, ddl_hash, column_hash FROM " + INSTALLED;
-    }
-
-    @Override
-    public String deleteInstalled() {
-        return "DELETE FROM " + INSTALLED + " WHERE table_name = ?";
     }
 
     @Override

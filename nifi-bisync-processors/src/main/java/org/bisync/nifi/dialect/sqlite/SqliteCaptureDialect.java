@@ -103,22 +103,6 @@ final class SqliteCaptureDialect implements CaptureDialect {
         return "SELECT " + SqliteSql.CLOCK;
     }
 
-    @Override
-    public String selectUnreleasedHistory() {
-        return "SELECT " + BisyncTables.HISTORY_COLUMNS + " FROM " + BisyncTables.HISTORY
-                + " WHERE released_at IS NULL ORDER BY id LIMIT ?";
-    }
-
-    @Override
-    public String releaseHistory() {
-        return "UPDATE " + BisyncTables.HISTORY + " SET released_at = ? WHERE id = ?";
-    }
-
-    @Override
-    public String deleteHistory() {
-        return "DELETE FROM " + BisyncTables.HISTORY + " WHERE id = ?";
-    }
-
     /** Safe as ranges: with one writer at a time ids commit in order, so a range of ids read holds no row committed later. */
     @Override
     public String releaseHistoryRange() {
@@ -131,24 +115,9 @@ final class SqliteCaptureDialect implements CaptureDialect {
     }
 
     @Override
-    public String purgeReleasedHistory() {
-        return "DELETE FROM " + BisyncTables.HISTORY + " WHERE released_at IS NOT NULL AND released_at < ?";
-    }
-
-    @Override
-    public String selectBacklog() {
-        return "SELECT MIN(captured_at), COUNT(*) FROM " + BisyncTables.HISTORY + " WHERE released_at IS NULL";
-    }
-
-    @Override
     public String upsertConfigNumber() {
         return "INSERT INTO " + BisyncTables.CONFIG + " (name, num_value) VALUES (?, ?)"
                 + " ON CONFLICT (name) DO UPDATE SET num_value = excluded.num_value";
-    }
-
-    @Override
-    public String selectConfigNumber() {
-        return "SELECT num_value FROM " + BisyncTables.CONFIG + " WHERE name = ?";
     }
 
     @Override
@@ -156,16 +125,6 @@ final class SqliteCaptureDialect implements CaptureDialect {
         return "INSERT INTO " + BisyncTables.INSTALLED + " (table_name, ddl_hash, column_hash, installed_at) VALUES (?, ?, ?, ?)"
                 + " ON CONFLICT (table_name) DO UPDATE SET ddl_hash = excluded.ddl_hash, column_hash = excluded.column_hash,"
                 + " installed_at = excluded.installed_at";
-    }
-
-    @Override
-    public String selectInstalled() {
-        return "SELECT table_name, ddl_hash, column_hash FROM " + BisyncTables.INSTALLED;
-    }
-
-    @Override
-    public String deleteInstalled() {
-        return "DELETE FROM " + BisyncTables.INSTALLED + " WHERE table_name = ?";
     }
 
     @Override
