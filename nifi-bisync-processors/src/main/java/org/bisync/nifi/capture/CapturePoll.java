@@ -30,10 +30,23 @@ public final class CapturePoll {
     /**
      * @param batches    changes to emit, per table
      * @param failed     rows that could not be decoded, with why
-     * @param notSent    rows that must not travel (one-way)
+     * @param notSentIds rows that must not travel (one-way): no target will ever acknowledge them
      * @param readIds    every history id read: emitted, failed or not sent
      */
-    public record Result(List<TableBatch> batches, List<HistoryFormatException> failed, int notSent, List<Long> readIds) {
+    public record Result(List<TableBatch> batches, List<HistoryFormatException> failed, List<Long> notSentIds, List<Long> readIds) {
+        public int notSent() {
+            return notSentIds.size();
+        }
+
+        /** The ids read that travel (emitted, or failed and parked): kept until every target acknowledged them. */
+        public List<Long> travellingIds() {
+            if (notSentIds.isEmpty()) {
+                return readIds;
+            }
+            java.util.Set<Long> notSent = new java.util.HashSet<>(notSentIds);
+            return readIds.stream().filter(id -> !notSent.contains(id)).toList();
+        }
+
         public int emitted() {
             return batches.stream().mapToInt(b -> b.changes().size()).sum();
         }
@@ -59,7 +72,7 @@ public final class CapturePoll {
         Map<String, TableBatch> batches = new LinkedHashMap<>();
         List<HistoryFormatException> failed = new ArrayList<>();
         List<Long> ids = new ArrayList<>(rows.size());
-        int notSent = 0;
+        List<Long> notSent = new ArrayList<>();
         Map<String, Lookup> lookups = new HashMap<>(); // per local table name, once per poll
         for (HistoryRow row : rows) {
             ids.add(row.id());
@@ -73,7 +86,7 @@ public final class CapturePoll {
                 continue;
             }
             if (!lookup.flowsFrom() && row.origin().equals(systemId)) {
-                notSent++;
+                notSent.add(row.id());
                 continue;
             }
             ChangeRecord change;
@@ -84,7 +97,7 @@ public final class CapturePoll {
                 continue;
             }
             if (!withoutForeignOneWayFields(change, lookup)) {
-                notSent++;
+                notSent.add(row.id());
                 continue;
             }
             SyncedTable table = lookup.table();

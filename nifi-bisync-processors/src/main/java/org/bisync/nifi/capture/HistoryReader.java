@@ -32,13 +32,35 @@ public final class HistoryReader {
             statement.setInt(1, limit);
             try (ResultSet rs = statement.executeQuery()) {
                 while (rs.next()) {
-                    rows.add(new HistoryRow(rs.getLong(1), rs.getString(2), rs.getString(3), rs.getString(4), rs.getString(5),
-                            rs.getString(6), rs.getLong(7), rs.getString(8), nullableLong(rs, 9), rs.getString(10), rs.getString(11),
-                            rs.getString(12), rs.getString(13), rs.getString(14), rs.getLong(15)));
+                    rows.add(row(rs));
                 }
             }
         }
         return rows;
+    }
+
+    /** A history row and whether capture has released it. */
+    public record StoredRow(HistoryRow row, boolean released) {
+    }
+
+    /** Every history row of one local table, released or not, in id order. */
+    public List<StoredRow> readTable(Connection connection, String localTableName) throws SQLException {
+        List<StoredRow> rows = new ArrayList<>();
+        try (PreparedStatement statement = connection.prepareStatement(sql.selectHistoryOfTable())) {
+            statement.setString(1, localTableName);
+            try (ResultSet rs = statement.executeQuery()) {
+                while (rs.next()) {
+                    rows.add(new StoredRow(row(rs), nullableLong(rs, 16) != null));
+                }
+            }
+        }
+        return rows;
+    }
+
+    private static HistoryRow row(ResultSet rs) throws SQLException {
+        return new HistoryRow(rs.getLong(1), rs.getString(2), rs.getString(3), rs.getString(4), rs.getString(5),
+                rs.getString(6), rs.getLong(7), rs.getString(8), nullableLong(rs, 9), rs.getString(10), rs.getString(11),
+                rs.getString(12), rs.getString(13), rs.getString(14), rs.getLong(15));
     }
 
     /**

@@ -4,10 +4,10 @@ import java.sql.Connection;
 import java.sql.SQLException;
 
 /** Runs work in one transaction on a connection that may be in autoCommit mode, and restores the mode after. */
-final class Transactions {
+public final class Transactions {
 
     /** Work that reads or writes through the connection. */
-    interface Work<T, E extends Exception> {
+    public interface Work<T, E extends Exception> {
         T run() throws SQLException, E;
     }
 
@@ -15,7 +15,7 @@ final class Transactions {
     }
 
     /** Commits when the work returns, rolls back when it throws. */
-    static <T, E extends Exception> T inTransaction(Connection connection, Work<T, E> work) throws SQLException, E {
+    public static <T, E extends Exception> T inTransaction(Connection connection, Work<T, E> work) throws SQLException, E {
         boolean autoCommit = connection.getAutoCommit();
         connection.setAutoCommit(false);
         try {

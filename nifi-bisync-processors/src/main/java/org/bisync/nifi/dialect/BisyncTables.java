@@ -18,7 +18,10 @@ package org.bisync.nifi.dialect;
  * bisync_config     name varchar(64) primary key, num_value bigint null, text_value varchar(4000) null
  *                   (row 'clock_correction_micros': the correction the triggers add to the database clock)
  * bisync_installed  table_name varchar(255) primary key, ddl_hash varchar(64), column_hash varchar(64), installed_at bigint
- * bisync_watermark  source_system varchar(64), target_system varchar(64), low_water bigint, primary key (both systems)
+ * bisync_ack        target_system varchar(64), first_id bigint, last_id bigint; index on (target_system, first_id):
+ *                   the history ids [first_id, last_id] that target_system has decided (applied, stale, lost, or dropped
+ *                   as an echo), written by the target's processors; released history is deleted only once every
+ *                   target acknowledged it, and tombstone purge waits for it
  * bisync_v_TABLE    one per synced table: the key columns (same types, same names), version_num bigint not null,
  *                   version_origin varchar(64) not null, prev_num bigint null, prev_origin varchar(64) null,
  *                   deleted boolean/smallint not null (tombstone), field_versions text null; primary key = key columns
@@ -29,7 +32,7 @@ public final class BisyncTables {
     public static final String HISTORY = "bisync_history";
     public static final String CONFIG = "bisync_config";
     public static final String INSTALLED = "bisync_installed";
-    public static final String WATERMARK = "bisync_watermark";
+    public static final String ACK = "bisync_ack";
     /** SQLite only: a row here marks the current transaction as the applier's. */
     public static final String CONTEXT = "bisync_context";
     public static final String VERSION_TABLE_PREFIX = "bisync_v_";

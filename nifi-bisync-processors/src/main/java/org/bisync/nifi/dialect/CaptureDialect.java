@@ -95,6 +95,47 @@ public interface CaptureDialect {
         return "DELETE FROM " + BisyncTables.HISTORY + " WHERE released_at IS NOT NULL AND released_at < ?";
     }
 
+    /** Records that a target decided the history ids of a range; parameters: target_system, first_id, last_id. Batched. */
+    default String insertAck() {
+        return "INSERT INTO " + BisyncTables.ACK + " (target_system, first_id, last_id) VALUES (?, ?, ?)";
+    }
+
+    /** The ranges a target acknowledged, by first id; parameter: target_system. */
+    default String selectAcks() {
+        return "SELECT first_id, last_id FROM " + BisyncTables.ACK + " WHERE target_system = ? ORDER BY first_id";
+    }
+
+    /**
+     * Deletes the released history rows of an id range released before a time; parameters: first id, last id, released
+     * before. Used only where {@link #releaseHistoryRange} is not null (a range locks only the rows it matches).
+     */
+    default String deleteReleasedHistoryRange() {
+        return "DELETE FROM " + BisyncTables.HISTORY + " WHERE id BETWEEN ? AND ? AND released_at IS NOT NULL AND released_at < ?";
+    }
+
+    /** Deletes one released history row if released before a time; parameters: id, released before. Batched. */
+    default String deleteReleasedHistoryRow() {
+        return "DELETE FROM " + BisyncTables.HISTORY + " WHERE id = ? AND released_at IS NOT NULL AND released_at < ?";
+    }
+
+    /** The smallest history id (null when the history is empty), read without locking. */
+    default String selectMinHistoryId() {
+        return "SELECT MIN(id) FROM " + BisyncTables.HISTORY;
+    }
+
+    /** Deletes the acknowledgements that end below an id; parameter: the id. */
+    default String deleteAcksBelow() {
+        return "DELETE FROM " + BisyncTables.ACK + " WHERE last_id < ?";
+    }
+
+    /**
+     * Every history row of one local table, released or not, in id order: {@link BisyncTables#HISTORY_COLUMNS} then
+     * released_at. Parameter: table_name.
+     */
+    default String selectHistoryOfTable() {
+        return "SELECT " + BisyncTables.HISTORY_COLUMNS + ", released_at FROM " + BisyncTables.HISTORY + " WHERE table_name = ? ORDER BY id";
+    }
+
     /** The capture time of the oldest unreleased history row and their count. */
     default String selectBacklog() {
         return "SELECT MIN(captured_at), COUNT(*) FROM " + BisyncTables.HISTORY + " WHERE released_at IS NULL";

@@ -72,4 +72,25 @@ public final class KeyQueries {
         return "DELETE FROM " + ids.quote(ids.derivedName(BisyncTables.VERSION_TABLE_PREFIX, table.localName()))
                 + " WHERE version_origin = '' AND (" + keyPredicate(ids, table.keyColumns().stream().map(SyncedColumn::local).toList(), keyCount) + ")";
     }
+    /**
+     * The tombstones of a table's version table: the key columns, version_num, version_origin, at most {@code limit}
+     * of them. Parameter: {@code deleted} (true).
+     */
+    public static String selectTombstones(Dialect dialect, SyncedTable table, int limit) {
+        SqlIdentifiers ids = dialect.identifiers();
+        String keys = table.keyColumns().stream().map(c -> ids.quote(c.local())).collect(Collectors.joining(", "));
+        return "SELECT " + keys + ", version_num, version_origin FROM "
+                + ids.quote(ids.derivedName(BisyncTables.VERSION_TABLE_PREFIX, table.localName())) + " WHERE deleted = ? LIMIT " + limit;
+    }
+
+    /**
+     * Deletes one tombstone if it is still the same tombstone. Parameters: the key columns, {@code deleted} (true),
+     * version_num, version_origin.
+     */
+    public static String deleteTombstone(Dialect dialect, SyncedTable table) {
+        SqlIdentifiers ids = dialect.identifiers();
+        return "DELETE FROM " + ids.quote(ids.derivedName(BisyncTables.VERSION_TABLE_PREFIX, table.localName())) + " WHERE "
+                + keyPredicate(ids, table.keyColumns().stream().map(SyncedColumn::local).toList(), 1)
+                + " AND deleted = ? AND version_num = ? AND version_origin = ?";
+    }
 }

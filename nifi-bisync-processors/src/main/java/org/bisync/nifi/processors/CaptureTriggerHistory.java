@@ -28,6 +28,8 @@ import org.bisync.nifi.capture.CapturePoll;
 import org.bisync.nifi.capture.ClockMonitor;
 import org.bisync.nifi.capture.HistoryFormatException;
 import org.bisync.nifi.capture.IdRanges;
+import org.bisync.nifi.purge.AckLedger;
+import org.bisync.nifi.purge.SyncPeers;
 import org.bisync.nifi.capture.SnapshotReader;
 import org.bisync.nifi.capture.TriggerInstaller;
 import org.bisync.nifi.capture.ViewPoller;
@@ -115,8 +117,11 @@ public class CaptureTriggerHistory extends AbstractProcessor {
 
     public static final PropertyDescriptor HISTORY_RETENTION = new PropertyDescriptor.Builder()
             .name("History Retention")
-            .description("How long released history rows are kept (for audit or replay). 0 sec deletes them on release. "
-                    + "Unreleased rows are never removed, whatever this says.")
+            .description("How long released history rows are kept (for audit or replay) once every system they travel to "
+                    + "has acknowledged them (ApplyBidirectionalChanges, ResolveConflicts and PreventLoops acknowledge what "
+                    + "they decided). 0 sec deletes them at the next maintenance run after the last acknowledgement. "
+                    + "Unreleased and unacknowledged rows are never removed, whatever this says: a target that is down holds "
+                    + "the history back, as tombstone purge needs.")
             .required(true).defaultValue("0 sec")
             .addValidator(StandardValidators.TIME_PERIOD_VALIDATOR)
             .build();
@@ -176,6 +181,7 @@ public class CaptureTriggerHistory extends AbstractProcessor {
     private static final Set<Relationship> RELATIONSHIPS = Set.of(SUCCESS, FAILURE);
 
     static final String STATE_PENDING_RELEASE = "pending.release";
+    static final String STATE_PENDING_DROP = "pending.drop";
     static final String STATE_SNAPSHOT_DONE = "snapshot.done.";
 
     private volatile CaptureSession capture;
@@ -253,10 +259,9 @@ public class CaptureTriggerHistory extends AbstractProcessor {
             throw new ProcessException("Cannot read the processor's cluster state", e);
         }
         Map<String, String> newState = new HashMap<>(state.toMap());
-        boolean keepReleased = context.getProperty(HISTORY_RETENTION).asTimePeriod(TimeUnit.MICROSECONDS) > 0;
         int emitted = 0;
         try (Connection connection = current.connection()) {
-            releasePending(connection, current, newState, keepReleased);
+            releasePending(connection, current, newState);
             current.dialect().capture().clearLeftoverOriginMarker(connection);
             maintain(context, session, current, connection);
             emitted += initialLoad(context, session, current, connection, newState);
@@ -264,8 +269,11 @@ public class CaptureTriggerHistory extends AbstractProcessor {
                     context.getProperty(MAX_CHANGES_PER_POLL).asInteger());
             emitted += emit(context, session, current, result);
             emitted += pollViews(context, session, current, connection);
-            if (!result.readIds().isEmpty()) {
-                newState.put(STATE_PENDING_RELEASE, IdRanges.format(result.readIds()));
+            if (!result.travellingIds().isEmpty()) {
+                newState.put(STATE_PENDING_RELEASE, IdRanges.format(result.travellingIds()));
+            }
+            if (!result.notSentIds().isEmpty()) {
+                newState.put(STATE_PENDING_DROP, IdRanges.format(result.notSentIds()));
             }
             session.adjustCounter("Changes captured", result.emitted(), false);
             if (result.notSent() > 0) {
@@ -280,16 +288,23 @@ public class CaptureTriggerHistory extends AbstractProcessor {
         } catch (IOException e) {
             throw new ProcessException("Cannot store the processor's cluster state", e);
         }
-        if (emitted == 0 && !newState.containsKey(STATE_PENDING_RELEASE)) {
+        if (emitted == 0 && !newState.containsKey(STATE_PENDING_RELEASE) && !newState.containsKey(STATE_PENDING_DROP)) {
             context.yield();
         }
     }
 
-    /** Releases what the previous, committed session emitted. Re-releasing after a crash is harmless. */
-    private void releasePending(Connection connection, CaptureSession current, Map<String, String> state, boolean keepReleased) throws SQLException {
+    /**
+     * Releases what the previous, committed session read: rows that travel are stamped and kept until every target
+     * acknowledged them; rows that travel nowhere are deleted. Re-releasing after a crash is harmless.
+     */
+    private void releasePending(Connection connection, CaptureSession current, Map<String, String> state) throws SQLException {
         String pending = state.remove(STATE_PENDING_RELEASE);
         if (pending != null && !pending.isEmpty()) {
-            current.reader().release(connection, IdRanges.parseRanges(pending), nowMicros(), keepReleased);
+            current.reader().release(connection, IdRanges.parseRanges(pending), nowMicros(), true);
+        }
+        String dropped = state.remove(STATE_PENDING_DROP);
+        if (dropped != null && !dropped.isEmpty()) {
+            current.reader().release(connection, IdRanges.parseRanges(dropped), nowMicros(), false);
         }
     }
 
@@ -320,8 +335,12 @@ public class CaptureTriggerHistory extends AbstractProcessor {
         }
         session.recordGauge("Clock offset millis", reading.offsetMicros() / 1000.0, CommitTiming.NOW);
         long retention = context.getProperty(HISTORY_RETENTION).asTimePeriod(TimeUnit.MICROSECONDS);
-        if (retention > 0) {
-            current.reader().purgeReleased(connection, nowMicros() - retention);
+        Set<String> targets = SyncPeers.targets(current.topology(), current.systemId());
+        long releasedBefore = nowMicros() - retention + 1;
+        if (targets.isEmpty()) {
+            current.reader().purgeReleased(connection, releasedBefore);
+        } else {
+            new AckLedger(current.dialect().capture()).purgeAcknowledged(connection, targets, releasedBefore);
         }
         var backlog = current.reader().backlog(connection);
         double ageSeconds = backlog.oldestCapturedAt() == null ? 0 : (nowMicros() - backlog.oldestCapturedAt()) / 1_000_000.0;

@@ -112,6 +112,7 @@ public class PreventLoops extends AbstractProcessor {
     private volatile LongSupplier clock = System::currentTimeMillis;
     private volatile OriginFilter originFilter;
     private volatile RunawayGuard guard;
+    private volatile SyncTopologyService service;
     private volatile String targetSystem;
     private volatile int maxUpdates;
 
@@ -132,7 +133,8 @@ public class PreventLoops extends AbstractProcessor {
 
     @OnScheduled
     public void onScheduled(ProcessContext context) {
-        SyncTopology topology = context.getProperty(SYNC_TOPOLOGY).asControllerService(SyncTopologyService.class).getTopology();
+        service = context.getProperty(SYNC_TOPOLOGY).asControllerService(SyncTopologyService.class);
+        SyncTopology topology = service.getTopology();
         targetSystem = context.getProperty(TARGET_SYSTEM).getValue().trim();
         topology.system(targetSystem); // an unknown target stops scheduling with the list of known systems
         originFilter = new OriginFilter(targetSystem);
@@ -179,7 +181,7 @@ public class PreventLoops extends AbstractProcessor {
         List<Record> failed = new ArrayList<>();
         Map<String, List<Record>> parked = new LinkedHashMap<>();
         Map<String, Long> parkedUntil = new HashMap<>();
-        int loops = 0;
+        List<ChangeRecord> dropped = new ArrayList<>();
         for (ChangeRecordIO.Incoming incoming : batch.records()) {
             if (!incoming.valid()) {
                 failed.add(ChangeRecordIO.withError(incoming.raw(), incoming.error().getMessage()));
@@ -187,7 +189,7 @@ public class PreventLoops extends AbstractProcessor {
             }
             ChangeRecord change = incoming.change();
             if (originFilter.isLoop(change.origin)) {
-                loops++;
+                dropped.add(change);
                 continue;
             }
             String keyId = RunawayGuard.keyId(change.table, change.key);
@@ -206,8 +208,10 @@ public class PreventLoops extends AbstractProcessor {
             parked.computeIfAbsent(keyId, k -> new ArrayList<>()).add(incoming.raw());
             parkedUntil.merge(keyId, admission.parkedUntilMillis(), Math::max);
         }
+        int loops = dropped.size();
         if (loops > 0) {
             session.adjustCounter(COUNTER_LOOPS, loops, false);
+            DecisionAcks.acknowledge(service, targetSystem, dropped, getLogger());
         }
         String loopNote = loops == 0 ? "" : "; dropped " + loops + " whose origin is the target '" + targetSystem + "'";
         Map<String, String> common = Map.of(BisyncAttributes.TARGET_SYSTEM, targetSystem, LOOPS_DROPPED, String.valueOf(loops));
@@ -259,7 +263,7 @@ public class PreventLoops extends AbstractProcessor {
             return;
         }
         List<Record> passed = new ArrayList<>();
-        int superseded = 0;
+        List<ChangeRecord> supersededChanges = new ArrayList<>();
         for (Map.Entry<String, List<ChangeRecordIO.Incoming>> entry : byKey.entrySet()) {
             Version pass = releases.get(entry.getKey()).pass();
             boolean passedOne = false;
@@ -268,15 +272,18 @@ public class PreventLoops extends AbstractProcessor {
                     passed.add(incoming.raw());
                     passedOne = true;
                 } else {
-                    superseded++;
+                    supersededChanges.add(incoming.change());
                 }
             }
         }
         if (!passed.isEmpty()) {
             session.adjustCounter(COUNTER_RELEASED, passed.size(), false);
         }
+        int superseded = supersededChanges.size();
         if (superseded > 0) {
             session.adjustCounter(COUNTER_SUPERSEDED, superseded, false);
+            // the key's greatest version goes on, so the target ends at or above each of these
+            DecisionAcks.acknowledge(service, targetSystem, supersededChanges, getLogger());
         }
         String key = flowFile.getAttribute(LOOP_KEY);
         String note = "released parked key " + (key == null ? byKey.keySet() : key) + ": passed the greatest version ("

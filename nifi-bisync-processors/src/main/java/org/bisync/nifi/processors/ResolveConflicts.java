@@ -121,6 +121,7 @@ public class ResolveConflicts extends AbstractProcessor {
     private static final Set<Relationship> RELATIONSHIPS = Set.of(SUCCESS, CONFLICT, FAILURE);
 
     private volatile SyncTopology topology;
+    private volatile SyncTopologyService service;
     private volatile DBCPService pool;
     private volatile String targetSystem;
     private volatile long nearTieMicros;
@@ -138,7 +139,7 @@ public class ResolveConflicts extends AbstractProcessor {
 
     @OnScheduled
     public void onScheduled(ProcessContext context) {
-        SyncTopologyService service = context.getProperty(SYNC_TOPOLOGY).asControllerService(SyncTopologyService.class);
+        service = context.getProperty(SYNC_TOPOLOGY).asControllerService(SyncTopologyService.class);
         topology = service.getTopology();
         targetSystem = context.getProperty(TARGET_SYSTEM).getValue().trim();
         topology.system(targetSystem); // an unknown target stops scheduling with the list of known systems
@@ -172,6 +173,7 @@ public class ResolveConflicts extends AbstractProcessor {
         List<Record> conflicts = new ArrayList<>();
         List<Record> failed = new ArrayList<>();
         List<String> conflictNotes = new ArrayList<>();
+        List<ChangeRecord> stale = new ArrayList<>();
         Map<String, List<ChangeRecordIO.Incoming>> byTable = new LinkedHashMap<>();
         for (ChangeRecordIO.Incoming incoming : batch.records()) {
             if (!incoming.valid()) {
@@ -196,7 +198,8 @@ public class ResolveConflicts extends AbstractProcessor {
                 try {
                     SyncedTableCache cache = cache(connection);
                     for (Map.Entry<String, List<ChangeRecordIO.Incoming>> entry : byTable.entrySet()) {
-                        resolveTable(connection, cache, entry.getKey(), entry.getValue(), schema, tally, success, conflicts, failed, conflictNotes);
+                        resolveTable(connection, cache, entry.getKey(), entry.getValue(), schema, tally, success, conflicts, failed, conflictNotes,
+                                stale);
                     }
                 } finally {
                     if (!autoCommit) {
@@ -219,6 +222,7 @@ public class ResolveConflicts extends AbstractProcessor {
                 return;
             }
         }
+        DecisionAcks.acknowledge(service, targetSystem, stale, getLogger());
         tally.failed = failed.size();
         tally.count(session);
         Map<String, String> attributes = tally.attributes(targetSystem);
@@ -264,7 +268,7 @@ public class ResolveConflicts extends AbstractProcessor {
 
     private void resolveTable(Connection connection, SyncedTableCache cache, String canonical, List<ChangeRecordIO.Incoming> records,
                               ChangeRecordSchema schema, Tally tally, List<Record> success, List<Record> conflicts,
-                              List<Record> failed, List<String> conflictNotes) throws SQLException {
+                              List<Record> failed, List<String> conflictNotes, List<ChangeRecord> stale) throws SQLException {
         SyncedTable table;
         try {
             table = cache.installedTable(connection, canonical);
@@ -311,9 +315,7 @@ public class ResolveConflicts extends AbstractProcessor {
                         conflictNotes.add(canonical + change.key + " incoming " + change.version + " vs target " + change.targetVersion);
                     }
                 }
-                case STALE -> {
-                    // removed; counted
-                }
+                case STALE -> stale.add(change); // removed; counted and acknowledged
             }
             if (verdict.nearTie() || verdict.outcome() == Outcome.CONFLICT_LOST || verdict.outcome() == Outcome.CONFLICT_WON) {
                 getLogger().debug("{} {}: {}{}", canonical, change.key, verdict.reason(), verdict.nearTie() ? " (near-tie)" : "");

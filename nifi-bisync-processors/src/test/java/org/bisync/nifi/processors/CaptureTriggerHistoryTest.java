@@ -226,7 +226,9 @@ class CaptureTriggerHistoryTest {
         execute("INSERT INTO customer (id, name) VALUES (3, 'Cy')");
         runner.run(1, false, true);
         assertEquals(List.of(3L), keys(captured()));
-        assertEquals(1, count("SELECT COUNT(*) FROM bisync_history"));
+        assertEquals(1, count("SELECT COUNT(*) FROM bisync_history WHERE released_at IS NULL"), "1 and 2 released, 3 not yet");
+        assertEquals(2, count("SELECT COUNT(*) FROM bisync_history WHERE released_at IS NOT NULL"),
+                "released rows stay until target B acknowledged them");
     }
 
     @ParameterizedTest
@@ -244,20 +246,35 @@ class CaptureTriggerHistoryTest {
 
     @ParameterizedTest
     @EnumSource(TestEngine.class)
-    void retentionNeverRemovesUnreleasedRows(TestEngine engine) throws Exception {
+    void retentionRemovesOnlyReleasedRowsEveryTargetAcknowledged(TestEngine engine) throws Exception {
         start(engine, "capture_retention", TOPOLOGY);
-        runner.setProperty(CaptureTriggerHistory.HISTORY_RETENTION, "1 millis");
+        runner.setProperty(CaptureTriggerHistory.HISTORY_RETENTION, "500 millis");
+        runner.setProperty(CaptureTriggerHistory.MAINTENANCE_INTERVAL, "0 sec");
         runner.run(1, true, true);
         runner.setProperty(CaptureTriggerHistory.MAX_CHANGES_PER_POLL, "1");
-        execute("INSERT INTO customer (id, name) VALUES (1, 'Ada')", "INSERT INTO customer (id, name) VALUES (2, 'Bob')");
+        execute("INSERT INTO customer (id, name) VALUES (1, 'Ada')", "INSERT INTO customer (id, name) VALUES (2, 'Bob')",
+                "INSERT INTO customer (id, name) VALUES (3, 'Cy')");
         runner.run(1, false, true);   // emits id 1 only
         Thread.sleep(5);
-        runner.run(1, false, false);  // releases 1 (kept: retention), purges nothing unreleased, emits 2
-        runner.run(1, false, false);  // releases 2
-        Thread.sleep(5);
-        runner.run(1, true, false);   // purges both released rows
-        assertEquals(List.of(1L, 2L), keys(captured()));
-        assertEquals(0, count("SELECT COUNT(*) FROM bisync_history"));
+        runner.run(1, false, false);  // releases 1, purges nothing (B has not acknowledged it), emits 2
+        runner.run(1, false, false);  // releases 2, emits 3 (unreleased)
+        assertEquals(3, count("SELECT COUNT(*) FROM bisync_history"), "released but unacknowledged rows are kept");
+        List<Long> ids = new java.util.ArrayList<>();
+        try (java.sql.Connection c = dataSource.getConnection();
+             java.sql.ResultSet rs = c.createStatement().executeQuery("SELECT id FROM bisync_history ORDER BY id")) {
+            while (rs.next()) {
+                ids.add(rs.getLong(1));
+            }
+        }
+        try (java.sql.Connection c = dataSource.getConnection()) {
+            // target B decided all three, the unreleased third included
+            new org.bisync.nifi.purge.AckLedger(org.bisync.nifi.dialect.Dialects.forConnection(c).capture()).acknowledge(c, "B", ids);
+        }
+        Thread.sleep(600);
+        runner.run(1, true, false);   // releases 3 (now, so it stays for the retention), purges 1 and 2
+        assertEquals(List.of(1L, 2L, 3L), keys(captured()));
+        assertEquals(1, count("SELECT COUNT(*) FROM bisync_history"), "rows 1 and 2: released, acknowledged, past the retention");
+        assertEquals(0, count("SELECT COUNT(*) FROM bisync_history WHERE released_at IS NULL"));
     }
 
     @ParameterizedTest

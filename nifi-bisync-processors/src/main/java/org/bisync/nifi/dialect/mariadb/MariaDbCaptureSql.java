@@ -47,9 +47,9 @@ final class MariaDbCaptureSql implements CaptureDialect {
                 "CREATE TABLE IF NOT EXISTS " + ids.quote(BisyncTables.INSTALLED) + " ("
                         + "table_name VARCHAR(255) NOT NULL PRIMARY KEY, ddl_hash VARCHAR(64) NULL, column_hash VARCHAR(64) NULL, "
                         + "installed_at BIGINT NULL)" + TABLE_OPTIONS,
-                "CREATE TABLE IF NOT EXISTS " + ids.quote(BisyncTables.WATERMARK) + " ("
-                        + "source_system VARCHAR(64) NOT NULL, target_system VARCHAR(64) NOT NULL, low_water BIGINT NULL, "
-                        + "PRIMARY KEY (source_system, target_system))" + TABLE_OPTIONS);
+                "CREATE TABLE IF NOT EXISTS " + ids.quote(BisyncTables.ACK) + " ("
+                        + "target_system VARCHAR(64) NOT NULL, first_id BIGINT NOT NULL, last_id BIGINT NOT NULL, "
+                        + "KEY bisync_ack_target (target_system, first_id))" + TABLE_OPTIONS);
     }
 
     /**
@@ -89,7 +89,7 @@ final class MariaDbCaptureSql implements CaptureDialect {
     @Override
     public List<String> dropBisyncTables() {
         return List.of("DROP TABLE IF EXISTS " + ids.quote(BisyncTables.HISTORY), "DROP TABLE IF EXISTS " + ids.quote(BisyncTables.CONFIG),
-                "DROP TABLE IF EXISTS " + ids.quote(BisyncTables.INSTALLED), "DROP TABLE IF EXISTS " + ids.quote(BisyncTables.WATERMARK));
+                "DROP TABLE IF EXISTS " + ids.quote(BisyncTables.INSTALLED), "DROP TABLE IF EXISTS " + ids.quote(BisyncTables.ACK));
     }
 
     /**
@@ -102,7 +102,7 @@ final class MariaDbCaptureSql implements CaptureDialect {
         List<String> sql = new ArrayList<>();
         sql.add("-- run in the synced database; our tables and version tables are created by the NiFi user, so it needs CREATE and DROP there");
         sql.add("GRANT CREATE, DROP, INDEX, ALTER ON * TO " + grantee);
-        for (String table : List.of(BisyncTables.HISTORY, BisyncTables.CONFIG, BisyncTables.INSTALLED, BisyncTables.WATERMARK)) {
+        for (String table : List.of(BisyncTables.HISTORY, BisyncTables.CONFIG, BisyncTables.INSTALLED, BisyncTables.ACK)) {
             sql.add("GRANT SELECT, INSERT, UPDATE, DELETE ON " + ids.quote(table) + " TO " + grantee);
         }
         for (String table : localTableNames) {

@@ -9,7 +9,7 @@ import java.util.List;
 import static org.bisync.nifi.dialect.BisyncTables.CONFIG;
 import static org.bisync.nifi.dialect.BisyncTables.HISTORY;
 import static org.bisync.nifi.dialect.BisyncTables.INSTALLED;
-import static org.bisync.nifi.dialect.BisyncTables.WATERMARK;
+import static org.bisync.nifi.dialect.BisyncTables.ACK;
 import static org.bisync.nifi.dialect.postgres.PostgresIdentifiers.literal;
 import static org.bisync.nifi.dialect.postgres.PostgresSql.CLOCK;
 import static org.bisync.nifi.dialect.postgres.PostgresSql.CORRECTION;
@@ -36,8 +36,8 @@ final class PostgresCaptureDialect implements CaptureDialect {
                 "CREATE TABLE IF NOT EXISTS " + CONFIG + " (name varchar(64) PRIMARY KEY, num_value bigint, text_value varchar(4000))",
                 "CREATE TABLE IF NOT EXISTS " + INSTALLED + " (table_name varchar(255) PRIMARY KEY, ddl_hash varchar(64), "
                         + "column_hash varchar(64), installed_at bigint)",
-                "CREATE TABLE IF NOT EXISTS " + WATERMARK + " (source_system varchar(64) NOT NULL, target_system varchar(64) NOT NULL, "
-                        + "low_water bigint, PRIMARY KEY (source_system, target_system))");
+                "CREATE TABLE IF NOT EXISTS " + ACK + " (target_system varchar(64) NOT NULL, first_id bigint NOT NULL, last_id bigint NOT NULL)",
+                "CREATE INDEX IF NOT EXISTS " + ACK + "_target ON " + ACK + " (target_system, first_id)");
     }
 
     @Override
@@ -58,7 +58,7 @@ final class PostgresCaptureDialect implements CaptureDialect {
     @Override
     public List<String> dropBisyncTables() {
         return List.of("DROP TABLE IF EXISTS " + HISTORY, "DROP TABLE IF EXISTS " + CONFIG, "DROP TABLE IF EXISTS " + INSTALLED,
-                "DROP TABLE IF EXISTS " + WATERMARK);
+                "DROP TABLE IF EXISTS " + ACK);
     }
 
     /**
@@ -70,7 +70,7 @@ final class PostgresCaptureDialect implements CaptureDialect {
     public List<String> grants(String user, List<String> localTableNames) {
         String grantee = q(user);
         List<String> grants = new ArrayList<>();
-        grants.add("GRANT SELECT, INSERT, UPDATE, DELETE ON " + String.join(", ", HISTORY, CONFIG, INSTALLED, WATERMARK) + " TO " + grantee);
+        grants.add("GRANT SELECT, INSERT, UPDATE, DELETE ON " + String.join(", ", HISTORY, CONFIG, INSTALLED, ACK) + " TO " + grantee);
         for (String table : localTableNames) {
             grants.add("GRANT SELECT, INSERT, UPDATE, DELETE ON " + q(table) + ", " + PostgresSql.versionTable(table) + " TO " + grantee);
         }

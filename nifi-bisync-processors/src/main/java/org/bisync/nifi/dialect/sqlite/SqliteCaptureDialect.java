@@ -57,8 +57,9 @@ final class SqliteCaptureDialect implements CaptureDialect {
                 "CREATE TABLE IF NOT EXISTS " + BisyncTables.CONFIG + " (name TEXT PRIMARY KEY, num_value INTEGER, text_value TEXT)",
                 "CREATE TABLE IF NOT EXISTS " + BisyncTables.INSTALLED + " (table_name TEXT PRIMARY KEY, ddl_hash TEXT,"
                         + " column_hash TEXT, installed_at INTEGER)",
-                "CREATE TABLE IF NOT EXISTS " + BisyncTables.WATERMARK + " (source_system TEXT NOT NULL, target_system TEXT NOT NULL,"
-                        + " low_water INTEGER, PRIMARY KEY (source_system, target_system))",
+                "CREATE TABLE IF NOT EXISTS " + BisyncTables.ACK + " (target_system TEXT NOT NULL, first_id INTEGER NOT NULL,"
+                        + " last_id INTEGER NOT NULL)",
+                "CREATE INDEX IF NOT EXISTS " + BisyncTables.ACK + "_target ON " + BisyncTables.ACK + " (target_system, first_id)",
                 "CREATE TABLE IF NOT EXISTS " + BisyncTables.CONTEXT + " (origin TEXT NOT NULL)");
     }
 
@@ -88,7 +89,7 @@ final class SqliteCaptureDialect implements CaptureDialect {
                 "DROP TABLE IF EXISTS " + BisyncTables.HISTORY,
                 "DROP TABLE IF EXISTS " + BisyncTables.CONFIG,
                 "DROP TABLE IF EXISTS " + BisyncTables.INSTALLED,
-                "DROP TABLE IF EXISTS " + BisyncTables.WATERMARK,
+                "DROP TABLE IF EXISTS " + BisyncTables.ACK,
                 "DROP TABLE IF EXISTS " + BisyncTables.CONTEXT);
     }
 
