@@ -71,6 +71,9 @@ public class PurgeTombstones extends AbstractProcessor {
         session.adjustCounter(COUNTER_PURGED, result.purged(), false);
         session.adjustCounter(COUNTER_UNDECIDED, result.undecided(), false);
         session.adjustCounter(COUNTER_IN_FLIGHT, result.inFlight(), false);
+        if (!result.notInstalled().isEmpty()) {
+            getLogger().debug("System '{}': tables left alone until installed: {}", systemId, result.notInstalled());
+        }
         if (result.tombstones() > 0) {
             getLogger().info("System '{}': purged {} of {} tombstones; held {} (delete not decided at a peer) and {} (an older "
                     + "change of the key is still on its way)", systemId, result.purged(), result.tombstones(), result.undecided(), result.inFlight());

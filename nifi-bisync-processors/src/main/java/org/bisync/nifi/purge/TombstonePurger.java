@@ -9,6 +9,7 @@ import org.bisync.nifi.dialect.Dialect;
 import org.bisync.nifi.dialect.Dialects;
 import org.bisync.nifi.dialect.KeyQueries;
 import org.bisync.nifi.resolve.KeyValues;
+import org.bisync.nifi.schema.NotInstalledException;
 import org.bisync.nifi.schema.SyncedColumn;
 import org.bisync.nifi.schema.SyncedTable;
 import org.bisync.nifi.schema.SyncedTableCache;
@@ -51,10 +52,14 @@ public final class TombstonePurger {
      * @param purged     removed
      * @param undecided  held because a peer has not decided the delete yet
      * @param inFlight   held because a change of the key from a peer is still on its way here
+     * @param notInstalled why tables were left alone: not (yet) installed here or at a peer; their tombstones stay
      */
-    public record Result(int tombstones, int purged, int undecided, int inFlight) {
+    public record Result(int tombstones, int purged, int undecided, int inFlight, List<String> notInstalled) {
         Result plus(Result other) {
-            return new Result(tombstones + other.tombstones, purged + other.purged, undecided + other.undecided, inFlight + other.inFlight);
+            List<String> skipped = new java.util.ArrayList<>(notInstalled);
+            skipped.addAll(other.notInstalled);
+            return new Result(tombstones + other.tombstones, purged + other.purged, undecided + other.undecided,
+                    inFlight + other.inFlight, skipped);
         }
     }
 
@@ -75,10 +80,15 @@ public final class TombstonePurger {
 
     /** Purges the stable tombstones of every synced table of this system. */
     public Result purgeAll() throws SQLException {
-        Result total = new Result(0, 0, 0, 0);
+        Result total = new Result(0, 0, 0, 0, List.of());
         for (TableSettings table : topology.tables()) {
-            if (!table.isView()) {
+            if (table.isView()) {
+                continue;
+            }
+            try {
                 total = total.plus(purge(table));
+            } catch (NotInstalledException e) {
+                total = total.plus(new Result(0, 0, 0, 0, List.of(e.getMessage())));
             }
         }
         return total;
@@ -113,7 +123,7 @@ public final class TombstonePurger {
                 }
             }
             int purged = delete(own, dialect, table, candidates.values());
-            return new Result(found, purged, undecided, inFlight);
+            return new Result(found, purged, undecided, inFlight, List.of());
         }
     }
 

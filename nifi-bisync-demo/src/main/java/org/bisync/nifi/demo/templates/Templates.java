@@ -33,6 +33,7 @@ public final class Templates {
     public static final String RESOLVE = "org.bisync.nifi.processors.ResolveConflicts";
     public static final String APPLY = "org.bisync.nifi.processors.ApplyBidirectionalChanges";
     public static final String MANAGE = "org.bisync.nifi.processors.ManageSyncTriggers";
+    public static final String PURGE = "org.bisync.nifi.processors.PurgeTombstones";
     public static final String TOPOLOGY_SERVICE = "org.bisync.nifi.services.StandardSyncTopologyService";
     public static final String DBCP_POOL = "org.apache.nifi.dbcp.DBCPConnectionPool";
     public static final String JSON_READER = "org.apache.nifi.json.JsonTreeReader";
@@ -98,6 +99,8 @@ public final class Templates {
         VersionedProcessor captureMaria = flow.capture(MARIADB, 2);
         flow.direction(capturePg, POSTGRESQL, MARIADB, 0);
         flow.direction(captureMaria, MARIADB, POSTGRESQL, 2);
+        flow.purge(POSTGRESQL, 0);
+        flow.purge(MARIADB, 2);
         return flow.build();
     }
 
@@ -114,6 +117,8 @@ public final class Templates {
         flow.direction(capturePg, POSTGRESQL, MARIADB, 0);
         // MariaDB is only written to: nothing captures it, so nothing else would install what resolve and apply need there
         flow.install(MARIADB, 0);
+        flow.purge(POSTGRESQL, 0);
+        flow.purge(MARIADB, 2);
         return flow.build();
     }
 
@@ -133,6 +138,9 @@ public final class Templates {
         flow.direction(captureMaria, MARIADB, POSTGRESQL, 2);
         flow.direction(captureHub, POSTGRESQL, SQLITE, 1);
         flow.direction(captureSqlite, SQLITE, POSTGRESQL, 4);
+        flow.purge(POSTGRESQL, 0);
+        flow.purge(MARIADB, 2);
+        flow.purge(SQLITE, 4);
         return flow.build();
     }
 
@@ -248,6 +256,22 @@ public final class Templates {
             capture.setExecutionNode("PRIMARY");
             builder.connect("Capture failures: " + system.title(), capture, Set.of("failure"), failed, 100_000L, "1 GB", null);
             return capture;
+        }
+
+        /**
+         * PurgeTombstones of a system: removes its tombstones once no change of their key is on its way in either
+         * direction. Placed under the system's capture; runs every minute on the primary node.
+         */
+        void purge(SystemSpec system, int row) {
+            VersionedProcessor purge = builder.processor("purge/" + system.id(), "Purge tombstones in " + system.title(), PURGE,
+                    bisyncNar(), List.of(
+                            Property.service("Sync Topology Service", topologyServiceId),
+                            Property.of("System ID", system.id()),
+                            Property.of("Max Tombstones Per Table", "10000")),
+                    new Position(0, row * ROW + 240), "Removes the tombstones of deleted rows in " + system.title()
+                            + " once every peer decided the delete and no older change of the key is on its way.");
+            purge.setSchedulingPeriod("1 min");
+            purge.setExecutionNode("PRIMARY");
         }
 
         /**
