@@ -7,6 +7,8 @@ import org.bisync.nifi.processors.PurgeTombstones;
 import org.bisync.nifi.services.StandardSyncTopologyService;
 import org.bisync.nifi.testsupport.TestDbcpService;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 import javax.sql.DataSource;
 import java.sql.Connection;
@@ -28,15 +30,19 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * Tombstone purge (PurgeTombstones) on PostgreSQL <-> MariaDB under last-write-wins: a tombstone goes only once every
+ * Tombstone purge (PurgeTombstones) on PostgreSQL (priority 1) <-> MariaDB (priority 2): a tombstone goes only once every
  * peer decided the delete and no older change of the key is still on its way, so an update delayed past a purge never
  * brings the row back on one side only; and the history a source keeps is deleted once its target acknowledged it.
  */
 class TombstonePurgeTest {
 
-    @Test
-    void anUpdateDelayedPastThePurgeHoldsTheTombstoneItWouldOtherwiseOutrunAndBothSidesEndWithoutTheRow() throws Exception {
-        TwoWayPair.Setup setup = TwoWayPair.setup("purge_late_older");
+    @ParameterizedTest(name = "{0}: the late update survives: {1}")
+    @CsvSource({"LAST_WRITE_WINS, false", "FIELD_NEWEST, false", "FIELD_OWNER, false", "SYSTEM_PRIORITY, true"})
+    void anUpdateDelayedPastThePurgeNeverBringsTheRowBackOnOneSideOnly(String strategy, boolean updateWins) throws Exception {
+        TwoWayPair.Setup setup = TwoWayPair.setup("purge_late_" + strategy.toLowerCase()).strategy(strategy);
+        if (strategy.equals("FIELD_OWNER")) {
+            setup.fields("{\"email\": {\"owner\": \"mariadb\"}}");
+        }
         try (TwoWayPair pair = setup.start()) {
             insert(pair.pg, 5, "five", "u5@example.com", "555-0005", "5.00");
             insert(pair.pg, 7, "seven", "u7@example.com", "555-0007", "7.00");
@@ -50,7 +56,8 @@ class TombstonePurgeTest {
             update(pair.pg, "DELETE FROM contact WHERE id = 5");
             update(pair.pg, "DELETE FROM contact WHERE id = 7");
             pair.sync();
-            assertTrue(version(pair.pg, 5).endsWith("deleted") && version(pair.maria, 5).endsWith("deleted"), "both hold row 5's tombstone");
+            assertTrue(version(pair.pg, 5).endsWith("deleted"), "PostgreSQL holds row 5's tombstone");
+            // under system priority MariaDB (priority 2) keeps its row: PostgreSQL's delete lost there
 
             // PostgreSQL's tombstone of 5 waits for MariaDB's update still on its way; row 7 has nothing on its way
             PurgeRun pgPurge = purge(setup, pair, PG);
@@ -58,21 +65,28 @@ class TombstonePurgeTest {
             assertEquals(1, pgPurge.inFlight, "row 5's tombstone is held: MariaDB's update of it is on its way");
             assertTrue(version(pair.pg, 5).endsWith("deleted"), "PostgreSQL keeps row 5's tombstone: " + version(pair.pg, 5));
             assertNull(version(pair.pg, 7), "row 7's tombstone is gone at PostgreSQL");
-            // MariaDB's own update of 5 has not been decided at PostgreSQL yet: it keeps that tombstone, row 7's goes
             PurgeRun mariaPurge = purge(setup, pair, MARIA);
             assertEquals(1, mariaPurge.purged, "row 7's tombstone goes at MariaDB");
-            assertEquals(1, mariaPurge.undecided, "row 5's tombstone waits until PostgreSQL decided MariaDB's update");
             assertNull(version(pair.maria, 7));
+            if (!updateWins) {
+                // MariaDB's own update of 5 has not been decided at PostgreSQL yet: it keeps that tombstone
+                assertEquals(1, mariaPurge.undecided, "row 5's tombstone waits until PostgreSQL decided MariaDB's update");
+            }
 
-            // the late update arrives after the purge and loses against the tombstone PostgreSQL kept
+            // the late update arrives after the purges
             pair.deliverLate(MARIA_TO_PG, late);
             pair.sync();
-            pair.assertRowOnBothSides(5, null);
-            assertEquals(1, purge(setup, pair, PG).purged, "now that the update is decided, PostgreSQL's tombstone goes");
-            assertEquals(1, purge(setup, pair, MARIA).purged, "and MariaDB's");
-            assertNull(version(pair.pg, 5));
-            assertNull(version(pair.maria, 5));
-            assertEquals(List.of(), pair.assertIdentical());
+            if (updateWins) {
+                pair.assertRowOnBothSides(5, "5|5 updated on mariadb (late)|u5@example.com|555-0005|5.00");
+                assertEquals(version(pair.pg, 5), version(pair.maria, 5));
+            } else {
+                pair.assertRowOnBothSides(5, null);
+                assertEquals(1, purge(setup, pair, PG).purged, "now that the update is decided, PostgreSQL's tombstone goes");
+                assertEquals(1, purge(setup, pair, MARIA).purged, "and MariaDB's");
+                assertNull(version(pair.pg, 5));
+                assertNull(version(pair.maria, 5));
+            }
+            pair.assertIdentical();
         }
     }
 
