@@ -58,6 +58,17 @@ class HubAndSpokeTopologyTest {
         return "Apply into " + to + " (" + from + " -> " + to + ")";
     }
 
+    private static int tombstones(DataSource dataSource) throws java.sql.SQLException {
+        int count = 0;
+        try (java.sql.Connection c = dataSource.getConnection();
+             java.sql.ResultSet rs = c.createStatement().executeQuery("SELECT deleted FROM bisync_v_customer")) {
+            while (rs.next()) {
+                count += rs.getBoolean(1) ? 1 : 0;
+            }
+        }
+        return count;
+    }
+
     private static long counter(FlowHarness harness, String processor, String counter) {
         Long value = harness.runner(processor).getCounterValue(counter);
         return value == null ? 0 : value;
@@ -106,6 +117,18 @@ class HubAndSpokeTopologyTest {
             assertEquals(List.of(), outcomes.unaccounted(), "every change ended exactly once per target");
             assertEquals(0, outcomes.byOutcome().getOrDefault(Outcomes.Outcome.FAILED, 0));
             assertEquals(0, outcomes.byOutcome().getOrDefault(Outcomes.Outcome.CONFLICT, 0));
+
+            // every decision was acknowledged to its source, the hub's echoes dropped on the way back to a spoke
+            // included: the tombstone of row 3 goes on all three systems
+            for (String system : List.of(HUB, MARIA, SQLITE)) {
+                String purge = "Purge tombstones in " + system;
+                long before = counter(harness, purge, "Tombstones purged");
+                harness.runner(purge).run(1, false, false);
+                assertEquals(1, counter(harness, purge, "Tombstones purged") - before, "row 3's tombstone goes in " + system);
+            }
+            for (DataSource ds : List.of(hub, maria, sqlite)) {
+                assertEquals(0, tombstones(ds), "no tombstone is left in " + SampleTable.engine(ds));
+            }
         }
     }
 
