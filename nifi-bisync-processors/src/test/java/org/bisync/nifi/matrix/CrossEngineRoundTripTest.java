@@ -195,10 +195,10 @@ class CrossEngineRoundTripTest {
                 : t == MatrixEngine.SQLITE ? Expect.rejectedByDialect("n_dec") : Expect.LOSSLESS));
         rows.add(new Row("timestamp with time zone after 2038", values(9, 9, null, null, null, "after 2038", null, null, null,
                 "2100-01-01T00:00:00.5", null, null, null), (s, t) -> s == MatrixEngine.MARIADB ? Expect.NOT_AT_SOURCE
-                : t == MatrixEngine.MARIADB ? Expect.rejectedByDatabase("tstz") : Expect.LOSSLESS));
+                : t == MatrixEngine.MARIADB ? Expect.rejectedByDialect("tstz") : Expect.LOSSLESS));
         rows.add(new Row("timestamp with time zone before 1970", values(10, 10, null, null, null, "before 1970", null, null, null,
                 "1969-07-20T20:17:40", null, null, null), (s, t) -> s == MatrixEngine.MARIADB ? Expect.NOT_AT_SOURCE
-                : t == MatrixEngine.MARIADB ? Expect.rejectedByDatabase("tstz") : Expect.LOSSLESS));
+                : t == MatrixEngine.MARIADB ? Expect.rejectedByDialect("tstz") : Expect.LOSSLESS));
         rows.add(new Row("negative zero", values(11, 11, "-0.0000", 0.0, null, "negative zero decimal", null, null, null, null, null, null, null),
                 EVERYWHERE));
         rows.add(new Row("NaN", values(12, 12, null, Double.NaN, null, "NaN", null, null, null, null, null, null, null),

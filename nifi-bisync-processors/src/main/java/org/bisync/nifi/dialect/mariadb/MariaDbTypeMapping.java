@@ -214,8 +214,10 @@ public final class MariaDbTypeMapping implements TypeMapping {
             }
             case TIME -> ps.setString(index, checkTimeFraction(timeText(value, name), column));
             case DATE -> ps.setObject(index, RecordValues.toLocalDate(value, name));
-            case DATETIME, TIMESTAMP -> ps.setObject(index,
-                    RecordValues.checkFraction(RecordValues.toLocalDateTime(value, name), column.scale(), name));
+            case DATETIME -> ps.setObject(index, inRange(RecordValues.checkFraction(RecordValues.toLocalDateTime(value, name),
+                    column.scale(), name), DATETIME_MIN, DATETIME_MAX, name, "DATETIME"));
+            case TIMESTAMP -> ps.setObject(index, inRange(RecordValues.checkFraction(RecordValues.toLocalDateTime(value, name),
+                    column.scale(), name), TIMESTAMP_MIN, TIMESTAMP_MAX, name, "TIMESTAMP (UTC)"));
             case BINARY, VARBINARY, BLOB -> {
                 byte[] bytes = RecordValues.toBytes(value, name);
                 if (column.size() > 0 && bytes.length > column.size()) {
@@ -225,6 +227,20 @@ public final class MariaDbTypeMapping implements TypeMapping {
             }
             case UNSUPPORTED -> throw unsupported(column);
         }
+    }
+
+    private static final LocalDateTime DATETIME_MIN = LocalDateTime.of(1000, 1, 1, 0, 0);
+    private static final LocalDateTime DATETIME_MAX = LocalDateTime.of(9999, 12, 31, 23, 59, 59, 999_999_000);
+    /** MariaDB's TIMESTAMP range, in the UTC session apply writes in (0 is the "zero date", not a time). */
+    private static final LocalDateTime TIMESTAMP_MIN = LocalDateTime.of(1970, 1, 1, 0, 0, 1);
+    private static final LocalDateTime TIMESTAMP_MAX = LocalDateTime.of(2038, 1, 19, 3, 14, 7, 999_999_000);
+
+    private static LocalDateTime inRange(LocalDateTime value, LocalDateTime min, LocalDateTime max, String column, String type) {
+        if (value.isBefore(min) || value.isAfter(max)) {
+            throw new ValueRejectedException(column, "Column '" + column + "' is a MariaDB " + type + ", which takes " + min + " to "
+                    + max + "; got " + value);
+        }
+        return value;
     }
 
     private static BigDecimal number(JsonNode image, String column) {
