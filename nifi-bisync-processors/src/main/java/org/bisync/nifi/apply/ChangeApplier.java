@@ -36,7 +36,8 @@ import java.util.function.LongSupplier;
  * target's triggers skip it; then the version rows and data rows are read back and checked before COMMIT.
  *
  * <p>A bad value fails its record alone; a database error on the batch re-runs it record by record with a savepoint
- * each, so the others commit; a foreign-key violation sends its record to retry; a transient error sends the whole
+ * each, so the others commit; a foreign-key violation sends its record to retry, or, once the records have been retried
+ * up to the limit, is settled by the greater version ({@link ForeignKeySettlement}); a transient error sends the whole
  * batch to retry with nothing applied.
  */
 public final class ChangeApplier {
