@@ -43,7 +43,7 @@ final class JdbcForeignKeys {
             int seq = rs.getInt("KEY_SEQ");
             String id = child + '\u0001' + parent + '\u0001' + name;
             Builder builder = byConstraint.get(id);
-            if (builder == null || (name == null && builder.columns.containsKey(seq))) {
+            if (builder == null || ((name == null || name.isEmpty()) && builder.columns.containsKey(seq))) {
                 id = id + '\u0001' + byConstraint.size();
                 builder = new Builder(name, child, parent, rs.getShort("DELETE_RULE"));
                 byConstraint.put(id, builder);

@@ -167,6 +167,33 @@ abstract class ForeignKeySettlementContract {
     }
 
     @Test
+    void aChildMovedToAParentThatIsDeletedLaterIsDeletedOnBothSides() throws Exception {
+        a.exec("INSERT INTO parent VALUES (2, 'q')", "INSERT INTO child VALUES (10, 2, 'c')");
+        Map<String, List<ChangeRecord>> fromA = a.capture();
+        b.apply(b.parent, fromA.get("parent"), false);
+        b.apply(b.child, fromA.get("child"), false);
+        b.exec("UPDATE child SET parent_id = 1 WHERE id = 10");
+        Thread.sleep(5);
+        a.exec("DELETE FROM parent WHERE id = 1");
+        ChangeRecord delete = a.capture().get("parent").get(0);
+        ChangeRecord update = b.capture().get("child").get(0);
+        assertEquals(Operation.UPDATE, update.operation);
+
+        ApplyOutcome atB = only(b.apply(b.parent, List.of(delete), true));
+        ApplyOutcome atA = only(a.apply(a.child, List.of(update), true));
+
+        assertEquals(ApplyStatus.SETTLED, atB.status(), atB.reason());
+        assertEquals(ApplyStatus.SETTLED, atA.status(), atA.reason());
+        for (ForeignKeySide side : List.of(a, b)) {
+            assertEquals(List.of("[2, q]"), side.rows("parent"), side.id);
+            assertEquals(List.of(), side.rows("child"), side.id);
+            assertEquals(0, side.unreleasedHistory(), side.id);
+        }
+        assertEquals(List.of("[10, " + delete.version.number() + ", A, 1]"), a.versions("child"));
+        assertEquals(a.versions("child"), b.versions("child"));
+    }
+
+    @Test
     void aReplayOfASettledRecordIsStale() throws Exception {
         Conflict conflict = conflict(true);
         assertEquals(ApplyStatus.SETTLED, only(b.apply(b.parent, List.of(conflict.parentDelete), true)).status());
