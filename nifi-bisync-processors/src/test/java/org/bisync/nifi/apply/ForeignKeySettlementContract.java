@@ -4,7 +4,10 @@ import org.bisync.nifi.change.ChangeRecord;
 import org.bisync.nifi.change.Operation;
 import org.bisync.nifi.dialect.Dialect;
 import org.bisync.nifi.dialect.ForeignKey;
+import org.bisync.nifi.resolve.ConflictDetector;
+import org.bisync.nifi.resolve.Relation;
 import org.bisync.nifi.version.Version;
+import org.bisync.nifi.version.VersionOrder;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInfo;
@@ -152,6 +155,8 @@ abstract class ForeignKeySettlementContract {
         ChangeRecord restore = fromB.get("parent").get(0);
         assertTrue(restore.supersedes.contains(conflict.parentDelete.version), String.valueOf(restore.supersedes));
         assertTrue(restore.version.number() > conflict.parentDelete.version.number());
+        assertEquals(Relation.FAST_FORWARD, new ConflictDetector(new VersionOrder(ForeignKeySide.TOPOLOGY::rank))
+                .classify(restore, conflict.parentDelete.version), "A, holding the tombstone, fast-forwards over it (no review)");
         assertEquals(ApplyStatus.APPLIED, only(a.apply(a.parent, fromB.get("parent"), false)).status());
         ApplyOutcome childAtA = only(a.apply(a.child, List.of(conflict.childInsert), true));
         assertEquals(ApplyStatus.APPLIED, childAtA.status(), childAtA.reason());
