@@ -250,4 +250,23 @@ final class ApplyStatements {
         }
         return rows;
     }
+
+    /** Resolutions image the target's current row as their before (and KEEP_TARGET as their row). */
+    void completeResolutions(Connection connection, SyncedTable table, RowImages images, List<PlannedWrite> writes) throws SQLException {
+        Map<String, Map<String, Object>> keys = new LinkedHashMap<>();
+        writes.stream().filter(w -> w.resolution).forEach(w -> keys.put(w.keyId, w.key));
+        if (keys.isEmpty()) {
+            return;
+        }
+        Map<String, Map<String, Object>> rows = readRows(connection, table, images, keys);
+        for (PlannedWrite write : writes) {
+            if (write.resolution) {
+                Map<String, Object> targetRow = rows.get(write.keyId);
+                write.historyBefore = targetRow;
+                if (write.keepTarget) {
+                    write.row = targetRow;
+                }
+            }
+        }
+    }
 }

@@ -8,6 +8,13 @@ public enum ApplyStatus {
     STALE,
     /** A compare-and-set lost: the target's version is no longer the one the decision was made against. */
     RE_RESOLVE,
+    /**
+     * A foreign-key conflict settled by the greater version past the retry limit (DESIGN.md section 5): a parent delete
+     * that won with its cascade, a parent delete that lost (the parent kept and sent back to the other systems), or a
+     * child insert or update that lost to its parent's newer tombstone (the child left as a tombstone). Final: the
+     * reason says what was decided.
+     */
+    SETTLED,
     /** Worth trying again later: a transient database error, or a foreign-key violation (the parent may be on its way). */
     RETRY,
     /** Cannot be applied as it is: bad value, validation rule, unresolved conflict, refused table, database error. */

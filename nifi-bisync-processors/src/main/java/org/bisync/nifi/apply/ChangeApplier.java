@@ -7,6 +7,7 @@ import org.bisync.nifi.dialect.ApplyDialect;
 import org.bisync.nifi.dialect.Dialect;
 import org.bisync.nifi.dialect.TypeMapping;
 import org.bisync.nifi.dialect.ValueRejectedException;
+import org.bisync.nifi.schema.SchemaMismatchException;
 import org.bisync.nifi.schema.SyncedColumn;
 import org.bisync.nifi.schema.SyncedTable;
 import org.bisync.nifi.topology.Direction;
@@ -35,7 +36,8 @@ import java.util.function.LongSupplier;
  * target's triggers skip it; then the version rows and data rows are read back and checked before COMMIT.
  *
  * <p>A bad value fails its record alone; a database error on the batch re-runs it record by record with a savepoint
- * each, so the others commit; a foreign-key violation sends its record to retry; a transient error sends the whole
+ * each, so the others commit; a foreign-key violation sends its record to retry, or, once the records have been retried
+ * up to the limit, is settled by the greater version ({@link ForeignKeySettlement}); a transient error sends the whole
  * batch to retry with nothing applied.
  */
 public final class ChangeApplier {
@@ -48,6 +50,7 @@ public final class ChangeApplier {
     private final Consumer<String> warnings;
     private final WritePlanner planner;
     private final ApplyStatements statements;
+    private final ForeignKeySettlement settlement;
 
     /**
      * @param maxRowsPerStatement rows per multi-row statement and keys per version read
@@ -71,6 +74,7 @@ public final class ChangeApplier {
         this.warnings = warnings;
         this.planner = new WritePlanner(topology, target, nowMicros);
         this.statements = new ApplyStatements(dialect, target, maxRowsPerStatement);
+        this.settlement = new ForeignKeySettlement(dialect, topology, target, planner, statements);
     }
 
     /**
@@ -78,6 +82,15 @@ public final class ChangeApplier {
      * record gets an outcome. The connection's autoCommit is restored and the origin marker cleared before returning.
      */
     public ApplyResult apply(Connection connection, SyncedTable table, List<ChangeRecord> changes) {
+        return apply(connection, table, changes, false);
+    }
+
+    /**
+     * {@link #apply(Connection, SyncedTable, List)}; with {@code settleForeignKeyConflicts} (the records have been retried
+     * up to the limit), a record that violates a foreign key is settled by the greater version ({@link ApplyStatus#SETTLED})
+     * where a parent delete meets a child write, instead of going to retry again.
+     */
+    public ApplyResult apply(Connection connection, SyncedTable table, List<ChangeRecord> changes, boolean settleForeignKeyConflicts) {
         ApplyOutcome[] outcomes = new ApplyOutcome[changes.size()];
         RowImages images = new RowImages(table, types);
         List<PendingChange> pending = prepare(table, images, changes, outcomes);
@@ -90,7 +103,7 @@ public final class ChangeApplier {
         }
         pending.removeIf(p -> outcomes[p.index] != null);
         if (!pending.isEmpty()) {
-            run(connection, table, images, pending, outcomes);
+            run(connection, table, images, pending, outcomes, settleForeignKeyConflicts);
         }
         return new ApplyResult(List.of(outcomes));
     }
@@ -204,21 +217,22 @@ public final class ChangeApplier {
 
     // ---- the transaction ---------------------------------------------------------------------------------------------
 
-    private void run(Connection connection, SyncedTable table, RowImages images, List<PendingChange> pending, ApplyOutcome[] outcomes) {
+    private void run(Connection connection, SyncedTable table, RowImages images, List<PendingChange> pending, ApplyOutcome[] outcomes,
+                     boolean settle) {
         Boolean autoCommit = null;
         try {
             autoCommit = connection.getAutoCommit();
             connection.setAutoCommit(false);
             ApplyAttempt attempt;
             try {
-                attempt = transaction(connection, table, images, pending, false);
+                attempt = transaction(connection, table, images, pending, false, false);
             } catch (SQLException e) {
                 rollback(connection);
                 if (transientFailure(connection, e)) {
                     settle(pending, outcomes, ApplyStatus.RETRY, transientReason(e));
                     return;
                 }
-                attempt = transaction(connection, table, images, pending, true);
+                attempt = transaction(connection, table, images, pending, true, settle);
             } catch (VerificationFailedException e) {
                 rollback(connection);
                 settle(pending, outcomes, ApplyStatus.FAILED, e.getMessage());
@@ -265,7 +279,7 @@ public final class ChangeApplier {
     }
 
     private ApplyAttempt transaction(Connection connection, SyncedTable table, RowImages images, List<PendingChange> pending,
-                                boolean recordByRecord) throws SQLException {
+                                boolean recordByRecord, boolean settle) throws SQLException {
         ApplyAttempt attempt = new ApplyAttempt();
         sql.markOrigin(connection, marker(pending));
         Map<String, Map<String, Object>> keys = new LinkedHashMap<>();
@@ -275,7 +289,7 @@ public final class ChangeApplier {
         newKeys.keySet().removeAll(current.keySet());
         NewKeyClaims.claim(connection, dialect, table, List.copyOf(newKeys.values()), maxRows);
         List<PlannedWrite> writes = planner.decide(pending, current, attempt);
-        completeResolutions(connection, table, images, writes);
+        statements.completeResolutions(connection, table, images, writes);
         List<PlannedWrite> applied = new ArrayList<>();
         if (!recordByRecord) {
             statements.execute(connection, table, images, writes);
@@ -295,6 +309,12 @@ public final class ChangeApplier {
                     }
                     connection.rollback(savepoint);
                     boolean foreignKey = sql.isForeignKeyViolation(e);
+                    if (foreignKey && settle) {
+                        if (settleForeignKey(connection, table, images, write, e, attempt)) {
+                            newKeys.remove(write.keyId);
+                        }
+                        continue;
+                    }
                     for (PendingChange p : write.records) {
                         attempt.outcomes.put(p.index, new ApplyOutcome(p.index, p.change,
                                 foreignKey ? ApplyStatus.RETRY : ApplyStatus.FAILED,
@@ -327,28 +347,41 @@ public final class ChangeApplier {
         return attempt;
     }
 
+    /**
+     * Settles a write that violated a foreign key past the retry limit, under a savepoint of its own; true when it was
+     * settled, else its records go to retry with the reason it waits.
+     */
+    private boolean settleForeignKey(Connection connection, SyncedTable table, RowImages images, PlannedWrite write, SQLException violation,
+                                     ApplyAttempt attempt) throws SQLException {
+        Savepoint savepoint = connection.setSavepoint();
+        ForeignKeySettlement.Verdict verdict;
+        try {
+            verdict = settlement.settle(connection, table, images, write, attempt);
+        } catch (SQLException e) {
+            if (transientFailure(connection, e)) {
+                throw e;
+            }
+            verdict = ForeignKeySettlement.Verdict.waits("settling it failed: " + e.getMessage());
+        } catch (VerificationFailedException | SchemaMismatchException e) {
+            verdict = ForeignKeySettlement.Verdict.waits("settling it failed: " + e.getMessage());
+        }
+        boolean settled = verdict.status() == ApplyStatus.SETTLED;
+        if (settled) {
+            connection.releaseSavepoint(savepoint);
+        } else {
+            connection.rollback(savepoint);
+        }
+        String reason = settled ? verdict.reason() : "Foreign-key violation past the retry limit, not settled: " + verdict.reason()
+                + " (" + violation.getMessage() + ")";
+        for (PendingChange p : write.records) {
+            attempt.outcomes.put(p.index, new ApplyOutcome(p.index, p.change, verdict.status(), reason, null));
+        }
+        return settled;
+    }
+
     private static String marker(List<PendingChange> pending) {
         String origin = pending.get(0).change.origin;
         return origin == null || origin.isEmpty() ? "bisync" : origin;
-    }
-
-    /** Resolutions image the target's current row as their before (and KEEP_TARGET as their row). */
-    private void completeResolutions(Connection connection, SyncedTable table, RowImages images, List<PlannedWrite> writes) throws SQLException {
-        Map<String, Map<String, Object>> keys = new LinkedHashMap<>();
-        writes.stream().filter(w -> w.resolution).forEach(w -> keys.put(w.keyId, w.key));
-        if (keys.isEmpty()) {
-            return;
-        }
-        Map<String, Map<String, Object>> rows = statements.readRows(connection, table, images, keys);
-        for (PlannedWrite write : writes) {
-            if (write.resolution) {
-                Map<String, Object> targetRow = rows.get(write.keyId);
-                write.historyBefore = targetRow;
-                if (write.keepTarget) {
-                    write.row = targetRow;
-                }
-            }
-        }
     }
 
     // ---- helpers -----------------------------------------------------------------------------------------------------

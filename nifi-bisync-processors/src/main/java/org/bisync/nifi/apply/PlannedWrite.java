@@ -36,6 +36,15 @@ final class PlannedWrite {
         this.original = original;
     }
 
+    /** A tombstone of {@code version} for a key whose version row was {@code original}, written for {@code records}. */
+    static PlannedWrite tombstone(String keyId, Map<String, Object> key, TargetVersion original, Version version, List<PendingChange> records) {
+        PlannedWrite write = new PlannedWrite(keyId, key, original);
+        write.records.addAll(records);
+        write.row = null;
+        write.version = version;
+        return write;
+    }
+
     TargetVersion asTargetVersion() {
         return new TargetVersion(version, row == null && !keepTarget, fieldVersions);
     }

@@ -87,20 +87,44 @@ final class WritePlanner {
 
     /** A reviewer's resolution: a new version above both, made by the target, superseding both, forwarded by history. */
     private void resolve(PlannedWrite write, ChangeRecord c, Version held) {
-        long above = Math.max(c.version.number(), held == null ? Long.MIN_VALUE : held.number());
-        write.version = new Version(above + 1, target);
-        write.incomingFieldVersions = Map.of();
-        List<Version> supersedes = held == null ? List.of(c.version) : List.of(c.version, held);
+        supersede(write, c.version, held, above(c.version, held) + 1, nowMicros.getAsLong());
         switch (c.resolution) {
             case TAKE_INCOMING -> write.row = c.operation.removesRow() ? null : new LinkedHashMap<>(c.after);
             case USE_AFTER -> write.row = c.after == null ? null : new LinkedHashMap<>(c.after);
-            case KEEP_TARGET -> {
-                write.keepTarget = true;
-                write.writeData = false; // filled from the target's row, re-written in version terms only
-            }
+            case KEEP_TARGET -> keepTarget(write);
         }
+    }
+
+    /**
+     * A delete that lost a settled foreign-key conflict (a child newer than it still references the row): the target
+     * keeps its row, re-written in version terms the way a KEEP_TARGET resolution is, with number max(clock, delete's
+     * number + 1), made by the target, superseding the delete, and forwarded so the side that deleted it gets it back.
+     */
+    PlannedWrite keepAgainst(PlannedWrite delete) {
+        PlannedWrite keep = new PlannedWrite(delete.keyId, delete.key, delete.original);
+        keep.records.addAll(delete.records);
+        keep.fieldVersions = delete.original == null ? null : delete.original.fieldVersions();
+        Version held = delete.original == null ? null : delete.original.version();
+        long now = nowMicros.getAsLong();
+        supersede(keep, delete.version, held, Math.max(now, above(delete.version, held) + 1), now);
+        keepTarget(keep);
+        return keep;
+    }
+
+    private static long above(Version incoming, Version held) {
+        return Math.max(incoming.number(), held == null ? Long.MIN_VALUE : held.number());
+    }
+
+    private void supersede(PlannedWrite write, Version incoming, Version held, long number, long now) {
+        write.version = new Version(number, target);
+        write.incomingFieldVersions = Map.of();
         write.resolution = true;
-        forward(write, null, held, target, supersedes, null, nowMicros.getAsLong());
+        forward(write, null, held, target, held == null ? List.of(incoming) : List.of(incoming, held), null, now);
+    }
+
+    private static void keepTarget(PlannedWrite write) {
+        write.keepTarget = true;
+        write.writeData = false; // filled from the target's row, re-written in version terms only
     }
 
     private static void forward(PlannedWrite write, Map<String, Object> before, Version prev, String origin, List<Version> supersedes,

@@ -15,4 +15,10 @@ public interface CatalogReader {
 
     /** User tables and views of the current schema, without our own bisync objects. */
     List<String> listTables(Connection connection) throws SQLException;
+
+    /**
+     * The foreign keys the table takes part in, as child (it references another table) and as parent (another table
+     * references it); a self-reference is listed once.
+     */
+    List<ForeignKey> foreignKeys(Connection connection, String tableName) throws SQLException;
 }

@@ -85,6 +85,11 @@ public class JdbcCatalogReader implements CatalogReader {
         return names;
     }
 
+    @Override
+    public List<ForeignKey> foreignKeys(Connection connection, String tableName) throws SQLException {
+        return JdbcForeignKeys.read(connection.getMetaData(), catalog(connection), schema(connection), tableName);
+    }
+
     protected String catalog(Connection connection) throws SQLException {
         return connection.getCatalog();
     }

@@ -9,6 +9,8 @@ import org.apache.nifi.annotation.documentation.CapabilityDescription;
 import org.apache.nifi.annotation.documentation.Tags;
 import org.apache.nifi.annotation.lifecycle.OnScheduled;
 import org.apache.nifi.components.PropertyDescriptor;
+import org.apache.nifi.components.ValidationContext;
+import org.apache.nifi.components.ValidationResult;
 import org.apache.nifi.flowfile.FlowFile;
 import org.apache.nifi.processor.AbstractProcessor;
 import org.apache.nifi.processor.ProcessContext;
@@ -23,6 +25,7 @@ import org.bisync.nifi.apply.ApplyOutcome;
 import org.bisync.nifi.apply.ApplyResult;
 import org.bisync.nifi.apply.ApplyStatus;
 import org.bisync.nifi.apply.ChangeApplier;
+import org.bisync.nifi.apply.RetryBackoff;
 import org.bisync.nifi.change.ChangeRecord;
 import org.bisync.nifi.change.ChangeRecordSchema;
 import org.bisync.nifi.change.InvalidChangeException;
@@ -38,12 +41,14 @@ import org.bisync.nifi.topology.SyncTopologyService;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.TimeUnit;
 
 @InputRequirement(InputRequirement.Requirement.INPUT_REQUIRED)
 @Tags({"bisync", "sync", "bidirectional", "replication", "database", "apply", "upsert", "cdc", "conflict"})
@@ -53,17 +58,30 @@ import java.util.Set;
         + "echoes and late older changes change nothing), merges and review resolutions compare-and-set on the version "
         + "they were decided against. The transaction carries the origin marker so the target's triggers do not capture "
         + "the sync's own writes; the version rows and data rows are read back and checked before COMMIT. Bad records fail "
-        + "alone, foreign-key violations and transient errors go to retry, lost compare-and-sets to re-resolve.")
+        + "alone, foreign-key violations and transient errors go to retry (counted, with exponential back-off), lost "
+        + "compare-and-sets to re-resolve. Past the Foreign Key Retry Limit, a parent deleted on one side while a child of it "
+        + "was written on the other is settled by the greater version, identically on both sides.")
 @ReadsAttributes({
-        @ReadsAttribute(attribute = BisyncAttributes.TABLE, description = "Informational; the table of each record is read from its 'table' field.")
+        @ReadsAttribute(attribute = BisyncAttributes.TABLE, description = "Informational; the table of each record is read from its 'table' field."),
+        @ReadsAttribute(attribute = BisyncAttributes.RETRY_COUNT, description = "How often the records were sent to retry before; "
+                + "at the Foreign Key Retry Limit, foreign-key conflicts are settled."),
+        @ReadsAttribute(attribute = BisyncAttributes.RETRY_NOT_BEFORE, description = "Epoch millis before which the FlowFile goes "
+                + "back to retry (penalized) without touching the database.")
 })
 @WritesAttributes({
         @WritesAttribute(attribute = BisyncAttributes.TABLE, description = "The table of the records (when the FlowFile held one table)."),
         @WritesAttribute(attribute = BisyncAttributes.TARGET_SYSTEM, description = "The system the changes were applied to."),
-        @WritesAttribute(attribute = BisyncAttributes.REASON, description = "On failure, retry and re-resolve: why (the first record's reason)."),
+        @WritesAttribute(attribute = BisyncAttributes.REASON, description = "On failure, retry and re-resolve, and on the success "
+                + "FlowFile of settled foreign-key conflicts: why (the first record's reason)."),
         @WritesAttribute(attribute = BisyncAttributes.APPLIED, description = "How many records of the incoming FlowFile were applied."),
         @WritesAttribute(attribute = BisyncAttributes.STALE, description = "How many were stale (dropped: the target already held them or newer)."),
         @WritesAttribute(attribute = BisyncAttributes.FAILED, description = "How many failed."),
+        @WritesAttribute(attribute = BisyncAttributes.SETTLED, description = "On the success FlowFile of settled foreign-key conflicts: "
+                + "how many records it holds; each record's 'error' field says what was decided."),
+        @WritesAttribute(attribute = BisyncAttributes.RETRY_COUNT, description = "On retry: the incoming count plus one (removed from "
+                + "the other relationships)."),
+        @WritesAttribute(attribute = BisyncAttributes.RETRY_NOT_BEFORE, description = "On retry: epoch millis before which the "
+                + "FlowFile is not tried again: now + Retry Back-off Base * 2^(count-1), at most Retry Back-off Maximum."),
         @WritesAttribute(attribute = BisyncAttributes.LATENCY_MILLIS, description = "On success: milliseconds from the capture of the newest applied change to its apply."),
         @WritesAttribute(attribute = BisyncAttributes.RECORD_COUNT, description = "Records in the FlowFile."),
         @WritesAttribute(attribute = BisyncAttributes.MIME_TYPE, description = "The record writer's MIME type.")
@@ -79,8 +97,39 @@ public class ApplyBidirectionalChanges extends AbstractProcessor {
             .addValidator(StandardValidators.createLongValidator(1, 10_000, true))
             .build();
 
+    public static final PropertyDescriptor FOREIGN_KEY_RETRY_LIMIT = new PropertyDescriptor.Builder()
+            .name("Foreign Key Retry Limit")
+            .description("How many times a record that violates a foreign key goes to retry (its parent may still be on its way) "
+                    + "before a conflict between a parent deleted on one system and a child written on another is settled by "
+                    + "the greater version: the newer delete removes the children with it, or the newer child keeps the parent "
+                    + "and sends it back. Settled records go to success with attribute bisync.settled. 0 settles at the first "
+                    + "violation.")
+            .required(true)
+            .defaultValue("10")
+            .addValidator(StandardValidators.createLongValidator(0, 1_000, true))
+            .build();
+
+    public static final PropertyDescriptor RETRY_BACKOFF_BASE = new PropertyDescriptor.Builder()
+            .name("Retry Back-off Base")
+            .description("How long records sent to retry wait before their first retry; each further retry waits twice as long, "
+                    + "up to Retry Back-off Maximum. A FlowFile that comes back earlier goes to retry again, penalized, without "
+                    + "touching the database.")
+            .required(true)
+            .defaultValue("1 sec")
+            .addValidator(StandardValidators.TIME_PERIOD_VALIDATOR)
+            .build();
+
+    public static final PropertyDescriptor RETRY_BACKOFF_MAX = new PropertyDescriptor.Builder()
+            .name("Retry Back-off Maximum")
+            .description("The longest wait between two retries of the same records.")
+            .required(true)
+            .defaultValue("10 min")
+            .addValidator(StandardValidators.TIME_PERIOD_VALIDATOR)
+            .build();
+
     public static final Relationship SUCCESS = new Relationship.Builder().name("success")
-            .description("The records that were applied (their transaction committed).").build();
+            .description("The records that were applied (their transaction committed), and, in a FlowFile of their own with "
+                    + "attribute bisync.settled, the records whose foreign-key conflict was settled past the retry limit.").build();
     public static final Relationship FAILURE = new Relationship.Builder().name("failure")
             .description("Records that cannot be applied as they are, each with an 'error' field naming the record and the field: "
                     + "a value the target cannot hold, a broken validation rule, an unresolved conflict, a refused table, a "
@@ -89,13 +138,15 @@ public class ApplyBidirectionalChanges extends AbstractProcessor {
             .description("Records worth trying again: a transient database error (connection lost, deadlock, lock timeout: the "
                     + "whole FlowFile, nothing applied) or a foreign-key violation (that record alone; its parent may still be "
                     + "on its way), or the records of a table whose nifi-bisync installation is missing in the target (its version "
-                    + "table or the bisync tables; the reason says what to install). Loop it back with NiFi's retry/back-off settings.").build();
+                    + "table or the bisync tables; the reason says what to install). Penalized, with bisync.retry.count and "
+                    + "bisync.retry.not-before; loop it back to this processor.").build();
     public static final Relationship RE_RESOLVE = new Relationship.Builder().name("re-resolve")
             .description("Merges and review resolutions whose compare-and-set lost: the target changed after the decision. "
                     + "Wire back to ResolveConflicts, never to plain retry.").build();
 
     private static final List<PropertyDescriptor> PROPERTIES = List.of(BisyncProperties.SYNC_TOPOLOGY, BisyncProperties.TARGET_SYSTEM,
-            BisyncProperties.RECORD_READER, BisyncProperties.RECORD_WRITER, MAX_RECORDS_PER_STATEMENT);
+            BisyncProperties.RECORD_READER, BisyncProperties.RECORD_WRITER, MAX_RECORDS_PER_STATEMENT, FOREIGN_KEY_RETRY_LIMIT,
+            RETRY_BACKOFF_BASE, RETRY_BACKOFF_MAX);
     private static final Set<Relationship> RELATIONSHIPS = Set.of(SUCCESS, FAILURE, RETRY, RE_RESOLVE);
 
     static final String COUNTER_APPLIED = "Changes applied";
@@ -103,6 +154,8 @@ public class ApplyBidirectionalChanges extends AbstractProcessor {
     static final String COUNTER_FAILED = "Changes failed";
     static final String COUNTER_RETRIED = "Changes retried";
     static final String COUNTER_RE_RESOLVED = "Changes re-resolved";
+    static final String COUNTER_SETTLED = "Foreign Key Conflicts Settled";
+    private static final Set<String> RETRY_ATTRIBUTES = Set.of(BisyncAttributes.RETRY_COUNT, BisyncAttributes.RETRY_NOT_BEFORE);
 
     private volatile SyncedTableCache tables;
 
@@ -116,6 +169,17 @@ public class ApplyBidirectionalChanges extends AbstractProcessor {
         return RELATIONSHIPS;
     }
 
+    @Override
+    protected Collection<ValidationResult> customValidate(ValidationContext context) {
+        long base = context.getProperty(RETRY_BACKOFF_BASE).asTimePeriod(TimeUnit.MILLISECONDS);
+        long max = context.getProperty(RETRY_BACKOFF_MAX).asTimePeriod(TimeUnit.MILLISECONDS);
+        if (max < base) {
+            return List.of(new ValidationResult.Builder().subject(RETRY_BACKOFF_MAX.getName()).valid(false)
+                    .explanation("Retry Back-off Maximum (" + max + " ms) is shorter than Retry Back-off Base (" + base + " ms)").build());
+        }
+        return List.of();
+    }
+
     @OnScheduled
     public void onScheduled(ProcessContext context) {
         tables = null; // the tables' columns may have changed while stopped
@@ -127,6 +191,15 @@ public class ApplyBidirectionalChanges extends AbstractProcessor {
         if (flowFile == null) {
             return;
         }
+        RetryState retryState = RetryState.of(flowFile);
+        if (!retryState.due(System.currentTimeMillis())) {
+            // its back-off has not ended: back to retry as it is, without touching the database
+            session.transfer(session.penalize(flowFile), RETRY);
+            return;
+        }
+        boolean settle = retryState.count() >= context.getProperty(FOREIGN_KEY_RETRY_LIMIT).asInteger();
+        RetryBackoff backoff = new RetryBackoff(context.getProperty(RETRY_BACKOFF_BASE).asTimePeriod(TimeUnit.MILLISECONDS),
+                context.getProperty(RETRY_BACKOFF_MAX).asTimePeriod(TimeUnit.MILLISECONDS));
         SyncTopologyService service = context.getProperty(BisyncProperties.SYNC_TOPOLOGY).asControllerService(SyncTopologyService.class);
         RecordReaderFactory reader = context.getProperty(BisyncProperties.RECORD_READER).asControllerService(RecordReaderFactory.class);
         RecordSetWriterFactory writer = context.getProperty(BisyncProperties.RECORD_WRITER).asControllerService(RecordSetWriterFactory.class);
@@ -143,7 +216,7 @@ public class ApplyBidirectionalChanges extends AbstractProcessor {
         } catch (ProcessException | InvalidChangeException | IllegalArgumentException e) {
             getLogger().error("Cannot apply {}: {}", flowFile, e.getMessage());
             session.adjustCounter(COUNTER_FAILED, 1, false);
-            session.transfer(session.putAttribute(flowFile, BisyncAttributes.REASON, e.getMessage()), FAILURE);
+            session.transfer(withoutRetryAttributes(session, session.putAttribute(flowFile, BisyncAttributes.REASON, e.getMessage())), FAILURE);
             return;
         }
 
@@ -156,7 +229,7 @@ public class ApplyBidirectionalChanges extends AbstractProcessor {
                 unreadable.add(ChangeRecordIO.withError(incoming.raw(), incoming.error().getMessage()));
             }
         }
-        List<ApplyOutcome> outcomes = applyAll(service, topology, target, maxRows, byTable);
+        List<ApplyOutcome> outcomes = applyAll(service, topology, target, maxRows, byTable, settle);
 
         Map<ApplyStatus, List<ApplyOutcome>> routed = new EnumMap<>(ApplyStatus.class);
         outcomes.forEach(o -> routed.computeIfAbsent(o.status(), s -> new ArrayList<>()).add(o));
@@ -173,8 +246,9 @@ public class ApplyBidirectionalChanges extends AbstractProcessor {
         int failed = size(routed, ApplyStatus.FAILED) + unreadable.size();
         int retry = size(routed, ApplyStatus.RETRY);
         int reResolve = size(routed, ApplyStatus.RE_RESOLVE);
+        int settled = size(routed, ApplyStatus.SETTLED);
         String details = "applied " + applied + ", stale " + stale + ", failed " + failed + ", retry " + retry + ", re-resolve " + reResolve
-                + " into system '" + target + "'" + (table == null ? "" : " table '" + table + "'");
+                + (settled == 0 ? "" : ", foreign-key conflicts settled " + settled) + " into system '" + target + "'" + (table == null ? "" : " table '" + table + "'");
 
         if (applied > 0) {
             List<ApplyOutcome> ok = routed.get(ApplyStatus.APPLIED);
@@ -186,13 +260,27 @@ public class ApplyBidirectionalChanges extends AbstractProcessor {
             if (newest > 0) {
                 attributes.put(BisyncAttributes.LATENCY_MILLIS, String.valueOf(Math.max(0L, System.currentTimeMillis() - newest / 1000L)));
             }
-            FlowFile success = ChangeRecordIO.write(session, flowFile, writer, schema.schema(),
-                    ok.stream().map(o -> schema.toRecord(o.change())).toList(), attributes, getLogger());
+            FlowFile success = withoutRetryAttributes(session, ChangeRecordIO.write(session, flowFile, writer, schema.schema(),
+                    ok.stream().map(o -> schema.toRecord(o.change())).toList(), attributes, getLogger()));
             session.getProvenanceReporter().send(success, "bisync://" + target + "/" + (table == null ? "" : table), details);
             session.transfer(success, SUCCESS);
         }
+        if (settled > 0) {
+            List<ApplyOutcome> list = routed.get(ApplyStatus.SETTLED);
+            Map<String, String> attributes = new HashMap<>(common);
+            attributes.put(BisyncAttributes.SETTLED, String.valueOf(settled));
+            attributes.put(BisyncAttributes.REASON, list.get(0).reason());
+            FlowFile settledFlowFile = withoutRetryAttributes(session, ChangeRecordIO.write(session, flowFile, writer, schema.schema(),
+                    list.stream().map(o -> schema.toFailedRecord(o.change(), o.reason())).toList(), attributes, getLogger()));
+            session.getProvenanceReporter().send(settledFlowFile, "bisync://" + target + "/" + (table == null ? "" : table),
+                    settled + " foreign-key conflict(s) settled past the retry limit; first: " + list.get(0).reason());
+            session.transfer(settledFlowFile, SUCCESS);
+            getLogger().warn("{} foreign-key conflict(s) settled in system '{}'; first: {}", settled, target, list.get(0).reason());
+        }
         route(session, flowFile, writer, schema, routed.get(ApplyStatus.FAILED), unreadable, common, FAILURE, true);
-        route(session, flowFile, writer, schema, routed.get(ApplyStatus.RETRY), List.of(), common, RETRY, false);
+        Map<String, String> retryAttributes = new HashMap<>(common);
+        retryAttributes.putAll(retryState.next(backoff, System.currentTimeMillis()));
+        route(session, flowFile, writer, schema, routed.get(ApplyStatus.RETRY), List.of(), retryAttributes, RETRY, false);
         route(session, flowFile, writer, schema, routed.get(ApplyStatus.RE_RESOLVE), List.of(), common, RE_RESOLVE, false);
 
         session.adjustCounter(COUNTER_APPLIED, applied, false);
@@ -200,13 +288,14 @@ public class ApplyBidirectionalChanges extends AbstractProcessor {
         session.adjustCounter(COUNTER_FAILED, failed, false);
         session.adjustCounter(COUNTER_RETRIED, retry, false);
         session.adjustCounter(COUNTER_RE_RESOLVED, reResolve, false);
+        session.adjustCounter(COUNTER_SETTLED, settled, false);
         getLogger().debug("{}: {}", flowFile, details);
         // the records travel on in the children; stale records end here (a DROP event of the incoming FlowFile)
         session.remove(flowFile);
     }
 
     private List<ApplyOutcome> applyAll(SyncTopologyService service, SyncTopology topology, String target, int maxRows,
-                                        Map<String, List<ChangeRecord>> byTable) {
+                                        Map<String, List<ChangeRecord>> byTable, boolean settle) {
         List<ApplyOutcome> outcomes = new ArrayList<>();
         if (byTable.isEmpty()) {
             return outcomes;
@@ -229,7 +318,7 @@ public class ApplyBidirectionalChanges extends AbstractProcessor {
                     outcomes.addAll(all(entry.getValue(), ApplyStatus.RETRY, e.getMessage()));
                     continue;
                 }
-                ApplyResult result = applier.apply(connection, table, entry.getValue());
+                ApplyResult result = applier.apply(connection, table, entry.getValue(), settle);
                 outcomes.addAll(result.outcomes());
                 if (result.count(ApplyStatus.FAILED) > 0) {
                     getLogger().warn("{} of {} changes of table '{}' failed in system '{}'; first: {}", result.count(ApplyStatus.FAILED),
@@ -289,8 +378,14 @@ public class ApplyBidirectionalChanges extends AbstractProcessor {
         session.getProvenanceReporter().route(child, relationship, count + " change(s): " + attributes.get(BisyncAttributes.REASON));
         if (relationship == RETRY) {
             child = session.penalize(child);
+        } else {
+            child = withoutRetryAttributes(session, child);
         }
         session.transfer(child, relationship);
+    }
+
+    private static FlowFile withoutRetryAttributes(ProcessSession session, FlowFile flowFile) {
+        return session.removeAllAttributes(flowFile, RETRY_ATTRIBUTES);
     }
 
     private static int size(Map<ApplyStatus, List<ApplyOutcome>> routed, ApplyStatus status) {

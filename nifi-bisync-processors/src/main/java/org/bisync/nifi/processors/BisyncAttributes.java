@@ -22,6 +22,12 @@ public final class BisyncAttributes {
     public static final String MERGED = "bisync.merged";
     public static final String CONFLICTS = "bisync.conflicts";
     public static final String FAILED = "bisync.failed";
+    /** Apply: how often the FlowFile's records were sent to retry (the incoming value plus one). */
+    public static final String RETRY_COUNT = "bisync.retry.count";
+    /** Apply: epoch millis before which a retry FlowFile is sent back to retry without touching the database. */
+    public static final String RETRY_NOT_BEFORE = "bisync.retry.not-before";
+    /** Apply: how many records settled a foreign-key conflict (on the FlowFile that carries them to success). */
+    public static final String SETTLED = "bisync.settled";
     /** PreventLoops: when a parked key's window ends, epoch millis. */
     public static final String LOOP_PARKED_UNTIL = "bisync.loop.parked.until";
 

@@ -125,7 +125,9 @@ class NotInstalledTargetTest {
 
         install(target);
         apply.clearTransferState();
-        apply.enqueue(retry);
+        java.util.Map<String, String> due = new java.util.HashMap<>(retry.getAttributes());
+        due.put(BisyncAttributes.RETRY_NOT_BEFORE, "0"); // its back-off has ended
+        apply.enqueue(retry.toByteArray(), due);
         apply.run(1, true, false);
         apply.assertAllFlowFilesTransferred(ApplyBidirectionalChanges.SUCCESS, 1);
         try (Connection connection = target.getConnection(); Statement statement = connection.createStatement();

@@ -1,0 +1,20 @@
+package org.bisync.nifi.apply;
+
+import org.bisync.nifi.dialect.Dialect;
+import org.bisync.nifi.dialect.mariadb.MariaDbDialect;
+import org.bisync.nifi.testsupport.EmbeddedDatabases;
+
+import javax.sql.DataSource;
+
+class MariaDbForeignKeySettlementTest extends ForeignKeySettlementContract {
+
+    @Override
+    Dialect dialect() {
+        return new MariaDbDialect();
+    }
+
+    @Override
+    DataSource freshDatabase(String name) {
+        return EmbeddedDatabases.mariadb(name);
+    }
+}

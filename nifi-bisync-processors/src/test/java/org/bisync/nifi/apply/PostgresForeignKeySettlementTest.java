@@ -1,0 +1,20 @@
+package org.bisync.nifi.apply;
+
+import org.bisync.nifi.dialect.Dialect;
+import org.bisync.nifi.dialect.postgres.PostgresDialect;
+import org.bisync.nifi.testsupport.EmbeddedDatabases;
+
+import javax.sql.DataSource;
+
+class PostgresForeignKeySettlementTest extends ForeignKeySettlementContract {
+
+    @Override
+    Dialect dialect() {
+        return new PostgresDialect();
+    }
+
+    @Override
+    DataSource freshDatabase(String name) {
+        return EmbeddedDatabases.postgres(name);
+    }
+}
