@@ -18,5 +18,10 @@ public enum ApplyStatus {
     /** Worth trying again later: a transient database error, or a foreign-key violation (the parent may be on its way). */
     RETRY,
     /** Cannot be applied as it is: bad value, validation rule, unresolved conflict, refused table, database error. */
-    FAILED
+    FAILED;
+
+    /** Whether the change reached a final decision at the target (acknowledged to its source), not waiting in a queue. */
+    public boolean isDecided() {
+        return this == APPLIED || this == STALE || this == SETTLED;
+    }
 }

@@ -234,7 +234,7 @@ public class ApplyBidirectionalChanges extends AbstractProcessor {
         Map<ApplyStatus, List<ApplyOutcome>> routed = new EnumMap<>(ApplyStatus.class);
         outcomes.forEach(o -> routed.computeIfAbsent(o.status(), s -> new ArrayList<>()).add(o));
         DecisionAcks.acknowledge(service, target, outcomes.stream()
-                .filter(o -> o.status() == ApplyStatus.APPLIED || o.status() == ApplyStatus.STALE).map(ApplyOutcome::change).toList(), getLogger());
+                .filter(o -> o.status().isDecided()).map(ApplyOutcome::change).toList(), getLogger());
         String table = byTable.size() == 1 ? byTable.keySet().iterator().next() : null;
         Map<String, String> common = new HashMap<>();
         common.put(BisyncAttributes.TARGET_SYSTEM, target);

@@ -335,8 +335,8 @@ public final class Templates {
             resolve.setConcurrentlySchedulableTaskCount(2);
             apply.setConcurrentlySchedulableTaskCount(2);
             apply.getAutoTerminatedRelationships().add("success");
-            // NiFi retries 'retry' in place with back-off; after the last attempt the self-loop keeps it: nothing is lost
-            apply.getRetriedRelationships().add("retry");
+            // 'retry' loops back into Apply: the processor counts the attempts (bisync.retry.count), backs off
+            // exponentially (bisync.retry.not-before) and settles foreign-key conflicts past its limit; nothing is lost
 
             // back-pressure per target: a day of changes for one spoke must not stop the others
             builder.connect("Changes " + arrow, capture, Set.of("success"), loops, 10_000L, "1 GB", null);

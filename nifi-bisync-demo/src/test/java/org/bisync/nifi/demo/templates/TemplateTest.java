@@ -170,7 +170,8 @@ class TemplateTest {
             }
             if (relationships.contains("retry")) {
                 assertEquals(source, destination, connection.getName());
-                assertTrue(source.getRetriedRelationships().contains("retry"), source.getName() + " does not retry in place");
+                // the processor counts its retries and backs off itself; a framework retry would hide its count
+                assertTrue(source.getRetriedRelationships().isEmpty(), source.getName() + " leaves retries to the processor");
             }
             if (relationships.contains("conflict") || relationships.contains("failure")) {
                 assertEquals("FUNNEL", connection.getDestination().getType().name(), connection.getName());
