@@ -137,6 +137,9 @@ public final class Demo {
         say("every change accounted for once per target: " + (outcomes.unaccounted().isEmpty() ? "yes" : "NO " + outcomes.unaccounted()));
         say("held for review: " + outcomes.byOutcome().getOrDefault(Outcome.CONFLICT, 0) + ", failed: "
                 + outcomes.byOutcome().getOrDefault(Outcome.FAILED, 0));
+        say("tombstones of deleted rows: " + result.purge().tombstonesBefore() + " after the flow became quiet, "
+                + result.purge().purged() + " purged by PurgeTombstones once every change of "
+                + "their key was decided on both sides, " + result.purge().held() + " held, " + result.purge().tombstonesLeft() + " left");
         say("rows: PostgreSQL " + result.postgresRows().size() + ", MariaDB " + result.mariadbRows().size());
         say("both sides identical (all rows, all synced columns): " + (result.identical() ? "yes" : "NO"));
         say("finished in " + (System.currentTimeMillis() - begin) / 1000 + " s, " + harness.rounds() + " rounds");

@@ -97,4 +97,16 @@ public final class SampleTable {
             }
         }
     }
+
+    /** How many tombstones (version rows of deleted rows) the table's version table holds. */
+    public static int tombstones(DataSource dataSource) throws SQLException {
+        int count = 0;
+        try (Connection c = dataSource.getConnection(); Statement s = c.createStatement();
+             ResultSet rs = s.executeQuery("SELECT deleted FROM bisync_v_" + NAME)) {
+            while (rs.next()) {
+                count += rs.getBoolean(1) ? 1 : 0;
+            }
+        }
+        return count;
+    }
 }

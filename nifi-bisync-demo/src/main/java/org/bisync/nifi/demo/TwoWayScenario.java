@@ -26,9 +26,16 @@ public final class TwoWayScenario {
                            double duplicateProbability, boolean touchTrigger, long quietTimeoutMillis) {
     }
 
+    /**
+     * One run of each system's PurgeTombstones after the flow became quiet: every change decided and acknowledged, so
+     * every tombstone should go.
+     */
+    public record Purge(int tombstonesBefore, long purged, long held, int tombstonesLeft) {
+    }
+
     /** What a run leaves behind for assertions and the summary. */
     public record Result(FlowHarness harness, List<Workload> writers, boolean quiet, List<String> postgresRows,
-                         List<String> mariadbRows, RegisteredFlowSnapshot flow) {
+                         List<String> mariadbRows, RegisteredFlowSnapshot flow, Purge purge) {
         public boolean identical() {
             return postgresRows.equals(mariadbRows);
         }
@@ -111,6 +118,22 @@ public final class TwoWayScenario {
             }
         }
         boolean quiet = harness.runUntilQuiet(settings.quietTimeoutMillis(), progress);
-        return new Result(harness, writers, quiet, SampleTable.rows(postgres), SampleTable.rows(mariadb), flow);
+        Purge purge = purgeTombstones(harness);
+        return new Result(harness, writers, quiet, SampleTable.rows(postgres), SampleTable.rows(mariadb), flow, purge);
+    }
+
+    private Purge purgeTombstones(FlowHarness harness) throws Exception {
+        harness.round(); // capture releases what it emitted last
+        int before = SampleTable.tombstones(postgres) + SampleTable.tombstones(mariadb);
+        String purged = "Tombstones purged";
+        List<String> held = List.of("Tombstones held: delete not decided at a peer", "Tombstones held: older change on its way");
+        long purgedBefore = harness.counter("PurgeTombstones", purged);
+        long heldBefore = held.stream().mapToLong(c -> harness.counter("PurgeTombstones", c)).sum();
+        for (String system : List.of("PostgreSQL", "MariaDB")) {
+            harness.runner("Purge tombstones in " + system).run(1, false, false);
+        }
+        return new Purge(before, harness.counter("PurgeTombstones", purged) - purgedBefore,
+                held.stream().mapToLong(c -> harness.counter("PurgeTombstones", c)).sum() - heldBefore,
+                SampleTable.tombstones(postgres) + SampleTable.tombstones(mariadb));
     }
 }

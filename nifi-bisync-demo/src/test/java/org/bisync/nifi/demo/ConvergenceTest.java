@@ -41,6 +41,10 @@ class ConvergenceTest {
         Map<Outcomes.Outcome, Integer> ended = outcomes.byOutcome();
         assertTrue(ended.getOrDefault(Outcomes.Outcome.APPLIED, 0) > 0, "changes were applied: " + ended);
         assertEquals(0, ended.getOrDefault(Outcomes.Outcome.FAILED, 0), "no change failed: " + ended);
+        // every decision was acknowledged to its source: nothing holds a tombstone once the flow is quiet
+        assertEquals(0, result.purge().held(), "no tombstone is held: " + result.purge());
+        assertEquals(0, result.purge().tombstonesLeft(), "every tombstone was purged: " + result.purge());
+        assertEquals(result.purge().tombstonesBefore(), result.purge().purged(), "each tombstone went: " + result.purge());
         System.out.println("outcomes " + ended + ", totals " + outcomes.totals() + ", rows " + result.postgresRows().size()
                 + ", captured " + outcomes.capturedChanges() + ", rounds " + result.harness().rounds());
     }
