@@ -52,9 +52,9 @@ public final class ChangeApplier {
 
     /** What to configure for two-way sync on a generated key (DESIGN.md section 7). */
     static final String GENERATED_KEY_ADVICE = "Configure disjoint ranges: the same increment above 1 on every system and a "
-            + "different start or offset each (PostgreSQL: ALTER TABLE ... ALTER COLUMN ... SET INCREMENT BY n RESTART WITH k, "
-            + "or START WITH k INCREMENT BY n on the identity; MariaDB: auto_increment_increment and auto_increment_offset of each "
-            + "server), or disjoint MINVALUE..MAXVALUE blocks of PostgreSQL sequences, then restart ApplyBidirectionalChanges; "
+            + "different start or offset each (PostgreSQL: ALTER TABLE ... ALTER COLUMN ... SET INCREMENT BY n SET START WITH k "
+            + "RESTART WITH a value of that residue above the existing keys, or ALTER SEQUENCE for serial; MariaDB: "
+            + "auto_increment_increment and auto_increment_offset of each server, for every session), or disjoint MINVALUE..MAXVALUE blocks of PostgreSQL sequences, then restart ApplyBidirectionalChanges; "
             + "or configure a sync key of other columns that identify a row (\"syncKey\": [...]); or make the table one-way";
 
     /**

@@ -74,8 +74,8 @@ public final class GeneratedKeyRanges {
             if (!overlaps.isEmpty()) {
                 return Optional.of("Table '" + table.canonicalName() + "' is two-way and its key column '" + key.local()
                         + "' is generated (identity/serial/auto-increment) in system '" + table.systemId() + "', but the systems' "
-                        + "key ranges are not disjoint, so they can hand out the same key for different rows: "
-                        + String.join(", ", overlaps) + ". Found " + DisjointKeyRanges.describe(generators) + ". "
+                        + "key ranges are not disjoint, so two systems can hand out the same key for different rows (overlapping: "
+                        + String.join(", ", overlaps) + "). Found " + DisjointKeyRanges.describe(generators) + ". "
                         + ChangeApplier.GENERATED_KEY_ADVICE);
             }
         }
