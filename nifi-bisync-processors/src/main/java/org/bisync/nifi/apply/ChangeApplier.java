@@ -51,6 +51,14 @@ public final class ChangeApplier {
     private final WritePlanner planner;
     private final ApplyStatements statements;
     private final ForeignKeySettlement settlement;
+    private final GeneratedKeyRanges keyRanges;
+
+    /** What to configure for two-way sync on a generated key (DESIGN.md section 7). */
+    static final String GENERATED_KEY_ADVICE = "Configure disjoint ranges: the same increment above 1 on every system and a "
+            + "different start or offset each (PostgreSQL: ALTER TABLE ... ALTER COLUMN ... SET INCREMENT BY n SET START WITH k "
+            + "RESTART WITH a value of that residue above the existing keys, or ALTER SEQUENCE for serial; MariaDB: "
+            + "auto_increment_increment and auto_increment_offset of each server, for every session), or disjoint MINVALUE..MAXVALUE blocks of PostgreSQL sequences, then restart ApplyBidirectionalChanges; "
+            + "or configure a sync key of other columns that identify a row (\"syncKey\": [...]); or make the table one-way";
 
     /**
      * @param maxRowsPerStatement rows per multi-row statement and keys per version read
@@ -58,11 +66,25 @@ public final class ChangeApplier {
      */
     public ChangeApplier(Dialect dialect, SyncTopology topology, String targetSystemId, int maxRowsPerStatement,
                          Consumer<String> warnings) {
-        this(dialect, topology, targetSystemId, maxRowsPerStatement, warnings, () -> System.currentTimeMillis() * 1000L);
+        this(dialect, topology, targetSystemId, maxRowsPerStatement, warnings, (GeneratedKeyRanges) null);
+    }
+
+    /**
+     * @param keyRanges decides whether two-way sync may write a generated key (the systems' ranges are disjoint); null
+     *                  refuses every two-way table on a generated key
+     */
+    public ChangeApplier(Dialect dialect, SyncTopology topology, String targetSystemId, int maxRowsPerStatement,
+                         Consumer<String> warnings, GeneratedKeyRanges keyRanges) {
+        this(dialect, topology, targetSystemId, maxRowsPerStatement, warnings, () -> System.currentTimeMillis() * 1000L, keyRanges);
     }
 
     ChangeApplier(Dialect dialect, SyncTopology topology, String targetSystemId, int maxRowsPerStatement,
                   Consumer<String> warnings, LongSupplier nowMicros) {
+        this(dialect, topology, targetSystemId, maxRowsPerStatement, warnings, nowMicros, null);
+    }
+
+    private ChangeApplier(Dialect dialect, SyncTopology topology, String targetSystemId, int maxRowsPerStatement,
+                          Consumer<String> warnings, LongSupplier nowMicros, GeneratedKeyRanges keyRanges) {
         if (maxRowsPerStatement < 1) {
             throw new IllegalArgumentException("Max rows per statement must be at least 1");
         }
@@ -75,6 +97,7 @@ public final class ChangeApplier {
         this.planner = new WritePlanner(topology, target, nowMicros);
         this.statements = new ApplyStatements(dialect, target, maxRowsPerStatement);
         this.settlement = new ForeignKeySettlement(dialect, topology, target, planner, statements);
+        this.keyRanges = keyRanges;
     }
 
     /**
@@ -93,7 +116,16 @@ public final class ChangeApplier {
     public ApplyResult apply(Connection connection, SyncedTable table, List<ChangeRecord> changes, boolean settleForeignKeyConflicts) {
         ApplyOutcome[] outcomes = new ApplyOutcome[changes.size()];
         RowImages images = new RowImages(table, types);
-        List<PendingChange> pending = prepare(table, images, changes, outcomes);
+        String refusal;
+        try {
+            refusal = refusal(table);
+        } catch (SQLException e) {
+            for (int i = 0; i < changes.size(); i++) {
+                outcomes[i] = new ApplyOutcome(i, changes.get(i).copy(), ApplyStatus.RETRY, e.getMessage(), null);
+            }
+            return new ApplyResult(List.of(outcomes));
+        }
+        List<PendingChange> pending = prepare(table, images, changes, outcomes, refusal);
         if (!pending.isEmpty()) {
             try {
                 checkValues(connection, table, pending, outcomes);
@@ -110,8 +142,8 @@ public final class ChangeApplier {
 
     // ---- checks that need no transaction ----------------------------------------------------------------------------
 
-    private List<PendingChange> prepare(SyncedTable table, RowImages images, List<ChangeRecord> changes, ApplyOutcome[] outcomes) {
-        String refusal = refusal(table);
+    private List<PendingChange> prepare(SyncedTable table, RowImages images, List<ChangeRecord> changes, ApplyOutcome[] outcomes,
+                                        String refusal) {
         FieldValidator validator = new FieldValidator(table.settings().validations());
         List<PendingChange> pending = new ArrayList<>();
         for (int i = 0; i < changes.size(); i++) {
@@ -147,17 +179,26 @@ public final class ChangeApplier {
         return pending;
     }
 
-    /** Two-way sync on a generated key is refused (DESIGN.md section 7). */
-    private String refusal(SyncedTable table) {
-        if (table.settings().direction() != Direction.TWO_WAY || !table.settings().syncKey().isEmpty()) {
+    /**
+     * Two-way sync on a generated (sync) key is refused unless the systems' key ranges are disjoint (DESIGN.md section 7).
+     *
+     * @throws SQLException when another system's key generator cannot be read
+     */
+    private String refusal(SyncedTable table) throws SQLException {
+        if (table.settings().direction() != Direction.TWO_WAY) {
             return null;
         }
-        return table.keyColumns().stream().filter(c -> c.column().autoIncrement()).findFirst()
-                .map(c -> "Table '" + table.canonicalName() + "' is two-way but its key column '" + c.local() + "' in system '"
-                        + target + "' is generated (identity/serial/auto-increment): both systems would hand out the same "
-                        + "key values for different rows. nifi-bisync refuses to apply it; configure a sync key of other "
-                        + "columns that identify a row (\"syncKey\": [...]) or make the table one-way")
-                .orElse(null);
+        Optional<SyncedColumn> generated = table.keyColumns().stream().filter(c -> c.column().autoIncrement()).findFirst();
+        if (generated.isEmpty()) {
+            return null;
+        }
+        if (keyRanges != null) {
+            return keyRanges.refusal(table).orElse(null);
+        }
+        return "Table '" + table.canonicalName() + "' is two-way but its key column '" + generated.get().local() + "' in system '"
+                + target + "' is generated (identity/serial/auto-increment), and the other systems' key ranges were not checked: "
+                + "both systems could hand out the same key values for different rows. nifi-bisync refuses to apply it. "
+                + GENERATED_KEY_ADVICE;
     }
 
     private static String problem(SyncedTable table, ChangeRecord change) {
@@ -336,10 +377,7 @@ public final class ChangeApplier {
                                 : "Superseded in the same transaction by version " + write.version, null));
             }
         }
-        boolean keyGenerated = table.keyColumns().stream().anyMatch(c -> c.column().autoIncrement());
-        if (keyGenerated && applied.stream().anyMatch(w -> w.writeData && w.row != null)) {
-            sql.advanceKeySequence(connection, table);
-        }
+        advanceKeyGenerator(connection, table, applied);
         applied.forEach(write -> newKeys.remove(write.keyId));
         NewKeyClaims.release(connection, dialect, table, List.copyOf(newKeys.values()), maxRows);
         sql.clearOrigin(connection);
@@ -377,6 +415,34 @@ public final class ChangeApplier {
             attempt.outcomes.put(p.index, new ApplyOutcome(p.index, p.change, verdict.status(), reason, null));
         }
         return settled;
+    }
+
+    /** Keeps the target's key generator ahead of the written keys of its own range (the dialect filters them). */
+    private void advanceKeyGenerator(Connection connection, SyncedTable table, List<PlannedWrite> applied) throws SQLException {
+        List<SyncedColumn> generated = table.keyColumns().stream().filter(c -> c.column().autoIncrement()).toList();
+        if (generated.size() != 1) {
+            return;
+        }
+        List<Long> written = new ArrayList<>();
+        for (PlannedWrite write : applied) {
+            if (write.writeData && write.row != null && write.key.get(generated.get(0).canonical()) instanceof Object value) {
+                Long number = value instanceof Number n ? Long.valueOf(n.longValue()) : parseLong(value.toString());
+                if (number != null) {
+                    written.add(number);
+                }
+            }
+        }
+        if (!written.isEmpty()) {
+            sql.advanceKeySequence(connection, table, written);
+        }
+    }
+
+    private static Long parseLong(String text) {
+        try {
+            return Long.valueOf(text.trim());
+        } catch (NumberFormatException e) {
+            return null;
+        }
     }
 
     private static String marker(List<PendingChange> pending) {

@@ -64,8 +64,22 @@ public interface ApplyDialect {
      */
     String insertHistory();
 
-    /** Moves an identity/auto-increment key's sequence past the greatest key in the table (no-op where none). */
-    void advanceKeySequence(Connection connection, SyncedTable table) throws SQLException;
+    /**
+     * Keeps the generator of the table's generated key column ahead of the key values apply wrote into it, counting only
+     * the written values the generator itself could hand out (its residue, inside its block), so the next local insert
+     * neither collides with a written key nor jumps into another system's range (DESIGN.md section 7). Never moves a
+     * generator back; a no-op where the table has no generated key or the engine keeps ahead by itself.
+     *
+     * @param writtenKeys the values written into the generated key column in this transaction
+     */
+    void advanceKeySequence(Connection connection, SyncedTable table, List<Long> writtenKeys) throws SQLException;
+
+    /**
+     * How this system generates the values of column {@code column} of table {@code table} (local names), read on a
+     * connection of the system's pool: a sequence's increment, start and block, MariaDB's auto_increment_increment and
+     * auto_increment_offset of the session. {@link KeyGenerator#none} when the column has no generator with an increment.
+     */
+    KeyGenerator keyGenerator(Connection connection, String table, String column) throws SQLException;
 
     /**
      * The most bind parameters one statement may carry; callers chunk {@link #upsertRows} and {@link #selectVersions}

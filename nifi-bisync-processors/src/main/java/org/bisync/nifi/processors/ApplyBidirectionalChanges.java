@@ -26,11 +26,13 @@ import org.bisync.nifi.apply.ApplyResult;
 import org.bisync.nifi.apply.ApplyStatus;
 import org.bisync.nifi.apply.ChangeApplier;
 import org.bisync.nifi.apply.RetryBackoff;
+import org.bisync.nifi.apply.GeneratedKeyRanges;
 import org.bisync.nifi.change.ChangeRecord;
 import org.bisync.nifi.change.ChangeRecordSchema;
 import org.bisync.nifi.change.InvalidChangeException;
 import org.bisync.nifi.dialect.Dialect;
 import org.bisync.nifi.dialect.Dialects;
+import org.bisync.nifi.dialect.KeyGenerator;
 import org.bisync.nifi.schema.NotInstalledException;
 import org.bisync.nifi.schema.SchemaMismatchException;
 import org.bisync.nifi.schema.SyncedTable;
@@ -158,6 +160,8 @@ public class ApplyBidirectionalChanges extends AbstractProcessor {
     private static final Set<String> RETRY_ATTRIBUTES = Set.of(BisyncAttributes.RETRY_COUNT, BisyncAttributes.RETRY_NOT_BEFORE);
 
     private volatile SyncedTableCache tables;
+    /** Whether two-way tables on generated keys have disjoint ranges; renewed and invalidated with {@link #tables}. */
+    private volatile GeneratedKeyRanges keyRanges;
 
     @Override
     protected List<PropertyDescriptor> getSupportedPropertyDescriptors() {
@@ -302,14 +306,15 @@ public class ApplyBidirectionalChanges extends AbstractProcessor {
         }
         try (Connection connection = service.getConnectionPool(target).getConnection()) {
             Dialect dialect = Dialects.forConnection(connection);
-            SyncedTableCache cache = tables(topology, target, dialect);
-            ChangeApplier applier = new ChangeApplier(dialect, topology, target, maxRows, warning -> getLogger().warn(warning));
+            SyncedTableCache cache = tables(service, topology, target, dialect);
+            ChangeApplier applier = new ChangeApplier(dialect, topology, target, maxRows, warning -> getLogger().warn(warning), keyRanges);
             for (Map.Entry<String, List<ChangeRecord>> entry : byTable.entrySet()) {
                 SyncedTable table;
                 try {
                     table = cache.installedTable(connection, entry.getKey());
                 } catch (SchemaMismatchException e) {
                     cache.invalidate();
+                    keyRanges.invalidate();
                     outcomes.addAll(all(entry.getValue(), ApplyStatus.FAILED, e.getMessage()));
                     continue;
                 } catch (NotInstalledException e) {
@@ -336,13 +341,23 @@ public class ApplyBidirectionalChanges extends AbstractProcessor {
         return outcomes;
     }
 
-    private SyncedTableCache tables(SyncTopology topology, String target, Dialect dialect) {
+    private SyncedTableCache tables(SyncTopologyService service, SyncTopology topology, String target, Dialect dialect) {
         SyncedTableCache cache = tables;
         if (cache == null || cache.topology() != topology || !cache.systemId().equals(target) || cache.dialect() != dialect) {
             cache = new SyncedTableCache(topology, target, dialect);
+            keyRanges = new GeneratedKeyRanges(topology, (system, table, column) -> readKeyGenerator(service, system, table, column));
             tables = cache;
         }
         return cache;
+    }
+
+    /** A system's key generator, read on a connection of its own pool (MariaDB's auto_increment settings are per session). */
+    private static KeyGenerator readKeyGenerator(SyncTopologyService service, String system, String table, String column) throws SQLException {
+        try (Connection connection = service.getConnectionPool(system).getConnection()) {
+            return Dialects.forConnection(connection).apply().keyGenerator(connection, table, column);
+        } catch (ProcessException | IllegalArgumentException e) {
+            throw new SQLException("Cannot reach system '" + system + "': " + e.getMessage(), e);
+        }
     }
 
     private static List<ApplyOutcome> all(List<ChangeRecord> changes, ApplyStatus status, String reason) {

@@ -2,6 +2,7 @@ package org.bisync.nifi.dialect.mariadb;
 
 import org.bisync.nifi.dialect.ApplyDialect;
 import org.bisync.nifi.dialect.BisyncTables;
+import org.bisync.nifi.dialect.KeyGenerator;
 import org.bisync.nifi.schema.SyncedColumn;
 import org.bisync.nifi.schema.SyncedTable;
 
@@ -110,13 +111,44 @@ final class MariaDbApplySql implements ApplyDialect {
     }
 
     /**
-     * Nothing to do: InnoDB moves a table's AUTO_INCREMENT counter past every explicit value written into the column
-     * (to the next value of this server's auto_increment_increment/offset series), and ALTER TABLE would commit the
-     * applier's transaction.
+     * Nothing to do: InnoDB moves a table's AUTO_INCREMENT counter past every explicit value written into the column, and
+     * the next local insert takes the next value of its own session's auto_increment_increment/offset series above it:
+     * in its own residue, never another server's (with gaps: MariaDB cannot move the counter back below a written key).
+     * ALTER TABLE would commit the applier's transaction.
      */
     @Override
-    public void advanceKeySequence(Connection connection, SyncedTable table) {
+    public void advanceKeySequence(Connection connection, SyncedTable table, List<Long> writtenKeys) {
         // InnoDB does it
+    }
+
+    /**
+     * An AUTO_INCREMENT column's series: {@code @@auto_increment_increment} and {@code @@auto_increment_offset} as the
+     * session of this (pooled) connection sees them, which is what the server's global settings, a pool's init SQL or
+     * Galera give every session.
+     */
+    @Override
+    public KeyGenerator keyGenerator(Connection connection, String table, String column) throws SQLException {
+        try (PreparedStatement ps = connection.prepareStatement("SELECT EXTRA, @@session.auto_increment_increment, "
+                + "@@session.auto_increment_offset FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE() "
+                + "AND TABLE_NAME = ? AND COLUMN_NAME = ?")) {
+            ps.setString(1, table);
+            ps.setString(2, column);
+            try (java.sql.ResultSet rs = ps.executeQuery()) {
+                if (!rs.next()) {
+                    throw new SQLException("MariaDB table " + table + " has no column " + column);
+                }
+                if (!String.valueOf(rs.getString(1)).toLowerCase(java.util.Locale.ROOT).contains("auto_increment")) {
+                    return KeyGenerator.none("MariaDB column " + column + " is not AUTO_INCREMENT");
+                }
+                long increment = rs.getLong(2);
+                long offset = rs.getLong(3);
+                // the server ignores an offset greater than the increment
+                boolean residueHolds = offset <= increment;
+                return new KeyGenerator("MariaDB AUTO_INCREMENT: auto_increment_increment " + increment + " auto_increment_offset "
+                        + offset + (residueHolds ? "" : " (ignored by the server: greater than the increment)"),
+                        increment, offset, 1, Long.MAX_VALUE, residueHolds);
+            }
+        }
     }
 
     @Override

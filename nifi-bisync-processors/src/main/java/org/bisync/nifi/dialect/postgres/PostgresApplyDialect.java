@@ -2,6 +2,7 @@ package org.bisync.nifi.dialect.postgres;
 
 import org.bisync.nifi.dialect.ApplyDialect;
 import org.bisync.nifi.dialect.BisyncTables;
+import org.bisync.nifi.dialect.KeyGenerator;
 import org.bisync.nifi.schema.SyncedColumn;
 import org.bisync.nifi.schema.SyncedTable;
 
@@ -104,33 +105,78 @@ final class PostgresApplyDialect implements ApplyDialect {
     }
 
     /**
-     * For a single-column key backed by a sequence (serial or identity): moves the sequence up to the greatest key,
-     * never down.
+     * For the key column backed by a sequence (serial or identity): moves the sequence up to the greatest written key it
+     * could have handed out itself (its residue of the increment, inside its MINVALUE..MAXVALUE block), never down. A key
+     * of another system's residue or block is left alone: setval to it would put the next local insert into that range.
      */
     @Override
-    public void advanceKeySequence(Connection connection, SyncedTable table) throws SQLException {
-        List<SyncedColumn> key = table.keyColumns();
-        if (key.size() != 1 || !key.get(0).column().autoIncrement()) {
+    public void advanceKeySequence(Connection connection, SyncedTable table, List<Long> writtenKeys) throws SQLException {
+        List<SyncedColumn> generated = table.keyColumns().stream().filter(c -> c.column().autoIncrement()).toList();
+        if (generated.size() != 1 || writtenKeys.isEmpty()) {
             return;
         }
-        String sequence;
-        try (PreparedStatement statement = connection.prepareStatement("SELECT pg_get_serial_sequence(?, ?)")) {
-            statement.setString(1, q(table.localName()));
-            statement.setString(2, key.get(0).local());
-            try (ResultSet rs = statement.executeQuery()) {
-                sequence = rs.next() ? rs.getString(1) : null;
-            }
-        }
+        Sequence sequence = sequence(connection, q(table.localName()), generated.get(0).local());
         if (sequence == null) {
             return;
         }
-        String column = q(key.get(0).local());
-        try (PreparedStatement statement = connection.prepareStatement(
-                "SELECT setval(CAST(? AS regclass), m) FROM (SELECT max(" + column + ")::bigint AS m FROM " + q(table.localName())
-                        + ") x WHERE m >= coalesce(pg_sequence_last_value(CAST(? AS regclass)), m)")) {
-            statement.setString(1, sequence);
-            statement.setString(2, sequence);
+        KeyGenerator own = sequence.generator();
+        boolean ascending = own.increment() > 0;
+        java.util.OptionalLong greatest = writtenKeys.stream().mapToLong(Long::longValue).filter(own::produces)
+                .reduce(ascending ? Math::max : Math::min);
+        if (greatest.isEmpty()) {
+            return;
+        }
+        try (PreparedStatement statement = connection.prepareStatement("SELECT setval(CAST(? AS regclass), ?) WHERE ? "
+                + (ascending ? ">" : "<") + " coalesce(pg_sequence_last_value(CAST(? AS regclass)), ?)")) {
+            statement.setString(1, sequence.name());
+            statement.setLong(2, greatest.getAsLong());
+            statement.setLong(3, greatest.getAsLong());
+            statement.setString(4, sequence.name());
+            // never called: the next value is the start, which a written key equal to it must move past
+            statement.setLong(5, ascending ? own.origin() - 1 : own.origin() + 1);
             statement.execute();
+        }
+    }
+
+    /** The sequence of a serial or identity column: increment, start, block, and whether its values keep one residue. */
+    @Override
+    public KeyGenerator keyGenerator(Connection connection, String table, String column) throws SQLException {
+        Sequence sequence = sequence(connection, q(table), column);
+        return sequence == null ? KeyGenerator.none("PostgreSQL column " + column + " has no sequence (no serial or identity)")
+                : sequence.generator();
+    }
+
+    private record Sequence(String name, KeyGenerator generator) {
+    }
+
+    private static Sequence sequence(Connection connection, String quotedTable, String column) throws SQLException {
+        try (PreparedStatement statement = connection.prepareStatement("SELECT seq.name, s.seqincrement, s.seqstart, s.seqmin, "
+                + "s.seqmax, s.seqcycle, CASE WHEN has_sequence_privilege(s.seqrelid, 'SELECT,USAGE') "
+                + "THEN pg_sequence_last_value(s.seqrelid) END FROM (SELECT pg_get_serial_sequence(?, ?) AS name) seq "
+                + "JOIN pg_sequence s ON s.seqrelid = CAST(seq.name AS regclass)")) {
+            statement.setString(1, quotedTable);
+            statement.setString(2, column);
+            try (ResultSet rs = statement.executeQuery()) {
+                if (!rs.next()) {
+                    return null;
+                }
+                String name = rs.getString(1);
+                long increment = rs.getLong(2);
+                long start = rs.getLong(3);
+                long min = rs.getLong(4);
+                long max = rs.getLong(5);
+                boolean cycle = rs.getBoolean(6);
+                long last = rs.getLong(7);
+                boolean called = !rs.wasNull();
+                KeyGenerator series = new KeyGenerator("", increment, start, min, max, true);
+                boolean lastOff = called && !series.produces(last);
+                boolean cycleOff = cycle && !series.produces(increment > 0 ? min : max);
+                String description = "PostgreSQL sequence " + name + ": increment " + increment + " start " + start
+                        + " block [" + min + ", " + max + "]" + (cycle ? " cycling" : "")
+                        + (lastOff ? ", last value " + last + " is off the start's residue" : "")
+                        + (cycleOff ? ", cycles onto another residue" : "");
+                return new Sequence(name, new KeyGenerator(description, increment, start, min, max, !lastOff && !cycleOff));
+            }
         }
     }
 

@@ -2,6 +2,7 @@ package org.bisync.nifi.dialect.sqlite;
 
 import org.bisync.nifi.dialect.ApplyDialect;
 import org.bisync.nifi.dialect.BisyncTables;
+import org.bisync.nifi.dialect.KeyGenerator;
 import org.bisync.nifi.schema.SyncedColumn;
 import org.bisync.nifi.schema.SyncedTable;
 
@@ -129,7 +130,7 @@ final class SqliteApplyDialect implements ApplyDialect {
      * (sqlite_sequence may have been edited): a no-op for tables without an AUTOINCREMENT key.
      */
     @Override
-    public void advanceKeySequence(Connection connection, SyncedTable table) throws SQLException {
+    public void advanceKeySequence(Connection connection, SyncedTable table, List<Long> writtenKeys) throws SQLException {
         Optional<SyncedColumn> key = table.keyColumns().size() == 1 && table.keyColumns().get(0).column().autoIncrement()
                 ? Optional.of(table.keyColumns().get(0)) : Optional.empty();
         if (key.isEmpty() || !hasAutoincrementKeyword(connection, table.localName())) {
@@ -147,6 +148,15 @@ final class SqliteApplyDialect implements ApplyDialect {
             insert.setString(2, table.localName());
             insert.executeUpdate();
         }
+    }
+
+    /**
+     * None usable: a rowid (INTEGER PRIMARY KEY, with or without AUTOINCREMENT) is always max(rowid) + 1 or above, with no
+     * increment, offset or block to keep two systems apart. Two-way sync of such a table needs another sync key.
+     */
+    @Override
+    public KeyGenerator keyGenerator(Connection connection, String table, String column) {
+        return KeyGenerator.none("SQLite rowid key " + column + ": no increment, offset or block (always above the greatest key)");
     }
 
     private static boolean hasAutoincrementKeyword(Connection connection, String tableName) throws SQLException {

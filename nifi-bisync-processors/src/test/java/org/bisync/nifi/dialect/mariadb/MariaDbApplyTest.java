@@ -208,7 +208,7 @@ class MariaDbApplyTest {
             c.setAutoCommit(false);
             apply.markOrigin(c, "B");
             upsert(c, table, List.of(List.of(1000L, "x")));
-            apply.advanceKeySequence(c, table);
+            apply.advanceKeySequence(c, table, List.of(1000L));
             apply.clearOrigin(c);
             c.commit();
             exec(c, "INSERT INTO gen (name) VALUES ('local')");

@@ -121,8 +121,8 @@ class PostgresApplyTest {
             assertTrue(table.keyColumns().get(0).column().autoIncrement(), name);
             try (Connection connection = db.connect()) {
                 upsert(connection, table, new Object[][]{{500, "synced"}, {20, "synced too"}});
-                apply.advanceKeySequence(connection, table);
-                apply.advanceKeySequence(connection, table);
+                apply.advanceKeySequence(connection, table, List.of(500L, 20L));
+                apply.advanceKeySequence(connection, table, List.of(500L, 20L));
                 connection.createStatement().execute("INSERT INTO " + name + " (" + table.columns().get(1).local() + ") VALUES ('local')");
             }
             assertEquals(501, db.count("SELECT max(id) FROM " + name), name);

@@ -276,17 +276,17 @@ class SqliteApplyTest {
             SyncedTable plain = db.install(c, TableSettings.twoWay("plain"));
             assertTrue(auto.keyColumns().get(0).column().autoIncrement());
             run(c, "INSERT INTO auto VALUES (100, 'synced')", "UPDATE sqlite_sequence SET seq = 5 WHERE name = 'auto'");
-            apply.advanceKeySequence(c, auto);
+            apply.advanceKeySequence(c, auto, List.of(100L));
             run(c, "INSERT INTO auto (v) VALUES ('local')");
             assertEquals(101, count(c, "SELECT max(id) FROM auto"));
 
             run(c, "INSERT INTO plain VALUES (50, 'synced')");
-            apply.advanceKeySequence(c, plain); // no sequence: SQLite takes max(rowid) + 1
+            apply.advanceKeySequence(c, plain, List.of(50L)); // no sequence: SQLite takes max(rowid) + 1
             run(c, "INSERT INTO plain (v) VALUES ('local')");
             assertEquals(51, count(c, "SELECT max(id) FROM plain"));
 
             run(c, "DELETE FROM sqlite_sequence");
-            apply.advanceKeySequence(c, auto);
+            apply.advanceKeySequence(c, auto, List.of(100L));
             assertEquals(101, count(c, "SELECT seq FROM sqlite_sequence WHERE name = 'auto'"));
         }
     }
