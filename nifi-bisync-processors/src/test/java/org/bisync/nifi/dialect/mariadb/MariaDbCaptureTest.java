@@ -282,6 +282,27 @@ class MariaDbCaptureTest {
     }
 
     @Test
+    void eachHistoryRowCarriesTheVersionItsOwnRowGotEvenWhenOneStatementRevivesOneKeyAndCreatesAnother() throws Exception {
+        db.install(CUSTOMER.withStrategy(Strategy.FIELD_NEWEST));
+        db.exec("INSERT INTO customer (id, name) VALUES (1, 'a')", "DELETE FROM customer WHERE id = 1");
+        Map<String, Object> tomb = db.query("SELECT * FROM bisync_v_customer WHERE id = 1").get(0);
+        assertEquals(json(tomb.get("field_versions")), json(db.history().get(1).get("field_versions")), "the delete's row keeps them");
+        db.exec("INSERT INTO customer (id, name) VALUES (1, 'b'), (2, 'c')");
+        List<Map<String, Object>> h = db.history();
+        Map<String, Object> revived = h.get(2), created = h.get(3);
+        assertEquals(num(tomb.get("version_num")), num(revived.get("prev_num")));
+        assertEquals("A", revived.get("prev_origin"));
+        assertNull(created.get("prev_num"), "a new key has no previous version, whatever the row before it had");
+        assertNull(created.get("prev_origin"));
+        for (Map<String, Object> row : List.of(revived, created)) {
+            long id = json(row.get("key_data")).get("id").asLong();
+            Map<String, Object> version = db.query("SELECT * FROM bisync_v_customer WHERE id = " + id).get(0);
+            assertEquals(num(version.get("version_num")), num(row.get("version_num")));
+            assertEquals(json(version.get("field_versions")), json(row.get("field_versions")));
+        }
+    }
+
+    @Test
     void stampMissingVersionsGivesEveryRowAVersionOnceAndSnapshotReadsRowsWithVersions() throws Exception {
         db.exec("INSERT INTO customer (id, name) VALUES (1, 'old'), (2, 'old2')");
         SyncedTable table = db.install(CUSTOMER);
