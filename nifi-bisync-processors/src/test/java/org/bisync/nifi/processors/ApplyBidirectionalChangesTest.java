@@ -20,7 +20,6 @@ import org.bisync.nifi.schema.SyncedTable;
 import org.bisync.nifi.schema.SyncedTableResolver;
 import org.bisync.nifi.services.StandardSyncTopologyService;
 import org.bisync.nifi.testsupport.EmbeddedDatabases;
-import org.bisync.nifi.testsupport.JsonRecordReaderService;
 import org.bisync.nifi.testsupport.JsonRecordSetWriter;
 import org.bisync.nifi.testsupport.JsonRecordSetWriterService;
 import org.bisync.nifi.testsupport.RecordSchemaJson;
@@ -82,26 +81,8 @@ class ApplyBidirectionalChangesTest {
 
     @BeforeEach
     void createRunner() throws Exception {
-        runner = TestRunners.newTestRunner(ApplyBidirectionalChanges.class);
-        TestDbcpService pool = new TestDbcpService(dataSource);
-        runner.addControllerService("b-pool", pool);
-        runner.enableControllerService(pool);
-        StandardSyncTopologyService topology = new StandardSyncTopologyService();
-        runner.addControllerService("topology", topology);
-        runner.setProperty(topology, StandardSyncTopologyService.TOPOLOGY_DEFINITION, TOPOLOGY);
-        runner.setProperty(topology, "A", "b-pool");
-        runner.setProperty(topology, "B", "b-pool");
-        runner.enableControllerService(topology);
-        JsonRecordReaderService reader = new JsonRecordReaderService();
-        runner.addControllerService("reader", reader);
-        runner.enableControllerService(reader);
-        JsonRecordSetWriterService writer = new JsonRecordSetWriterService();
-        runner.addControllerService("writer", writer);
-        runner.enableControllerService(writer);
-        runner.setProperty(BisyncProperties.SYNC_TOPOLOGY, "topology");
-        runner.setProperty(BisyncProperties.TARGET_SYSTEM, "B");
-        runner.setProperty(BisyncProperties.RECORD_READER, "reader");
-        runner.setProperty(BisyncProperties.RECORD_WRITER, "writer");
+        runner = BisyncRunners.forTarget(TestRunners.newTestRunner(ApplyBidirectionalChanges.class), TOPOLOGY,
+                Map.of("A", dataSource, "B", dataSource), "B");
     }
 
     private static ChangeRecord change(Operation operation, int id, String name, long version) {

@@ -18,13 +18,10 @@ import org.bisync.nifi.change.Operation;
 import org.bisync.nifi.dialect.postgres.PostgresDialect;
 import org.bisync.nifi.schema.SyncedTable;
 import org.bisync.nifi.schema.SyncedTableResolver;
-import org.bisync.nifi.services.StandardSyncTopologyService;
 import org.bisync.nifi.services.TopologyParser;
 import org.bisync.nifi.testsupport.EmbeddedDatabases;
-import org.bisync.nifi.testsupport.JsonRecordReaderService;
 import org.bisync.nifi.testsupport.JsonRecordSetWriterService;
 import org.bisync.nifi.testsupport.RecordSchemaJson;
-import org.bisync.nifi.testsupport.TestDbcpService;
 import org.bisync.nifi.topology.SyncTopology;
 import org.bisync.nifi.version.Version;
 import org.junit.jupiter.api.BeforeEach;
@@ -79,26 +76,8 @@ class ApplyForeignKeyRetryTest {
             new TriggerInstaller(dialect).install(connection, tables, System.currentTimeMillis() * 1000L);
         }
 
-        runner = TestRunners.newTestRunner(ApplyBidirectionalChanges.class);
-        TestDbcpService pool = new TestDbcpService(dataSource);
-        runner.addControllerService("b-pool", pool);
-        runner.enableControllerService(pool);
-        StandardSyncTopologyService service = new StandardSyncTopologyService();
-        runner.addControllerService("topology", service);
-        runner.setProperty(service, StandardSyncTopologyService.TOPOLOGY_DEFINITION, TOPOLOGY);
-        runner.setProperty(service, "A", "b-pool");
-        runner.setProperty(service, "B", "b-pool");
-        runner.enableControllerService(service);
-        JsonRecordReaderService reader = new JsonRecordReaderService();
-        runner.addControllerService("reader", reader);
-        runner.enableControllerService(reader);
-        JsonRecordSetWriterService writer = new JsonRecordSetWriterService();
-        runner.addControllerService("writer", writer);
-        runner.enableControllerService(writer);
-        runner.setProperty(BisyncProperties.SYNC_TOPOLOGY, "topology");
-        runner.setProperty(BisyncProperties.TARGET_SYSTEM, "B");
-        runner.setProperty(BisyncProperties.RECORD_READER, "reader");
-        runner.setProperty(BisyncProperties.RECORD_WRITER, "writer");
+        runner = BisyncRunners.forTarget(TestRunners.newTestRunner(ApplyBidirectionalChanges.class), TOPOLOGY,
+                Map.of("A", dataSource, "B", dataSource), "B");
         runner.setProperty(ApplyBidirectionalChanges.RETRY_BACKOFF_BASE, "2 sec");
         runner.setProperty(ApplyBidirectionalChanges.RETRY_BACKOFF_MAX, "10 sec");
     }

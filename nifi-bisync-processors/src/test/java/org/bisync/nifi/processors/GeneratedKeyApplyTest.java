@@ -8,12 +8,8 @@ import org.bisync.nifi.change.Decision;
 import org.bisync.nifi.dialect.postgres.PostgresDialect;
 import org.bisync.nifi.schema.SyncedTable;
 import org.bisync.nifi.schema.SyncedTableResolver;
-import org.bisync.nifi.services.StandardSyncTopologyService;
 import org.bisync.nifi.services.TopologyParser;
 import org.bisync.nifi.testsupport.EmbeddedDatabases;
-import org.bisync.nifi.testsupport.JsonRecordReaderService;
-import org.bisync.nifi.testsupport.JsonRecordSetWriterService;
-import org.bisync.nifi.testsupport.TestDbcpService;
 import org.bisync.nifi.topology.SyncTopology;
 import org.bisync.nifi.version.Version;
 import org.junit.jupiter.api.Test;
@@ -27,6 +23,7 @@ import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import java.util.Map;
 
 /**
  * ApplyBidirectionalChanges reads every system's key generator through the topology's connection pools: a two-way
@@ -58,30 +55,8 @@ class GeneratedKeyApplyTest {
     }
 
     private static TestRunner runner(DataSource a, DataSource b) throws Exception {
-        TestRunner runner = TestRunners.newTestRunner(ApplyBidirectionalChanges.class);
-        TestDbcpService poolA = new TestDbcpService(a);
-        TestDbcpService poolB = new TestDbcpService(b);
-        runner.addControllerService("a-pool", poolA);
-        runner.enableControllerService(poolA);
-        runner.addControllerService("b-pool", poolB);
-        runner.enableControllerService(poolB);
-        StandardSyncTopologyService topology = new StandardSyncTopologyService();
-        runner.addControllerService("topology", topology);
-        runner.setProperty(topology, StandardSyncTopologyService.TOPOLOGY_DEFINITION, ChangeFlowFiles.topology("LAST_WRITE_WINS"));
-        runner.setProperty(topology, "A", "a-pool");
-        runner.setProperty(topology, "B", "b-pool");
-        runner.enableControllerService(topology);
-        JsonRecordReaderService reader = new JsonRecordReaderService();
-        runner.addControllerService("reader", reader);
-        runner.enableControllerService(reader);
-        JsonRecordSetWriterService writer = new JsonRecordSetWriterService();
-        runner.addControllerService("writer", writer);
-        runner.enableControllerService(writer);
-        runner.setProperty(BisyncProperties.SYNC_TOPOLOGY, "topology");
-        runner.setProperty(BisyncProperties.TARGET_SYSTEM, "B");
-        runner.setProperty(BisyncProperties.RECORD_READER, "reader");
-        runner.setProperty(BisyncProperties.RECORD_WRITER, "writer");
-        return runner;
+        return BisyncRunners.forTarget(TestRunners.newTestRunner(ApplyBidirectionalChanges.class), ChangeFlowFiles.topology("LAST_WRITE_WINS"),
+                Map.of("A", a, "B", b), "B");
     }
 
     private static ChangeRecord fromA(int id) {

@@ -7,11 +7,7 @@ import org.apache.nifi.util.TestRunner;
 import org.apache.nifi.util.TestRunners;
 import org.bisync.nifi.change.ChangeRecord;
 import org.bisync.nifi.change.Decision;
-import org.bisync.nifi.services.StandardSyncTopologyService;
 import org.bisync.nifi.testsupport.EmbeddedDatabases;
-import org.bisync.nifi.testsupport.JsonRecordReaderService;
-import org.bisync.nifi.testsupport.JsonRecordSetWriterService;
-import org.bisync.nifi.testsupport.TestDbcpService;
 import org.bisync.nifi.version.Version;
 import org.junit.jupiter.api.Test;
 
@@ -25,6 +21,7 @@ import static org.bisync.nifi.processors.ChangeFlowFiles.change;
 import static org.bisync.nifi.processors.ChangeFlowFiles.enqueue;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import java.util.Map;
 
 /**
  * A target system (B, PostgreSQL) whose database has the synced table but not nifi-bisync's installation, as the target
@@ -46,32 +43,14 @@ class NotInstalledTargetTest {
     }
 
     private static TestRunner runner(Class<? extends Processor> type, DataSource target) throws Exception {
-        TestRunner runner = TestRunners.newTestRunner(type);
-        TestDbcpService pool = new TestDbcpService(target);
-        runner.addControllerService("pool", pool);
-        runner.enableControllerService(pool);
-        StandardSyncTopologyService topology = new StandardSyncTopologyService();
-        runner.addControllerService("topology", topology);
-        runner.setProperty(topology, StandardSyncTopologyService.TOPOLOGY_DEFINITION, TOPOLOGY);
-        runner.setProperty(topology, "A", "pool");
-        runner.setProperty(topology, "B", "pool");
-        runner.enableControllerService(topology);
-        runner.setProperty(BisyncProperties.SYNC_TOPOLOGY, "topology");
-        if (type == ManageSyncTriggers.class) {
-            runner.setProperty(ManageSyncTriggers.SYSTEM_ID, "B");
-            runner.setProperty(ManageSyncTriggers.ACTION, ManageSyncTriggers.INSTALL.getValue());
-            runner.setIncomingConnection(false); // runs on its schedule, as in the one-way template
-            return runner;
+        Map<String, DataSource> systems = Map.of("A", target, "B", target);
+        if (type != ManageSyncTriggers.class) {
+            return BisyncRunners.forTarget(TestRunners.newTestRunner(type), TOPOLOGY, systems, "B");
         }
-        JsonRecordReaderService reader = new JsonRecordReaderService();
-        runner.addControllerService("reader", reader);
-        runner.enableControllerService(reader);
-        JsonRecordSetWriterService writer = new JsonRecordSetWriterService();
-        runner.addControllerService("writer", writer);
-        runner.enableControllerService(writer);
-        runner.setProperty(BisyncProperties.TARGET_SYSTEM, "B");
-        runner.setProperty(BisyncProperties.RECORD_READER, "reader");
-        runner.setProperty(BisyncProperties.RECORD_WRITER, "writer");
+        TestRunner runner = BisyncRunners.withTopology(TestRunners.newTestRunner(type), TOPOLOGY, systems);
+        runner.setProperty(ManageSyncTriggers.SYSTEM_ID, "B");
+        runner.setProperty(ManageSyncTriggers.ACTION, ManageSyncTriggers.INSTALL.getValue());
+        runner.setIncomingConnection(false); // runs on its schedule, as in the one-way template
         return runner;
     }
 

@@ -7,11 +7,7 @@ import org.apache.nifi.util.MockFlowFile;
 import org.apache.nifi.util.TestRunner;
 import org.apache.nifi.util.TestRunners;
 import org.bisync.nifi.change.ChangeRecord;
-import org.bisync.nifi.services.StandardSyncTopologyService;
 import org.bisync.nifi.testsupport.EmbeddedDatabases;
-import org.bisync.nifi.testsupport.JsonRecordReaderService;
-import org.bisync.nifi.testsupport.JsonRecordSetWriterService;
-import org.bisync.nifi.testsupport.TestDbcpService;
 import org.bisync.nifi.version.Version;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -26,6 +22,8 @@ import static org.bisync.nifi.processors.ChangeFlowFiles.enqueue;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import java.util.Map;
+import javax.sql.DataSource;
 
 class PreventLoopsTest {
 
@@ -36,27 +34,10 @@ class PreventLoopsTest {
     void setUp() throws InitializationException {
         PreventLoops processor = new PreventLoops();
         processor.setClock(now::get);
-        runner = TestRunners.newTestRunner(processor);
         // the topology service wants a pool per system; PreventLoops never connects to one
-        TestDbcpService pool = new TestDbcpService(EmbeddedDatabases.sqlite("prevent_loops_unused"));
-        runner.addControllerService("pool", pool);
-        runner.enableControllerService(pool);
-        StandardSyncTopologyService topology = new StandardSyncTopologyService();
-        runner.addControllerService("topology", topology);
-        runner.setProperty(topology, StandardSyncTopologyService.TOPOLOGY_DEFINITION, ChangeFlowFiles.topology("LAST_WRITE_WINS"));
-        runner.setProperty(topology, "A", "pool");
-        runner.setProperty(topology, "B", "pool");
-        runner.enableControllerService(topology);
-        JsonRecordReaderService reader = new JsonRecordReaderService();
-        runner.addControllerService("reader", reader);
-        runner.enableControllerService(reader);
-        JsonRecordSetWriterService writer = new JsonRecordSetWriterService();
-        runner.addControllerService("writer", writer);
-        runner.enableControllerService(writer);
-        runner.setProperty(PreventLoops.SYNC_TOPOLOGY, "topology");
-        runner.setProperty(PreventLoops.RECORD_READER, "reader");
-        runner.setProperty(PreventLoops.RECORD_WRITER, "writer");
-        runner.setProperty(PreventLoops.TARGET_SYSTEM, "B");
+        DataSource unused = EmbeddedDatabases.sqlite("prevent_loops_unused");
+        runner = BisyncRunners.forTarget(TestRunners.newTestRunner(processor), ChangeFlowFiles.topology("LAST_WRITE_WINS"),
+                Map.of("A", unused, "B", unused), "B");
     }
 
     @Test

@@ -9,11 +9,7 @@ import org.bisync.nifi.change.ChangeRecord;
 import org.bisync.nifi.change.Decision;
 import org.bisync.nifi.change.Resolution;
 import org.bisync.nifi.resolve.PgTarget;
-import org.bisync.nifi.services.StandardSyncTopologyService;
 import org.bisync.nifi.services.TopologyParser;
-import org.bisync.nifi.testsupport.JsonRecordReaderService;
-import org.bisync.nifi.testsupport.JsonRecordSetWriterService;
-import org.bisync.nifi.testsupport.TestDbcpService;
 import org.bisync.nifi.version.Version;
 import org.junit.jupiter.api.Test;
 
@@ -40,26 +36,8 @@ class ResolveConflictsTest {
         pg = new PgTarget(database);
         String topologyJson = ChangeFlowFiles.topology(strategy);
         pg.install(new TopologyParser().parse(topologyJson), "customer", "B", DDL);
-        runner = TestRunners.newTestRunner(ResolveConflicts.class);
-        TestDbcpService pool = new TestDbcpService(pg.counting);
-        runner.addControllerService("pool", pool);
-        runner.enableControllerService(pool);
-        StandardSyncTopologyService topology = new StandardSyncTopologyService();
-        runner.addControllerService("topology", topology);
-        runner.setProperty(topology, StandardSyncTopologyService.TOPOLOGY_DEFINITION, topologyJson);
-        runner.setProperty(topology, "A", "pool");
-        runner.setProperty(topology, "B", "pool");
-        runner.enableControllerService(topology);
-        JsonRecordReaderService reader = new JsonRecordReaderService();
-        runner.addControllerService("reader", reader);
-        runner.enableControllerService(reader);
-        JsonRecordSetWriterService writer = new JsonRecordSetWriterService();
-        runner.addControllerService("writer", writer);
-        runner.enableControllerService(writer);
-        runner.setProperty(ResolveConflicts.SYNC_TOPOLOGY, "topology");
-        runner.setProperty(ResolveConflicts.RECORD_READER, "reader");
-        runner.setProperty(ResolveConflicts.RECORD_WRITER, "writer");
-        runner.setProperty(ResolveConflicts.TARGET_SYSTEM, "B");
+        runner = BisyncRunners.forTarget(TestRunners.newTestRunner(ResolveConflicts.class), topologyJson,
+                Map.of("A", pg.counting, "B", pg.counting), "B");
     }
 
     /** A row of B, with the version the sync (or B's own triggers) left for it. */
