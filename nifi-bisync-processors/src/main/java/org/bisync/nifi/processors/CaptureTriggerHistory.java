@@ -269,8 +269,9 @@ public class CaptureTriggerHistory extends AbstractProcessor {
                     context.getProperty(MAX_CHANGES_PER_POLL).asInteger());
             emitted += emit(context, session, current, result);
             emitted += pollViews(context, session, current, connection);
-            if (!result.travellingIds().isEmpty()) {
-                newState.put(STATE_PENDING_RELEASE, IdRanges.format(result.travellingIds()));
+            List<Long> travelling = result.travellingIds();
+            if (!travelling.isEmpty()) {
+                newState.put(STATE_PENDING_RELEASE, IdRanges.format(travelling));
             }
             if (!result.notSentIds().isEmpty()) {
                 newState.put(STATE_PENDING_DROP, IdRanges.format(result.notSentIds()));
