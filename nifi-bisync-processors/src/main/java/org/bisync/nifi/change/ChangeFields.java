@@ -14,6 +14,8 @@ public final class ChangeFields {
     public static final String PREV_VERSION_ORIGIN = "prev_version_origin";
     public static final String FIELD_VERSIONS = "field_versions";
     public static final String SUPERSEDES = "supersedes";
+    public static final String TOMBSTONE_VERSION = "tombstone_version";
+    public static final String TOMBSTONE_VERSION_ORIGIN = "tombstone_version_origin";
     public static final String ORIGIN = "origin";
     public static final String SOURCE_SYSTEM = "source_system";
     public static final String TRANSACTION_ID = "transaction_id";

@@ -27,6 +27,11 @@ public final class ChangeRecord {
     public Map<String, Version> fieldVersions = new LinkedHashMap<>();
     /** For a merge or a review resolution: the versions it replaces. */
     public List<Version> supersedes = new ArrayList<>();
+    /**
+     * Field-level tables: for a DELETE, the delete its kept row ({@link #before}) is measured against when that is not
+     * the change's own {@link #version} (a merge of a delete with a row whose version is greater); null otherwise.
+     */
+    public Version tombstoneVersion;
     public String origin;
     public String sourceSystem;
     public String transactionId;
@@ -42,6 +47,17 @@ public final class ChangeRecord {
     /** The row this change leaves behind: {@code after}, or null for a delete. */
     public Map<String, Object> resultingRow() {
         return operation.removesRow() ? null : after;
+    }
+
+    /**
+     * The tombstone this change leaves: for a delete its {@link #tombstoneVersion}, or its version when that is not
+     * set; null for a change that leaves a live row.
+     */
+    public Version tombstone() {
+        if (!operation.removesRow()) {
+            return null;
+        }
+        return tombstoneVersion != null ? tombstoneVersion : version;
     }
 
     /** A human-readable identity for logs and error messages: table, key and version. */
@@ -61,6 +77,7 @@ public final class ChangeRecord {
         c.prevVersion = prevVersion;
         c.fieldVersions = new LinkedHashMap<>(fieldVersions);
         c.supersedes = new ArrayList<>(supersedes);
+        c.tombstoneVersion = tombstoneVersion;
         c.origin = origin;
         c.sourceSystem = sourceSystem;
         c.transactionId = transactionId;

@@ -44,6 +44,7 @@ public final class ChangeRecordParser {
         } else if (supersedes instanceof List<?> list) {
             list.forEach(v -> c.supersedes.add(nestedVersion(v, SUPERSEDES)));
         }
+        c.tombstoneVersion = version(record, TOMBSTONE_VERSION, TOMBSTONE_VERSION_ORIGIN, false);
         c.origin = requiredString(record, ORIGIN);
         c.sourceSystem = record.getAsString(SOURCE_SYSTEM) == null ? c.origin : record.getAsString(SOURCE_SYSTEM);
         c.transactionId = record.getAsString(TRANSACTION_ID);

@@ -55,6 +55,8 @@ public final class ChangeRecordSchema {
         fields.add(new RecordField(PREV_VERSION_ORIGIN, string, true));
         fields.add(new RecordField(FIELD_VERSIONS, RecordFieldType.MAP.getMapDataType(version), true));
         fields.add(new RecordField(SUPERSEDES, RecordFieldType.ARRAY.getArrayDataType(version), true));
+        fields.add(new RecordField(TOMBSTONE_VERSION, longType, true));
+        fields.add(new RecordField(TOMBSTONE_VERSION_ORIGIN, string, true));
         fields.add(new RecordField(ORIGIN, string, false));
         fields.add(new RecordField(SOURCE_SYSTEM, string, false));
         fields.add(new RecordField(TRANSACTION_ID, string, true));
@@ -130,7 +132,7 @@ public final class ChangeRecordSchema {
     }
 
     public Record toRecord(ChangeRecord change) {
-        Map<String, Object> values = new LinkedHashMap<>(64); // 25 fields: no rehashing
+        Map<String, Object> values = new LinkedHashMap<>(64); // 27 fields: no rehashing
         values.put(TABLE, change.table);
         values.put(OPERATION, change.operation.name());
         values.put(KEY, new MapRecord(keySchema, new LinkedHashMap<>(change.key)));
@@ -148,6 +150,7 @@ public final class ChangeRecordSchema {
         if (!change.supersedes.isEmpty()) {
             values.put(SUPERSEDES, change.supersedes.stream().map(ChangeRecordSchema::versionRecord).toArray());
         }
+        putVersion(values, TOMBSTONE_VERSION, TOMBSTONE_VERSION_ORIGIN, change.tombstoneVersion);
         values.put(ORIGIN, change.origin);
         values.put(SOURCE_SYSTEM, change.sourceSystem);
         values.put(TRANSACTION_ID, change.transactionId);

@@ -35,12 +35,14 @@ public final class Resolver {
     private final Strategy strategy;
     private final VersionOrder order;
     private final ConflictDetector detector;
+    private final FieldLevelJoin joiner;
     private final long nearTieMicros;
 
     public Resolver(Strategy strategy, VersionOrder order, long nearTieMicros) {
         this.strategy = Objects.requireNonNull(strategy, "strategy");
         this.order = Objects.requireNonNull(order, "order");
         this.detector = new ConflictDetector(order);
+        this.joiner = new FieldLevelJoin(order);
         if (nearTieMicros < 0) {
             throw new IllegalArgumentException("Near-tie tolerance must not be negative, was " + nearTieMicros);
         }
@@ -60,6 +62,11 @@ public final class Resolver {
         }
         Relation relation = detector.classify(change, target.version());
         boolean nearTie = relation == Relation.CONFLICT && isNearTie(change.version, target.version());
+        if (joinsFields(target)) {
+            // no shortcut for duplicates: a merge keeps the greater row version, so a hub forwards merged states under
+            // versions its spokes may hold already; the join is idempotent and finds a true duplicate stale itself
+            return join(change, target, relation, nearTie);
+        }
         return switch (relation) {
             case DUPLICATE -> done(change, Outcome.STALE, relation, false, "the target already holds version " + change.version);
             case OLDER_FROM_SAME_ORIGIN -> done(change, Outcome.STALE, relation, false, "the target holds " + target.version()
@@ -70,11 +77,6 @@ public final class Resolver {
     }
 
     private Verdict fastForward(ChangeRecord change, TargetState target, Relation relation) {
-        if (mergesFields(change, target)) {
-            // the same row version can hold more at the target than at the source (a merge keeps the greater row
-            // version): take the greater field version per field rather than overwriting the target's fields
-            return merge(change, target, relation, false);
-        }
         return done(change, Outcome.FAST_FORWARDED, relation, false, target.version() == null
                 ? "the target has no version of the row and the change has no previous version"
                 : "the target holds " + target.version() + ", the version the change was made on");
@@ -89,84 +91,60 @@ public final class Resolver {
             change.targetVersion = target.version();
             return done(change, Outcome.HELD_FOR_REVIEW, relation, nearTie, what + "; held for review");
         }
-        if (mergesFields(change, target)) {
-            return merge(change, target, relation, nearTie);
-        }
         if (order.isGreater(change.version, target.version())) {
             return done(change, Outcome.CONFLICT_WON, relation, nearTie, what + "; " + change.version + " is greater");
         }
         return done(change, Outcome.CONFLICT_LOST, relation, nearTie, what + "; " + target.version() + " is greater");
     }
 
-    /** Field-level rules merge two live rows; a delete on either side is decided on row versions. */
-    private boolean mergesFields(ChangeRecord change, TargetState target) {
-        return strategy.isFieldLevel() && target.live() && target.row() != null && !change.operation.removesRow()
-                && change.after != null;
+    /** Field-level tables join the change's state into any state the target holds, tombstones included. */
+    private boolean joinsFields(TargetState target) {
+        return strategy.isFieldLevel() && target.version() != null;
     }
 
-    private Verdict merge(ChangeRecord change, TargetState target, Relation relation, boolean nearTie) {
-        Map<String, Object> targetRow = target.row();
-        Set<String> fields = new LinkedHashSet<>(targetRow.keySet());
-        fields.addAll(change.after.keySet());
-        Map<String, Object> merged = new LinkedHashMap<>();
-        Map<String, Version> fieldVersions = new LinkedHashMap<>();
-        List<String> won = new ArrayList<>();
-        boolean targetContributes = false;
-        for (String field : fields) {
-            boolean inChange = change.after.containsKey(field);
-            boolean inTarget = targetRow.containsKey(field);
-            Version incoming = change.fieldVersions.get(field);
-            Version held = target.fieldVersions().get(field);
-            int cmp = order.compare(incoming, held);
-            if (inChange && (!inTarget || cmp > 0)) {
-                merged.put(field, change.after.get(field));
-                putIfSet(fieldVersions, field, incoming);
-                if (inTarget) {
-                    won.add(field);
-                }
-            } else {
-                merged.put(field, targetRow.get(field));
-                putIfSet(fieldVersions, field, held);
-                targetContributes |= !inChange || cmp < 0;
-            }
-        }
-        Set<String> versionedOnly = new LinkedHashSet<>(change.fieldVersions.keySet());
-        versionedOnly.addAll(target.fieldVersions().keySet());
-        versionedOnly.removeAll(fields);
-        for (String field : versionedOnly) {
-            putIfSet(fieldVersions, field, order.max(change.fieldVersions.get(field), target.fieldVersions().get(field)));
-        }
-        Version rowVersion = order.max(change.version, target.version());
+    /**
+     * The field-level join ({@link FieldLevelJoin}): the change as it is when it holds everything the target holds and
+     * a greater version (APPLY), nothing when the target holds everything the change holds (STALE), else the joined
+     * state as a MERGE (compare-and-set on the target's version), a live row or a tombstone that keeps the joined
+     * values in {@code before}. The same field-level table can hold more under the same row version at one system than
+     * at another (a merge keeps the greater row version), so the join always decides, fast-forwards included.
+     */
+    private Verdict join(ChangeRecord change, TargetState target, Relation relation, boolean nearTie) {
         boolean conflict = relation.isConflict();
-        if (!targetContributes && order.isGreater(change.version, target.version())) {
-            return done(change, conflict ? Outcome.CONFLICT_WON : Outcome.FAST_FORWARDED, relation, nearTie,
-                    "the change wins every field that differs");
-        }
-        if (won.isEmpty() && rowVersion.equals(target.version())) {
+        FieldLevelJoin.Joined joined = joiner.join(FieldLevelJoin.of(target), FieldLevelJoin.of(change));
+        if (!joined.incomingContributes()) {
             return done(change, conflict ? Outcome.CONFLICT_LOST : Outcome.STALE, relation, nearTie,
                     "the target wins every field that differs");
         }
+        if (!joined.targetContributes() && order.isGreater(change.version, target.version())) {
+            // a plain write of the change: apply writes it only above the target's version
+            return done(change, conflict ? Outcome.CONFLICT_WON : Outcome.FAST_FORWARDED, relation, nearTie,
+                    "the change wins every field that differs");
+        }
+        FieldLevelJoin.State state = joined.state();
         Version original = change.version;
-        change.before = new LinkedHashMap<>(targetRow);
-        change.after = merged;
-        change.fieldVersions = fieldVersions;
-        change.changedFields = won;
-        change.version = rowVersion;
-        if (change.operation != Operation.UPDATE) {
-            change.operation = Operation.UPDATE;
+        change.version = state.version();
+        change.fieldVersions = new LinkedHashMap<>(state.fieldVersions());
+        change.changedFields = new ArrayList<>(joined.fieldsWon());
+        if (joined.live()) {
+            change.operation = target.live() ? Operation.UPDATE : Operation.INSERT;
+            change.before = target.live() ? new LinkedHashMap<>(target.row()) : null;
+            change.after = new LinkedHashMap<>(state.values());
+            change.tombstoneVersion = null;
+        } else {
+            change.operation = Operation.DELETE;
+            change.before = new LinkedHashMap<>(state.values());
+            change.after = null;
+            change.tombstoneVersion = state.tombstone().equals(state.version()) ? null : state.tombstone();
         }
         for (Version replaced : List.of(original, target.version())) {
-            if (!replaced.equals(rowVersion) && !change.supersedes.contains(replaced)) {
+            if (!replaced.equals(state.version()) && !change.supersedes.contains(replaced)) {
                 change.supersedes.add(replaced);
             }
         }
-        return done(change, Outcome.MERGED, relation, nearTie, "merged: the change wins " + won + " over " + target.version());
-    }
-
-    private static void putIfSet(Map<String, Version> versions, String field, Version version) {
-        if (version != null) {
-            versions.put(field, version);
-        }
+        String what = joined.live() ? (target.live() ? "merged" : "merged into the tombstone " + target.tombstone()
+                + ", which a newer field brings back") : "merged into a tombstone";
+        return done(change, Outcome.MERGED, relation, nearTie, what + ": the change wins " + joined.fieldsWon() + " over " + target.version());
     }
 
     /** A record back from review with {@code resolution} set. */

@@ -12,15 +12,25 @@ import java.util.Map;
  * @param version       the row's version, or null when the target has no version row for the key
  * @param deleted       whether the version row is a tombstone
  * @param fieldVersions field versions by canonical field name (empty when the table keeps row versions only)
- * @param row           the target's current row by canonical field name, or null when not read or not there
+ * @param row           the target's current row by canonical field name, or, for a tombstone of a field-level table,
+ *                      the values it kept; null when not read or not there
+ * @param tombstone     for a tombstone, the delete it is measured against (its version unless a merge kept a greater
+ *                      row version); null for a live row
  */
-public record TargetState(Version version, boolean deleted, Map<String, Version> fieldVersions, Map<String, Object> row) {
+public record TargetState(Version version, boolean deleted, Map<String, Version> fieldVersions, Map<String, Object> row,
+                          Version tombstone) {
 
     private static final TargetState NONE = new TargetState(null, false, Map.of(), null);
 
     public TargetState {
         fieldVersions = fieldVersions == null ? Map.of() : Collections.unmodifiableMap(new LinkedHashMap<>(fieldVersions));
         row = row == null ? null : Collections.unmodifiableMap(new LinkedHashMap<>(row));
+        tombstone = deleted ? (tombstone == null ? version : tombstone) : null;
+    }
+
+    /** A tombstone measured against its own version, or a live row. */
+    public TargetState(Version version, boolean deleted, Map<String, Version> fieldVersions, Map<String, Object> row) {
+        this(version, deleted, fieldVersions, row, null);
     }
 
     /** The target has never seen the key. */
@@ -37,11 +47,11 @@ public record TargetState(Version version, boolean deleted, Map<String, Version>
     }
 
     public TargetState withRow(Map<String, Object> newRow) {
-        return new TargetState(version, deleted, fieldVersions, newRow);
+        return new TargetState(version, deleted, fieldVersions, newRow, tombstone);
     }
 
     public TargetState withFieldVersions(Map<String, Version> newFieldVersions) {
-        return new TargetState(version, deleted, newFieldVersions, row);
+        return new TargetState(version, deleted, newFieldVersions, row, tombstone);
     }
 
     /** Whether the target holds a live row (a version row that is no tombstone). */

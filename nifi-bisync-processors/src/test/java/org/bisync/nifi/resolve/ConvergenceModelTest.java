@@ -32,20 +32,26 @@ class ConvergenceModelTest {
     private static final List<String> SYSTEMS = List.of("A", "B", "C");
     private static final Map<String, Integer> RANK = Map.of("A", 0, "B", 1, "C", 2);
     private static final List<String> FIELDS = List.of("name", "email", "city");
+    /** FIELD_OWNER: name is A's, email is B's, city has no owner. */
+    private static final Map<String, String> OWNERS = Map.of("name", "A", "email", "B");
     private static final int KEYS = 3;
     private static final int RUNS = 400;
     private static final int EDITS = 40;
     private static final VersionOrder ORDER = new VersionOrder(id -> RANK.getOrDefault(id, -1));
 
-    /** What one system holds for one key. */
-    private record Held(Map<String, Object> row, Version version, boolean deleted, Map<String, Version> fieldVersions) {
+    /**
+     * What one system holds for one key: the row, or for a tombstone of a field-level table the values it kept; the
+     * tombstone a deleted row is measured against.
+     */
+    private record Held(Map<String, Object> row, Version version, boolean deleted, Map<String, Version> fieldVersions,
+                        Version tombstone) {
     }
 
     private record Delivery(String target, ChangeRecord change) {
     }
 
     @ParameterizedTest
-    @EnumSource(value = Strategy.class, names = {"LAST_WRITE_WINS", "SYSTEM_PRIORITY", "FIELD_NEWEST"})
+    @EnumSource(value = Strategy.class, names = {"LAST_WRITE_WINS", "SYSTEM_PRIORITY", "FIELD_NEWEST", "FIELD_OWNER"})
     void everyAutomaticStrategyConvergesUnderReorderedAndDuplicatedDeliveries(Strategy strategy) {
         int conflictsSeen = 0;
         int mergesSeen = 0;
@@ -64,7 +70,6 @@ class ConvergenceModelTest {
     private int[] runOnce(Strategy strategy, long seed) {
         Random random = new Random(seed);
         Resolver resolver = new Resolver(strategy, ORDER, Resolver.DEFAULT_NEAR_TIE_MICROS);
-        boolean deletes = !strategy.isFieldLevel();
         Map<String, Long> skew = new LinkedHashMap<>();
         Map<String, Map<Integer, Held>> state = new LinkedHashMap<>();
         for (String system : SYSTEMS) {
@@ -83,7 +88,7 @@ class ConvergenceModelTest {
             if (edit) {
                 String system = SYSTEMS.get(random.nextInt(SYSTEMS.size()));
                 ChangeRecord change = localEdit(strategy, system, random.nextInt(KEYS), state.get(system),
-                        time + skew.get(system), deletes, random, step);
+                        time + skew.get(system), random, step);
                 edits++;
                 for (String target : SYSTEMS) {
                     if (!target.equals(system)) {
@@ -108,6 +113,7 @@ class ConvergenceModelTest {
                     assertEquals(first.version(), held.version(), where);
                     assertEquals(first.deleted(), held.deleted(), where);
                     assertEquals(first.row(), held.row(), where);
+                    assertEquals(first.tombstone(), held.tombstone(), where);
                     if (strategy.isFieldLevel()) {
                         assertEquals(first.fieldVersions(), held.fieldVersions(), where);
                     }
@@ -117,13 +123,27 @@ class ConvergenceModelTest {
         return counts;
     }
 
-    /** A user's write at {@code system}, stamped as the triggers do, and the change record capture emits for it. */
+    /**
+     * A user's write at {@code system}, stamped as the triggers do, and the change record capture emits for it. A
+     * field-level delete ranks above every field version and keeps the row's values; an insert over a tombstone gives
+     * every field a version above it.
+     */
     private static ChangeRecord localEdit(Strategy strategy, String system, int key, Map<Integer, Held> rows, long clock,
-                                          boolean deletes, Random random, int step) {
+                                          Random random, int step) {
         Held held = rows.get(key);
         long bias = strategy == Strategy.SYSTEM_PRIORITY ? RANK.get(system) * SyncSystem.PRIORITY_STEP_MICROS : 0L;
         Version previous = held == null ? null : held.version();
-        Version version = new Version(Math.max(clock + bias, previous == null ? Long.MIN_VALUE : previous.number() + 1), system);
+        long above = previous == null ? Long.MIN_VALUE : previous.number() + 1;
+        Map<String, Version> fieldVersions = new LinkedHashMap<>(held == null ? Map.of() : held.fieldVersions());
+        boolean live = held != null && !held.deleted();
+        boolean delete = live && random.nextInt(5) == 0;
+        if (delete && strategy.isFieldLevel()) {
+            for (Version field : fieldVersions.values()) {
+                above = Math.max(above, field.number() + 1);
+            }
+        }
+        Version version = new Version(Math.max(clock + bias, above), system);
+        long fieldFloor = held != null && held.deleted() ? held.tombstone().number() + 1 : Long.MIN_VALUE;
         ChangeRecord c = new ChangeRecord();
         c.table = "customer";
         c.key = new LinkedHashMap<>(Map.of("id", key));
@@ -131,12 +151,10 @@ class ConvergenceModelTest {
         c.prevVersion = previous;
         c.origin = system;
         c.sourceSystem = system;
-        Map<String, Version> fieldVersions = new LinkedHashMap<>(held == null ? Map.of() : held.fieldVersions());
-        boolean live = held != null && !held.deleted();
-        if (live && deletes && random.nextInt(5) == 0) {
+        if (delete) {
             c.operation = Operation.DELETE;
             c.before = new LinkedHashMap<>(held.row());
-            rows.put(key, new Held(null, version, true, fieldVersions));
+            rows.put(key, new Held(strategy.isFieldLevel() ? held.row() : null, version, true, fieldVersions, version));
         } else {
             c.operation = live ? Operation.UPDATE : Operation.INSERT;
             c.before = live ? new LinkedHashMap<>(held.row()) : null;
@@ -146,22 +164,18 @@ class ConvergenceModelTest {
                 boolean changes = !live || random.nextInt(3) == 0;
                 after.put(field, changes ? system + step + field : held.row().get(field));
                 if (changes) {
-                    Version fieldPrevious = fieldVersions.get(field);
-                    fieldVersions.put(field, new Version(Math.max(clock + bias,
-                            fieldPrevious == null ? Long.MIN_VALUE : fieldPrevious.number() + 1), system));
+                    bumpField(strategy, system, field, fieldVersions, clock + bias, fieldFloor);
                     c.changedFields.add(field);
                 }
             }
             if (c.changedFields.isEmpty()) {
                 String field = FIELDS.get(random.nextInt(FIELDS.size()));
                 after.put(field, system + step + field + "!");
-                Version fieldPrevious = fieldVersions.get(field);
-                fieldVersions.put(field, new Version(Math.max(clock + bias,
-                        fieldPrevious == null ? Long.MIN_VALUE : fieldPrevious.number() + 1), system));
+                bumpField(strategy, system, field, fieldVersions, clock + bias, fieldFloor);
                 c.changedFields.add(field);
             }
             c.after = after;
-            rows.put(key, new Held(after, version, false, fieldVersions));
+            rows.put(key, new Held(after, version, false, fieldVersions, null));
         }
         if (strategy.isFieldLevel()) {
             c.fieldVersions = new LinkedHashMap<>(fieldVersions);
@@ -169,12 +183,20 @@ class ConvergenceModelTest {
         return c;
     }
 
+    private static void bumpField(Strategy strategy, String system, String field, Map<String, Version> fieldVersions,
+                                  long clock, long floor) {
+        long ownerBias = strategy == Strategy.FIELD_OWNER && system.equals(OWNERS.get(field)) ? SyncSystem.PRIORITY_STEP_MICROS : 0L;
+        Version previous = fieldVersions.get(field);
+        long number = Math.max(clock + ownerBias, Math.max(floor, previous == null ? Long.MIN_VALUE : previous.number() + 1));
+        fieldVersions.put(field, new Version(number, system));
+    }
+
     private static void deliver(Resolver resolver, Delivery delivery, Map<Integer, Held> rows, int[] counts, String run) {
         ChangeRecord c = delivery.change().copy();
         int key = (Integer) c.key.get("id");
         Held held = rows.get(key);
         TargetState target = held == null ? TargetState.none()
-                : new TargetState(held.version(), held.deleted(), held.fieldVersions(), held.deleted() ? null : held.row());
+                : new TargetState(held.version(), held.deleted(), held.fieldVersions(), held.row(), held.tombstone());
         Verdict verdict = resolver.decide(c, target);
         if (verdict.relation() != null && verdict.relation().isConflict()) {
             counts[0]++;
@@ -186,15 +208,14 @@ class ConvergenceModelTest {
                 if (!ORDER.isGreater(c.version, current)) {
                     fail(run + ": APPLY of " + c.version + " over greater or equal " + current);
                 }
-                rows.put(key, new Held(c.operation.removesRow() ? null : c.after, c.version, c.operation.removesRow(),
-                        c.fieldVersions));
+                rows.put(key, written(c, resolver.strategy()));
             }
             case MERGE -> {
                 counts[1]++;
                 if (!Objects.equals(c.expectedVersion, current)) {
                     fail(run + ": MERGE expected " + c.expectedVersion + " but the target holds " + current);
                 }
-                rows.put(key, new Held(c.after, c.version, false, c.fieldVersions));
+                rows.put(key, written(c, resolver.strategy()));
             }
             case STALE -> {
                 // nothing to write
@@ -204,5 +225,12 @@ class ConvergenceModelTest {
         if (c.decision == Decision.CONFLICT) {
             fail(run);
         }
+    }
+
+    /** What apply leaves for a change: its row, or a tombstone that keeps the values of a field-level row. */
+    private static Held written(ChangeRecord c, Strategy strategy) {
+        boolean removes = c.operation.removesRow();
+        Map<String, Object> row = removes ? (strategy.isFieldLevel() ? c.before : null) : c.after;
+        return new Held(row, c.version, removes, c.fieldVersions, c.tombstone());
     }
 }

@@ -261,6 +261,86 @@ class ResolverTest {
         assertEquals(Decision.APPLY, c.decision);
     }
 
+    private static ChangeRecord fieldDelete(Version version, Version prev, Map<String, Object> before, Map<String, Version> fieldVersions) {
+        ChangeRecord c = change(version, prev, null);
+        c.operation = Operation.DELETE;
+        c.before = new LinkedHashMap<>(before);
+        c.fieldVersions.putAll(fieldVersions);
+        return c;
+    }
+
+    @Test
+    void fieldEditNewerThanTombstoneBringsTheRowBackWithTheValuesTheTombstoneKept() {
+        // C never saw A's name edit, which the tombstone at B kept: the row comes back with it and C's email
+        ChangeRecord c = change(v(250, "C"), v(100, "C"), row("n0", "c@x"));
+        c.fieldVersions.put("name", v(100, "C"));
+        c.fieldVersions.put("email", v(250, "C"));
+        TargetState target = new TargetState(v(200, "B"), true, Map.of("name", v(150, "A"), "email", v(100, "C")),
+                row("N-A", "e0"));
+        Verdict verdict = resolver(Strategy.FIELD_NEWEST).decide(c, target);
+        assertEquals(Outcome.MERGED, verdict.outcome());
+        assertEquals(Operation.INSERT, c.operation, "the tombstone's row comes back");
+        assertEquals(row("N-A", "c@x"), c.after);
+        assertNull(c.before);
+        assertEquals(Map.of("name", v(150, "A"), "email", v(250, "C")), c.fieldVersions);
+        assertEquals(v(250, "C"), c.version);
+        assertEquals(v(200, "B"), c.expectedVersion);
+    }
+
+    @Test
+    void fieldEditOlderThanTombstoneIsKeptInTheTombstone() {
+        ChangeRecord c = change(v(150, "A"), v(100, "C"), row("N-A", "e0"));
+        c.fieldVersions.put("name", v(150, "A"));
+        c.fieldVersions.put("email", v(100, "C"));
+        TargetState target = new TargetState(v(200, "B"), true, Map.of("name", v(100, "C"), "email", v(100, "C")),
+                row("n0", "e0"));
+        Verdict verdict = resolver(Strategy.FIELD_NEWEST).decide(c, target);
+        assertEquals(Outcome.MERGED, verdict.outcome());
+        assertEquals(Operation.DELETE, c.operation, "the row stays deleted");
+        assertEquals(row("N-A", "e0"), c.before, "but its tombstone keeps the newer name");
+        assertNull(c.after);
+        assertEquals(v(200, "B"), c.version);
+        assertNull(c.tombstoneVersion, "measured against its own version");
+        assertEquals(v(200, "B"), c.tombstone());
+    }
+
+    @Test
+    void deleteOlderThanAFieldEditLeavesTheRowWithTheFieldsItDeletedNewer() {
+        // the delete at A saw its own newer name; B's email edit is newer than the delete: the row lives with both
+        ChangeRecord c = fieldDelete(v(250, "A"), v(160, "A"), row("N-A", "e0"), Map.of("name", v(160, "A"), "email", v(100, "C")));
+        TargetState target = new TargetState(v(300, "B"), false, Map.of("name", v(100, "C"), "email", v(300, "B")),
+                row("n0", "b@x"));
+        Verdict verdict = resolver(Strategy.FIELD_NEWEST).decide(c, target);
+        assertEquals(Outcome.MERGED, verdict.outcome());
+        assertEquals(Operation.UPDATE, c.operation);
+        assertEquals(row("N-A", "b@x"), c.after);
+        assertEquals(v(300, "B"), c.version);
+    }
+
+    @Test
+    void deleteNewerThanEveryFieldWinsAndKeepsTheValues() {
+        ChangeRecord c = fieldDelete(v(400, "A"), v(300, "B"), row("n0", "b@x"), Map.of("name", v(100, "C"), "email", v(300, "B")));
+        TargetState target = new TargetState(v(300, "B"), false, Map.of("name", v(100, "C"), "email", v(300, "B")),
+                row("n0", "b@x"));
+        assertEquals(Outcome.FAST_FORWARDED, resolver(Strategy.FIELD_NEWEST).decide(c, target).outcome());
+        assertEquals(Decision.APPLY, c.decision);
+        assertEquals(row("n0", "b@x"), c.before, "apply keeps these in the tombstone");
+    }
+
+    @Test
+    void deleteMergedWithAGreaterRowVersionKeepsItsOwnTombstoneVersion() {
+        // the target's row version ranks above the delete but none of its fields do: deleted, measured against the delete
+        ChangeRecord c = fieldDelete(v(50, "A"), v(30, "C"), row("n0", "e0"), Map.of("name", v(30, "C"), "email", v(30, "C")));
+        TargetState target = new TargetState(v(120, "B"), false, Map.of("name", v(40, "B"), "email", v(30, "C")),
+                row("n-b", "e0"));
+        Verdict verdict = resolver(Strategy.FIELD_NEWEST).decide(c, target);
+        assertEquals(Outcome.MERGED, verdict.outcome());
+        assertEquals(Operation.DELETE, c.operation);
+        assertEquals(v(120, "B"), c.version, "the greater row version");
+        assertEquals(v(50, "A"), c.tombstoneVersion, "a later field edit above 50 must still bring the row back");
+        assertEquals(row("n-b", "e0"), c.before);
+    }
+
     @Test
     void manualStrategyHoldsConflictWithTargetRowAndBothVersions() {
         ChangeRecord c = change(v(200, "A"), v(100, "A"), row("Ann", "a@x"));
