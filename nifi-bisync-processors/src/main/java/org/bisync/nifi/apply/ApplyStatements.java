@@ -75,6 +75,11 @@ final class ApplyStatements {
                         version.setString(index++, prev == null ? null : prev.origin());
                         version.setBoolean(index++, write.row == null);
                         version.setString(index++, write.storedFieldVersions(images));
+                        Version tombstone = write.row == null ? write.tombstone : null;
+                        setLong(version, index++, tombstone == null ? null : tombstone.number());
+                        version.setString(index++, tombstone == null ? null : tombstone.origin());
+                        version.setString(index++, write.row == null && table.keepsDeletedValues()
+                                ? images.image(write.keptRow, table.columns()) : null);
                     }
                     version.executeUpdate();
                 }
@@ -121,7 +126,8 @@ final class ApplyStatements {
         history.setString(1, table.localName());
         history.setString(2, operation);
         history.setString(3, images.image(write.key, table.keyColumns()));
-        history.setString(4, live ? images.image(write.historyBefore, table.columns()) : null);
+        // a forwarded delete always carries its before: where tombstones keep values, those are what it keeps
+        history.setString(4, live || write.row == null ? images.image(write.historyBefore, table.columns()) : null);
         history.setString(5, images.image(write.row, table.columns()));
         history.setLong(6, write.version.number());
         history.setString(7, write.version.origin());

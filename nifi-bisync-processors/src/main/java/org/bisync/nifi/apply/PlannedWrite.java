@@ -1,5 +1,6 @@
 package org.bisync.nifi.apply;
 
+import org.bisync.nifi.resolve.FieldLevelJoin;
 import org.bisync.nifi.version.Version;
 
 import java.util.ArrayList;
@@ -15,6 +16,12 @@ final class PlannedWrite {
     final List<PendingChange> records = new ArrayList<>();
     /** The resulting row (canonical names); null for a delete. */
     Map<String, Object> row;
+    /** For a delete in a table whose tombstones keep values: the values kept (canonical names). */
+    Map<String, Object> keptRow;
+    /** For a delete: the tombstone it is measured against when that is not {@link #version}; else null. */
+    Version tombstone;
+    /** Field-level tables: the state this write leaves, for a later change of the same key in the batch. */
+    FieldLevelJoin.State joined;
     boolean writeData = true;
     boolean keepTarget;
     boolean resolution;

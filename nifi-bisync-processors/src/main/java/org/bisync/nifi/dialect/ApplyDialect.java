@@ -31,7 +31,8 @@ public interface ApplyDialect {
     /**
      * Reads the version rows of {@code keyCount} keys, locking them for the rest of the transaction where the engine
      * locks rows ({@code FOR UPDATE}). Parameters: the key columns of each key, key after key. Columns returned: the
-     * key columns (in {@link SyncedTable#keyColumns()} order), version_num, version_origin, deleted, field_versions.
+     * key columns (in {@link SyncedTable#keyColumns()} order), version_num, version_origin, deleted, field_versions,
+     * tombstone_num, tombstone_origin, kept_data.
      */
     String selectVersions(SyncedTable table, int keyCount);
 
@@ -48,7 +49,9 @@ public interface ApplyDialect {
 
     /**
      * Inserts or overwrites {@code rowCount} version rows in one statement. Parameters per row: the key columns,
-     * version_num, version_origin, prev_num, prev_origin, deleted (boolean), field_versions (JSON text or null).
+     * version_num, version_origin, prev_num, prev_origin, deleted (boolean), field_versions (JSON text or null),
+     * tombstone_num, tombstone_origin (null unless a tombstone is measured against another version), kept_data (JSON
+     * text or null).
      */
     String upsertVersions(SyncedTable table, int rowCount);
 

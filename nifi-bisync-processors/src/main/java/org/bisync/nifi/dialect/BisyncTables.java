@@ -24,7 +24,11 @@ package org.bisync.nifi.dialect;
  *                   target acknowledged it, and tombstone purge waits for it
  * bisync_v_TABLE    one per synced table: the key columns (same types, same names), version_num bigint not null,
  *                   version_origin varchar(64) not null, prev_num bigint null, prev_origin varchar(64) null,
- *                   deleted boolean/smallint not null (tombstone), field_versions text null; primary key = key columns
+ *                   deleted boolean/smallint not null (tombstone), field_versions text null,
+ *                   tombstone_num bigint null, tombstone_origin varchar(64) null (the delete a tombstone is measured
+ *                   against when a merge kept a greater row version; null: the row version),
+ *                   kept_data text null (field-level strategies: a tombstone's last values, a JSON object like
+ *                   before_data, so a field edit newer than the delete brings the whole row back); primary key = key columns
  * </pre>
  */
 public final class BisyncTables {

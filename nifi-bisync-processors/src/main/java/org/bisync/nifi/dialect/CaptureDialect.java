@@ -27,7 +27,11 @@ import java.util.List;
  *     (locking) read, never the transaction's snapshot.</li>
  * <li>With field versions ({@link SyncedTable#fieldBiases()} not empty): for every such column whose value changed
  *     (every one on INSERT), its entry in {@code field_versions} becomes {@code [max(clock + correction + fieldBias,
- *     previous field number + 1), this system]}; a DELETE keeps them.</li>
+ *     previous field number + 1), this system]}; a DELETE keeps them, and its version ranks above every one of them.</li>
+ * <li>Where tombstones keep values ({@link SyncedTable#keepsDeletedValues()}): a DELETE writes the image of the OLD row
+ *     into {@code kept_data}; an INSERT or UPDATE clears {@code kept_data}, {@code tombstone_num} and
+ *     {@code tombstone_origin}; an INSERT over a tombstone gives every field a version of at least the tombstone's
+ *     number ({@code tombstone_num}, else {@code version_num}) + 1, so the row it creates lives on every system.</li>
  * <li>One history row: table_name = local table name, operation, key_data / before_data / after_data as JSON objects
  *     keyed by local column name with values from {@link TypeMapping#imageExpression} (synced columns only;
  *     before_data null on INSERT, after_data null on DELETE), the new and previous version, field_versions as

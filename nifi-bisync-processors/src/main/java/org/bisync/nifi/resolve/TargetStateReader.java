@@ -1,5 +1,6 @@
 package org.bisync.nifi.resolve;
 
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import org.bisync.nifi.dialect.Dialect;
@@ -30,7 +31,9 @@ public final class TargetStateReader {
     /** Keys per query: far below every engine's limit on bind parameters even for wide composite keys. */
     public static final int DEFAULT_CHUNK_SIZE = 500;
 
-    private static final ObjectMapper JSON = new ObjectMapper();
+    /** Decimals in kept row images stay exact. */
+    private static final ObjectMapper JSON = new ObjectMapper().enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
+            .enable(DeserializationFeature.USE_BIG_INTEGER_FOR_INTS);
 
     private final Dialect dialect;
     private final int chunkSize;
@@ -94,11 +97,15 @@ public final class TargetStateReader {
                     long number = rs.getLong(index++);
                     String origin = rs.getString(index++);
                     boolean deleted = rs.getBoolean(index++);
-                    String fieldVersions = rs.getString(index);
+                    String fieldVersions = rs.getString(index++);
+                    long tombstoneNumber = rs.getLong(index++);
+                    Version tombstone = rs.wasNull() ? null : new Version(tombstoneNumber, rs.getString(index));
+                    String kept = rs.getString(index + 1);
                     KeyValues id = KeyValues.of(key, keyFields);
                     TargetState previous = states.getOrDefault(id, TargetState.none());
+                    Map<String, Object> row = deleted && kept != null ? keptRow(table, kept) : previous.row();
                     states.put(id, new TargetState(new Version(number, origin), deleted, fieldVersions(table, fieldVersions),
-                            previous.row()));
+                            row, tombstone));
                 }
             }
         }
@@ -132,6 +139,24 @@ public final class TargetStateReader {
                 dialect.types().bind(statement, index++, key.get(column.canonical()), column.column());
             }
         }
+    }
+
+    /** A tombstone's kept_data image (synced columns by local name) as a row by canonical field name. */
+    private Map<String, Object> keptRow(SyncedTable table, String json) throws SQLException {
+        JsonNode image;
+        try {
+            image = JSON.readTree(json);
+        } catch (IOException e) {
+            throw new SQLException("Version table of '" + table.localName() + "' holds kept_data that is not JSON: " + json, e);
+        }
+        Map<String, Object> row = new LinkedHashMap<>();
+        for (SyncedColumn column : table.columns()) {
+            JsonNode value = image.get(column.local());
+            if (value != null) {
+                row.put(column.canonical(), dialect.types().fromImage(value, column.column()));
+            }
+        }
+        return row;
     }
 
     /** The version table's {@code {"local column": [number, "origin"]}} by canonical field name. */

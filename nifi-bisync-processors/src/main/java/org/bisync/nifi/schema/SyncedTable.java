@@ -37,6 +37,14 @@ public record SyncedTable(TableSettings settings, String systemId, TableMetadata
         return !fieldBiases.isEmpty();
     }
 
+    /**
+     * Whether tombstones keep the row's last values (field-level strategies): a field edit newer than the delete
+     * brings the whole row back, with those values for the fields older than the delete.
+     */
+    public boolean keepsDeletedValues() {
+        return settings.strategy().isFieldLevel();
+    }
+
     public String localName() {
         return metadata.name();
     }

@@ -75,7 +75,13 @@ class TargetStateReaderTest {
         TargetState one = states.get(KeyValues.of(key(1), List.of("id")));
         assertEquals("ann@x", one.row().get("email"));
         assertEquals(new BigDecimal("10.50"), one.row().get("balance"));
-        assertNull(states.get(KeyValues.of(key(3), List.of("id"))).row(), "a deleted row has no row");
+        Map<String, Object> kept = new java.util.HashMap<>();
+        kept.put("id", 3);
+        kept.put("name", "Cid");
+        kept.put("email", null);
+        kept.put("balance", new BigDecimal("7.00"));
+        assertEquals(kept, states.get(KeyValues.of(key(3), List.of("id"))).row(),
+                "a field-level tombstone gives the values the local delete kept, by canonical name and typed");
         assertEquals(2, reader.queries(), "one query for versions, one for rows");
     }
 

@@ -62,7 +62,7 @@ final class MariaDbApplySql implements ApplyDialect {
             String one = "(" + keys.stream().map(c -> ids.quote(c.local()) + " = ?").collect(Collectors.joining(" AND ")) + ")";
             where = String.join(" OR ", Collections.nCopies(keyCount, one));
         }
-        return "SELECT " + columns(keys) + ", version_num, version_origin, deleted, field_versions FROM "
+        return "SELECT " + columns(keys) + ", version_num, version_origin, deleted, field_versions, tombstone_num, tombstone_origin, kept_data FROM "
                 + capture.versionTable(table.localName()) + " WHERE " + where + " FOR UPDATE";
     }
 
@@ -95,12 +95,13 @@ final class MariaDbApplySql implements ApplyDialect {
 
     @Override
     public String upsertVersions(SyncedTable table, int rowCount) {
-        String row = "(" + String.join(", ", Collections.nCopies(table.keyColumns().size() + 6, "?")) + ")";
+        String row = "(" + String.join(", ", Collections.nCopies(table.keyColumns().size() + 9, "?")) + ")";
         return "INSERT INTO " + capture.versionTable(table.localName()) + " (" + columns(table.keyColumns())
-                + ", version_num, version_origin, prev_num, prev_origin, deleted, field_versions) VALUES "
+                + ", version_num, version_origin, prev_num, prev_origin, deleted, field_versions, tombstone_num, tombstone_origin, kept_data) VALUES "
                 + String.join(", ", Collections.nCopies(rowCount, row)) + " ON DUPLICATE KEY UPDATE "
                 + "version_num = VALUES(version_num), version_origin = VALUES(version_origin), prev_num = VALUES(prev_num), "
-                + "prev_origin = VALUES(prev_origin), deleted = VALUES(deleted), field_versions = VALUES(field_versions)";
+                + "prev_origin = VALUES(prev_origin), deleted = VALUES(deleted), field_versions = VALUES(field_versions), "
+                + "tombstone_num = VALUES(tombstone_num), tombstone_origin = VALUES(tombstone_origin), kept_data = VALUES(kept_data)";
     }
 
     @Override

@@ -75,6 +75,8 @@ final class MariaDbCaptureSql implements CaptureDialect {
                 + "version_num BIGINT NOT NULL DEFAULT 0, version_origin VARCHAR(64) CHARACTER SET utf8mb4 COLLATE utf8mb4_bin NOT NULL DEFAULT '', "
                 + "prev_num BIGINT NULL, prev_origin VARCHAR(64) CHARACTER SET utf8mb4 COLLATE utf8mb4_bin NULL, "
                 + "deleted BOOLEAN NOT NULL DEFAULT 0, field_versions LONGTEXT CHARACTER SET utf8mb4 COLLATE utf8mb4_bin NULL, "
+                + "tombstone_num BIGINT NULL, tombstone_origin VARCHAR(64) CHARACTER SET utf8mb4 COLLATE utf8mb4_bin NULL, "
+                + "kept_data LONGTEXT CHARACTER SET utf8mb4 COLLATE utf8mb4_bin NULL, "
                 + "PRIMARY KEY (" + keyList + ")) ENGINE=InnoDB\nSELECT " + keyList + " FROM " + ids.quote(table.localName()) + " WHERE 1 = 0");
         return sql;
     }

@@ -63,7 +63,7 @@ final class PostgresApplyDialect implements ApplyDialect {
         String tuple = key.size() == 1 ? "?" : "(" + key.stream().map(c -> "?").collect(Collectors.joining(", ")) + ")";
         String column = key.size() == 1 ? q(key.get(0).local()) : "(" + PostgresSql.keyList(table, c -> c) + ")";
         String keys = String.join(", ", java.util.Collections.nCopies(keyCount, tuple));
-        return "SELECT " + PostgresSql.keyList(table, c -> c) + ", version_num, version_origin, deleted, field_versions FROM "
+        return "SELECT " + PostgresSql.keyList(table, c -> c) + ", version_num, version_origin, deleted, field_versions, tombstone_num, tombstone_origin, kept_data FROM "
                 + PostgresSql.versionTable(table) + " WHERE " + column + " IN (" + keys + ") FOR UPDATE";
     }
 
@@ -89,12 +89,13 @@ final class PostgresApplyDialect implements ApplyDialect {
     public String upsertVersions(SyncedTable table, int rowCount) {
         String keys = PostgresSql.keyList(table, c -> c);
         String keyParams = table.keyColumns().stream().map(c -> "?").collect(Collectors.joining(", "));
-        String row = "(" + keyParams + ", ?, ?, ?, ?, ?, ?)";
+        String row = "(" + keyParams + ", ?, ?, ?, ?, ?, ?, ?, ?, ?)";
         return "INSERT INTO " + PostgresSql.versionTable(table) + " (" + keys
-                + ", version_num, version_origin, prev_num, prev_origin, deleted, field_versions) VALUES "
+                + ", version_num, version_origin, prev_num, prev_origin, deleted, field_versions, tombstone_num, tombstone_origin, kept_data) VALUES "
                 + String.join(", ", java.util.Collections.nCopies(rowCount, row)) + " ON CONFLICT (" + keys + ") DO UPDATE SET version_num = EXCLUDED.version_num, "
                 + "version_origin = EXCLUDED.version_origin, prev_num = EXCLUDED.prev_num, prev_origin = EXCLUDED.prev_origin, "
-                + "deleted = EXCLUDED.deleted, field_versions = EXCLUDED.field_versions";
+                + "deleted = EXCLUDED.deleted, field_versions = EXCLUDED.field_versions, tombstone_num = EXCLUDED.tombstone_num, "
+                + "tombstone_origin = EXCLUDED.tombstone_origin, kept_data = EXCLUDED.kept_data";
     }
 
     @Override

@@ -81,7 +81,8 @@ final class PostgresTriggerSql {
         return List.of(
                 "CREATE TABLE IF NOT EXISTS " + versions + " AS SELECT " + keys + ", 0::bigint AS version_num, "
                         + "''::varchar(64) AS version_origin, NULL::bigint AS prev_num, NULL::varchar(64) AS prev_origin, "
-                        + "false AS deleted, NULL::text AS field_versions FROM " + q(table.localName()) + " WITH NO DATA",
+                        + "false AS deleted, NULL::text AS field_versions, NULL::bigint AS tombstone_num, "
+                        + "NULL::varchar(64) AS tombstone_origin, NULL::text AS kept_data FROM " + q(table.localName()) + " WITH NO DATA",
                 "ALTER TABLE " + versions + " " + notNull + "ALTER COLUMN version_num SET NOT NULL, "
                         + "ALTER COLUMN version_origin SET NOT NULL, ALTER COLUMN deleted SET NOT NULL",
                 "CREATE UNIQUE INDEX IF NOT EXISTS " + PostgresSql.versionKeyIndex(table.localName()) + " ON " + versions
@@ -136,8 +137,8 @@ final class PostgresTriggerSql {
         String image = image(table.columns(), "r");
         return """
                     WITH u AS (
-                      INSERT INTO %s AS v (%s, version_num, version_origin, deleted, field_versions)
-                      SELECT %s, %s, %s, %s, %s FROM %s r
+                      INSERT INTO %s AS v (%s, version_num, version_origin, deleted, field_versions%s)
+                      SELECT %s, %s, %s, %s, %s%s FROM %s r
                       ON CONFLICT (%s) DO UPDATE SET %s
                       RETURNING %s, v.version_num, v.prev_num, v.prev_origin, v.field_versions)
                     INSERT INTO %s (table_name, operation, key_data, before_data, after_data, version_num, version_origin,
@@ -145,9 +146,9 @@ final class PostgresTriggerSql {
                     SELECT %s, '%s', %s, %s, %s, u.version_num, %s, u.prev_num, u.prev_origin, u.field_versions, %s,
                       pg_current_xact_id()::text, clk
                     FROM %s r JOIN u ON %s;
-                """.formatted(PostgresSql.versionTable(table), keys,
+                """.formatted(PostgresSql.versionTable(table), keys, keptColumn(table),
                 PostgresSql.keyList(table, c -> "r." + c), proposedNumber(table, delete ? null : "r"), origin, delete,
-                delete || !table.hasFieldVersions() ? "NULL" : fieldVersions(table, operation, null), rows,
+                delete || !table.hasFieldVersions() ? "NULL" : fieldVersions(table, operation, null), keptValue(table, delete, "r"), rows,
                 keys, upsertSet(table, operation), PostgresSql.keyList(table, c -> "v." + c),
                 BisyncTables.HISTORY,
                 literal(table.localName()), operation, image(table.keyColumns(), "r"), delete ? image : "NULL",
@@ -166,16 +167,16 @@ final class PostgresTriggerSql {
         String before = operation.equals("INSERT") ? "NULL" : image(table.columns(), "OLD");
         String after = delete ? "NULL" : image(table.columns(), "NEW");
         return """
-                    INSERT INTO %s AS v (%s, version_num, version_origin, deleted, field_versions)
-                    VALUES (%s, %s, %s, %s, %s)
+                    INSERT INTO %s AS v (%s, version_num, version_origin, deleted, field_versions%s)
+                    VALUES (%s, %s, %s, %s, %s%s)
                     ON CONFLICT (%s) DO UPDATE SET %s
                     RETURNING v.version_num, v.prev_num, v.prev_origin, v.field_versions INTO vn, pn, po, fv;
                     INSERT INTO %s (table_name, operation, key_data, before_data, after_data, version_num, version_origin,
                       prev_num, prev_origin, field_versions, origin, tx_id, captured_at)
                     VALUES (%s, '%s', %s, %s, %s, vn, %s, pn, po, fv, %s, pg_current_xact_id()::text, clk);
-                """.formatted(versions, keys,
+                """.formatted(versions, keys, keptColumn(table),
                 PostgresSql.keyList(table, c -> row + "." + c), proposedNumber(table, delete ? null : row), origin, delete,
-                newFieldVersions,
+                newFieldVersions, keptValue(table, delete, row),
                 keys, set,
                 BisyncTables.HISTORY,
                 literal(table.localName()), operation, image(table.keyColumns(), row), before, after, origin, origin);
@@ -210,7 +211,23 @@ final class PostgresTriggerSql {
         if (table.hasFieldVersions() && !delete) {
             set.append(", field_versions = ").append(fieldVersions(table, operation, "v.field_versions::jsonb"));
         }
+        if (table.keepsDeletedValues()) {
+            set.append(", kept_data = EXCLUDED.kept_data, tombstone_num = NULL, tombstone_origin = NULL");
+        }
         return set.toString();
+    }
+
+    /** The kept_data column of the version upsert, where tombstones keep the row's values. */
+    private static String keptColumn(SyncedTable table) {
+        return table.keepsDeletedValues() ? ", kept_data" : "";
+    }
+
+    /** A delete keeps the image of its OLD row; a write that leaves a live row keeps nothing. */
+    private String keptValue(SyncedTable table, boolean delete, String row) {
+        if (!table.keepsDeletedValues()) {
+            return "";
+        }
+        return ", " + (delete ? image(table.columns(), row) : "NULL");
     }
 
     /**
@@ -224,8 +241,12 @@ final class PostgresTriggerSql {
         for (Map.Entry<String, Long> field : table.fieldBiases().entrySet()) {
             String name = literal(field.getKey());
             String proposed = "clk + " + field.getValue();
+            // an insert over a tombstone gives every field a version above it, or the row would stay deleted elsewhere
+            String aboveTombstone = previous != null && operation.equals("INSERT") && table.keepsDeletedValues()
+                    ? ", CASE WHEN v.deleted THEN coalesce(v.tombstone_num, v.version_num) + 1 END" : "";
             String number = previous == null ? proposed
-                    : "GREATEST(" + proposed + ", coalesce((" + previous + " -> " + name + " ->> 0)::bigint + 1, " + proposed + "))";
+                    : "GREATEST(" + proposed + ", coalesce((" + previous + " -> " + name + " ->> 0)::bigint + 1, " + proposed + ")"
+                    + aboveTombstone + ")";
             String entry = "jsonb_build_object(" + name + ", jsonb_build_array(" + number + ", " + origin + "))";
             if (operation.equals("UPDATE")) {
                 SyncedColumn column = table.byLocal(field.getKey()).orElseThrow();

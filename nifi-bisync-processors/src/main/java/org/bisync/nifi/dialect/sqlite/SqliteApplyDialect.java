@@ -87,7 +87,7 @@ final class SqliteApplyDialect implements ApplyDialect {
             String row = "(" + placeholders(keys.size()) + ")";
             where = "(" + keyList(table) + ") IN (VALUES " + String.join(", ", java.util.Collections.nCopies(keyCount, row)) + ")";
         }
-        return "SELECT " + keyList(table) + ", version_num, version_origin, deleted, field_versions FROM "
+        return "SELECT " + keyList(table) + ", version_num, version_origin, deleted, field_versions, tombstone_num, tombstone_origin, kept_data FROM "
                 + q(SqliteSql.versionTable(table)) + " WHERE " + where;
     }
 
@@ -109,12 +109,13 @@ final class SqliteApplyDialect implements ApplyDialect {
 
     @Override
     public String upsertVersions(SyncedTable table, int rowCount) {
-        String row = "(" + placeholders(table.keyColumns().size() + 6) + ")";
+        String row = "(" + placeholders(table.keyColumns().size() + 9) + ")";
         return "INSERT INTO " + q(SqliteSql.versionTable(table)) + " (" + keyList(table)
-                + ", version_num, version_origin, prev_num, prev_origin, deleted, field_versions) VALUES "
+                + ", version_num, version_origin, prev_num, prev_origin, deleted, field_versions, tombstone_num, tombstone_origin, kept_data) VALUES "
                 + String.join(", ", java.util.Collections.nCopies(rowCount, row)) + " ON CONFLICT (" + keyList(table) + ") DO UPDATE SET"
                 + " version_num = excluded.version_num, version_origin = excluded.version_origin, prev_num = excluded.prev_num,"
-                + " prev_origin = excluded.prev_origin, deleted = excluded.deleted, field_versions = excluded.field_versions";
+                + " prev_origin = excluded.prev_origin, deleted = excluded.deleted, field_versions = excluded.field_versions,"
+                + " tombstone_num = excluded.tombstone_num, tombstone_origin = excluded.tombstone_origin, kept_data = excluded.kept_data";
     }
 
     @Override

@@ -59,7 +59,8 @@ final class SqliteTriggerSql {
         String keys = joined(table.keyColumns(), c -> q(c.local()) + (c.column().typeName().isEmpty() ? "" : " " + c.column().typeName()), ", ");
         return "CREATE TABLE IF NOT EXISTS " + q(SqliteSql.versionTable(table)) + " (" + keys
                 + ", version_num INTEGER NOT NULL, version_origin TEXT NOT NULL, prev_num INTEGER, prev_origin TEXT,"
-                + " deleted INTEGER NOT NULL DEFAULT 0, field_versions TEXT, PRIMARY KEY (" + keyList(table) + "))";
+                + " deleted INTEGER NOT NULL DEFAULT 0, field_versions TEXT, tombstone_num INTEGER, tombstone_origin TEXT, kept_data TEXT,"
+                + " PRIMARY KEY (" + keyList(table) + "))";
     }
 
     static List<String> install(SyncedTable table) {
@@ -90,16 +91,26 @@ final class SqliteTriggerSql {
     }
 
     private static String versionUpsert(SyncedTable table, Op op, String row) {
+        boolean delete = op == Op.DELETE;
+        boolean keeps = table.keepsDeletedValues();
+        // a tombstone ranks above every field version it saw
+        String aboveFields = delete && table.hasFieldVersions()
+                ? ", coalesce((SELECT max(CAST(e.value ->> 0 AS INTEGER)) + 1 FROM json_each(field_versions) AS e), 0)" : "";
         String sql = "INSERT INTO " + q(SqliteSql.versionTable(table)) + " (" + keyList(table)
-                + ", version_num, version_origin, prev_num, prev_origin, deleted, field_versions) VALUES ("
-                + joined(table.keyColumns(), c -> row + "." + q(c.local()), ", ") + ", " + proposedNumber(table, op == Op.DELETE ? null : row)
-                + ", " + literal(table.systemId()) + ", NULL, NULL, " + (op == Op.DELETE ? 1 : 0) + ", "
-                + (op == Op.DELETE || !table.hasFieldVersions() ? "NULL" : fieldVersions(table, op, false)) + ")"
+                + ", version_num, version_origin, prev_num, prev_origin, deleted, field_versions" + (keeps ? ", kept_data" : "") + ") VALUES ("
+                + joined(table.keyColumns(), c -> row + "." + q(c.local()), ", ") + ", " + proposedNumber(table, delete ? null : row)
+                + ", " + literal(table.systemId()) + ", NULL, NULL, " + (delete ? 1 : 0) + ", "
+                + (delete || !table.hasFieldVersions() ? "NULL" : fieldVersions(table, op, false))
+                + (keeps ? ", " + (delete ? jsonObject(table.columns(), c -> SqliteTypeMapping.INSTANCE.imageExpression("OLD", c.column())) : "NULL") : "")
+                + ")"
                 + "\n  ON CONFLICT (" + keyList(table) + ") DO UPDATE SET prev_num = version_num, prev_origin = version_origin,"
-                + " version_num = max(excluded.version_num, version_num + 1), version_origin = excluded.version_origin,"
+                + " version_num = max(excluded.version_num, version_num + 1" + aboveFields + "), version_origin = excluded.version_origin,"
                 + " deleted = excluded.deleted";
-        if (op != Op.DELETE && table.hasFieldVersions()) {
+        if (!delete && table.hasFieldVersions()) {
             sql += ", field_versions = " + fieldVersions(table, op, true);
+        }
+        if (keeps) {
+            sql += ", kept_data = excluded.kept_data, tombstone_num = NULL, tombstone_origin = NULL";
         }
         return sql;
     }
@@ -141,8 +152,12 @@ final class SqliteTriggerSql {
         String system = literal(table.systemId());
         Function<SyncedColumn, String> entry = c -> {
             String stamp = "(" + CORRECTED_CLOCK + " + " + biases.get(c.local()) + ")";
+            // an insert over a tombstone gives every field a version above it, or the row would stay deleted elsewhere
+            String aboveTombstone = op == Op.INSERT && table.keepsDeletedValues()
+                    ? ", CASE WHEN deleted THEN coalesce(tombstone_num, version_num) + 1 ELSE " + stamp + " END" : "";
             String number = hasPrevious
-                    ? "max(" + stamp + ", coalesce((field_versions ->> " + jsonMemberPath(c.local(), "[0]") + ") + 1, " + stamp + "))"
+                    ? "max(" + stamp + ", coalesce((field_versions ->> " + jsonMemberPath(c.local(), "[0]") + ") + 1, " + stamp + ")"
+                    + aboveTombstone + ")"
                     : stamp;
             String fresh = "json_array(" + number + ", " + system + ")";
             if (op == Op.INSERT) {

@@ -100,6 +100,9 @@ class MariaDbApplyTest {
                 ps.setNull(5, java.sql.Types.VARCHAR);
                 ps.setBoolean(6, true);
                 ps.setString(7, "{\"name\": [500, \"B\"]}");
+                ps.setLong(8, 450);
+                ps.setString(9, "C");
+                ps.setString(10, "{\"id\": 1, \"name\": \"a\"}");
                 ps.executeUpdate();
             }
             try (PreparedStatement ps = c.prepareStatement(apply.deleteRow(table))) {
@@ -119,6 +122,9 @@ class MariaDbApplyTest {
                             assertEquals("B", rs.getString("version_origin"));
                             assertTrue(rs.getBoolean("deleted"));
                             assertEquals("{\"name\": [500, \"B\"]}", rs.getString("field_versions"));
+                            assertEquals(450, rs.getLong("tombstone_num"));
+                            assertEquals("C", rs.getString("tombstone_origin"));
+                            assertEquals("{\"id\": 1, \"name\": \"a\"}", rs.getString("kept_data"));
                         }
                     }
                     assertEquals(2, n, "key 1 stamped by us, key 2 by the local insert, 99 has none");
@@ -173,7 +179,7 @@ class MariaDbApplyTest {
                 assertEquals(1, ps.executeUpdate());
             }
             try (PreparedStatement ps = c.prepareStatement(apply.upsertVersion(table))) {
-                Object[] values = {1, 2, 700L, "B", null, null, false, null};
+                Object[] values = {1, 2, 700L, "B", null, null, false, null, null, null, null};
                 for (int i = 0; i < values.length; i++) {
                     ps.setObject(i + 1, values[i]);
                 }

@@ -121,6 +121,9 @@ class SqliteApplyTest {
                     ps.setString(5, "A");
                     ps.setBoolean(6, key == 1);
                     ps.setString(7, key == 5 ? "{\"name\":[9005,\"B\"]}" : null);
+                    ps.setObject(8, key == 1 ? 8_000L : null);
+                    ps.setString(9, key == 1 ? "C" : null);
+                    ps.setString(10, key == 1 ? "{\"id\":1}" : null);
                     ps.executeUpdate();
                 }
             }
@@ -132,7 +135,8 @@ class SqliteApplyTest {
                 try (ResultSet rs = ps.executeQuery()) {
                     while (rs.next()) {
                         versions.add(Map.of("key", rs.getLong(1), "num", rs.getLong(2), "origin", rs.getString(3),
-                                "deleted", rs.getBoolean(4), "fv", String.valueOf(rs.getString(5))));
+                                "deleted", rs.getBoolean(4), "fv", String.valueOf(rs.getString(5)),
+                                "tombstone", rs.getLong(6) + "@" + rs.getString(7), "kept", String.valueOf(rs.getString(8))));
                     }
                 }
             }
@@ -140,7 +144,8 @@ class SqliteApplyTest {
             c.commit();
             versions.sort(java.util.Comparator.comparing(m -> (Long) m.get("key")));
             assertEquals(3, versions.size());
-            assertEquals(Map.of("key", 1L, "num", 9_001L, "origin", "B", "deleted", true, "fv", "null"), versions.get(0));
+            assertEquals(Map.of("key", 1L, "num", 9_001L, "origin", "B", "deleted", true, "fv", "null", "tombstone", "8000@C",
+                    "kept", "{\"id\":1}"), versions.get(0));
             assertEquals("A", versions.get(1).get("origin"));
             assertFalse((Boolean) versions.get(1).get("deleted"));
             assertEquals("{\"name\":[9005,\"B\"]}", versions.get(2).get("fv"));
