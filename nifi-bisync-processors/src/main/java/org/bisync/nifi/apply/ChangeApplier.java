@@ -7,6 +7,9 @@ import org.bisync.nifi.dialect.ApplyDialect;
 import org.bisync.nifi.dialect.Dialect;
 import org.bisync.nifi.dialect.TypeMapping;
 import org.bisync.nifi.dialect.ValueRejectedException;
+import org.bisync.nifi.resolve.KeyValues;
+import org.bisync.nifi.resolve.TargetState;
+import org.bisync.nifi.resolve.TargetStateReader;
 import org.bisync.nifi.schema.SchemaMismatchException;
 import org.bisync.nifi.schema.SyncedColumn;
 import org.bisync.nifi.schema.SyncedTable;
@@ -326,10 +329,11 @@ public final class ChangeApplier {
         Map<String, Map<String, Object>> keys = new LinkedHashMap<>();
         pending.forEach(p -> keys.putIfAbsent(p.keyId, p.change.key));
         Map<String, TargetVersion> current = statements.readVersions(connection, table, images, keys);
+        Map<String, TargetState> fieldStates = table.keepsDeletedValues() ? fieldStates(connection, table, keys) : null;
         Map<String, Map<String, Object>> newKeys = new LinkedHashMap<>(keys);
         newKeys.keySet().removeAll(current.keySet());
         NewKeyClaims.claim(connection, dialect, table, List.copyOf(newKeys.values()), maxRows);
-        List<PlannedWrite> writes = planner.decide(pending, current, attempt);
+        List<PlannedWrite> writes = planner.decide(pending, current, fieldStates, attempt);
         statements.completeResolutions(connection, table, images, writes);
         List<PlannedWrite> applied = new ArrayList<>();
         if (!recordByRecord) {
@@ -383,6 +387,16 @@ public final class ChangeApplier {
         sql.clearOrigin(connection);
         connection.commit();
         return attempt;
+    }
+
+    /** What the target holds per key id (rows, tombstones and their kept values), read under the version rows' lock. */
+    private Map<String, TargetState> fieldStates(Connection connection, SyncedTable table, Map<String, Map<String, Object>> keys)
+            throws SQLException {
+        Map<KeyValues, TargetState> read = new TargetStateReader(dialect, maxRows).read(connection, table, keys.values(), true);
+        List<String> keyFields = table.keyColumns().stream().map(c -> c.canonical()).toList();
+        Map<String, TargetState> byKeyId = new LinkedHashMap<>();
+        keys.forEach((keyId, key) -> byKeyId.put(keyId, read.getOrDefault(KeyValues.of(key, keyFields), TargetState.none())));
+        return byKeyId;
     }
 
     /**

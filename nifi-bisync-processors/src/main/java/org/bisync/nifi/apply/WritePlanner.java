@@ -2,6 +2,8 @@ package org.bisync.nifi.apply;
 
 import org.bisync.nifi.change.ChangeRecord;
 import org.bisync.nifi.change.Decision;
+import org.bisync.nifi.resolve.FieldLevelJoin;
+import org.bisync.nifi.resolve.TargetState;
 import org.bisync.nifi.topology.SyncTopology;
 import org.bisync.nifi.version.Version;
 import org.bisync.nifi.version.VersionOrder;
@@ -24,21 +26,35 @@ final class WritePlanner {
     private final String target;
     private final VersionOrder order;
     private final LongSupplier nowMicros;
+    private final FieldLevelJoin join;
 
     WritePlanner(SyncTopology topology, String target, LongSupplier nowMicros) {
         this.topology = topology;
         this.target = target;
         this.order = new VersionOrder(topology::rank);
         this.nowMicros = nowMicros;
+        this.join = new FieldLevelJoin(order);
     }
 
-    /** Decides every pending change against the target's version (or the batch's own earlier write of that key). */
-    List<PlannedWrite> decide(List<PendingChange> pending, Map<String, TargetVersion> current, ApplyAttempt attempt) {
+    /**
+     * Decides every pending change against the target's version (or the batch's own earlier write of that key).
+     *
+     * @param fieldStates for tables whose tombstones keep values (field-level strategies): what the target holds per
+     *                    key id, read under the lock; null for other tables
+     */
+    List<PlannedWrite> decide(List<PendingChange> pending, Map<String, TargetVersion> current, Map<String, TargetState> fieldStates,
+                              ApplyAttempt attempt) {
         Map<String, PlannedWrite> byKey = new LinkedHashMap<>();
         for (PendingChange p : pending) {
             ChangeRecord c = p.change;
             PlannedWrite earlier = byKey.get(p.keyId);
             TargetVersion original = current.get(p.keyId);
+            FieldLevelJoin.State heldState = earlier != null ? earlier.joined
+                    : fieldStates == null ? null : FieldLevelJoin.of(fieldStates.getOrDefault(p.keyId, TargetState.none()));
+            if (heldState != null && c.resolution == null && !p.standardized) {
+                joinUnderLock(p, heldState, earlier, original, attempt).ifPresent(write -> byKey.put(p.keyId, write));
+                continue;
+            }
             TargetVersion now = earlier != null ? earlier.asTargetVersion() : original;
             Version held = now == null ? null : now.version();
             boolean compareAndSet = c.resolution != null || c.decision == Decision.MERGE;
@@ -61,10 +77,14 @@ final class WritePlanner {
             write.history = false;
             write.keepTarget = false;
             write.writeData = true;
+            write.keptRow = null;
+            write.tombstone = null;
             if (c.resolution != null) {
                 resolve(write, c, held);
             } else {
                 write.row = c.operation.removesRow() ? null : new LinkedHashMap<>(c.after);
+                write.keptRow = c.operation.removesRow() ? c.before : null;
+                write.tombstone = c.tombstoneVersion;
                 write.fieldVersions = c.fieldVersions.isEmpty() ? write.fieldVersions : null;
                 write.incomingFieldVersions = c.fieldVersions;
                 if (p.standardized) {
@@ -83,6 +103,41 @@ final class WritePlanner {
             byKey.put(p.keyId, write);
         }
         return new ArrayList<>(byKey.values());
+    }
+
+    /**
+     * Field-level tables: the change joined into what the target holds now, under the lock, whatever ResolveConflicts
+     * decided. A merge keeps the greater row version, so the target can take in another change's fields without its
+     * version moving, and neither "only above the held version" nor a compare-and-set on it would see that; the join
+     * with the current state is right whatever happened since the decision, since joins commute.
+     */
+    private java.util.Optional<PlannedWrite> joinUnderLock(PendingChange p, FieldLevelJoin.State held, PlannedWrite earlier,
+                                                           TargetVersion original, ApplyAttempt attempt) {
+        ChangeRecord c = p.change;
+        FieldLevelJoin.Joined joined = join.join(held, FieldLevelJoin.of(c));
+        if (!joined.incomingContributes()) {
+            attempt.outcomes.put(p.index, new ApplyOutcome(p.index, c, ApplyStatus.STALE, "The target already holds every field "
+                    + "of version " + c.version + " (it holds " + held.version() + (held.tombstone() != null ? ", deleted" : "") + ")", null));
+            return java.util.Optional.empty();
+        }
+        FieldLevelJoin.State state = joined.state();
+        PlannedWrite write = earlier != null ? earlier : new PlannedWrite(p.keyId, c.key, original);
+        write.records.add(p);
+        write.history = false;
+        write.keepTarget = false;
+        write.writeData = true;
+        write.version = state.version();
+        write.row = joined.live() ? new LinkedHashMap<>(state.values()) : null;
+        write.keptRow = joined.live() ? null : state.values();
+        write.tombstone = joined.live() || state.tombstone().equals(state.version()) ? null : state.tombstone();
+        write.fieldVersions = null;
+        write.incomingFieldVersions = state.fieldVersions();
+        write.joined = state;
+        if (target.equals(topology.hub())) {
+            Map<String, Object> before = joined.live() ? (held.tombstone() == null ? held.values() : null) : state.values();
+            forward(write, before, held.version(), c.origin, c.supersedes, c.transactionId, c.capturedAt);
+        }
+        return java.util.Optional.of(write);
     }
 
     /** A reviewer's resolution: a new version above both, made by the target, superseding both, forwarded by history. */

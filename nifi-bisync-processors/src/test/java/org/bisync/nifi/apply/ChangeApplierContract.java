@@ -2,6 +2,7 @@ package org.bisync.nifi.apply;
 
 import org.bisync.nifi.change.ChangeRecord;
 import org.bisync.nifi.change.Decision;
+import org.bisync.nifi.change.Operation;
 import org.bisync.nifi.change.Resolution;
 import org.bisync.nifi.dialect.BisyncTables;
 import org.bisync.nifi.schema.SyncedTable;
@@ -20,7 +21,9 @@ import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 import static org.bisync.nifi.apply.ApplyDatabase.change;
 import static org.bisync.nifi.apply.ApplyDatabase.row;
@@ -204,6 +207,62 @@ abstract class ChangeApplierContract {
         won.expectedVersion = new Version(100, "A");
         assertEquals(List.of(APPLIED), statuses(db.apply(applier, item, won)));
         assertEquals("merged", name("t_cas", 1));
+    }
+
+    private static ChangeRecord fieldChange(String table, Operation operation, int id, Map<String, Object> values, Version version,
+                                            Map<String, Version> fieldVersions) {
+        ChangeRecord c = change(table, operation, id, operation.removesRow() ? null : values, version.number(), version.origin());
+        if (operation.removesRow()) {
+            c.before = new LinkedHashMap<>(values);
+            c.before.put("id", id);
+        }
+        c.fieldVersions.putAll(fieldVersions);
+        return c;
+    }
+
+    private static Map<String, Version> fields(Version name, Version price, Version qty) {
+        return Map.of("name", name, "price", price, "qty", qty);
+    }
+
+    /**
+     * Field-level tables: apply joins each change into what the target holds under the lock, so two changes decided
+     * against the same target state both keep their fields, and a tombstone keeps the row's values for an edit newer
+     * than the delete to bring back.
+     */
+    @Test
+    void fieldLevelChangesAreJoinedUnderTheLockAndTombstonesKeepTheValuesAFieldEditBringsBack() throws SQLException {
+        db.exec("CREATE TABLE t_join (id int PRIMARY KEY, name varchar(20), price decimal(10,2), qty int)");
+        SyncTopology topology = topology(null, TableSettings.twoWay("t_join").withStrategy(Strategy.FIELD_NEWEST));
+        SyncedTable table = db.install(topology, "t_join");
+        ChangeApplier applier = db.applier(topology, warnings);
+        Version base = new Version(100, "A");
+        db.apply(applier, table, fieldChange("t_join", INSERT, 1, row("name", "n0", "price", new BigDecimal("1.00"), "qty", 1), base,
+                fields(base, base, base)));
+
+        // both decided against 100@A: C edited name, A (later, but below C's row version) edited price
+        ChangeRecord name = fieldChange("t_join", UPDATE, 1, row("name", "n-c", "price", new BigDecimal("1.00"), "qty", 1),
+                new Version(200, "C"), fields(new Version(200, "C"), base, base));
+        ChangeRecord price = fieldChange("t_join", UPDATE, 1, row("name", "n0", "price", new BigDecimal("2.00"), "qty", 1),
+                new Version(150, "A"), fields(base, new Version(150, "A"), base));
+        assertEquals(List.of(APPLIED), statuses(db.apply(applier, table, name)));
+        assertEquals(List.of(APPLIED), statuses(db.apply(applier, table, price)), "joined, not stale below 200@C");
+        assertEquals(List.of(List.of("n-c", 2)), db.query("SELECT name, price FROM t_join WHERE id = 1").stream()
+                .map(r -> List.of(r.get(0), ((Number) r.get(1)).intValue())).toList());
+        assertEquals(Arrays.asList(200L, "C", 200L, "C", false), db.versionRow("t_join", "id", 1));
+        assertEquals(List.of(STALE), statuses(db.apply(applier, table, price.copy())), "a duplicate joins to nothing new");
+
+        // A deletes having seen only its own price: the tombstone keeps C's name too
+        ChangeRecord delete = fieldChange("t_join", DELETE, 1, row("name", "n0", "price", new BigDecimal("2.00"), "qty", 1),
+                new Version(300, "A"), fields(base, new Version(150, "A"), base));
+        assertEquals(List.of(APPLIED), statuses(db.apply(applier, table, delete)));
+        assertEquals(0, db.count("SELECT count(*) FROM t_join"));
+        // C edits qty after the delete (C never saw it): the row comes back with the tombstone's name and price
+        ChangeRecord qty = fieldChange("t_join", UPDATE, 1, row("name", "n-c", "price", new BigDecimal("1.00"), "qty", 7),
+                new Version(400, "C"), fields(new Version(200, "C"), base, new Version(400, "C")));
+        assertEquals(List.of(APPLIED), statuses(db.apply(applier, table, qty)));
+        assertEquals(List.of(List.of("n-c", 2, 7)), db.query("SELECT name, price, qty FROM t_join WHERE id = 1").stream()
+                .map(r -> List.of(r.get(0), ((Number) r.get(1)).intValue(), ((Number) r.get(2)).intValue())).toList());
+        assertEquals(0, db.historyCount("t_join"), "the triggers skip the applier's writes");
     }
 
     @Test

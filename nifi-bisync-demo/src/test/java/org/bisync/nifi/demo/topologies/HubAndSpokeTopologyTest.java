@@ -132,6 +132,70 @@ class HubAndSpokeTopologyTest {
         }
     }
 
+    /** The template's systems with the sample table under newest-per-field. */
+    private static final String FIELD_NEWEST_TOPOLOGY = """
+            {"systems": [{"id": "postgresql", "priority": 1}, {"id": "mariadb", "priority": 2}, {"id": "sqlite", "priority": 3}],
+             "hub": "postgresql",
+             "tables": [{"name": "customer", "direction": "TWO_WAY", "strategy": "FIELD_NEWEST", "exclude": ["touch_count"]}]}""";
+
+    private static List<String> versionRows(DataSource dataSource) throws java.sql.SQLException {
+        List<String> rows = new java.util.ArrayList<>();
+        try (java.sql.Connection c = dataSource.getConnection(); java.sql.ResultSet rs = c.createStatement().executeQuery(
+                "SELECT id, version_num, version_origin, deleted FROM bisync_v_customer ORDER BY id")) {
+            while (rs.next()) {
+                rows.add(rs.getLong(1) + "|" + rs.getLong(2) + "@" + rs.getString(3) + (rs.getBoolean(4) ? "|deleted" : ""));
+            }
+        }
+        return rows;
+    }
+
+    /**
+     * Newest-per-field with deletes on three systems: an edit made before a concurrent delete is not lost when an edit
+     * made after the delete brings the row back (the tombstones keep the values), and a delete newer than every edit
+     * removes the row everywhere; every system ends with the same rows and the same versions.
+     */
+    @Test
+    void fieldNewestMergesEditsAroundAConcurrentDeleteIdenticallyOnAllThreeSystems() throws Exception {
+        DataSource hub = EmbeddedDatabases.postgres("topo_hub_fields");
+        DataSource maria = EmbeddedDatabases.mariadb("topo_hub_fields");
+        DataSource sqlite = EmbeddedDatabases.sqlite("topo_hub_fields");
+        for (DataSource ds : List.of(hub, maria, sqlite)) {
+            SampleTable.create(ds);
+        }
+        try (FlowHarness harness = harness(hub, maria, sqlite).parameter("Sync Topology Definition", FIELD_NEWEST_TOPOLOGY).build()) {
+            harness.round();
+            SampleTable.execute(hub, "INSERT INTO customer (id, name, email, balance) VALUES (1, 'Ada', 'ada@old', 1.00)",
+                    "INSERT INTO customer (id, name, email, balance) VALUES (2, 'Bob', 'bob@old', 2.00)");
+            Rows.settle(harness, 20_000);
+
+            // row 1: an email edit, then a delete, then a balance edit, each on another system before any of them syncs
+            SampleTable.execute(maria, "UPDATE customer SET email = 'ada@maria' WHERE id = 1");
+            Thread.sleep(100);
+            SampleTable.execute(hub, "DELETE FROM customer WHERE id = 1");
+            Thread.sleep(100);
+            SampleTable.execute(sqlite, "UPDATE customer SET balance = 9.99 WHERE id = 1");
+            // row 2: an email edit and a balance edit, then a delete newer than both
+            SampleTable.execute(sqlite, "UPDATE customer SET email = 'bob@lite' WHERE id = 2");
+            SampleTable.execute(maria, "UPDATE customer SET balance = 7.00 WHERE id = 2");
+            Thread.sleep(100);
+            SampleTable.execute(hub, "DELETE FROM customer WHERE id = 2");
+            Rows.settle(harness, 30_000);
+
+            List<String> expected = List.of("1|Ada|ada@maria|9.99|null");
+            assertEquals(expected, SampleTable.rows(hub), "the balance edit newer than the delete brought row 1 back with the email "
+                    + "edit older than it; row 2's delete is newer than both its edits");
+            assertEquals(expected, SampleTable.rows(maria));
+            assertEquals(expected, SampleTable.rows(sqlite));
+            List<String> versions = versionRows(hub);
+            assertTrue(versions.get(1).endsWith("|deleted"), versions.toString());
+            assertEquals(versions, versionRows(maria), "the same versions and tombstones on every system");
+            assertEquals(versions, versionRows(sqlite));
+            Outcomes outcomes = harness.outcomes();
+            assertEquals(List.of(), outcomes.unaccounted(), "every change ended exactly once per target");
+            assertEquals(0, outcomes.byOutcome().getOrDefault(Outcomes.Outcome.FAILED, 0));
+        }
+    }
+
     @Test
     void aSpokeWhoseApplyIsStoppedQueuesItsChangesWhileTheOtherSpokeSyncsThenCatchesUp() throws Exception {
         DataSource hub = EmbeddedDatabases.postgres("topo_hub_down");
