@@ -98,6 +98,18 @@ public final class SampleTable {
         }
     }
 
+    /** Key, version, origin and tombstone flag of every version row, ordered by key, equal across engines. */
+    public static List<String> versionRows(DataSource dataSource) throws SQLException {
+        List<String> rows = new ArrayList<>();
+        try (Connection c = dataSource.getConnection(); Statement s = c.createStatement();
+             ResultSet rs = s.executeQuery("SELECT id, version_num, version_origin, deleted FROM bisync_v_" + NAME + " ORDER BY id")) {
+            while (rs.next()) {
+                rows.add(rs.getLong(1) + "|" + rs.getLong(2) + "@" + rs.getString(3) + (rs.getBoolean(4) ? "|deleted" : ""));
+            }
+        }
+        return rows;
+    }
+
     /** How many tombstones (version rows of deleted rows) the table's version table holds. */
     public static int tombstones(DataSource dataSource) throws SQLException {
         int count = 0;

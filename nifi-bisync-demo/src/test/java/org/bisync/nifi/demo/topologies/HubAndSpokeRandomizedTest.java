@@ -11,11 +11,6 @@ import org.junit.jupiter.params.provider.CsvSource;
 
 import javax.sql.DataSource;
 import java.math.BigDecimal;
-import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
-import java.sql.SQLException;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
@@ -73,19 +68,19 @@ class HubAndSpokeRandomizedTest {
                 long id = 1 + random.nextInt(KEYS);
                 int dice = random.nextInt(10);
                 String value = strategy.charAt(0) + "" + i;
-                if (!exists(side, id)) {
+                if (SampleTable.row(side, id) == null) {
                     if (dice < 7) {
-                        execute(side, "INSERT INTO customer (id, name, email, balance) VALUES (?, ?, ?, ?)", id, "n" + value, "e" + value,
+                        Rows.execute(side, "INSERT INTO customer (id, name, email, balance) VALUES (?, ?, ?, ?)", id, "n" + value, "e" + value,
                                 new BigDecimal(i + ".25"));
                         operations++;
                     }
                 } else if (dice < 2) {
-                    execute(side, "DELETE FROM customer WHERE id = ?", id);
+                    Rows.execute(side, "DELETE FROM customer WHERE id = ?", id);
                     operations++;
                 } else {
                     String field = FIELDS.get(random.nextInt(FIELDS.size()));
                     Object newValue = field.equals("balance") ? new BigDecimal(i + ".5") : field.charAt(0) + value;
-                    execute(side, "UPDATE customer SET " + field + " = ? WHERE id = ?", newValue, id);
+                    Rows.execute(side, "UPDATE customer SET " + field + " = ? WHERE id = ?", newValue, id);
                     operations++;
                 }
                 if (random.nextInt(4) == 0) {
@@ -95,10 +90,10 @@ class HubAndSpokeRandomizedTest {
             Rows.settle(harness, 60_000);
 
             List<String> rows = SampleTable.rows(systems.get(0));
-            List<String> versions = versionRows(systems.get(0));
+            List<String> versions = SampleTable.versionRows(systems.get(0));
             for (DataSource ds : systems.subList(1, 3)) {
                 assertEquals(rows, SampleTable.rows(ds), "rows of " + SampleTable.engine(ds) + " and the hub");
-                assertEquals(versions, versionRows(ds), "version rows of " + SampleTable.engine(ds) + " and the hub");
+                assertEquals(versions, SampleTable.versionRows(ds), "version rows of " + SampleTable.engine(ds) + " and the hub");
             }
             Outcomes outcomes = harness.outcomes();
             assertEquals(List.of(), outcomes.unaccounted(), "every change copy ended exactly once per target");
@@ -107,35 +102,5 @@ class HubAndSpokeRandomizedTest {
             assertEquals(0, ended.getOrDefault(Outcomes.Outcome.FAILED, 0), "no change failed: " + ended);
             System.out.println(strategy + " seed " + seed + ": " + operations + " edits, " + rows.size() + " rows, outcomes " + ended);
         }
-    }
-
-    private static boolean exists(DataSource dataSource, long id) throws SQLException {
-        try (Connection c = dataSource.getConnection(); PreparedStatement s = c.prepareStatement("SELECT 1 FROM customer WHERE id = ?")) {
-            s.setLong(1, id);
-            try (ResultSet rs = s.executeQuery()) {
-                return rs.next();
-            }
-        }
-    }
-
-    private static void execute(DataSource dataSource, String sql, Object... parameters) throws SQLException {
-        try (Connection c = dataSource.getConnection(); PreparedStatement s = c.prepareStatement(sql)) {
-            for (int i = 0; i < parameters.length; i++) {
-                s.setObject(i + 1, parameters[i]);
-            }
-            s.executeUpdate();
-        }
-    }
-
-    /** Key, version, origin and tombstone of every version row, in key order. */
-    private static List<String> versionRows(DataSource dataSource) throws SQLException {
-        List<String> rows = new ArrayList<>();
-        try (Connection c = dataSource.getConnection(); ResultSet rs = c.createStatement().executeQuery(
-                "SELECT id, version_num, version_origin, deleted FROM bisync_v_customer ORDER BY id")) {
-            while (rs.next()) {
-                rows.add(rs.getLong(1) + "|" + rs.getLong(2) + "@" + rs.getString(3) + (rs.getBoolean(4) ? "|deleted" : ""));
-            }
-        }
-        return rows;
     }
 }

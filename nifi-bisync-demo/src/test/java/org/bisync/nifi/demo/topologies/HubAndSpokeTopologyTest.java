@@ -58,17 +58,6 @@ class HubAndSpokeTopologyTest {
         return "Apply into " + to + " (" + from + " -> " + to + ")";
     }
 
-    private static int tombstones(DataSource dataSource) throws java.sql.SQLException {
-        int count = 0;
-        try (java.sql.Connection c = dataSource.getConnection();
-             java.sql.ResultSet rs = c.createStatement().executeQuery("SELECT deleted FROM bisync_v_customer")) {
-            while (rs.next()) {
-                count += rs.getBoolean(1) ? 1 : 0;
-            }
-        }
-        return count;
-    }
-
     private static long counter(FlowHarness harness, String processor, String counter) {
         Long value = harness.runner(processor).getCounterValue(counter);
         return value == null ? 0 : value;
@@ -127,7 +116,7 @@ class HubAndSpokeTopologyTest {
                 assertEquals(1, counter(harness, purge, "Tombstones purged") - before, "row 3's tombstone goes in " + system);
             }
             for (DataSource ds : List.of(hub, maria, sqlite)) {
-                assertEquals(0, tombstones(ds), "no tombstone is left in " + SampleTable.engine(ds));
+                assertEquals(0, SampleTable.tombstones(ds), "no tombstone is left in " + SampleTable.engine(ds));
             }
         }
     }
@@ -137,17 +126,6 @@ class HubAndSpokeTopologyTest {
             {"systems": [{"id": "postgresql", "priority": 1}, {"id": "mariadb", "priority": 2}, {"id": "sqlite", "priority": 3}],
              "hub": "postgresql",
              "tables": [{"name": "customer", "direction": "TWO_WAY", "strategy": "FIELD_NEWEST", "exclude": ["touch_count"]}]}""";
-
-    private static List<String> versionRows(DataSource dataSource) throws java.sql.SQLException {
-        List<String> rows = new java.util.ArrayList<>();
-        try (java.sql.Connection c = dataSource.getConnection(); java.sql.ResultSet rs = c.createStatement().executeQuery(
-                "SELECT id, version_num, version_origin, deleted FROM bisync_v_customer ORDER BY id")) {
-            while (rs.next()) {
-                rows.add(rs.getLong(1) + "|" + rs.getLong(2) + "@" + rs.getString(3) + (rs.getBoolean(4) ? "|deleted" : ""));
-            }
-        }
-        return rows;
-    }
 
     /**
      * Newest-per-field with deletes on three systems: an edit made before a concurrent delete is not lost when an edit
@@ -186,10 +164,10 @@ class HubAndSpokeTopologyTest {
                     + "edit older than it; row 2's delete is newer than both its edits");
             assertEquals(expected, SampleTable.rows(maria));
             assertEquals(expected, SampleTable.rows(sqlite));
-            List<String> versions = versionRows(hub);
+            List<String> versions = SampleTable.versionRows(hub);
             assertTrue(versions.get(1).endsWith("|deleted"), versions.toString());
-            assertEquals(versions, versionRows(maria), "the same versions and tombstones on every system");
-            assertEquals(versions, versionRows(sqlite));
+            assertEquals(versions, SampleTable.versionRows(maria), "the same versions and tombstones on every system");
+            assertEquals(versions, SampleTable.versionRows(sqlite));
             Outcomes outcomes = harness.outcomes();
             assertEquals(List.of(), outcomes.unaccounted(), "every change ended exactly once per target");
             assertEquals(0, outcomes.byOutcome().getOrDefault(Outcomes.Outcome.FAILED, 0));

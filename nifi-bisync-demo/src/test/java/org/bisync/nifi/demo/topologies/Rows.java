@@ -42,6 +42,16 @@ final class Rows {
         return rows;
     }
 
+    /** Runs one statement with bound parameters, as a user's program would. */
+    static void execute(DataSource dataSource, String sql, Object... parameters) throws SQLException {
+        try (Connection c = dataSource.getConnection(); java.sql.PreparedStatement s = c.prepareStatement(sql)) {
+            for (int i = 0; i < parameters.length; i++) {
+                s.setObject(i + 1, parameters[i]);
+            }
+            s.executeUpdate();
+        }
+    }
+
     /** The processors' last warnings, for failure messages. */
     static String warnings(FlowHarness harness) {
         StringBuilder out = new StringBuilder();
