@@ -9,6 +9,7 @@ import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
+import java.util.function.IntFunction;
 
 /**
  * Reads and releases a system's change history. Reading takes every unreleased row, whatever its id: a transaction
@@ -18,6 +19,7 @@ import java.util.List;
 public final class HistoryReader {
 
     private static final int RELEASE_BATCH = 1000;
+    private static final int IDS_PER_STATEMENT = 1000;
 
     private final CaptureDialect sql;
 
@@ -48,6 +50,7 @@ public final class HistoryReader {
         List<StoredRow> rows = new ArrayList<>();
         try (PreparedStatement statement = connection.prepareStatement(sql.selectHistoryOfTable())) {
             statement.setString(1, localTableName);
+            statement.setString(2, localTableName);
             try (ResultSet rs = statement.executeQuery()) {
                 while (rs.next()) {
                     rows.add(new StoredRow(row(rs), nullableLong(rs, 16) != null));
@@ -64,40 +67,48 @@ public final class HistoryReader {
     }
 
     /**
-     * Releases emitted rows: deletes them when {@code keepReleased} is false, else stamps {@code released_at} so
-     * {@link #purgeReleased} removes them after the retention period. Commits.
+     * Releases emitted rows: moves them into bisync_released when {@code keepReleased} (kept there until every target
+     * acknowledged them and the retention passed), else deletes them. Commits.
      */
     public void release(Connection connection, Collection<Long> ids, long releasedAtMicros, boolean keepReleased) throws SQLException {
         release(connection, IdRanges.parseRanges(IdRanges.format(ids)), releasedAtMicros, keepReleased);
     }
 
     /**
-     * Releases the rows of id ranges (exactly the ids read: a range never spans an id that was not read), one
-     * statement per range where the dialect has range statements, else one per id. Commits.
+     * Releases the rows of id ranges (exactly the ids read: a range never spans an id that was not read), with
+     * statements per range where the dialect has range statements, else per list of ids. Re-releasing is harmless: a
+     * row is copied only while it is still in bisync_history, and deleted from there in the same transaction. Commits.
      */
     public void release(Connection connection, List<IdRanges.Range> ranges, long releasedAtMicros, boolean keepReleased) throws SQLException {
         if (ranges.isEmpty()) {
             return;
         }
-        String rangeSql = keepReleased ? sql.releaseHistoryRange() : sql.deleteHistoryRange();
         Transactions.inTransaction(connection, () -> {
-            if (rangeSql != null) {
-                releaseRanges(connection, rangeSql, ranges, releasedAtMicros, keepReleased);
+            if (sql.deleteHistoryRange() != null) {
+                if (keepReleased) {
+                    releaseRanges(connection, sql.copyHistoryRangeToReleased(), ranges, releasedAtMicros);
+                }
+                releaseRanges(connection, sql.deleteHistoryRange(), ranges, null);
             } else {
-                releaseIds(connection, ranges, releasedAtMicros, keepReleased);
+                List<Long> ids = IdRanges.ids(ranges);
+                if (keepReleased) {
+                    releaseIds(connection, sql::copyHistoryRowsToReleased, ids, releasedAtMicros);
+                }
+                releaseIds(connection, sql::deleteHistoryRows, ids, null);
             }
             return null;
         });
     }
 
-    private static void releaseRanges(Connection connection, String rangeSql, List<IdRanges.Range> ranges, long releasedAtMicros,
-                                      boolean keepReleased) throws SQLException {
+    /** A batched statement per range: released_at first when given, then the first and last id. */
+    private static void releaseRanges(Connection connection, String rangeSql, List<IdRanges.Range> ranges, Long releasedAt)
+            throws SQLException {
         try (PreparedStatement statement = connection.prepareStatement(rangeSql)) {
             int pending = 0;
             for (IdRanges.Range range : ranges) {
                 int index = 1;
-                if (keepReleased) {
-                    statement.setLong(index++, releasedAtMicros);
+                if (releasedAt != null) {
+                    statement.setLong(index++, releasedAt);
                 }
                 statement.setLong(index++, range.first());
                 statement.setLong(index, range.last());
@@ -113,31 +124,25 @@ public final class HistoryReader {
         }
     }
 
-    private void releaseIds(Connection connection, List<IdRanges.Range> ranges, long releasedAtMicros, boolean keepReleased) throws SQLException {
-        try (PreparedStatement statement = connection.prepareStatement(keepReleased ? sql.releaseHistory() : sql.deleteHistory())) {
-            int pending = 0;
-            for (IdRanges.Range range : ranges) {
-                for (long id = range.first(); id <= range.last(); id++) {
-                    if (keepReleased) {
-                        statement.setLong(1, releasedAtMicros);
-                        statement.setLong(2, id);
-                    } else {
-                        statement.setLong(1, id);
-                    }
-                    statement.addBatch();
-                    if (++pending == RELEASE_BATCH) {
-                        statement.executeBatch();
-                        pending = 0;
-                    }
+    /** One statement per {@link #IDS_PER_STATEMENT} ids: released_at first when given, then the ids. */
+    private static void releaseIds(Connection connection, IntFunction<String> idListSql, List<Long> ids, Long releasedAt)
+            throws SQLException {
+        for (int from = 0; from < ids.size(); from += IDS_PER_STATEMENT) {
+            List<Long> chunk = ids.subList(from, Math.min(ids.size(), from + IDS_PER_STATEMENT));
+            try (PreparedStatement statement = connection.prepareStatement(idListSql.apply(chunk.size()))) {
+                int index = 1;
+                if (releasedAt != null) {
+                    statement.setLong(index++, releasedAt);
                 }
-            }
-            if (pending > 0) {
-                statement.executeBatch();
+                for (long id : chunk) {
+                    statement.setLong(index++, id);
+                }
+                statement.executeUpdate();
             }
         }
     }
 
-    /** Deletes rows released before the given time; returns how many. Never touches unreleased rows. */
+    /** Deletes rows released before the given time; returns how many. Unreleased rows are not in that table. */
     public int purgeReleased(Connection connection, long releasedBeforeMicros) throws SQLException {
         try (PreparedStatement statement = connection.prepareStatement(sql.purgeReleasedHistory())) {
             statement.setLong(1, releasedBeforeMicros);

@@ -58,8 +58,13 @@ public final class IdRanges {
     }
 
     public static List<Long> parse(String text) {
+        return ids(parseRanges(text));
+    }
+
+    /** Every id of the ranges, in the order of the ranges. */
+    public static List<Long> ids(List<Range> ranges) {
         List<Long> ids = new ArrayList<>();
-        for (Range range : parseRanges(text)) {
+        for (Range range : ranges) {
             for (long id = range.first(); id <= range.last(); id++) {
                 ids.add(id);
             }

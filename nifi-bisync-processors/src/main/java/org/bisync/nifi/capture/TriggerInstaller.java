@@ -1,5 +1,6 @@
 package org.bisync.nifi.capture;
 
+import org.bisync.nifi.dialect.BisyncTables;
 import org.bisync.nifi.dialect.CaptureDialect;
 import org.bisync.nifi.dialect.Dialect;
 import org.bisync.nifi.schema.ColumnInfo;
@@ -22,8 +23,9 @@ import java.util.Map;
 /**
  * Installs, checks and removes what nifi-bisync puts into a database: the bisync tables, and per synced table its
  * version table and triggers. Each table's installation is recorded with a hash of the DDL it ran (which covers the
- * configuration: system, bias, columns, strategy) and a hash of the table's columns, so a start or a poll can tell
- * missing, outdated and current installations apart.
+ * configuration: system, bias, columns, strategy, and the shared bisync tables it writes into) and a hash of the table's
+ * columns, so a start or a poll can tell missing, outdated and current installations apart. A change of the shared
+ * tables' DDL therefore makes every table outdated, and installing brings the shared tables up to date first.
  */
 public final class TriggerInstaller {
 
@@ -50,7 +52,7 @@ public final class TriggerInstaller {
         List<TableCheck> checks = new ArrayList<>();
         for (SyncedTable table : tables) {
             List<String> ddl = ddlFor(table);
-            String ddlHash = hash(String.join("\n;\n", ddl));
+            String ddlHash = ddlHash(ddl);
             String columnHash = columnHash(table);
             String[] recorded = installed.get(table.localName());
             Status status = recorded == null ? Status.MISSING
@@ -68,6 +70,7 @@ public final class TriggerInstaller {
             return installedNow; // no DDL at all: it would wait for the locks of open user transactions
         }
         run(connection, sql().createBisyncTables());
+        upgradeLegacyHistory(connection);
         for (TableCheck check : checks) {
             if (check.status() == Status.CURRENT) {
                 continue;
@@ -109,6 +112,12 @@ public final class TriggerInstaller {
         script.append("-- nifi-bisync installation for ").append(dialect.name()).append('\n');
         script.append("-- Shared bisync tables\n");
         appendAll(script, sql().createBisyncTables());
+        script.append("-- Only when upgrading an installation whose ").append(BisyncTables.HISTORY).append(" still has a ")
+                .append(BisyncTables.LEGACY_RELEASED_AT).append(" column (released rows now live in ").append(BisyncTables.RELEASED)
+                .append("), once:\n");
+        for (String statement : sql().upgradeLegacyHistory()) {
+            script.append("-- ").append(statement.strip()).append(";\n");
+        }
         for (SyncedTable table : tables) {
             List<String> ddl = ddlFor(table);
             script.append("\n-- Table ").append(table.localName()).append(": version table and triggers (system ")
@@ -116,7 +125,7 @@ public final class TriggerInstaller {
             appendAll(script, ddl);
             script.append("-- record the installation so capture can verify it\n");
             script.append("-- ").append(sql().upsertInstalled()).append("  with ('").append(table.localName()).append("', '")
-                    .append(hash(String.join("\n;\n", ddl))).append("', '").append(columnHash(table)).append("', <now micros>)\n");
+                    .append(ddlHash(ddl)).append("', '").append(columnHash(table)).append("', <now micros>)\n");
         }
         script.append("\n-- Privileges of the NiFi user\n");
         appendAll(script, sql().grants(user, tables.stream().map(SyncedTable::localName).toList()));
@@ -131,6 +140,23 @@ public final class TriggerInstaller {
         }
         appendAll(script, sql().dropBisyncTables());
         return script.toString();
+    }
+
+    /**
+     * Moves the released rows of an installation from before bisync_released out of bisync_history and drops its
+     * released_at column: without that, capture would read those rows as unreleased and send them again.
+     */
+    private void upgradeLegacyHistory(Connection connection) throws SQLException {
+        boolean legacy = dialect.catalog().readTable(connection, BisyncTables.HISTORY)
+                .flatMap(history -> history.column(BisyncTables.LEGACY_RELEASED_AT)).isPresent();
+        if (legacy) {
+            run(connection, sql().upgradeLegacyHistory());
+        }
+    }
+
+    /** What bisync_installed records of a table's DDL: its own statements and the shared tables it depends on. */
+    private String ddlHash(List<String> tableDdl) {
+        return hash(String.join("\n;\n", sql().createBisyncTables()) + "\n;;\n" + String.join("\n;\n", tableDdl));
     }
 
     /** Triggers only where the table's changes flow from this system; elsewhere the version table alone. */
@@ -158,7 +184,7 @@ public final class TriggerInstaller {
     }
 
     private boolean bisyncTablesExist(Connection connection) throws SQLException {
-        return dialect.catalog().readTable(connection, org.bisync.nifi.dialect.BisyncTables.INSTALLED).isPresent();
+        return dialect.catalog().readTable(connection, BisyncTables.INSTALLED).isPresent();
     }
 
     private static void run(Connection connection, List<String> statements) throws SQLException {

@@ -12,9 +12,12 @@ package org.bisync.nifi.dialect;
  *                   prev_num bigint null, prev_origin varchar(64) null,
  *                   field_versions text null (JSON object: column -> [number, "origin"]),
  *                   origin varchar(64) not null, supersedes text null (JSON array of [number, "origin"]),
- *                   tx_id varchar(64) null, captured_at bigint not null (corrected clock, UTC epoch micros),
- *                   released_at bigint null (NiFi's clock in epoch micros when capture released it; null = unread)
- *                   index on (released_at, id)
+ *                   tx_id varchar(64) null, captured_at bigint not null (corrected clock, UTC epoch micros);
+ *                   holds only what capture has not released yet
+ * bisync_released   the same columns (id not generated) and released_at bigint not null (NiFi's clock in epoch micros
+ *                   when capture released the row); index on released_at. Capture moves a row here when it releases it:
+ *                   a delete and an insert cost less than rewriting the row in place under a second index, and
+ *                   bisync_history stays small for the next read. Retention deletes from here only
  * bisync_config     name varchar(64) primary key, num_value bigint null, text_value varchar(4000) null
  *                   (row 'clock_correction_micros': the correction the triggers add to the database clock)
  * bisync_installed  table_name varchar(255) primary key, ddl_hash varchar(64), column_hash varchar(64), installed_at bigint
@@ -34,6 +37,8 @@ package org.bisync.nifi.dialect;
 public final class BisyncTables {
     public static final String PREFIX = "bisync_";
     public static final String HISTORY = "bisync_history";
+    /** Released history rows, kept until every target acknowledged them and History Retention has passed. */
+    public static final String RELEASED = "bisync_released";
     public static final String CONFIG = "bisync_config";
     public static final String INSTALLED = "bisync_installed";
     public static final String ACK = "bisync_ack";
@@ -42,6 +47,12 @@ public final class BisyncTables {
     public static final String VERSION_TABLE_PREFIX = "bisync_v_";
     public static final String TRIGGER_PREFIX = "bisync_t_";
     public static final String CLOCK_CORRECTION = "clock_correction_micros";
+
+    /**
+     * A column bisync_history had before released rows moved to bisync_released; an installation that still has it is
+     * upgraded by {@link CaptureDialect#upgradeLegacyHistory()}.
+     */
+    public static final String LEGACY_RELEASED_AT = "released_at";
 
     /** Column order of the history table as {@link CaptureDialect#selectUnreleasedHistory()} returns it. */
     public static final String HISTORY_COLUMNS = "id, table_name, operation, key_data, before_data, after_data, version_num, "

@@ -67,36 +67,47 @@ public interface CaptureDialect {
 
     /** Unreleased history rows in id order, at most the one parameter's count of them. */
     default String selectUnreleasedHistory() {
-        return "SELECT " + BisyncTables.HISTORY_COLUMNS + " FROM " + BisyncTables.HISTORY + " WHERE released_at IS NULL ORDER BY id LIMIT ?";
-    }
-
-    /** Marks one history row released; parameters: released_at, id. Batched. */
-    default String releaseHistory() {
-        return "UPDATE " + BisyncTables.HISTORY + " SET released_at = ? WHERE id = ?";
-    }
-
-    /** Deletes one history row; parameter: id. Batched. */
-    default String deleteHistory() {
-        return "DELETE FROM " + BisyncTables.HISTORY + " WHERE id = ?";
+        return "SELECT " + BisyncTables.HISTORY_COLUMNS + " FROM " + BisyncTables.HISTORY + " ORDER BY id LIMIT ?";
     }
 
     /**
-     * Marks the history rows whose id lies in a range released; parameters: released_at, first id, last id (inclusive).
-     * Batched. Null (the default) when the engine should release one id at a time: a range must only lock the rows it
-     * matches (no gap or next-key locks that would wait for an open transaction's uncommitted history row).
+     * Copies the history rows of {@code ids} ids into bisync_released; parameters: released_at, then the ids. Followed in
+     * the same transaction by {@link #deleteHistoryRows} of the same ids: together they release the rows. Where the
+     * engine has no range statements (see {@link #copyHistoryRangeToReleased}); an id list on the primary key locks only
+     * the rows it finds.
      */
-    default String releaseHistoryRange() {
+    default String copyHistoryRowsToReleased(int ids) {
+        return "INSERT INTO " + BisyncTables.RELEASED + " (" + BisyncTables.HISTORY_COLUMNS + ", released_at) SELECT "
+                + BisyncTables.HISTORY_COLUMNS + ", ? FROM " + BisyncTables.HISTORY + " WHERE id IN (" + placeholders(ids) + ")";
+    }
+
+    /** Deletes the history rows of {@code ids} ids; parameters: the ids. */
+    default String deleteHistoryRows(int ids) {
+        return "DELETE FROM " + BisyncTables.HISTORY + " WHERE id IN (" + placeholders(ids) + ")";
+    }
+
+    private static String placeholders(int count) {
+        return String.join(", ", java.util.Collections.nCopies(count, "?"));
+    }
+
+    /**
+     * Copies the history rows whose id lies in a range into bisync_released; parameters: released_at, first id, last id
+     * (inclusive). Batched, followed by {@link #deleteHistoryRange()}. Null (the default) when the engine should release
+     * one id at a time: a range over bisync_history must only lock the rows it matches (no gap or next-key locks that
+     * would wait for an open transaction's uncommitted history row).
+     */
+    default String copyHistoryRangeToReleased() {
         return null;
     }
 
-    /** Deletes the history rows whose id lies in a range; parameters: first id, last id (inclusive). Null: see {@link #releaseHistoryRange}. */
+    /** Deletes the history rows whose id lies in a range; parameters: first id, last id (inclusive). Null: see {@link #copyHistoryRangeToReleased}. */
     default String deleteHistoryRange() {
         return null;
     }
 
-    /** Deletes released rows released before the parameter (epoch micros); never an unreleased row. */
+    /** Deletes released rows released before the parameter (epoch micros); an unreleased row is never there. */
     default String purgeReleasedHistory() {
-        return "DELETE FROM " + BisyncTables.HISTORY + " WHERE released_at IS NOT NULL AND released_at < ?";
+        return "DELETE FROM " + BisyncTables.RELEASED + " WHERE released_at < ?";
     }
 
     /** Records that a target decided the history ids of a range; parameters: target_system, first_id, last_id. Batched. */
@@ -111,20 +122,16 @@ public interface CaptureDialect {
 
     /**
      * Deletes the released history rows of an id range released before a time; parameters: first id, last id, released
-     * before. Used only where {@link #releaseHistoryRange} is not null (a range locks only the rows it matches).
+     * before. A range is safe on every engine here: only capture writes bisync_released, never a user's transaction.
      */
     default String deleteReleasedHistoryRange() {
-        return "DELETE FROM " + BisyncTables.HISTORY + " WHERE id BETWEEN ? AND ? AND released_at IS NOT NULL AND released_at < ?";
+        return "DELETE FROM " + BisyncTables.RELEASED + " WHERE id BETWEEN ? AND ? AND released_at < ?";
     }
 
-    /** Deletes one released history row if released before a time; parameters: id, released before. Batched. */
-    default String deleteReleasedHistoryRow() {
-        return "DELETE FROM " + BisyncTables.HISTORY + " WHERE id = ? AND released_at IS NOT NULL AND released_at < ?";
-    }
-
-    /** The smallest history id (null when the history is empty), read without locking. */
+    /** The smallest history id, released or not (null when there is none), read without locking. */
     default String selectMinHistoryId() {
-        return "SELECT MIN(id) FROM " + BisyncTables.HISTORY;
+        return "SELECT MIN(id) FROM (SELECT MIN(id) AS id FROM " + BisyncTables.HISTORY + " UNION ALL SELECT MIN(id) FROM "
+                + BisyncTables.RELEASED + ") AS m";
     }
 
     /** Deletes the acknowledgements that end below an id; parameter: the id. */
@@ -133,17 +140,27 @@ public interface CaptureDialect {
     }
 
     /**
-     * Every history row of one local table, released or not, in id order: {@link BisyncTables#HISTORY_COLUMNS} then
-     * released_at. Parameter: table_name.
+     * Every history row of one local table, released or not, in id order, in one statement (so a row being released
+     * meanwhile is seen once): {@link BisyncTables#HISTORY_COLUMNS} then released_at (null when unreleased).
+     * Parameters: table_name, table_name.
      */
     default String selectHistoryOfTable() {
-        return "SELECT " + BisyncTables.HISTORY_COLUMNS + ", released_at FROM " + BisyncTables.HISTORY + " WHERE table_name = ? ORDER BY id";
+        return "SELECT " + BisyncTables.HISTORY_COLUMNS + ", NULL AS released_at FROM " + BisyncTables.HISTORY + " WHERE table_name = ? "
+                + "UNION ALL SELECT " + BisyncTables.HISTORY_COLUMNS + ", released_at FROM " + BisyncTables.RELEASED
+                + " WHERE table_name = ? ORDER BY id";
     }
 
     /** The capture time of the oldest unreleased history row and their count. */
     default String selectBacklog() {
-        return "SELECT MIN(captured_at), COUNT(*) FROM " + BisyncTables.HISTORY + " WHERE released_at IS NULL";
+        return "SELECT MIN(captured_at), COUNT(*) FROM " + BisyncTables.HISTORY;
     }
+
+    /**
+     * Upgrades an installation from before bisync_released: moves the rows bisync_history marks released there and
+     * drops the released_at column and its index. Run once, after {@link #createBisyncTables()}, only where
+     * bisync_history still has a {@link BisyncTables#LEGACY_RELEASED_AT} column.
+     */
+    List<String> upgradeLegacyHistory();
 
     /** Upserts a row of bisync_config's num_value; parameters: name, num_value. */
     String upsertConfigNumber();

@@ -84,9 +84,15 @@ public final class AckLedger {
         List<Range> ranges = deletable;
         Long lowest = lowestHistoryId(source); // read before any write: a plain read takes no lock
         return Transactions.inTransaction(source, () -> {
-            int deleted = sql.releaseHistoryRange() != null
-                    ? deleteByRange(source, ranges, releasedBeforeMicros)
-                    : deleteById(source, ranges, releasedBeforeMicros);
+            int deleted = 0;
+            try (PreparedStatement statement = source.prepareStatement(sql.deleteReleasedHistoryRange())) {
+                for (Range range : ranges) {
+                    statement.setLong(1, range.first());
+                    statement.setLong(2, range.last());
+                    statement.setLong(3, releasedBeforeMicros);
+                    deleted += statement.executeUpdate();
+                }
+            }
             try (PreparedStatement statement = source.prepareStatement(sql.deleteAcksBelow())) {
                 statement.setLong(1, lowest == null ? Long.MAX_VALUE : lowest);
                 statement.executeUpdate();
@@ -101,49 +107,5 @@ public final class AckLedger {
             long id = rs.getLong(1);
             return rs.wasNull() ? null : id;
         }
-    }
-
-    private int deleteByRange(Connection source, List<Range> ranges, long releasedBeforeMicros) throws SQLException {
-        int deleted = 0;
-        try (PreparedStatement statement = source.prepareStatement(sql.deleteReleasedHistoryRange())) {
-            for (Range range : ranges) {
-                statement.setLong(1, range.first());
-                statement.setLong(2, range.last());
-                statement.setLong(3, releasedBeforeMicros);
-                deleted += statement.executeUpdate();
-            }
-        }
-        return deleted;
-    }
-
-    /** One id at a time where a range statement would also lock the gap up to an open transaction's history row. */
-    private int deleteById(Connection source, List<Range> ranges, long releasedBeforeMicros) throws SQLException {
-        int deleted = 0;
-        try (PreparedStatement statement = source.prepareStatement(sql.deleteReleasedHistoryRow())) {
-            int pending = 0;
-            for (Range range : ranges) {
-                for (long id = range.first(); id <= range.last(); id++) {
-                    statement.setLong(1, id);
-                    statement.setLong(2, releasedBeforeMicros);
-                    statement.addBatch();
-                    if (++pending == BATCH) {
-                        deleted += sum(statement.executeBatch());
-                        pending = 0;
-                    }
-                }
-            }
-            if (pending > 0) {
-                deleted += sum(statement.executeBatch());
-            }
-        }
-        return deleted;
-    }
-
-    private static int sum(int[] counts) {
-        int total = 0;
-        for (int count : counts) {
-            total += Math.max(0, count);
-        }
-        return total;
     }
 }

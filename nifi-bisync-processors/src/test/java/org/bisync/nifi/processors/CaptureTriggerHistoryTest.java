@@ -226,9 +226,8 @@ class CaptureTriggerHistoryTest {
         execute("INSERT INTO customer (id, name) VALUES (3, 'Cy')");
         runner.run(1, false, true);
         assertEquals(List.of(3L), keys(captured()));
-        assertEquals(1, count("SELECT COUNT(*) FROM bisync_history WHERE released_at IS NULL"), "1 and 2 released, 3 not yet");
-        assertEquals(2, count("SELECT COUNT(*) FROM bisync_history WHERE released_at IS NOT NULL"),
-                "released rows stay until target B acknowledged them");
+        assertEquals(1, count("SELECT COUNT(*) FROM bisync_history"), "1 and 2 released, 3 not yet");
+        assertEquals(2, count("SELECT COUNT(*) FROM bisync_released"), "released rows stay until target B acknowledged them");
     }
 
     @ParameterizedTest
@@ -258,10 +257,11 @@ class CaptureTriggerHistoryTest {
         Thread.sleep(5);
         runner.run(1, false, false);  // releases 1, purges nothing (B has not acknowledged it), emits 2
         runner.run(1, false, false);  // releases 2, emits 3 (unreleased)
-        assertEquals(3, count("SELECT COUNT(*) FROM bisync_history"), "released but unacknowledged rows are kept");
+        assertEquals(2, count("SELECT COUNT(*) FROM bisync_released"), "released but unacknowledged rows are kept");
+        assertEquals(1, count("SELECT COUNT(*) FROM bisync_history"));
         List<Long> ids = new java.util.ArrayList<>();
         try (java.sql.Connection c = dataSource.getConnection();
-             java.sql.ResultSet rs = c.createStatement().executeQuery("SELECT id FROM bisync_history ORDER BY id")) {
+             java.sql.ResultSet rs = c.createStatement().executeQuery("SELECT id FROM bisync_released UNION ALL SELECT id FROM bisync_history ORDER BY id")) {
             while (rs.next()) {
                 ids.add(rs.getLong(1));
             }
@@ -273,8 +273,35 @@ class CaptureTriggerHistoryTest {
         Thread.sleep(600);
         runner.run(1, true, false);   // releases 3 (now, so it stays for the retention), purges 1 and 2
         assertEquals(List.of(1L, 2L, 3L), keys(captured()));
-        assertEquals(1, count("SELECT COUNT(*) FROM bisync_history"), "rows 1 and 2: released, acknowledged, past the retention");
-        assertEquals(0, count("SELECT COUNT(*) FROM bisync_history WHERE released_at IS NULL"));
+        assertEquals(1, count("SELECT COUNT(*) FROM bisync_released"), "rows 1 and 2: released, acknowledged, past the retention");
+        assertEquals(0, count("SELECT COUNT(*) FROM bisync_history"));
+    }
+
+    @ParameterizedTest
+    @EnumSource(TestEngine.class)
+    void anInstallationThatKeptReleasedRowsInItsHistoryIsUpgradedAndSendsThemNoMore(TestEngine engine) throws Exception {
+        start(engine, "capture_upgrade", TOPOLOGY);
+        runner.run(1, true, true);
+        execute("INSERT INTO customer (id, name) VALUES (1, 'Ada')", "INSERT INTO customer (id, name) VALUES (2, 'Bob')");
+        long first = count("SELECT MIN(id) FROM bisync_history");
+        // what an older version left: released rows stamped in place, and its own DDL hashes
+        execute("ALTER TABLE bisync_history ADD COLUMN released_at BIGINT",
+                "CREATE INDEX bisync_history_released ON bisync_history (released_at, id)",
+                "UPDATE bisync_history SET released_at = 5 WHERE id = " + first,
+                "UPDATE bisync_installed SET ddl_hash = 'hash of an older version'");
+
+        runner = newRunner(TOPOLOGY);
+        runner.run(1, false, true);
+        assertEquals(List.of(2L), keys(captured()), "the row released before the upgrade is not sent again");
+        assertEquals(first, count("SELECT id FROM bisync_released WHERE released_at = 5"), "moved with its release time");
+        try (Connection c = dataSource.getConnection()) {
+            var history = org.bisync.nifi.dialect.Dialects.forConnection(c).catalog().readTable(c, "bisync_history").orElseThrow();
+            assertTrue(history.column("released_at").isEmpty(), history.columns().toString());
+        }
+        execute("INSERT INTO customer (id, name) VALUES (3, 'Cy')");
+        runner.run(1, true, false);
+        assertEquals(List.of(3L), keys(captured()), "the rebuilt triggers write into the upgraded history");
+        assertEquals(2, count("SELECT COUNT(*) FROM bisync_released"));
     }
 
     @ParameterizedTest

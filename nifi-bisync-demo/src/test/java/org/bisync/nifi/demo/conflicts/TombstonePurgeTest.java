@@ -122,14 +122,14 @@ class TombstonePurgeTest {
             List<MockFlowFile> held = pair.captureAndHold(TwoWayPair.CAPTURE_MARIA);
             assertFalse(held.isEmpty());
             pair.harness.runner(TwoWayPair.CAPTURE_MARIA).run(1, false, false); // releases the row, runs retention
-            assertEquals(1, count(pair.maria, "SELECT COUNT(*) FROM bisync_history WHERE released_at IS NOT NULL"),
-                    "released but not acknowledged: kept");
+            assertEquals(1, count(pair.maria, "SELECT COUNT(*) FROM bisync_released"), "released but not acknowledged: kept");
             pair.deliverLate(MARIA_TO_PG, held);
             pair.sync();
             assertTrue(count(pair.maria, "SELECT COUNT(*) FROM bisync_ack WHERE target_system = 'postgresql'") >= 1,
                     "PostgreSQL's apply acknowledged the change in MariaDB's bisync_ack");
             pair.harness.runner(TwoWayPair.CAPTURE_MARIA).run(1, false, false);
-            assertEquals(0, count(pair.maria, "SELECT COUNT(*) FROM bisync_history"), "acknowledged: deleted");
+            assertEquals(0, count(pair.maria, "SELECT COUNT(*) FROM bisync_released"), "acknowledged: deleted");
+            assertEquals(0, count(pair.maria, "SELECT COUNT(*) FROM bisync_history"));
             assertEquals(0, count(pair.maria, "SELECT COUNT(*) FROM bisync_ack"), "no acknowledgement is needed any more");
             pair.assertRowOnBothSides(1, "1|one|null|null|null");
         }

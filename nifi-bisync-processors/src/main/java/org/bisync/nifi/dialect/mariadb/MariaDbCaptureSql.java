@@ -40,8 +40,14 @@ final class MariaDbCaptureSql implements CaptureDialect {
                         + "key_data LONGTEXT NOT NULL, before_data LONGTEXT NULL, after_data LONGTEXT NULL, "
                         + "version_num BIGINT NOT NULL, version_origin VARCHAR(64) NOT NULL, prev_num BIGINT NULL, prev_origin VARCHAR(64) NULL, "
                         + "field_versions LONGTEXT NULL, origin VARCHAR(64) NOT NULL, supersedes LONGTEXT NULL, tx_id VARCHAR(64) NULL, "
-                        + "captured_at BIGINT NOT NULL, released_at BIGINT NULL, "
-                        + "INDEX bisync_history_released (released_at, id))" + TABLE_OPTIONS,
+                        + "captured_at BIGINT NOT NULL)" + TABLE_OPTIONS,
+                "CREATE TABLE IF NOT EXISTS " + ids.quote(BisyncTables.RELEASED) + " ("
+                        + "id BIGINT NOT NULL PRIMARY KEY, table_name VARCHAR(255) NOT NULL, operation VARCHAR(8) NOT NULL, "
+                        + "key_data LONGTEXT NOT NULL, before_data LONGTEXT NULL, after_data LONGTEXT NULL, "
+                        + "version_num BIGINT NOT NULL, version_origin VARCHAR(64) NOT NULL, prev_num BIGINT NULL, prev_origin VARCHAR(64) NULL, "
+                        + "field_versions LONGTEXT NULL, origin VARCHAR(64) NOT NULL, supersedes LONGTEXT NULL, tx_id VARCHAR(64) NULL, "
+                        + "captured_at BIGINT NOT NULL, released_at BIGINT NOT NULL, "
+                        + "INDEX bisync_released_at (released_at))" + TABLE_OPTIONS,
                 "CREATE TABLE IF NOT EXISTS " + ids.quote(BisyncTables.CONFIG) + " ("
                         + "name VARCHAR(64) NOT NULL PRIMARY KEY, num_value BIGINT NULL, text_value VARCHAR(4000) NULL)" + TABLE_OPTIONS,
                 "CREATE TABLE IF NOT EXISTS " + ids.quote(BisyncTables.INSTALLED) + " ("
@@ -90,7 +96,8 @@ final class MariaDbCaptureSql implements CaptureDialect {
 
     @Override
     public List<String> dropBisyncTables() {
-        return List.of("DROP TABLE IF EXISTS " + ids.quote(BisyncTables.HISTORY), "DROP TABLE IF EXISTS " + ids.quote(BisyncTables.CONFIG),
+        return List.of("DROP TABLE IF EXISTS " + ids.quote(BisyncTables.HISTORY), "DROP TABLE IF EXISTS " + ids.quote(BisyncTables.RELEASED),
+                "DROP TABLE IF EXISTS " + ids.quote(BisyncTables.CONFIG),
                 "DROP TABLE IF EXISTS " + ids.quote(BisyncTables.INSTALLED), "DROP TABLE IF EXISTS " + ids.quote(BisyncTables.ACK));
     }
 
@@ -104,7 +111,7 @@ final class MariaDbCaptureSql implements CaptureDialect {
         List<String> sql = new ArrayList<>();
         sql.add("-- run in the synced database; our tables and version tables are created by the NiFi user, so it needs CREATE and DROP there");
         sql.add("GRANT CREATE, DROP, INDEX, ALTER ON * TO " + grantee);
-        for (String table : List.of(BisyncTables.HISTORY, BisyncTables.CONFIG, BisyncTables.INSTALLED, BisyncTables.ACK)) {
+        for (String table : List.of(BisyncTables.HISTORY, BisyncTables.RELEASED, BisyncTables.CONFIG, BisyncTables.INSTALLED, BisyncTables.ACK)) {
             sql.add("GRANT SELECT, INSERT, UPDATE, DELETE ON " + ids.quote(table) + " TO " + grantee);
         }
         for (String table : localTableNames) {
@@ -117,6 +124,18 @@ final class MariaDbCaptureSql implements CaptureDialect {
     @Override
     public String selectClockMicros() {
         return "SELECT " + MariaDbTriggerSql.CLOCK;
+    }
+
+    @Override
+    public List<String> upgradeLegacyHistory() {
+        String history = ids.quote(BisyncTables.HISTORY);
+        String releasedAt = ids.quote(BisyncTables.LEGACY_RELEASED_AT);
+        return List.of(
+                "INSERT INTO " + ids.quote(BisyncTables.RELEASED) + " (" + BisyncTables.HISTORY_COLUMNS + ", released_at) SELECT "
+                        + BisyncTables.HISTORY_COLUMNS + ", " + releasedAt + " FROM " + history + " WHERE " + releasedAt + " IS NOT NULL "
+                        + "ON DUPLICATE KEY UPDATE id = VALUES(id)",
+                "DELETE FROM " + history + " WHERE " + releasedAt + " IS NOT NULL",
+                "ALTER TABLE " + history + " DROP INDEX IF EXISTS bisync_history_released, DROP COLUMN IF EXISTS " + releasedAt);
     }
 
     @Override

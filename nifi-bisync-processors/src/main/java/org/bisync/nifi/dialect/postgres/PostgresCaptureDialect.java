@@ -8,6 +8,9 @@ import java.util.List;
 
 import static org.bisync.nifi.dialect.BisyncTables.CONFIG;
 import static org.bisync.nifi.dialect.BisyncTables.HISTORY;
+import static org.bisync.nifi.dialect.BisyncTables.HISTORY_COLUMNS;
+import static org.bisync.nifi.dialect.BisyncTables.LEGACY_RELEASED_AT;
+import static org.bisync.nifi.dialect.BisyncTables.RELEASED;
 import static org.bisync.nifi.dialect.BisyncTables.INSTALLED;
 import static org.bisync.nifi.dialect.BisyncTables.ACK;
 import static org.bisync.nifi.dialect.postgres.PostgresIdentifiers.literal;
@@ -31,8 +34,13 @@ final class PostgresCaptureDialect implements CaptureDialect {
                         + "table_name varchar(255) NOT NULL, operation varchar(8) NOT NULL, key_data text NOT NULL, "
                         + "before_data text, after_data text, version_num bigint NOT NULL, version_origin varchar(64) NOT NULL, "
                         + "prev_num bigint, prev_origin varchar(64), field_versions text, origin varchar(64) NOT NULL, "
-                        + "supersedes text, tx_id varchar(64), captured_at bigint NOT NULL, released_at bigint)",
-                "CREATE INDEX IF NOT EXISTS bisync_history_released ON " + HISTORY + " (released_at, id)",
+                        + "supersedes text, tx_id varchar(64), captured_at bigint NOT NULL)",
+                "CREATE TABLE IF NOT EXISTS " + RELEASED + " (id bigint PRIMARY KEY, "
+                        + "table_name varchar(255) NOT NULL, operation varchar(8) NOT NULL, key_data text NOT NULL, "
+                        + "before_data text, after_data text, version_num bigint NOT NULL, version_origin varchar(64) NOT NULL, "
+                        + "prev_num bigint, prev_origin varchar(64), field_versions text, origin varchar(64) NOT NULL, "
+                        + "supersedes text, tx_id varchar(64), captured_at bigint NOT NULL, released_at bigint NOT NULL)",
+                "CREATE INDEX IF NOT EXISTS " + RELEASED + "_at ON " + RELEASED + " (released_at)",
                 "CREATE TABLE IF NOT EXISTS " + CONFIG + " (name varchar(64) PRIMARY KEY, num_value bigint, text_value varchar(4000))",
                 "CREATE TABLE IF NOT EXISTS " + INSTALLED + " (table_name varchar(255) PRIMARY KEY, ddl_hash varchar(64), "
                         + "column_hash varchar(64), installed_at bigint)",
@@ -57,7 +65,7 @@ final class PostgresCaptureDialect implements CaptureDialect {
 
     @Override
     public List<String> dropBisyncTables() {
-        return List.of("DROP TABLE IF EXISTS " + HISTORY, "DROP TABLE IF EXISTS " + CONFIG, "DROP TABLE IF EXISTS " + INSTALLED,
+        return List.of("DROP TABLE IF EXISTS " + HISTORY, "DROP TABLE IF EXISTS " + RELEASED, "DROP TABLE IF EXISTS " + CONFIG, "DROP TABLE IF EXISTS " + INSTALLED,
                 "DROP TABLE IF EXISTS " + ACK);
     }
 
@@ -70,7 +78,7 @@ final class PostgresCaptureDialect implements CaptureDialect {
     public List<String> grants(String user, List<String> localTableNames) {
         String grantee = q(user);
         List<String> grants = new ArrayList<>();
-        grants.add("GRANT SELECT, INSERT, UPDATE, DELETE ON " + String.join(", ", HISTORY, CONFIG, INSTALLED, ACK) + " TO " + grantee);
+        grants.add("GRANT SELECT, INSERT, UPDATE, DELETE ON " + String.join(", ", HISTORY, RELEASED, CONFIG, INSTALLED, ACK) + " TO " + grantee);
         for (String table : localTableNames) {
             grants.add("GRANT SELECT, INSERT, UPDATE, DELETE ON " + q(table) + ", " + PostgresSql.versionTable(table) + " TO " + grantee);
         }
@@ -85,13 +93,25 @@ final class PostgresCaptureDialect implements CaptureDialect {
 
     /** Row locks only (no gap locks): a range never waits for an open transaction's history row. */
     @Override
-    public String releaseHistoryRange() {
-        return "UPDATE " + HISTORY + " SET released_at = ? WHERE id BETWEEN ? AND ?";
+    public String copyHistoryRangeToReleased() {
+        return "INSERT INTO " + RELEASED + " (" + HISTORY_COLUMNS + ", released_at) SELECT " + HISTORY_COLUMNS + ", ? FROM " + HISTORY
+                + " WHERE id BETWEEN ? AND ?";
     }
 
     @Override
     public String deleteHistoryRange() {
         return "DELETE FROM " + HISTORY + " WHERE id BETWEEN ? AND ?";
+    }
+
+    /** The DROP COLUMN waits for open transactions that wrote history (it takes the table's exclusive lock), once. */
+    @Override
+    public List<String> upgradeLegacyHistory() {
+        return List.of(
+                "INSERT INTO " + RELEASED + " (" + HISTORY_COLUMNS + ", released_at) SELECT " + HISTORY_COLUMNS + ", " + LEGACY_RELEASED_AT
+                        + " FROM " + HISTORY + " WHERE " + LEGACY_RELEASED_AT + " IS NOT NULL ON CONFLICT (id) DO NOTHING",
+                "DELETE FROM " + HISTORY + " WHERE " + LEGACY_RELEASED_AT + " IS NOT NULL",
+                "DROP INDEX IF EXISTS bisync_history_released",
+                "ALTER TABLE " + HISTORY + " DROP COLUMN IF EXISTS " + LEGACY_RELEASED_AT);
     }
 
     @Override

@@ -52,8 +52,13 @@ final class SqliteCaptureDialect implements CaptureDialect {
                         + " table_name TEXT NOT NULL, operation TEXT NOT NULL, key_data TEXT NOT NULL, before_data TEXT,"
                         + " after_data TEXT, version_num INTEGER NOT NULL, version_origin TEXT NOT NULL, prev_num INTEGER,"
                         + " prev_origin TEXT, field_versions TEXT, origin TEXT NOT NULL, supersedes TEXT, tx_id TEXT,"
-                        + " captured_at INTEGER NOT NULL, released_at INTEGER)",
-                "CREATE INDEX IF NOT EXISTS bisync_history_released ON " + BisyncTables.HISTORY + " (released_at, id)",
+                        + " captured_at INTEGER NOT NULL)",
+                "CREATE TABLE IF NOT EXISTS " + BisyncTables.RELEASED + " (id INTEGER PRIMARY KEY,"
+                        + " table_name TEXT NOT NULL, operation TEXT NOT NULL, key_data TEXT NOT NULL, before_data TEXT,"
+                        + " after_data TEXT, version_num INTEGER NOT NULL, version_origin TEXT NOT NULL, prev_num INTEGER,"
+                        + " prev_origin TEXT, field_versions TEXT, origin TEXT NOT NULL, supersedes TEXT, tx_id TEXT,"
+                        + " captured_at INTEGER NOT NULL, released_at INTEGER NOT NULL)",
+                "CREATE INDEX IF NOT EXISTS " + BisyncTables.RELEASED + "_at ON " + BisyncTables.RELEASED + " (released_at)",
                 "CREATE TABLE IF NOT EXISTS " + BisyncTables.CONFIG + " (name TEXT PRIMARY KEY, num_value INTEGER, text_value TEXT)",
                 "CREATE TABLE IF NOT EXISTS " + BisyncTables.INSTALLED + " (table_name TEXT PRIMARY KEY, ddl_hash TEXT,"
                         + " column_hash TEXT, installed_at INTEGER)",
@@ -87,6 +92,7 @@ final class SqliteCaptureDialect implements CaptureDialect {
     public List<String> dropBisyncTables() {
         return List.of(
                 "DROP TABLE IF EXISTS " + BisyncTables.HISTORY,
+                "DROP TABLE IF EXISTS " + BisyncTables.RELEASED,
                 "DROP TABLE IF EXISTS " + BisyncTables.CONFIG,
                 "DROP TABLE IF EXISTS " + BisyncTables.INSTALLED,
                 "DROP TABLE IF EXISTS " + BisyncTables.ACK,
@@ -106,13 +112,27 @@ final class SqliteCaptureDialect implements CaptureDialect {
 
     /** Safe as ranges: with one writer at a time ids commit in order, so a range of ids read holds no row committed later. */
     @Override
-    public String releaseHistoryRange() {
-        return "UPDATE " + BisyncTables.HISTORY + " SET released_at = ? WHERE id BETWEEN ? AND ?";
+    public String copyHistoryRangeToReleased() {
+        return "INSERT INTO " + BisyncTables.RELEASED + " (" + BisyncTables.HISTORY_COLUMNS + ", released_at) SELECT "
+                + BisyncTables.HISTORY_COLUMNS + ", ? FROM " + BisyncTables.HISTORY + " WHERE id BETWEEN ? AND ?";
     }
 
     @Override
     public String deleteHistoryRange() {
         return "DELETE FROM " + BisyncTables.HISTORY + " WHERE id BETWEEN ? AND ?";
+    }
+
+    /** DROP COLUMN needs SQLite 3.35 (the driver bundles a newer one) and the column's index dropped first. */
+    @Override
+    public List<String> upgradeLegacyHistory() {
+        String releasedAt = BisyncTables.LEGACY_RELEASED_AT;
+        return List.of(
+                "INSERT INTO " + BisyncTables.RELEASED + " (" + BisyncTables.HISTORY_COLUMNS + ", released_at) SELECT "
+                        + BisyncTables.HISTORY_COLUMNS + ", " + releasedAt + " FROM " + BisyncTables.HISTORY + " WHERE " + releasedAt + " IS NOT NULL"
+                        + " ON CONFLICT (id) DO NOTHING",
+                "DELETE FROM " + BisyncTables.HISTORY + " WHERE " + releasedAt + " IS NOT NULL",
+                "DROP INDEX IF EXISTS bisync_history_released",
+                "ALTER TABLE " + BisyncTables.HISTORY + " DROP COLUMN " + releasedAt);
     }
 
     @Override

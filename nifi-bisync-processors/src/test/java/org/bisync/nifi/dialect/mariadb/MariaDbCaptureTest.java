@@ -74,6 +74,36 @@ class MariaDbCaptureTest {
     }
 
     @Test
+    void releaseMovesExactlyTheIdsReadAndDoesNotWaitForAnOpenTransaction() throws Exception {
+        db.install(CUSTOMER);
+        for (int id = 1; id <= 6; id++) {
+            db.exec("INSERT INTO customer (id, name) VALUES (" + id + ", 'n')");
+        }
+        List<Long> all = ids("SELECT id FROM bisync_history ORDER BY id");
+        var reader = new org.bisync.nifi.capture.HistoryReader(db.dialect.capture());
+        try (Connection open = db.connect(); Connection c = db.connect()) {
+            open.setAutoCommit(false);
+            exec(open, "INSERT INTO customer (id, name) VALUES (7, 'uncommitted')"); // its history row follows the 6th, locked
+            exec(c, "SET SESSION innodb_lock_wait_timeout = 2");
+            reader.release(c, List.of(all.get(0), all.get(1), all.get(3)), 100, false);
+            reader.release(c, List.of(all.get(4), all.get(5)), 100, true);
+            reader.release(c, List.of(all.get(4), all.get(5)), 200, true); // again, as after a crash: nothing changes
+            open.commit();
+        }
+        List<Long> unreleased = ids("SELECT id FROM bisync_history ORDER BY id");
+        assertEquals(2, unreleased.size(), "the 3rd and the committed row's: " + unreleased);
+        assertEquals(all.get(2), unreleased.get(0));
+        assertEquals(List.of(all.get(4), all.get(5)), ids("SELECT id FROM bisync_released WHERE released_at = 100 ORDER BY id"));
+        assertEquals(2, ids("SELECT id FROM bisync_released").size());
+    }
+
+    private static List<Long> ids(String sql) throws Exception {
+        try (Connection c = db.connect()) {
+            return query(c, sql).stream().map(r -> num(r.get("id"))).toList();
+        }
+    }
+
+    @Test
     void insertUpdateDeleteEachWriteOneHistoryRowWithImagesAndVersions() throws Exception {
         db.install(CUSTOMER);
         db.exec("INSERT INTO customer VALUES (7, 'Ada', 'Tech', 12.50, '2024-01-02 03:04:05.123456', 'n')",

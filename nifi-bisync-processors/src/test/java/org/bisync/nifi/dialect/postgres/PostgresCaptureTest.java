@@ -40,7 +40,7 @@ class PostgresCaptureTest {
             PgFixture.run(connection, db.dialect.capture().uninstallTable("customer"));
             PgFixture.run(connection, db.dialect.capture().uninstallTable("line"));
             PgFixture.run(connection, db.dialect.capture().createBisyncTables());
-            PgFixture.run(connection, List.of("DROP TABLE IF EXISTS customer", "DROP TABLE IF EXISTS line", "DELETE FROM bisync_history", "DELETE FROM bisync_config",
+            PgFixture.run(connection, List.of("DROP TABLE IF EXISTS customer", "DROP TABLE IF EXISTS line", "DELETE FROM bisync_history", "DELETE FROM bisync_released", "DELETE FROM bisync_config",
                     "CREATE TABLE customer (id bigint PRIMARY KEY, name varchar(100), revenue numeric(18,2), note text)"));
         }
         customer = db.install(TableSettings.twoWay("customer").withExcludedFields(List.of("note")));
@@ -360,14 +360,7 @@ class PostgresCaptureTest {
                 }
             }
             assertEquals(2, ids.size());
-            try (PreparedStatement release = connection.prepareStatement(capture.releaseHistory())) {
-                for (long id : ids) {
-                    release.setLong(1, 100);
-                    release.setLong(2, id);
-                    release.addBatch();
-                }
-                release.executeBatch();
-            }
+            new org.bisync.nifi.capture.HistoryReader(capture).release(connection, ids, 100, true);
             try (Statement statement = connection.createStatement(); ResultSet rs = statement.executeQuery(capture.selectBacklog())) {
                 rs.next();
                 assertEquals(1, rs.getLong(2));
@@ -417,7 +410,7 @@ class PostgresCaptureTest {
     private static List<Long> historyIds(boolean released) throws SQLException {
         List<Long> ids = new java.util.ArrayList<>();
         try (Connection connection = db.connect(); Statement statement = connection.createStatement();
-             ResultSet rs = statement.executeQuery("SELECT id FROM bisync_history WHERE released_at IS " + (released ? "NOT " : "") + "NULL ORDER BY id")) {
+             ResultSet rs = statement.executeQuery("SELECT id FROM " + (released ? "bisync_released" : "bisync_history") + " ORDER BY id")) {
             while (rs.next()) {
                 ids.add(rs.getLong(1));
             }

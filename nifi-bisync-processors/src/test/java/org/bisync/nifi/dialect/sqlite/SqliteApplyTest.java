@@ -214,24 +214,20 @@ class SqliteApplyTest {
                 }
             }
             assertEquals(2, ids.size());
-            try (PreparedStatement ps = c.prepareStatement(capture.releaseHistory())) {
-                for (long id : ids) {
-                    ps.setLong(1, 5_000);
-                    ps.setLong(2, id);
-                    ps.addBatch();
-                }
-                ps.executeBatch();
-            }
+            new org.bisync.nifi.capture.HistoryReader(capture).release(c, ids, 5_000, true);
+            assertEquals(2, count(c, "SELECT count(*) FROM bisync_released WHERE released_at = 5000"), "moved with their release time");
             try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery(capture.selectBacklog())) {
                 rs.next();
                 assertEquals(1_002L, rs.getLong(1));
                 assertEquals(1, rs.getLong(2));
             }
             try (PreparedStatement ps = c.prepareStatement(capture.purgeReleasedHistory())) {
+                ps.setLong(1, 5_000);
+                assertEquals(0, ps.executeUpdate(), "released at 5000, not before");
                 ps.setLong(1, 5_001);
                 assertEquals(2, ps.executeUpdate());
             }
-            try (PreparedStatement ps = c.prepareStatement(capture.deleteHistory())) {
+            try (PreparedStatement ps = c.prepareStatement(capture.deleteHistoryRows(1))) {
                 ps.setLong(1, ids.get(1) + 1);
                 assertEquals(1, ps.executeUpdate());
             }
