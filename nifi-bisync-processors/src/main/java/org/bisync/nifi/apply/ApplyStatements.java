@@ -138,6 +138,9 @@ final class ApplyStatements {
         history.setString(12, RowImages.versions(write.supersedes));
         history.setString(13, write.transactionId);
         history.setLong(14, write.capturedAt);
+        Version tombstone = write.row == null ? write.tombstone : null;
+        setLong(history, 15, tombstone == null ? null : tombstone.number());
+        history.setString(16, tombstone == null ? null : tombstone.origin());
     }
 
     int bindKey(PreparedStatement statement, int index, SyncedTable table, Map<String, Object> key) throws SQLException {

@@ -13,6 +13,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.function.LongSupplier;
 
 /**
@@ -111,14 +112,14 @@ final class WritePlanner {
      * version moving, and neither "only above the held version" nor a compare-and-set on it would see that; the join
      * with the current state is right whatever happened since the decision, since joins commute.
      */
-    private java.util.Optional<PlannedWrite> joinUnderLock(PendingChange p, FieldLevelJoin.State held, PlannedWrite earlier,
+    private Optional<PlannedWrite> joinUnderLock(PendingChange p, FieldLevelJoin.State held, PlannedWrite earlier,
                                                            TargetVersion original, ApplyAttempt attempt) {
         ChangeRecord c = p.change;
         FieldLevelJoin.Joined joined = join.join(held, FieldLevelJoin.of(c));
         if (!joined.incomingContributes()) {
             attempt.outcomes.put(p.index, new ApplyOutcome(p.index, c, ApplyStatus.STALE, "The target already holds every field "
                     + "of version " + c.version + " (it holds " + held.version() + (held.tombstone() != null ? ", deleted" : "") + ")", null));
-            return java.util.Optional.empty();
+            return Optional.empty();
         }
         FieldLevelJoin.State state = joined.state();
         PlannedWrite write = earlier != null ? earlier : new PlannedWrite(p.keyId, c.key, original);
@@ -137,7 +138,7 @@ final class WritePlanner {
             Map<String, Object> before = joined.live() ? (held.tombstone() == null ? held.values() : null) : state.values();
             forward(write, before, held.version(), c.origin, c.supersedes, c.transactionId, c.capturedAt);
         }
-        return java.util.Optional.of(write);
+        return Optional.of(write);
     }
 
     /** A reviewer's resolution: a new version above both, made by the target, superseding both, forwarded by history. */

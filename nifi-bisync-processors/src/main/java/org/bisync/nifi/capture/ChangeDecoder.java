@@ -58,6 +58,7 @@ public final class ChangeDecoder {
         change.transactionId = row.txId();
         change.sequence = row.id();
         change.capturedAt = row.capturedAt();
+        change.tombstoneVersion = row.tombstoneNum() == null ? null : new Version(row.tombstoneNum(), row.tombstoneOrigin());
         decodeFieldVersions(row, table, change);
         decodeSupersedes(row, change);
         change.changedFields.addAll(changedFields(change, table));

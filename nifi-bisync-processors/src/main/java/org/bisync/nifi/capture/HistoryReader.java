@@ -53,7 +53,7 @@ public final class HistoryReader {
             statement.setString(2, localTableName);
             try (ResultSet rs = statement.executeQuery()) {
                 while (rs.next()) {
-                    rows.add(new StoredRow(row(rs), nullableLong(rs, 16) != null));
+                    rows.add(new StoredRow(row(rs), nullableLong(rs, 18) != null));
                 }
             }
         }
@@ -63,7 +63,7 @@ public final class HistoryReader {
     private static HistoryRow row(ResultSet rs) throws SQLException {
         return new HistoryRow(rs.getLong(1), rs.getString(2), rs.getString(3), rs.getString(4), rs.getString(5),
                 rs.getString(6), rs.getLong(7), rs.getString(8), nullableLong(rs, 9), rs.getString(10), rs.getString(11),
-                rs.getString(12), rs.getString(13), rs.getString(14), rs.getLong(15));
+                rs.getString(12), rs.getString(13), rs.getString(14), rs.getLong(15), nullableLong(rs, 16), rs.getString(17));
     }
 
     /**

@@ -16,6 +16,7 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
@@ -70,6 +71,7 @@ public final class TriggerInstaller {
             return installedNow; // no DDL at all: it would wait for the locks of open user transactions
         }
         run(connection, sql().createBisyncTables());
+        addMissingTombstoneColumns(connection, tables);
         upgradeLegacyHistory(connection);
         for (TableCheck check : checks) {
             if (check.status() == Status.CURRENT) {
@@ -118,6 +120,11 @@ public final class TriggerInstaller {
         for (String statement : sql().upgradeLegacyHistory()) {
             script.append("-- ").append(statement.strip()).append(";\n");
         }
+        script.append("-- Only when upgrading an installation whose ").append(BisyncTables.HISTORY).append(" has no tombstone_num column, ")
+                .append("first (and likewise for ").append(BisyncTables.RELEASED).append(" and, with kept_data, every version table):\n");
+        for (String statement : sql().addTombstoneColumns(BisyncTables.HISTORY, false)) {
+            script.append("-- ").append(statement.strip()).append(";\n");
+        }
         for (SyncedTable table : tables) {
             List<String> ddl = ddlFor(table);
             script.append("\n-- Table ").append(table.localName()).append(": version table and triggers (system ")
@@ -140,6 +147,23 @@ public final class TriggerInstaller {
         }
         appendAll(script, sql().dropBisyncTables());
         return script.toString();
+    }
+
+    /** Brings bisync tables and version tables created before tombstones kept their values up to their columns. */
+    private void addMissingTombstoneColumns(Connection connection, List<SyncedTable> tables) throws SQLException {
+        Map<String, Boolean> candidates = new LinkedHashMap<>();
+        candidates.put(BisyncTables.HISTORY, false);
+        candidates.put(BisyncTables.RELEASED, false);
+        for (SyncedTable table : tables) {
+            candidates.put(dialect.identifiers().derivedName(BisyncTables.VERSION_TABLE_PREFIX, table.localName()), true);
+        }
+        for (Map.Entry<String, Boolean> candidate : candidates.entrySet()) {
+            boolean lacking = dialect.catalog().readTable(connection, candidate.getKey())
+                    .map(existing -> existing.column("tombstone_num").isEmpty()).orElse(false);
+            if (lacking) {
+                run(connection, sql().addTombstoneColumns(candidate.getKey(), candidate.getValue()));
+            }
+        }
     }
 
     /**

@@ -63,7 +63,7 @@ public interface ApplyDialect {
     /**
      * Inserts a history row, for changes apply itself must forward (at a hub, and for review resolutions).
      * Parameters: table_name, operation, key_data, before_data, after_data, version_num, version_origin, prev_num,
-     * prev_origin, field_versions, origin, supersedes, tx_id, captured_at.
+     * prev_origin, field_versions, origin, supersedes, tx_id, captured_at, tombstone_num, tombstone_origin.
      */
     String insertHistory();
 

@@ -12,7 +12,9 @@ package org.bisync.nifi.dialect;
  *                   prev_num bigint null, prev_origin varchar(64) null,
  *                   field_versions text null (JSON object: column -> [number, "origin"]),
  *                   origin varchar(64) not null, supersedes text null (JSON array of [number, "origin"]),
- *                   tx_id varchar(64) null, captured_at bigint not null (corrected clock, UTC epoch micros);
+ *                   tx_id varchar(64) null, captured_at bigint not null (corrected clock, UTC epoch micros),
+ *                   tombstone_num bigint null, tombstone_origin varchar(64) null (a delete apply forwards whose tombstone
+ *                   is not its version, see the version table);
  *                   holds only what capture has not released yet
  * bisync_released   the same columns (id not generated) and released_at bigint not null (NiFi's clock in epoch micros
  *                   when capture released the row); index on released_at. Capture moves a row here when it releases it:
@@ -56,7 +58,7 @@ public final class BisyncTables {
 
     /** Column order of the history table as {@link CaptureDialect#selectUnreleasedHistory()} returns it. */
     public static final String HISTORY_COLUMNS = "id, table_name, operation, key_data, before_data, after_data, version_num, "
-            + "version_origin, prev_num, prev_origin, field_versions, origin, supersedes, tx_id, captured_at";
+            + "version_origin, prev_num, prev_origin, field_versions, origin, supersedes, tx_id, captured_at, tombstone_num, tombstone_origin";
 
     private BisyncTables() {
     }

@@ -162,6 +162,13 @@ public interface CaptureDialect {
      */
     List<String> upgradeLegacyHistory();
 
+    /**
+     * For an installation from before tombstones kept their values: adds tombstone_num and tombstone_origin to
+     * {@code table} (bisync_history or bisync_released, not quoted), and kept_data too when it is a version table. Run
+     * only on a table that lacks them.
+     */
+    List<String> addTombstoneColumns(String table, boolean versionTable);
+
     /** Upserts a row of bisync_config's num_value; parameters: name, num_value. */
     String upsertConfigNumber();
 

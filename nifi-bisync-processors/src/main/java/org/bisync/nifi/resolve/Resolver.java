@@ -11,11 +11,9 @@ import org.bisync.nifi.version.VersionOrder;
 
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.Set;
 
 /**
  * Decides what happens to an incoming change at its target, per DESIGN.md section 4 ("Conflict detection"), and
@@ -105,8 +103,8 @@ public final class Resolver {
     /**
      * The field-level join ({@link FieldLevelJoin}): the change as it is when it holds everything the target holds and
      * a greater version (APPLY), nothing when the target holds everything the change holds (STALE), else the joined
-     * state as a MERGE (compare-and-set on the target's version), a live row or a tombstone that keeps the joined
-     * values in {@code before}. The same field-level table can hold more under the same row version at one system than
+     * state as a MERGE, a live row or a tombstone that keeps the joined values in {@code before}. ApplyBidirectionalChanges
+     * joins either into what the target holds under its lock, so a decision overtaken by another write loses nothing. The same field-level table can hold more under the same row version at one system than
      * at another (a merge keeps the greater row version), so the join always decides, fast-forwards included.
      */
     private Verdict join(ChangeRecord change, TargetState target, Relation relation, boolean nearTie) {

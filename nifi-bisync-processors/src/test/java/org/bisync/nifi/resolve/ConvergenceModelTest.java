@@ -8,7 +8,8 @@ import org.bisync.nifi.topology.SyncSystem;
 import org.bisync.nifi.version.Version;
 import org.bisync.nifi.version.VersionOrder;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.EnumSource;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
 
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -16,6 +17,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Random;
+import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -50,13 +52,33 @@ class ConvergenceModelTest {
     private record Delivery(String target, ChangeRecord change) {
     }
 
-    @ParameterizedTest
-    @EnumSource(value = Strategy.class, names = {"LAST_WRITE_WINS", "SYSTEM_PRIORITY", "FIELD_NEWEST", "FIELD_OWNER"})
-    void everyAutomaticStrategyConvergesUnderReorderedAndDuplicatedDeliveries(Strategy strategy) {
+    /**
+     * MESH: every change goes from where it was made to both other systems. HUB: A is the hub; a spoke's change goes to
+     * the hub only, and the hub forwards what it wrote to the other spoke, as its applier's history row does (with the
+     * hub's previous version; a joined tombstone travels with its own tombstone version, without which a spoke would
+     * measure it against the greater row version and keep a row deleted that the hub brought back).
+     */
+    enum Shape { MESH, HUB }
+
+    private static final String HUB = "A";
+
+    static Stream<Arguments> strategiesAndShapes() {
+        List<Arguments> all = new ArrayList<>();
+        for (Strategy strategy : List.of(Strategy.LAST_WRITE_WINS, Strategy.SYSTEM_PRIORITY, Strategy.FIELD_NEWEST, Strategy.FIELD_OWNER)) {
+            for (Shape shape : Shape.values()) {
+                all.add(Arguments.of(strategy, shape));
+            }
+        }
+        return all.stream();
+    }
+
+    @ParameterizedTest(name = "{0}, {1}")
+    @MethodSource("strategiesAndShapes")
+    void everyAutomaticStrategyConvergesUnderReorderedAndDuplicatedDeliveries(Strategy strategy, Shape shape) {
         int conflictsSeen = 0;
         int mergesSeen = 0;
         for (long seed = 1; seed <= RUNS; seed++) {
-            int[] counts = runOnce(strategy, seed);
+            int[] counts = runOnce(strategy, shape, seed);
             conflictsSeen += counts[0];
             mergesSeen += counts[1];
         }
@@ -67,7 +89,7 @@ class ConvergenceModelTest {
     }
 
     /** @return {conflicts, merges} seen in the run */
-    private int[] runOnce(Strategy strategy, long seed) {
+    private int[] runOnce(Strategy strategy, Shape shape, long seed) {
         Random random = new Random(seed);
         Resolver resolver = new Resolver(strategy, ORDER, Resolver.DEFAULT_NEAR_TIE_MICROS);
         Map<String, Long> skew = new LinkedHashMap<>();
@@ -91,7 +113,7 @@ class ConvergenceModelTest {
                         time + skew.get(system), random, step);
                 edits++;
                 for (String target : SYSTEMS) {
-                    if (!target.equals(system)) {
+                    if (!target.equals(system) && (shape == Shape.MESH || system.equals(HUB) || target.equals(HUB))) {
                         pending.add(new Delivery(target, change.copy()));
                     }
                 }
@@ -100,14 +122,22 @@ class ConvergenceModelTest {
                 if (edits < EDITS && random.nextInt(5) == 0) {
                     pending.add(new Delivery(delivery.target(), delivery.change().copy()));
                 }
-                deliver(resolver, delivery, state.get(delivery.target()), counts, strategy + " seed " + seed);
+                Held before = state.get(delivery.target()).get((Integer) delivery.change().key.get("id"));
+                ChangeRecord written = deliver(resolver, delivery, state.get(delivery.target()), counts, strategy + " seed " + seed);
+                if (shape == Shape.HUB && delivery.target().equals(HUB) && written != null) {
+                    for (String spoke : SYSTEMS) {
+                        if (!spoke.equals(HUB) && !spoke.equals(written.origin)) {
+                            pending.add(new Delivery(spoke, forwarded(written, before)));
+                        }
+                    }
+                }
             }
         }
         for (int key = 0; key < KEYS; key++) {
             Held first = state.get("A").get(key);
             for (String system : SYSTEMS) {
                 Held held = state.get(system).get(key);
-                String where = strategy + " seed " + seed + " key " + key + " at " + system;
+                String where = strategy + " " + shape + " seed " + seed + " key " + key + " at " + system;
                 assertEquals(first == null, held == null, where);
                 if (held != null) {
                     assertEquals(first.version(), held.version(), where);
@@ -191,7 +221,18 @@ class ConvergenceModelTest {
         fieldVersions.put(field, new Version(number, system));
     }
 
-    private static void deliver(Resolver resolver, Delivery delivery, Map<Integer, Held> rows, int[] counts, String run) {
+    /** What the hub's history row forwards of a change it wrote over {@code before}. */
+    private static ChangeRecord forwarded(ChangeRecord written, Held before) {
+        ChangeRecord c = written.copy();
+        c.prevVersion = before == null ? null : before.version();
+        c.decision = null;
+        c.expectedVersion = null;
+        c.sourceSystem = HUB;
+        return c;
+    }
+
+    /** @return the change as written, or null when nothing was written */
+    private static ChangeRecord deliver(Resolver resolver, Delivery delivery, Map<Integer, Held> rows, int[] counts, String run) {
         ChangeRecord c = delivery.change().copy();
         int key = (Integer) c.key.get("id");
         Held held = rows.get(key);
@@ -218,13 +259,14 @@ class ConvergenceModelTest {
                 rows.put(key, written(c, resolver.strategy()));
             }
             case STALE -> {
-                // nothing to write
+                return null;
             }
             case CONFLICT -> fail(run + ": an automatic strategy held a conflict: " + verdict.reason());
         }
         if (c.decision == Decision.CONFLICT) {
             fail(run);
         }
+        return c;
     }
 
     /** What apply leaves for a change: its row, or a tombstone that keeps the values of a field-level row. */

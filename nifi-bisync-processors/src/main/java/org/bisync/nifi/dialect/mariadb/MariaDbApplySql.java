@@ -107,8 +107,8 @@ final class MariaDbApplySql implements ApplyDialect {
     @Override
     public String insertHistory() {
         return "INSERT INTO " + ids.quote(BisyncTables.HISTORY) + " (table_name, operation, key_data, before_data, after_data, "
-                + "version_num, version_origin, prev_num, prev_origin, field_versions, origin, supersedes, tx_id, captured_at) "
-                + "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+                + "version_num, version_origin, prev_num, prev_origin, field_versions, origin, supersedes, tx_id, captured_at, tombstone_num, tombstone_origin) "
+                + "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
     }
 
     /**

@@ -40,13 +40,13 @@ final class MariaDbCaptureSql implements CaptureDialect {
                         + "key_data LONGTEXT NOT NULL, before_data LONGTEXT NULL, after_data LONGTEXT NULL, "
                         + "version_num BIGINT NOT NULL, version_origin VARCHAR(64) NOT NULL, prev_num BIGINT NULL, prev_origin VARCHAR(64) NULL, "
                         + "field_versions LONGTEXT NULL, origin VARCHAR(64) NOT NULL, supersedes LONGTEXT NULL, tx_id VARCHAR(64) NULL, "
-                        + "captured_at BIGINT NOT NULL)" + TABLE_OPTIONS,
+                        + "captured_at BIGINT NOT NULL, tombstone_num BIGINT NULL, tombstone_origin VARCHAR(64) NULL)" + TABLE_OPTIONS,
                 "CREATE TABLE IF NOT EXISTS " + ids.quote(BisyncTables.RELEASED) + " ("
                         + "id BIGINT NOT NULL PRIMARY KEY, table_name VARCHAR(255) NOT NULL, operation VARCHAR(8) NOT NULL, "
                         + "key_data LONGTEXT NOT NULL, before_data LONGTEXT NULL, after_data LONGTEXT NULL, "
                         + "version_num BIGINT NOT NULL, version_origin VARCHAR(64) NOT NULL, prev_num BIGINT NULL, prev_origin VARCHAR(64) NULL, "
                         + "field_versions LONGTEXT NULL, origin VARCHAR(64) NOT NULL, supersedes LONGTEXT NULL, tx_id VARCHAR(64) NULL, "
-                        + "captured_at BIGINT NOT NULL, released_at BIGINT NOT NULL, "
+                        + "captured_at BIGINT NOT NULL, tombstone_num BIGINT NULL, tombstone_origin VARCHAR(64) NULL, released_at BIGINT NOT NULL, "
                         + "INDEX bisync_released_at (released_at))" + TABLE_OPTIONS,
                 "CREATE TABLE IF NOT EXISTS " + ids.quote(BisyncTables.CONFIG) + " ("
                         + "name VARCHAR(64) NOT NULL PRIMARY KEY, num_value BIGINT NULL, text_value VARCHAR(4000) NULL)" + TABLE_OPTIONS,
@@ -124,6 +124,14 @@ final class MariaDbCaptureSql implements CaptureDialect {
     @Override
     public String selectClockMicros() {
         return "SELECT " + MariaDbTriggerSql.CLOCK;
+    }
+
+    @Override
+    public List<String> addTombstoneColumns(String table, boolean versionTable) {
+        String binary = versionTable ? " CHARACTER SET utf8mb4 COLLATE utf8mb4_bin" : "";
+        String alter = "ALTER TABLE " + ids.quote(table) + " ADD COLUMN IF NOT EXISTS tombstone_num BIGINT NULL, "
+                + "ADD COLUMN IF NOT EXISTS tombstone_origin VARCHAR(64)" + binary + " NULL";
+        return List.of(versionTable ? alter + ", ADD COLUMN IF NOT EXISTS kept_data LONGTEXT" + binary + " NULL" : alter);
     }
 
     @Override

@@ -101,8 +101,8 @@ final class PostgresApplyDialect implements ApplyDialect {
     @Override
     public String insertHistory() {
         return "INSERT INTO " + BisyncTables.HISTORY + " (table_name, operation, key_data, before_data, after_data, version_num, "
-                + "version_origin, prev_num, prev_origin, field_versions, origin, supersedes, tx_id, captured_at) "
-                + "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+                + "version_origin, prev_num, prev_origin, field_versions, origin, supersedes, tx_id, captured_at, tombstone_num, tombstone_origin) "
+                + "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
     }
 
     /**

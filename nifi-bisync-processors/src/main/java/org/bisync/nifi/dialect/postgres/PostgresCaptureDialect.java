@@ -34,12 +34,13 @@ final class PostgresCaptureDialect implements CaptureDialect {
                         + "table_name varchar(255) NOT NULL, operation varchar(8) NOT NULL, key_data text NOT NULL, "
                         + "before_data text, after_data text, version_num bigint NOT NULL, version_origin varchar(64) NOT NULL, "
                         + "prev_num bigint, prev_origin varchar(64), field_versions text, origin varchar(64) NOT NULL, "
-                        + "supersedes text, tx_id varchar(64), captured_at bigint NOT NULL)",
+                        + "supersedes text, tx_id varchar(64), captured_at bigint NOT NULL, tombstone_num bigint, tombstone_origin varchar(64))",
                 "CREATE TABLE IF NOT EXISTS " + RELEASED + " (id bigint PRIMARY KEY, "
                         + "table_name varchar(255) NOT NULL, operation varchar(8) NOT NULL, key_data text NOT NULL, "
                         + "before_data text, after_data text, version_num bigint NOT NULL, version_origin varchar(64) NOT NULL, "
                         + "prev_num bigint, prev_origin varchar(64), field_versions text, origin varchar(64) NOT NULL, "
-                        + "supersedes text, tx_id varchar(64), captured_at bigint NOT NULL, released_at bigint NOT NULL)",
+                        + "supersedes text, tx_id varchar(64), captured_at bigint NOT NULL, tombstone_num bigint, tombstone_origin varchar(64), "
+                        + "released_at bigint NOT NULL)",
                 "CREATE INDEX IF NOT EXISTS " + RELEASED + "_at ON " + RELEASED + " (released_at)",
                 "CREATE TABLE IF NOT EXISTS " + CONFIG + " (name varchar(64) PRIMARY KEY, num_value bigint, text_value varchar(4000))",
                 "CREATE TABLE IF NOT EXISTS " + INSTALLED + " (table_name varchar(255) PRIMARY KEY, ddl_hash varchar(64), "
@@ -101,6 +102,13 @@ final class PostgresCaptureDialect implements CaptureDialect {
     @Override
     public String deleteHistoryRange() {
         return "DELETE FROM " + HISTORY + " WHERE id BETWEEN ? AND ?";
+    }
+
+    @Override
+    public List<String> addTombstoneColumns(String table, boolean versionTable) {
+        String alter = "ALTER TABLE " + PostgresSql.q(table) + " ADD COLUMN IF NOT EXISTS tombstone_num bigint, "
+                + "ADD COLUMN IF NOT EXISTS tombstone_origin varchar(64)";
+        return List.of(versionTable ? alter + ", ADD COLUMN IF NOT EXISTS kept_data text" : alter);
     }
 
     /** The DROP COLUMN waits for open transactions that wrote history (it takes the table's exclusive lock), once. */

@@ -52,12 +52,12 @@ final class SqliteCaptureDialect implements CaptureDialect {
                         + " table_name TEXT NOT NULL, operation TEXT NOT NULL, key_data TEXT NOT NULL, before_data TEXT,"
                         + " after_data TEXT, version_num INTEGER NOT NULL, version_origin TEXT NOT NULL, prev_num INTEGER,"
                         + " prev_origin TEXT, field_versions TEXT, origin TEXT NOT NULL, supersedes TEXT, tx_id TEXT,"
-                        + " captured_at INTEGER NOT NULL)",
+                        + " captured_at INTEGER NOT NULL, tombstone_num INTEGER, tombstone_origin TEXT)",
                 "CREATE TABLE IF NOT EXISTS " + BisyncTables.RELEASED + " (id INTEGER PRIMARY KEY,"
                         + " table_name TEXT NOT NULL, operation TEXT NOT NULL, key_data TEXT NOT NULL, before_data TEXT,"
                         + " after_data TEXT, version_num INTEGER NOT NULL, version_origin TEXT NOT NULL, prev_num INTEGER,"
                         + " prev_origin TEXT, field_versions TEXT, origin TEXT NOT NULL, supersedes TEXT, tx_id TEXT,"
-                        + " captured_at INTEGER NOT NULL, released_at INTEGER NOT NULL)",
+                        + " captured_at INTEGER NOT NULL, tombstone_num INTEGER, tombstone_origin TEXT, released_at INTEGER NOT NULL)",
                 "CREATE INDEX IF NOT EXISTS " + BisyncTables.RELEASED + "_at ON " + BisyncTables.RELEASED + " (released_at)",
                 "CREATE TABLE IF NOT EXISTS " + BisyncTables.CONFIG + " (name TEXT PRIMARY KEY, num_value INTEGER, text_value TEXT)",
                 "CREATE TABLE IF NOT EXISTS " + BisyncTables.INSTALLED + " (table_name TEXT PRIMARY KEY, ddl_hash TEXT,"
@@ -120,6 +120,17 @@ final class SqliteCaptureDialect implements CaptureDialect {
     @Override
     public String deleteHistoryRange() {
         return "DELETE FROM " + BisyncTables.HISTORY + " WHERE id BETWEEN ? AND ?";
+    }
+
+    /** SQLite has no ADD COLUMN IF NOT EXISTS: run only where the columns are missing. */
+    @Override
+    public List<String> addTombstoneColumns(String table, boolean versionTable) {
+        List<String> sql = new ArrayList<>(List.of("ALTER TABLE " + SqliteSql.q(table) + " ADD COLUMN tombstone_num INTEGER",
+                "ALTER TABLE " + SqliteSql.q(table) + " ADD COLUMN tombstone_origin TEXT"));
+        if (versionTable) {
+            sql.add("ALTER TABLE " + SqliteSql.q(table) + " ADD COLUMN kept_data TEXT");
+        }
+        return sql;
     }
 
     /** DROP COLUMN needs SQLite 3.35 (the driver bundles a newer one) and the column's index dropped first. */

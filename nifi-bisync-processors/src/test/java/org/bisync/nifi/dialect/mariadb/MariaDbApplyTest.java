@@ -131,7 +131,8 @@ class MariaDbApplyTest {
                 }
             }
             try (PreparedStatement ps = c.prepareStatement(apply.insertHistory())) {
-                Object[] values = {"customer", "UPDATE", "{\"id\": 2}", "{}", "{}", 600L, "B", 5L, "A", null, "B", "[[5, \"A\"]]", null, 123L};
+                Object[] values = {"customer", "UPDATE", "{\"id\": 2}", "{}", "{}", 600L, "B", 5L, "A", null, "B", "[[5, \"A\"]]", null, 123L,
+                        null, null};
                 for (int i = 0; i < values.length; i++) {
                     ps.setObject(i + 1, values[i]);
                 }

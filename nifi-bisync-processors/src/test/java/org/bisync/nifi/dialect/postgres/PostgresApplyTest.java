@@ -101,7 +101,7 @@ class PostgresApplyTest {
     void insertHistoryWritesAForwardedChange() throws SQLException {
         try (Connection connection = db.connect(); PreparedStatement insert = connection.prepareStatement(apply.insertHistory())) {
             Object[] values = {"customer", "UPDATE", "{\"id\": 1}", "{\"id\": 1}", "{\"id\": 1}", 10L, "B", 5L, "A",
-                    null, "B", "[[5, \"A\"], [7, \"C\"]]", "tx", 99L};
+                    null, "B", "[[5, \"A\"], [7, \"C\"]]", "tx", 99L, 8L, "C"};
             for (int i = 0; i < values.length; i++) {
                 insert.setObject(i + 1, values[i]);
             }
@@ -112,6 +112,11 @@ class PostgresApplyTest {
         assertEquals(5L, forwarded.prev());
         assertEquals("B", forwarded.origin());
         assertEquals(99L, forwarded.capturedAt());
+        try (Connection connection = db.connect(); java.sql.Statement s = connection.createStatement();
+             ResultSet rs = s.executeQuery("SELECT tombstone_num, tombstone_origin FROM bisync_history WHERE tx_id = 'tx'")) {
+            assertTrue(rs.next());
+            assertEquals(List.of(8L, "C"), List.of(rs.getLong(1), rs.getString(2)), "a forwarded tombstone keeps its own version");
+        }
     }
 
     @Test

@@ -196,7 +196,7 @@ class SqliteApplyTest {
             try (PreparedStatement ps = c.prepareStatement(apply.insertHistory())) {
                 for (int i = 0; i < 3; i++) {
                     Object[] values = {"customer", "UPDATE", "{\"id\":1}", "{}", "{}", 10L + i, "B", 9L, "A", null, "B",
-                            "[[9,\"A\"],[8,\"B\"]]", null, 1_000L + i};
+                            "[[9,\"A\"],[8,\"B\"]]", null, 1_000L + i, 7L, "C"};
                     for (int p = 0; p < values.length; p++) {
                         ps.setObject(p + 1, values[p]);
                     }
@@ -210,6 +210,8 @@ class SqliteApplyTest {
                     while (rs.next()) {
                         ids.add(rs.getLong("id"));
                         assertEquals("[[9,\"A\"],[8,\"B\"]]", rs.getString("supersedes"));
+                        assertEquals(7L, rs.getLong("tombstone_num"));
+                        assertEquals("C", rs.getString("tombstone_origin"));
                     }
                 }
             }
