@@ -48,9 +48,12 @@ public final class ChangeDecoder {
         ChangeRecord change = new ChangeRecord();
         change.table = table.canonicalName();
         change.operation = operation(row);
-        change.key = image(row.keyData(), table, true, "key_data", row);
         change.before = row.beforeData() == null ? null : image(row.beforeData(), table, false, "before_data", row);
         change.after = row.afterData() == null ? null : image(row.afterData(), table, false, "after_data", row);
+        change.key = keyOf(change.after != null ? change.after : change.before, table);
+        if (change.key == null) {
+            change.key = image(row.keyData(), table, true, "key_data", row);
+        }
         change.version = new Version(row.versionNum(), row.versionOrigin());
         change.prevVersion = row.prevNum() == null ? null : new Version(row.prevNum(), row.prevOrigin());
         change.origin = row.origin();
@@ -91,6 +94,25 @@ public final class ChangeDecoder {
             }
         }
         return values;
+    }
+
+    /**
+     * The key taken from the row's image, which the triggers build from the same row with the same expressions as
+     * key_data (an INSERT's or UPDATE's NEW row, a DELETE's OLD row): it saves parsing key_data. Null when the image
+     * lacks a key column (then key_data is read).
+     */
+    private Map<String, Object> keyOf(Map<String, Object> image, SyncedTable table) {
+        if (image == null) {
+            return null;
+        }
+        Map<String, Object> key = new LinkedHashMap<>();
+        for (SyncedColumn column : keyColumns(table)) {
+            if (!image.containsKey(column.canonical())) {
+                return null;
+            }
+            key.put(column.canonical(), image.get(column.canonical()));
+        }
+        return key;
     }
 
     private java.util.List<SyncedColumn> keyColumns(SyncedTable table) {

@@ -132,12 +132,24 @@ public final class ChangeRecordSchema {
     }
 
     public Record toRecord(ChangeRecord change) {
+        return toRecord(change, true);
+    }
+
+    /**
+     * The record of a change that is not used afterwards (capture's): the record takes the change's key and row maps
+     * instead of copying them.
+     */
+    public Record toRecordTakingMaps(ChangeRecord change) {
+        return toRecord(change, false);
+    }
+
+    private Record toRecord(ChangeRecord change, boolean copyMaps) {
         Map<String, Object> values = new LinkedHashMap<>(64); // 27 fields: no rehashing
         values.put(TABLE, change.table);
         values.put(OPERATION, change.operation.name());
-        values.put(KEY, new MapRecord(keySchema, new LinkedHashMap<>(change.key)));
-        values.put(BEFORE, row(change.before));
-        values.put(AFTER, row(change.after));
+        values.put(KEY, new MapRecord(keySchema, copyMaps ? new LinkedHashMap<>(change.key) : change.key));
+        values.put(BEFORE, row(change.before, copyMaps));
+        values.put(AFTER, row(change.after, copyMaps));
         values.put(CHANGED_FIELDS, change.changedFields.toArray());
         values.put(VERSION, change.version.number());
         values.put(VERSION_ORIGIN, change.version.origin());
@@ -158,14 +170,14 @@ public final class ChangeRecordSchema {
         values.put(CAPTURED_AT, change.capturedAt);
         values.put(DECISION, change.decision == null ? null : change.decision.name());
         putVersion(values, EXPECTED_VERSION, EXPECTED_VERSION_ORIGIN, change.expectedVersion);
-        values.put(TARGET_ROW, row(change.targetRow));
+        values.put(TARGET_ROW, row(change.targetRow, copyMaps));
         putVersion(values, TARGET_VERSION, TARGET_VERSION_ORIGIN, change.targetVersion);
         values.put(RESOLUTION, change.resolution == null ? null : change.resolution.name());
         return new MapRecord(schema, values);
     }
 
-    private Record row(Map<String, Object> row) {
-        return row == null ? null : new MapRecord(rowSchema, new LinkedHashMap<>(row));
+    private Record row(Map<String, Object> row, boolean copy) {
+        return row == null ? null : new MapRecord(rowSchema, copy ? new LinkedHashMap<>(row) : row);
     }
 
     private static Record versionRecord(Version v) {

@@ -17,7 +17,7 @@ package org.bisync.nifi.dialect;
  *                   is not its version, see the version table);
  *                   holds only what capture has not released yet
  * bisync_released   the same columns (id not generated) and released_at bigint not null (NiFi's clock in epoch micros
- *                   when capture released the row); index on released_at. Capture moves a row here when it releases it:
+ *                   when capture released the row); index on released_at (BRIN on PostgreSQL). Capture moves a row here when it releases it:
  *                   a delete and an insert cost less than rewriting the row in place under a second index, and
  *                   bisync_history stays small for the next read. Retention deletes from here only
  * bisync_config     name varchar(64) primary key, num_value bigint null, text_value varchar(4000) null

@@ -438,7 +438,7 @@ public class CaptureTriggerHistory extends AbstractProcessor {
     private void write(ProcessContext context, ProcessSession session, CaptureSession current, SyncedTable table,
                        ChangeRecordSchema schema, List<ChangeRecord> changes, String what) {
         RecordSetWriterFactory writer = context.getProperty(RECORD_WRITER).asControllerService(RecordSetWriterFactory.class);
-        List<Record> records = changes.stream().map(schema::toRecord).toList();
+        List<Record> records = changes.stream().map(schema::toRecordTakingMaps).toList(); // the changes are dropped after
         Map<String, String> attributes = new HashMap<>();
         attributes.put(BisyncAttributes.TABLE, table.canonicalName());
         attributes.put(BisyncAttributes.SOURCE_SYSTEM, current.systemId());

@@ -27,12 +27,13 @@ import java.util.List;
  * {@code java -cp <test classpath> org.bisync.nifi.capture.CaptureBenchmark [rows] [postgres,mariadb,sqlite]}. After a
  * warm-up, each round inserts {@code rows} changes, reads the history with plain JDBC, captures them with the test JSON
  * writer, then inserts as many again and captures them with a writer that writes nothing (NiFi's own JSON writer is a
- * different class, so the serialisation share is shown apart). Prints medians of the rounds and the ratios.
+ * different class, so the serialisation share is shown apart). Prints medians of the rounds ({@code -Drounds}, default
+ * 3) and the ratios.
  *
  * <p>The topology is the one users have: system A sends the table to a second system B, so release keeps every row
  * (in bisync_released) until B acknowledged it. Between runs, untimed, the benchmark acknowledges what each FlowFile
- * carried as B's processors would, and capture's maintenance (every second here) deletes the acknowledged rows as
- * part of the timed runs.
+ * carried as B's processors would, and capture's maintenance (at its default interval, 10 s) deletes the acknowledged
+ * rows within the timed runs.
  */
 public final class CaptureBenchmark {
 
@@ -79,7 +80,6 @@ public final class CaptureBenchmark {
         runner.setProperty(CaptureTriggerHistory.SYSTEM_ID, "A");
         runner.setProperty(CaptureTriggerHistory.RECORD_WRITER, "json");
         runner.setProperty(CaptureTriggerHistory.MAX_CHANGES_PER_POLL, "20000");
-        runner.setProperty(CaptureTriggerHistory.MAINTENANCE_INTERVAL, "1 sec");
         runner.run(1, false, true); // installs the triggers
 
         long[] nextId = {1};
@@ -107,7 +107,7 @@ public final class CaptureBenchmark {
                 historyCounts(dataSource));
     }
 
-    private static final int ROUNDS = 3;
+    private static final int ROUNDS = Integer.getInteger("rounds", 3);
 
     private static void insert(DataSource dataSource, long[] nextId, int rows) throws Exception {
         try (Connection c = dataSource.getConnection();

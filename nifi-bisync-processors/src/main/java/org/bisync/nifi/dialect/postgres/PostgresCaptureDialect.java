@@ -41,7 +41,8 @@ final class PostgresCaptureDialect implements CaptureDialect {
                         + "prev_num bigint, prev_origin varchar(64), field_versions text, origin varchar(64) NOT NULL, "
                         + "supersedes text, tx_id varchar(64), captured_at bigint NOT NULL, tombstone_num bigint, tombstone_origin varchar(64), "
                         + "released_at bigint NOT NULL)",
-                "CREATE INDEX IF NOT EXISTS " + RELEASED + "_at ON " + RELEASED + " (released_at)",
+                // rows are appended in release order, so a BRIN index serves retention; a B-tree cost a third of the release
+                "CREATE INDEX IF NOT EXISTS " + RELEASED + "_at ON " + RELEASED + " USING brin (released_at)",
                 "CREATE TABLE IF NOT EXISTS " + CONFIG + " (name varchar(64) PRIMARY KEY, num_value bigint, text_value varchar(4000))",
                 "CREATE TABLE IF NOT EXISTS " + INSTALLED + " (table_name varchar(255) PRIMARY KEY, ddl_hash varchar(64), "
                         + "column_hash varchar(64), installed_at bigint)",
