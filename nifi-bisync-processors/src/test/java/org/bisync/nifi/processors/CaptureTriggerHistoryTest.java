@@ -47,7 +47,11 @@ class CaptureTriggerHistoryTest {
     }
 
     private TestRunner newRunner(String topology) throws Exception {
-        TestRunner r = TestRunners.newTestRunner(CaptureTriggerHistory.class);
+        return newRunner(new CaptureTriggerHistory(), topology);
+    }
+
+    private TestRunner newRunner(CaptureTriggerHistory processor, String topology) throws Exception {
+        TestRunner r = TestRunners.newTestRunner(processor);
         TestDbcpService pool = new TestDbcpService(dataSource);
         r.addControllerService("pool-a", pool);
         r.enableControllerService(pool);
@@ -142,6 +146,41 @@ class CaptureTriggerHistoryTest {
         assertEquals(1L, ((Record) delete.getValue("key")).getAsLong("id"));
         assertTrue(delete.getAsLong("version") > update.getAsLong("version"));
         assertEquals(3L, runner.getCounterValue("Changes captured"));
+        long offset = Long.parseLong(flowFile.getAttribute(BisyncAttributes.CLOCK_OFFSET));
+        assertTrue(Math.abs(offset) < 5_000_000L, "the database runs on this machine's clock: offset " + offset + " µs");
+        assertTrue(runner.getLogger().getWarnMessages().isEmpty(), () -> runner.getLogger().getWarnMessages().toString());
+    }
+
+    @ParameterizedTest
+    @EnumSource(TestEngine.class)
+    void aDatabaseClockAnHourFastIsReportedWarnedAboutAndCorrectedInTheTriggersClock(TestEngine engine) throws Exception {
+        long hour = 3_600_000_000L;
+        dataSource = engine.freshDatabase("capture_clock");
+        execute("CREATE TABLE customer (id BIGINT NOT NULL PRIMARY KEY, name VARCHAR(100), email VARCHAR(200), "
+                + "amount DECIMAL(12,2), note VARCHAR(100))");
+        // NiFi's clock an hour behind the machine's: to capture, the database's clock is an hour fast
+        runner = newRunner(new CaptureTriggerHistory() {
+            @Override
+            protected long nifiClockMicros() {
+                return nowMicros() - hour;
+            }
+        }, TOPOLOGY);
+        runner.setProperty(CaptureTriggerHistory.CLOCK_SLEW, "7200 sec");
+        runner.run(1, false, true);
+        long correction = count("SELECT num_value FROM bisync_config WHERE name = 'clock_correction_micros'");
+        assertTrue(Math.abs(correction + hour) < 5_000_000L, "the correction pulls the database back by an hour: " + correction);
+
+        execute("INSERT INTO customer (id, name) VALUES (1, 'Ada')");
+        runner.run(1, false, false);
+        MockFlowFile flowFile = runner.getFlowFilesForRelationship(CaptureTriggerHistory.SUCCESS).getFirst();
+        long offset = Long.parseLong(flowFile.getAttribute(BisyncAttributes.CLOCK_OFFSET));
+        assertTrue(Math.abs(offset - hour) < 5_000_000L, "the reported offset is the uncorrected one, an hour: " + offset);
+        assertTrue(runner.getLogger().getWarnMessages().stream().anyMatch(m -> m.getMsg().contains("ahead of")),
+                () -> "a bulletin says the clock is ahead: " + runner.getLogger().getWarnMessages());
+        long version = captured().getFirst().getAsLong("version");
+        long nifiNow = CaptureTriggerHistory.nowMicros() - hour;
+        assertTrue(Math.abs(version - nifiNow) < 10_000_000L, "the trigger's clock follows NiFi's: version " + version
+                + ", NiFi's clock " + nifiNow);
     }
 
     @ParameterizedTest
