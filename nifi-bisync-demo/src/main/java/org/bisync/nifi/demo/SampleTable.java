@@ -26,6 +26,12 @@ public final class SampleTable {
     private SampleTable() {
     }
 
+    public static void create(DataSource... dataSources) throws SQLException {
+        for (DataSource dataSource : dataSources) {
+            create(dataSource);
+        }
+    }
+
     public static void create(DataSource dataSource) throws SQLException {
         String timestamp = engine(dataSource).equals("mariadb") ? "DATETIME(6)" : "TIMESTAMP(6)";
         execute(dataSource, "CREATE TABLE customer (id BIGINT NOT NULL PRIMARY KEY, name VARCHAR(100), email VARCHAR(200), "

@@ -495,6 +495,12 @@ public final class FlowHarness implements AutoCloseable {
         return sum;
     }
 
+    /** A counter of one processor, by its name in the flow; 0 when it never counted. */
+    public long processorCounter(String processorName, String counter) {
+        Long value = runner(processorName).getCounterValue(counter);
+        return value == null ? 0 : value;
+    }
+
     /** Runs that threw (the session was rolled back), and the last such failure. */
     public int failedRuns() {
         return failedRuns;

@@ -194,8 +194,7 @@ final class TwoWayPair implements AutoCloseable {
     }
 
     long counter(String processorName, String counter) {
-        Long value = harness.runner(processorName).getCounterValue(counter);
-        return value == null ? 0 : value;
+        return harness.processorCounter(processorName, counter);
     }
 
     @Override

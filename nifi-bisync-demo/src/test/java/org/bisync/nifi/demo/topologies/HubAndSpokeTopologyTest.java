@@ -58,19 +58,12 @@ class HubAndSpokeTopologyTest {
         return "Apply into " + to + " (" + from + " -> " + to + ")";
     }
 
-    private static long counter(FlowHarness harness, String processor, String counter) {
-        Long value = harness.runner(processor).getCounterValue(counter);
-        return value == null ? 0 : value;
-    }
-
     @Test
     void editsOnHubAndBothSpokesConvergeAndEachChangeReachesEverySpokeButTheOneItCameFrom() throws Exception {
         DataSource hub = EmbeddedDatabases.postgres("topo_hub_converge");
         DataSource maria = EmbeddedDatabases.mariadb("topo_hub_converge");
         DataSource sqlite = EmbeddedDatabases.sqlite("topo_hub_converge");
-        for (DataSource ds : List.of(hub, maria, sqlite)) {
-            SampleTable.create(ds);
-        }
+        SampleTable.create(hub, maria, sqlite);
         try (FlowHarness harness = harness(hub, maria, sqlite).build()) {
             harness.round(); // captures install their triggers
             assertEquals(0, harness.failedRuns(), harness.lastFailure());
@@ -84,12 +77,12 @@ class HubAndSpokeTopologyTest {
             assertEquals(expected, SampleTable.rows(sqlite));
 
             // the spokes' inserts came back to their own spoke from the hub's forwarding and were dropped there
-            assertEquals(1, counter(harness, "Prevent loops " + HUB + " -> " + MARIA, "Loops prevented"),
+            assertEquals(1, harness.processorCounter("Prevent loops " + HUB + " -> " + MARIA, "Loops prevented"),
                     "the MariaDB change forwarded by the hub is not sent back to MariaDB");
-            assertEquals(1, counter(harness, "Prevent loops " + HUB + " -> " + SQLITE, "Loops prevented"),
+            assertEquals(1, harness.processorCounter("Prevent loops " + HUB + " -> " + SQLITE, "Loops prevented"),
                     "the SQLite change forwarded by the hub is not sent back to SQLite");
-            assertEquals(2, counter(harness, apply(HUB, MARIA), "Changes applied"), "MariaDB got the hub's and SQLite's rows");
-            assertEquals(2, counter(harness, apply(HUB, SQLITE), "Changes applied"), "SQLite got the hub's and MariaDB's rows");
+            assertEquals(2, harness.processorCounter(apply(HUB, MARIA), "Changes applied"), "MariaDB got the hub's and SQLite's rows");
+            assertEquals(2, harness.processorCounter(apply(HUB, SQLITE), "Changes applied"), "SQLite got the hub's and MariaDB's rows");
 
             // edits of the same row on all three, one after another: the last one wins everywhere
             SampleTable.execute(maria, "UPDATE customer SET email = 'ada@maria' WHERE id = 1");
@@ -111,9 +104,9 @@ class HubAndSpokeTopologyTest {
             // included: the tombstone of row 3 goes on all three systems
             for (String system : List.of(HUB, MARIA, SQLITE)) {
                 String purge = "Purge tombstones in " + system;
-                long before = counter(harness, purge, "Tombstones purged");
+                long before = harness.processorCounter(purge, "Tombstones purged");
                 harness.runner(purge).run(1, false, false);
-                assertEquals(1, counter(harness, purge, "Tombstones purged") - before, "row 3's tombstone goes in " + system);
+                assertEquals(1, harness.processorCounter(purge, "Tombstones purged") - before, "row 3's tombstone goes in " + system);
             }
             for (DataSource ds : List.of(hub, maria, sqlite)) {
                 assertEquals(0, SampleTable.tombstones(ds), "no tombstone is left in " + SampleTable.engine(ds));
@@ -137,9 +130,7 @@ class HubAndSpokeTopologyTest {
         DataSource hub = EmbeddedDatabases.postgres("topo_hub_fields");
         DataSource maria = EmbeddedDatabases.mariadb("topo_hub_fields");
         DataSource sqlite = EmbeddedDatabases.sqlite("topo_hub_fields");
-        for (DataSource ds : List.of(hub, maria, sqlite)) {
-            SampleTable.create(ds);
-        }
+        SampleTable.create(hub, maria, sqlite);
         try (FlowHarness harness = harness(hub, maria, sqlite).parameter("Sync Topology Definition", FIELD_NEWEST_TOPOLOGY).build()) {
             harness.round();
             SampleTable.execute(hub, "INSERT INTO customer (id, name, email, balance) VALUES (1, 'Ada', 'ada@old', 1.00)",
@@ -179,9 +170,7 @@ class HubAndSpokeTopologyTest {
         DataSource hub = EmbeddedDatabases.postgres("topo_hub_down");
         DataSource maria = EmbeddedDatabases.mariadb("topo_hub_down");
         DataSource sqlite = EmbeddedDatabases.sqlite("topo_hub_down");
-        for (DataSource ds : List.of(hub, maria, sqlite)) {
-            SampleTable.create(ds);
-        }
+        SampleTable.create(hub, maria, sqlite);
         try (FlowHarness harness = harness(hub, maria, sqlite).build()) {
             harness.round();
             SampleTable.execute(hub, "INSERT INTO customer (id, name, balance) VALUES (1, 'Ada', 1.00)",
