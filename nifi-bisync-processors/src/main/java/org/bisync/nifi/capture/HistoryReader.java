@@ -9,6 +9,7 @@ import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
+import java.util.Optional;
 import java.util.function.IntFunction;
 
 /**
@@ -157,6 +158,21 @@ public final class HistoryReader {
             rs.next();
             return new Backlog(nullableLong(rs, 1), rs.getLong(2));
         }
+    }
+
+    /**
+     * The released row with the lowest id, which stays while some target has not acknowledged it; empty when nothing
+     * released is kept.
+     */
+    public Optional<KeptRelease> oldestKeptRelease(Connection connection) throws SQLException {
+        try (PreparedStatement statement = connection.prepareStatement(sql.selectOldestReleased());
+             ResultSet rs = statement.executeQuery()) {
+            return rs.next() ? Optional.of(new KeptRelease(rs.getLong(1), rs.getLong(2))) : Optional.empty();
+        }
+    }
+
+    /** A released history row still kept: its id and release time (epoch micros). */
+    public record KeptRelease(long id, long releasedAt) {
     }
 
     /** Unreleased history: the oldest row's capture time (epoch micros, null when empty) and the count. */

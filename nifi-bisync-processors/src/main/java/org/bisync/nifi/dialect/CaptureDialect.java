@@ -150,6 +150,11 @@ public interface CaptureDialect {
                 + " WHERE table_name = ? ORDER BY id";
     }
 
+    /** The id and release time of the released history row with the lowest id (none when the table is empty). */
+    default String selectOldestReleased() {
+        return "SELECT id, released_at FROM " + BisyncTables.RELEASED + " WHERE id = (SELECT MIN(id) FROM " + BisyncTables.RELEASED + ")";
+    }
+
     /** The capture time of the oldest unreleased history row and their count. */
     default String selectBacklog() {
         return "SELECT MIN(captured_at), COUNT(*) FROM " + BisyncTables.HISTORY;

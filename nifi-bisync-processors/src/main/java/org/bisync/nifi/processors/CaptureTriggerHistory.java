@@ -132,6 +132,15 @@ public class CaptureTriggerHistory extends AbstractProcessor {
             .required(true).allowableValues(LOAD_NONE, LOAD_EXISTING).defaultValue(LOAD_NONE.getValue())
             .build();
 
+    public static final PropertyDescriptor UNACKNOWLEDGED_WARNING = new PropertyDescriptor.Builder()
+            .name("Unacknowledged History Warning")
+            .description("A bulletin naming the systems that hold released history back is raised when a released row has "
+                    + "waited this long beyond the History Retention for their acknowledgement (a target whose flow is stopped, "
+                    + "or a system in the topology that no longer syncs). The row is kept whatever this says.")
+            .required(true).defaultValue("1 hour")
+            .addValidator(StandardValidators.TIME_PERIOD_VALIDATOR)
+            .build();
+
     public static final PropertyDescriptor CLOCK_CORRECTION = new PropertyDescriptor.Builder()
             .name("Clock Correction")
             .description("Whether to keep the triggers' clock correction so the database clock follows NiFi's (versions of "
@@ -176,7 +185,7 @@ public class CaptureTriggerHistory extends AbstractProcessor {
                     + "lines with the reason in bisync.reason. They are released: nothing is lost, it is here.").build();
 
     private static final List<PropertyDescriptor> PROPERTIES = List.of(SYNC_TOPOLOGY, SYSTEM_ID, RECORD_WRITER, MAX_CHANGES_PER_FLOWFILE,
-            MAX_CHANGES_PER_POLL, TRIGGER_MANAGEMENT, HISTORY_RETENTION, INITIAL_LOAD, CLOCK_CORRECTION, CLOCK_SLEW, CLOCK_WARNING,
+            MAX_CHANGES_PER_POLL, TRIGGER_MANAGEMENT, HISTORY_RETENTION, UNACKNOWLEDGED_WARNING, INITIAL_LOAD, CLOCK_CORRECTION, CLOCK_SLEW, CLOCK_WARNING,
             MAINTENANCE_INTERVAL, VIEW_POLL_INTERVAL);
     private static final Set<Relationship> RELATIONSHIPS = Set.of(SUCCESS, FAILURE);
 
@@ -343,10 +352,29 @@ public class CaptureTriggerHistory extends AbstractProcessor {
         } else {
             new AckLedger(current.dialect().capture()).purgeAcknowledged(connection, targets, releasedBefore);
         }
+        reportKeptHistory(context, session, current, connection, targets, retention);
         var backlog = current.reader().backlog(connection);
         double ageSeconds = backlog.oldestCapturedAt() == null ? 0 : (nowMicros() - backlog.oldestCapturedAt()) / 1_000_000.0;
         session.recordGauge("Backlog age seconds", ageSeconds, CommitTiming.NOW);
         session.recordGauge("Backlog changes", backlog.count(), CommitTiming.NOW);
+    }
+
+    /** The age of the oldest released row still kept as a gauge, and a bulletin when targets hold it back too long. */
+    private void reportKeptHistory(ProcessContext context, ProcessSession session, CaptureSession current, Connection connection,
+                                   Set<String> targets, long retentionMicros) throws SQLException {
+        var kept = current.reader().oldestKeptRelease(connection);
+        long keptMicros = kept.map(k -> nowMicros() - k.releasedAt()).orElse(0L);
+        session.recordGauge("Released history kept seconds", keptMicros / 1_000_000.0, CommitTiming.NOW);
+        long warnMicros = context.getProperty(UNACKNOWLEDGED_WARNING).asTimePeriod(TimeUnit.MICROSECONDS);
+        if (kept.isEmpty() || targets.isEmpty() || keptMicros <= retentionMicros + warnMicros) {
+            return;
+        }
+        List<String> lagging = new AckLedger(current.dialect().capture()).notAcknowledging(connection, targets, kept.get().id());
+        if (!lagging.isEmpty()) {
+            getLogger().warn("Released history of system {} has waited {} min for the acknowledgement of {} (history id {}): it is "
+                    + "kept until they decide it; check their flows, or remove a system that no longer syncs from the topology",
+                    current.systemId(), keptMicros / 60_000_000L, lagging, kept.get().id());
+        }
     }
 
     private int initialLoad(ProcessContext context, ProcessSession session, CaptureSession current, Connection connection,

@@ -70,6 +70,17 @@ public final class AckLedger {
         return AckRanges.merge(ranges);
     }
 
+    /** The targets that have not acknowledged a history id, in the given order. */
+    public List<String> notAcknowledging(Connection source, Collection<String> targets, long historyId) throws SQLException {
+        List<String> lagging = new ArrayList<>();
+        for (String target : targets) {
+            if (acknowledged(source, target).stream().noneMatch(r -> r.first() <= historyId && historyId <= r.last())) {
+                lagging.add(target);
+            }
+        }
+        return lagging;
+    }
+
     /**
      * History retention: deletes the rows released before the given time that every target acknowledged (every
      * released row when there is no target), then the acknowledgements no row needs any more. Commits.

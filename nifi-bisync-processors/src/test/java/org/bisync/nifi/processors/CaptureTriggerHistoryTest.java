@@ -318,6 +318,36 @@ class CaptureTriggerHistoryTest {
 
     @ParameterizedTest
     @EnumSource(TestEngine.class)
+    void releasedHistoryATargetHoldsBackIsGaugedAndRaisesABulletinNamingTheTarget(TestEngine engine) throws Exception {
+        start(engine, "capture_unacked", TOPOLOGY);
+        runner.run(1, false, true);
+        execute("INSERT INTO customer (id, name) VALUES (1, 'Ada')");
+        runner.run(1, false, false); // emits the insert
+        runner.run(1, false, false); // releases it
+        assertEquals(1, count("SELECT COUNT(*) FROM bisync_released"), "B has not acknowledged it");
+        assertTrue(runner.getLogger().getWarnMessages().isEmpty(), "released a moment ago: no bulletin yet");
+
+        execute("UPDATE bisync_released SET released_at = released_at - 7200000000"); // as if released two hours ago
+        runner.run(1, false, false);
+        assertEquals(1, count("SELECT COUNT(*) FROM bisync_released"), "kept: B still has not acknowledged it");
+        List<Double> kept = runner.getGaugeValues("Released history kept seconds");
+        assertTrue(kept.getLast() >= 7200, "the gauge shows how long it waits: " + kept);
+        assertTrue(runner.getLogger().getWarnMessages().stream().anyMatch(m -> m.getMsg().contains("[B]")),
+                () -> "a bulletin names B: " + runner.getLogger().getWarnMessages());
+
+        long id = count("SELECT id FROM bisync_released");
+        try (Connection c = dataSource.getConnection()) {
+            new org.bisync.nifi.purge.AckLedger(org.bisync.nifi.dialect.Dialects.forConnection(c).capture()).acknowledge(c, "B", List.of(id));
+        }
+        int warnings = runner.getLogger().getWarnMessages().size();
+        runner.run(1, false, false);
+        assertEquals(0, count("SELECT COUNT(*) FROM bisync_released"), "acknowledged: purged (History Retention 0 sec)");
+        assertEquals(0.0, runner.getGaugeValues("Released history kept seconds").getLast());
+        assertEquals(warnings, runner.getLogger().getWarnMessages().size(), "no bulletin once acknowledged");
+    }
+
+    @ParameterizedTest
+    @EnumSource(TestEngine.class)
     void anInstallationThatKeptReleasedRowsInItsHistoryIsUpgradedAndSendsThemNoMore(TestEngine engine) throws Exception {
         start(engine, "capture_upgrade", TOPOLOGY);
         runner.run(1, true, true);
