@@ -75,7 +75,7 @@ final class ApplyStatements {
                         version.setString(index++, prev == null ? null : prev.origin());
                         version.setBoolean(index++, write.row == null);
                         version.setString(index++, write.storedFieldVersions(images));
-                        Version tombstone = write.row == null ? write.tombstone : null;
+                        Version tombstone = write.recordedTombstone();
                         setLong(version, index++, tombstone == null ? null : tombstone.number());
                         version.setString(index++, tombstone == null ? null : tombstone.origin());
                         version.setString(index++, write.row == null && table.keepsDeletedValues()
@@ -138,7 +138,7 @@ final class ApplyStatements {
         history.setString(12, RowImages.versions(write.supersedes));
         history.setString(13, write.transactionId);
         history.setLong(14, write.capturedAt);
-        Version tombstone = write.row == null ? write.tombstone : null;
+        Version tombstone = write.recordedTombstone();
         setLong(history, 15, tombstone == null ? null : tombstone.number());
         history.setString(16, tombstone == null ? null : tombstone.origin());
     }

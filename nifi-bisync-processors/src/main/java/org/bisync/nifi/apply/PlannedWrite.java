@@ -43,6 +43,11 @@ final class PlannedWrite {
         this.original = original;
     }
 
+    /** The tombstone to record beside {@link #version}: {@link #tombstone} when this write deletes the row, else null. */
+    Version recordedTombstone() {
+        return row == null ? tombstone : null;
+    }
+
     /** A tombstone of {@code version} for a key whose version row was {@code original}, written for {@code records}. */
     static PlannedWrite tombstone(String keyId, Map<String, Object> key, TargetVersion original, Version version, List<PendingChange> records) {
         PlannedWrite write = new PlannedWrite(keyId, key, original);

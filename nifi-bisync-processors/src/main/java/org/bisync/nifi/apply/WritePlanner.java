@@ -130,7 +130,7 @@ final class WritePlanner {
         write.version = state.version();
         write.row = joined.live() ? new LinkedHashMap<>(state.values()) : null;
         write.keptRow = joined.live() ? null : state.values();
-        write.tombstone = joined.live() || state.tombstone().equals(state.version()) ? null : state.tombstone();
+        write.tombstone = state.separateTombstone();
         write.fieldVersions = null;
         write.incomingFieldVersions = state.fieldVersions();
         write.joined = state;

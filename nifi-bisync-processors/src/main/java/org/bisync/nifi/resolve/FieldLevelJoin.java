@@ -28,6 +28,10 @@ public final class FieldLevelJoin {
 
     /** One side of a join. {@code values} may be null (a tombstone that kept no values); {@code tombstone} null: live. */
     public record State(Map<String, Object> values, Map<String, Version> fieldVersions, Version version, Version tombstone) {
+        /** The tombstone when it is not the row version (a merge kept a greater one); null for a live row or otherwise. */
+        public Version separateTombstone() {
+            return tombstone == null || tombstone.equals(version) ? null : tombstone;
+        }
     }
 
     /**

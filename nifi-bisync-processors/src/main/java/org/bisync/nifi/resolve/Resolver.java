@@ -104,8 +104,9 @@ public final class Resolver {
      * The field-level join ({@link FieldLevelJoin}): the change as it is when it holds everything the target holds and
      * a greater version (APPLY), nothing when the target holds everything the change holds (STALE), else the joined
      * state as a MERGE, a live row or a tombstone that keeps the joined values in {@code before}. ApplyBidirectionalChanges
-     * joins either into what the target holds under its lock, so a decision overtaken by another write loses nothing. The same field-level table can hold more under the same row version at one system than
-     * at another (a merge keeps the greater row version), so the join always decides, fast-forwards included.
+     * joins either into what the target holds under its lock, so a decision overtaken by another write loses nothing.
+     * The same field-level table can hold more under the same row version at one system than at another (a merge keeps
+     * the greater row version), so the join always decides, fast-forwards included.
      */
     private Verdict join(ChangeRecord change, TargetState target, Relation relation, boolean nearTie) {
         boolean conflict = relation.isConflict();
@@ -133,7 +134,7 @@ public final class Resolver {
             change.operation = Operation.DELETE;
             change.before = new LinkedHashMap<>(state.values());
             change.after = null;
-            change.tombstoneVersion = state.tombstone().equals(state.version()) ? null : state.tombstone();
+            change.tombstoneVersion = state.separateTombstone();
         }
         for (Version replaced : List.of(original, target.version())) {
             if (!replaced.equals(state.version()) && !change.supersedes.contains(replaced)) {
