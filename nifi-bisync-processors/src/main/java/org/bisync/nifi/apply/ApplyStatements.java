@@ -36,7 +36,19 @@ final class ApplyStatements {
         this.maxRows = maxRows;
     }
 
+    /** {@link #writeRows} then {@link #writeVersions}. */
     void execute(Connection connection, SyncedTable table, RowImages images, List<PlannedWrite> writes) throws SQLException {
+        writeRows(connection, table, images, writes);
+        writeVersions(connection, table, images, writes);
+    }
+
+    /**
+     * The data rows of the writes: upserts in the order given (apply gives them in key order), deletes; a delete of a key
+     * that had no row when apply locked the keys' rows is not run: it could only wait on a local INSERT of that key in
+     * progress, whose trigger waits on the version row apply holds, a deadlock (the local insert ranks above apply's
+     * tombstone once it goes on).
+     */
+    void writeRows(Connection connection, SyncedTable table, RowImages images, List<PlannedWrite> writes) throws SQLException {
         try {
             Map<List<SyncedColumn>, List<PlannedWrite>> upserts = new LinkedHashMap<>();
             List<PlannedWrite> deletes = new ArrayList<>();
@@ -45,7 +57,9 @@ final class ApplyStatements {
                     continue;
                 }
                 if (write.row == null) {
-                    deletes.add(write);
+                    if (!write.rowAbsent) {
+                        deletes.add(write);
+                    }
                 } else {
                     upserts.computeIfAbsent(columnsOf(table, write), k -> new ArrayList<>()).add(write);
                 }
@@ -62,6 +76,14 @@ final class ApplyStatements {
                     delete.executeBatch();
                 }
             }
+        } catch (IllegalArgumentException e) {
+            throw new SQLException(e.getMessage(), "22000", e);
+        }
+    }
+
+    /** The version rows of the writes, and the history rows of those apply forwards itself. */
+    void writeVersions(Connection connection, SyncedTable table, RowImages images, List<PlannedWrite> writes) throws SQLException {
+        try {
             for (int from = 0; from < writes.size(); from += maxRows) {
                 List<PlannedWrite> chunk = writes.subList(from, Math.min(writes.size(), from + maxRows));
                 try (PreparedStatement version = connection.prepareStatement(sql.upsertVersions(table, chunk.size()))) {
@@ -204,14 +226,22 @@ final class ApplyStatements {
         }
     }
 
+    /** The version rows of these keys by key id, locked in key order. */
     Map<String, TargetVersion> readVersions(Connection connection, SyncedTable table, RowImages images,
                                                     Map<String, Map<String, Object>> keys) throws SQLException {
+        return readVersions(connection, table, images, keys, true);
+    }
+
+    /** The version rows of these keys by key id; with {@code lock}, locked in key order, else a plain read. */
+    Map<String, TargetVersion> readVersions(Connection connection, SyncedTable table, RowImages images,
+                                                    Map<String, Map<String, Object>> keys, boolean lock) throws SQLException {
         Map<String, TargetVersion> versions = new HashMap<>();
         List<SyncedColumn> keyColumns = table.keyColumns();
         List<Map<String, Object>> all = new ArrayList<>(keys.values());
         for (int from = 0; from < all.size(); from += maxRows) {
             List<Map<String, Object>> chunk = all.subList(from, Math.min(all.size(), from + maxRows));
-            try (PreparedStatement select = connection.prepareStatement(sql.selectVersions(table, chunk.size()))) {
+            String statement = lock ? sql.selectVersions(table, chunk.size()) : sql.readVersions(table, chunk.size());
+            try (PreparedStatement select = connection.prepareStatement(statement)) {
                 int index = 1;
                 for (Map<String, Object> key : chunk) {
                     index = bindKey(select, index, table, key);
@@ -230,6 +260,36 @@ final class ApplyStatements {
             }
         }
         return versions;
+    }
+
+    /**
+     * Locks the existing user rows of these keys, in key order (the order of {@code keys}, which apply sorts, and of each
+     * statement's ORDER BY), and returns the key ids of those that exist.
+     */
+    java.util.Set<String> lockRows(Connection connection, SyncedTable table, RowImages images, Map<String, Map<String, Object>> keys)
+            throws SQLException {
+        java.util.Set<String> present = new java.util.HashSet<>();
+        List<SyncedColumn> keyColumns = table.keyColumns();
+        List<Map<String, Object>> all = new ArrayList<>(keys.values());
+        for (int from = 0; from < all.size(); from += maxRows) {
+            List<Map<String, Object>> chunk = all.subList(from, Math.min(all.size(), from + maxRows));
+            try (PreparedStatement select = connection.prepareStatement(sql.lockRows(table, chunk.size()))) {
+                int index = 1;
+                for (Map<String, Object> key : chunk) {
+                    index = bindKey(select, index, table, key);
+                }
+                try (ResultSet rs = select.executeQuery()) {
+                    while (rs.next()) {
+                        Map<String, Object> key = new LinkedHashMap<>();
+                        for (int i = 0; i < keyColumns.size(); i++) {
+                            key.put(keyColumns.get(i).canonical(), types.read(rs, i + 1, keyColumns.get(i).column()));
+                        }
+                        present.add(images.keyId(key));
+                    }
+                }
+            }
+        }
+        return present;
     }
 
     /** The synced columns of the rows of these keys, by key id. */

@@ -24,7 +24,9 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 import java.util.function.Consumer;
 import java.util.function.LongSupplier;
 
@@ -55,6 +57,8 @@ public final class ChangeApplier {
     private final ApplyStatements statements;
     private final ForeignKeySettlement settlement;
     private final GeneratedKeyRanges keyRanges;
+    private TransactionLimits limits;
+    private TransientRetry retry = TransientRetry.DEFAULT;
 
     /** What to configure for two-way sync on a generated key (DESIGN.md section 7). */
     static final String GENERATED_KEY_ADVICE = "Configure disjoint ranges: the same increment above 1 on every system and a "
@@ -101,6 +105,19 @@ public final class ChangeApplier {
         this.statements = new ApplyStatements(dialect, target, maxRowsPerStatement);
         this.settlement = new ForeignKeySettlement(dialect, topology, target, planner, statements);
         this.keyRanges = keyRanges;
+        this.limits = TransactionLimits.byKeys(maxRowsPerStatement);
+    }
+
+    /** Bounds each transaction by keys and by time (by default: {@code maxRowsPerStatement} keys, no time limit). */
+    public ChangeApplier limitTransactions(TransactionLimits transactionLimits) {
+        this.limits = Objects.requireNonNull(transactionLimits, "transactionLimits");
+        return this;
+    }
+
+    /** How transient errors are retried in place (by default {@link TransientRetry#DEFAULT}). */
+    public ChangeApplier retryTransientErrors(TransientRetry transientRetry) {
+        this.retry = Objects.requireNonNull(transientRetry, "transientRetry");
+        return this;
     }
 
     /**
@@ -261,8 +278,50 @@ public final class ChangeApplier {
 
     // ---- the transaction ---------------------------------------------------------------------------------------------
 
+    /**
+     * Applies the pending changes in transactions of at most {@link TransactionLimits#keysFor} keys (in key order, the
+     * changes of one key always together), so no transaction holds its row locks for long; a transaction that fails on
+     * a transient error is retried in place within about a second ({@link TransientRetry}), and only its own changes go
+     * to retry when the error persists.
+     */
     private void run(Connection connection, SyncedTable table, RowImages images, List<PendingChange> pending, ApplyOutcome[] outcomes,
                      boolean settle) {
+        List<List<PendingChange>> groups = byKeyInOrder(table, pending);
+        int from = 0;
+        while (from < groups.size()) {
+            int keys = Math.min(groups.size() - from, limits.keysFor(table.localName()));
+            List<PendingChange> chunk = new ArrayList<>();
+            groups.subList(from, from + keys).forEach(chunk::addAll);
+            from += keys;
+            long started = System.nanoTime();
+            for (int retry = 1; ; retry++) {
+                long began = System.nanoTime();
+                SQLException transientError = runTransaction(connection, table, images, chunk, outcomes, settle);
+                if (transientError == null) {
+                    limits.took(table.localName(), keys, System.nanoTime() - began);
+                    break;
+                }
+                if (!this.retry.awaitRetry(started, retry)) {
+                    settle(chunk, outcomes, ApplyStatus.RETRY, transientReason(transientError));
+                    break;
+                }
+            }
+        }
+    }
+
+    /** The pending changes grouped by key (in their order within a key), the groups in {@link KeyOrder}. */
+    private static List<List<PendingChange>> byKeyInOrder(SyncedTable table, List<PendingChange> pending) {
+        Map<String, List<PendingChange>> byKey = new LinkedHashMap<>();
+        pending.forEach(p -> byKey.computeIfAbsent(p.keyId, k -> new ArrayList<>()).add(p));
+        KeyOrder order = new KeyOrder(table.keyColumns().stream().map(SyncedColumn::canonical).toList());
+        List<List<PendingChange>> groups = new ArrayList<>(byKey.values());
+        groups.sort((a, b) -> order.compare(a.get(0).change.key, b.get(0).change.key));
+        return groups;
+    }
+
+    /** One transaction over {@code pending}; the transient error that rolled it back, or null when every record got an outcome. */
+    private SQLException runTransaction(Connection connection, SyncedTable table, RowImages images, List<PendingChange> pending,
+                                        ApplyOutcome[] outcomes, boolean settle) {
         Boolean autoCommit = null;
         try {
             autoCommit = connection.getAutoCommit();
@@ -273,24 +332,22 @@ public final class ChangeApplier {
             } catch (SQLException e) {
                 rollback(connection);
                 if (transientFailure(connection, e)) {
-                    settle(pending, outcomes, ApplyStatus.RETRY, transientReason(e));
-                    return;
+                    return e;
                 }
                 attempt = transaction(connection, table, images, pending, true, settle);
             } catch (VerificationFailedException e) {
                 rollback(connection);
                 settle(pending, outcomes, ApplyStatus.FAILED, e.getMessage());
-                return;
+                return null;
             }
             attempt.outcomes.forEach((index, outcome) -> outcomes[index] = outcome);
             attempt.warnings.forEach(warnings);
         } catch (SQLException e) {
             rollback(connection);
             if (transientFailure(connection, e)) {
-                settle(pending, outcomes, ApplyStatus.RETRY, transientReason(e));
-            } else {
-                settle(pending, outcomes, ApplyStatus.FAILED, "Database error in system '" + target + "', nothing applied: " + e.getMessage());
+                return e;
             }
+            settle(pending, outcomes, ApplyStatus.FAILED, "Database error in system '" + target + "', nothing applied: " + e.getMessage());
         } finally {
             try {
                 sql.clearOrigin(connection);
@@ -305,6 +362,7 @@ public final class ChangeApplier {
                 }
             }
         }
+        return null;
     }
 
     private String transientReason(SQLException e) {
@@ -322,54 +380,57 @@ public final class ChangeApplier {
         }
     }
 
+    /**
+     * One transaction. Locks are taken in the order the capture triggers take them, user row before version row, and
+     * each kind in key order: so neither another apply nor a user's write through our triggers ever waits on this
+     * transaction in a cycle. Keys whose user row does not exist cannot be locked before their row is inserted: they
+     * are decided on the version rows read before any lock, their rows inserted first, and the decision is checked
+     * once their version rows are locked (a writer that got in between makes the batch run again).
+     */
     private ApplyAttempt transaction(Connection connection, SyncedTable table, RowImages images, List<PendingChange> pending,
                                 boolean recordByRecord, boolean settle) throws SQLException {
         ApplyAttempt attempt = new ApplyAttempt();
         sql.markOrigin(connection, marker(pending));
-        Map<String, Map<String, Object>> keys = new LinkedHashMap<>();
-        pending.forEach(p -> keys.putIfAbsent(p.keyId, p.change.key));
-        Map<String, TargetVersion> current = statements.readVersions(connection, table, images, keys);
-        Map<String, TargetState> fieldStates = table.keepsDeletedValues() ? fieldStates(connection, table, keys) : null;
-        Map<String, Map<String, Object>> newKeys = new LinkedHashMap<>(keys);
-        newKeys.keySet().removeAll(current.keySet());
-        NewKeyClaims.claim(connection, dialect, table, List.copyOf(newKeys.values()), maxRows);
-        List<PlannedWrite> writes = planner.decide(pending, current, fieldStates, attempt);
-        statements.completeResolutions(connection, table, images, writes);
+        Map<String, Map<String, Object>> claimed = new LinkedHashMap<>();
         List<PlannedWrite> applied = new ArrayList<>();
         if (!recordByRecord) {
-            statements.execute(connection, table, images, writes);
-            statements.verify(connection, table, images, writes, attempt);
-            applied.addAll(writes);
+            applied.addAll(lockPlanAndWrite(connection, table, images, pending, attempt, claimed, new ArrayList<>()));
         } else {
-            for (PlannedWrite write : writes) {
+            for (List<PendingChange> group : byKeyInOrder(table, pending)) {
                 Savepoint savepoint = connection.setSavepoint();
+                Map<String, Map<String, Object>> groupClaims = new LinkedHashMap<>();
+                List<PlannedWrite> planned = new ArrayList<>();
                 try {
-                    statements.execute(connection, table, images, List.of(write));
-                    statements.verify(connection, table, images, List.of(write), attempt);
+                    List<PlannedWrite> writes = lockPlanAndWrite(connection, table, images, group, attempt, groupClaims, planned);
                     connection.releaseSavepoint(savepoint);
-                    applied.add(write);
+                    applied.addAll(writes);
+                    claimed.putAll(groupClaims);
                 } catch (SQLException e) {
                     if (transientFailure(connection, e)) {
                         throw e;
                     }
                     connection.rollback(savepoint);
                     boolean foreignKey = sql.isForeignKeyViolation(e);
-                    if (foreignKey && settle) {
-                        if (settleForeignKey(connection, table, images, write, e, attempt)) {
-                            newKeys.remove(write.keyId);
+                    for (PlannedWrite write : planned) {
+                        if (foreignKey && settle) {
+                            settleForeignKey(connection, table, images, write, e, attempt);
+                            continue;
                         }
-                        continue;
+                        for (PendingChange p : write.records) {
+                            attempt.outcomes.put(p.index, new ApplyOutcome(p.index, p.change,
+                                    foreignKey ? ApplyStatus.RETRY : ApplyStatus.FAILED,
+                                    (foreignKey ? "Foreign-key violation (the parent may still be on its way): "
+                                            : "The database refused change " + p.change.describe() + ": ") + e.getMessage(),
+                                    fieldIn(table, e.getMessage())));
+                        }
                     }
-                    for (PendingChange p : write.records) {
-                        attempt.outcomes.put(p.index, new ApplyOutcome(p.index, p.change,
-                                foreignKey ? ApplyStatus.RETRY : ApplyStatus.FAILED,
-                                (foreignKey ? "Foreign-key violation (the parent may still be on its way): "
-                                        : "The database refused change " + p.change.describe() + ": ") + e.getMessage(),
-                                fieldIn(table, e.getMessage())));
+                    for (PendingChange p : group) {
+                        attempt.outcomes.putIfAbsent(p.index, new ApplyOutcome(p.index, p.change, ApplyStatus.FAILED,
+                                "The database refused change " + p.change.describe() + ": " + e.getMessage(), fieldIn(table, e.getMessage())));
                     }
                 } catch (VerificationFailedException e) {
                     connection.rollback(savepoint);
-                    write.records.forEach(p -> attempt.outcomes.put(p.index,
+                    group.forEach(p -> attempt.outcomes.put(p.index,
                             new ApplyOutcome(p.index, p.change, ApplyStatus.FAILED, e.getMessage(), null)));
                 }
             }
@@ -382,11 +443,76 @@ public final class ChangeApplier {
             }
         }
         advanceKeyGenerator(connection, table, applied);
-        applied.forEach(write -> newKeys.remove(write.keyId));
-        NewKeyClaims.release(connection, dialect, table, List.copyOf(newKeys.values()), maxRows);
+        applied.forEach(write -> claimed.remove(write.keyId));
+        NewKeyClaims.release(connection, dialect, table, List.copyOf(claimed.values()), maxRows);
         sql.clearOrigin(connection);
         connection.commit();
         return attempt;
+    }
+
+    /**
+     * Locks, decides and writes the changes of a set of keys (see {@link #transaction}), and returns the writes. The
+     * placeholder version rows it claims for keys without one go into {@code claims}; the writes, as soon as they are
+     * planned, into {@code planned}.
+     */
+    private List<PlannedWrite> lockPlanAndWrite(Connection connection, SyncedTable table, RowImages images, List<PendingChange> pending,
+                                                ApplyAttempt attempt, Map<String, Map<String, Object>> claims, List<PlannedWrite> planned)
+            throws SQLException {
+        Map<String, Map<String, Object>> keys = new LinkedHashMap<>();
+        byKeyInOrder(table, pending).forEach(group -> keys.put(group.get(0).keyId, group.get(0).change.key));
+        // before any lock: what decides the keys that have no user row
+        Map<String, TargetVersion> before = statements.readVersions(connection, table, images, keys, false);
+        Set<String> present = statements.lockRows(connection, table, images, keys);
+        Map<String, Map<String, Object>> absentKeys = new LinkedHashMap<>(keys);
+        absentKeys.keySet().removeAll(present);
+        List<PendingChange> absentPending = pending.stream().filter(p -> absentKeys.containsKey(p.keyId)).toList();
+        List<PendingChange> presentPending = pending.stream().filter(p -> !absentKeys.containsKey(p.keyId)).toList();
+
+        // keys without a row: inserting the row is the only lock a key without one can take; a local INSERT of the key
+        // then waits for apply before its trigger locks the version row
+        List<PlannedWrite> absentWrites = List.of();
+        if (!absentPending.isEmpty()) {
+            Map<String, TargetState> states = table.keepsDeletedValues() ? fieldStates(connection, table, absentKeys) : null;
+            absentWrites = sortedByKey(table, planner.decide(absentPending, before, states, attempt));
+            absentWrites.forEach(w -> w.rowAbsent = true);
+            planned.addAll(absentWrites);
+            statements.completeResolutions(connection, table, images, absentWrites);
+            statements.writeRows(connection, table, images, absentWrites);
+        }
+        Map<String, TargetVersion> current = statements.readVersions(connection, table, images, keys, true);
+        for (String keyId : absentKeys.keySet()) {
+            if (!Objects.equals(before.get(keyId), current.get(keyId))) {
+                throw new NewKeyClaims.ConcurrentNewKeyException(table.localName(), new SQLException(
+                        "the version row of a key without a row changed while apply inserted it", "40001"));
+            }
+        }
+        Map<String, Map<String, Object>> newKeys = new LinkedHashMap<>(keys);
+        newKeys.keySet().removeAll(current.keySet());
+        NewKeyClaims.claim(connection, dialect, table, List.copyOf(newKeys.values()), maxRows);
+        claims.putAll(newKeys);
+
+        List<PlannedWrite> presentWrites = List.of();
+        if (!presentPending.isEmpty()) {
+            Map<String, Map<String, Object>> presentKeys = new LinkedHashMap<>(keys);
+            presentKeys.keySet().retainAll(present);
+            Map<String, TargetState> states = table.keepsDeletedValues() ? fieldStates(connection, table, presentKeys) : null;
+            presentWrites = planner.decide(presentPending, current, states, attempt);
+            planned.addAll(presentWrites);
+            statements.completeResolutions(connection, table, images, presentWrites);
+            statements.writeRows(connection, table, images, presentWrites);
+        }
+        List<PlannedWrite> writes = new ArrayList<>(absentWrites);
+        writes.addAll(presentWrites);
+        statements.writeVersions(connection, table, images, writes);
+        statements.verify(connection, table, images, writes, attempt);
+        return writes;
+    }
+
+    private static List<PlannedWrite> sortedByKey(SyncedTable table, List<PlannedWrite> writes) {
+        KeyOrder order = new KeyOrder(table.keyColumns().stream().map(SyncedColumn::canonical).toList());
+        List<PlannedWrite> sorted = new ArrayList<>(writes);
+        sorted.sort((a, b) -> order.compare(a.key, b.key));
+        return sorted;
     }
 
     /** What the target holds per key id (rows, tombstones and their kept values), read under the version rows' lock. */

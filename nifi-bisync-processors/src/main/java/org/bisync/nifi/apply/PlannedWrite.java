@@ -23,6 +23,8 @@ final class PlannedWrite {
     /** Field-level tables: the state this write leaves, for a later change of the same key in the batch. */
     FieldLevelJoin.State joined;
     boolean writeData = true;
+    /** The key had no user row when apply locked the keys' rows: its row is inserted before the version rows are locked. */
+    boolean rowAbsent;
     boolean keepTarget;
     boolean resolution;
     Version version;

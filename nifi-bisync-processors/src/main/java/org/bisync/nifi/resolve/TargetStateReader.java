@@ -23,8 +23,8 @@ import java.util.Map;
 
 /**
  * Reads what a target holds for the keys of a batch: version rows (and rows, when a rule needs them) for all keys in
- * one query per chunk of keys. Run it on a connection in autocommit: the dialect's version select then locks nothing
- * (ResolveConflicts only decides; apply re-checks versions under lock in its own transaction).
+ * one query per chunk of keys, with plain reads that take no lock (ResolveConflicts only decides; apply re-checks
+ * versions under lock in its own transaction), so a decision never makes a writer wait nor waits on one.
  */
 public final class TargetStateReader {
 
@@ -84,7 +84,7 @@ public final class TargetStateReader {
     private void readVersions(Connection connection, SyncedTable table, List<Map<String, Object>> chunk, List<String> keyFields,
                               Map<KeyValues, TargetState> states) throws SQLException {
         List<SyncedColumn> keyColumns = table.keyColumns();
-        try (PreparedStatement statement = connection.prepareStatement(dialect.apply().selectVersions(table, chunk.size()))) {
+        try (PreparedStatement statement = connection.prepareStatement(dialect.apply().readVersions(table, chunk.size()))) {
             bindKeys(statement, keyColumns, chunk);
             queries++;
             try (ResultSet rs = statement.executeQuery()) {

@@ -64,4 +64,9 @@ class MariaDbChangeApplierTest extends ChangeApplierContract {
         assertEquals(5000, db.count("SELECT count(*) FROM " + db.versionTable("t_many")));
         assertEquals(0, db.historyCount("t_many"));
     }
+
+    @Override
+    String lockWaitsSql() {
+        return "SELECT count(*) FROM information_schema.INNODB_TRX WHERE trx_state = 'LOCK WAIT'";
+    }
 }

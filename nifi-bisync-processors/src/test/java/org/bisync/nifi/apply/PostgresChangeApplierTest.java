@@ -24,4 +24,9 @@ class PostgresChangeApplierTest extends ChangeApplierContract {
         return List.of("CREATE FUNCTION " + table + "_upper() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN NEW.name := upper(NEW.name); RETURN NEW; END $$",
                 "CREATE TRIGGER " + table + "_upper BEFORE INSERT OR UPDATE ON " + table + " FOR EACH ROW EXECUTE FUNCTION " + table + "_upper()");
     }
+
+    @Override
+    String lockWaitsSql() {
+        return "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND datname = current_database()";
+    }
 }

@@ -25,6 +25,8 @@ import java.util.stream.Collectors;
 final class MariaDbApplySql implements ApplyDialect {
 
     private static final Set<Integer> TRANSIENT_CODES = Set.of(1213, 1205, 2006, 2013, 1927, 1053);
+    /** ER_CANT_CHANGE_TX_CHARACTERISTICS: SET TRANSACTION inside a transaction. */
+    private static final int TRANSACTION_IN_PROGRESS = 1568;
     private static final Set<Integer> FOREIGN_KEY_CODES = Set.of(1451, 1452, 1216, 1217);
 
     private final MariaDbIdentifiers ids;
@@ -35,8 +37,22 @@ final class MariaDbApplySql implements ApplyDialect {
         this.capture = capture;
     }
 
+    /**
+     * Also makes the transaction READ COMMITTED (for this transaction only): under the default REPEATABLE READ, apply's
+     * locking reads of keys that do not exist yet take gap locks, and two applies inserting new keys into the same gap
+     * (the end of the index, for ascending keys) then deadlock on each other's gap lock; apply reads every version it
+     * decides on with a current, locking read anyway.
+     */
     @Override
     public void markOrigin(Connection connection, String originSystemId) throws SQLException {
+        try (Statement st = connection.createStatement()) {
+            st.execute("SET TRANSACTION ISOLATION LEVEL READ COMMITTED");
+        } catch (SQLException e) {
+            if (e.getErrorCode() != TRANSACTION_IN_PROGRESS) {
+                throw e;
+            }
+            // a pooled connection handed over inside a transaction keeps that transaction's level
+        }
         try (PreparedStatement ps = connection.prepareStatement("SET @bisync_saved_time_zone = COALESCE(@bisync_saved_time_zone, "
                 + "@@session.time_zone), @@session.time_zone = '+00:00', @bisync_origin = ?")) {
             ps.setString(1, originSystemId);
@@ -54,16 +70,28 @@ final class MariaDbApplySql implements ApplyDialect {
 
     @Override
     public String selectVersions(SyncedTable table, int keyCount) {
+        return readVersions(table, keyCount) + " ORDER BY " + columns(table.keyColumns()) + " FOR UPDATE";
+    }
+
+    @Override
+    public String readVersions(SyncedTable table, int keyCount) {
+        return "SELECT " + columns(table.keyColumns()) + ", version_num, version_origin, deleted, field_versions, tombstone_num, tombstone_origin, kept_data FROM "
+                + capture.versionTable(table.localName()) + " WHERE " + keyIn(table, keyCount);
+    }
+
+    @Override
+    public String lockRows(SyncedTable table, int keyCount) {
+        String keys = columns(table.keyColumns());
+        return "SELECT " + keys + " FROM " + ids.quote(table.localName()) + " WHERE " + keyIn(table, keyCount) + " ORDER BY " + keys + " FOR UPDATE";
+    }
+
+    private String keyIn(SyncedTable table, int keyCount) {
         List<SyncedColumn> keys = table.keyColumns();
-        String where;
         if (keys.size() == 1) {
-            where = ids.quote(keys.get(0).local()) + " IN (" + String.join(", ", Collections.nCopies(keyCount, "?")) + ")";
-        } else {
-            String one = "(" + keys.stream().map(c -> ids.quote(c.local()) + " = ?").collect(Collectors.joining(" AND ")) + ")";
-            where = String.join(" OR ", Collections.nCopies(keyCount, one));
+            return ids.quote(keys.get(0).local()) + " IN (" + String.join(", ", Collections.nCopies(keyCount, "?")) + ")";
         }
-        return "SELECT " + columns(keys) + ", version_num, version_origin, deleted, field_versions, tombstone_num, tombstone_origin, kept_data FROM "
-                + capture.versionTable(table.localName()) + " WHERE " + where + " FOR UPDATE";
+        String one = "(" + keys.stream().map(c -> ids.quote(c.local()) + " = ?").collect(Collectors.joining(" AND ")) + ")";
+        return String.join(" OR ", Collections.nCopies(keyCount, one));
     }
 
     /** One multi-row statement: never the JDBC bulk protocol, which drops rows into tables with triggers on 10.11.5. */

@@ -59,12 +59,27 @@ final class PostgresApplyDialect implements ApplyDialect {
 
     @Override
     public String selectVersions(SyncedTable table, int keyCount) {
+        return readVersions(table, keyCount) + " ORDER BY " + PostgresSql.keyList(table, c -> c) + " FOR UPDATE";
+    }
+
+    @Override
+    public String readVersions(SyncedTable table, int keyCount) {
+        return "SELECT " + PostgresSql.keyList(table, c -> c) + ", version_num, version_origin, deleted, field_versions, tombstone_num, tombstone_origin, kept_data FROM "
+                + PostgresSql.versionTable(table) + " WHERE " + keyIn(table, keyCount);
+    }
+
+    /** Locks the tuples in the sort's order: FOR UPDATE locks rows as they leave the ORDER BY. */
+    @Override
+    public String lockRows(SyncedTable table, int keyCount) {
+        String keys = PostgresSql.keyList(table, c -> c);
+        return "SELECT " + keys + " FROM " + q(table.localName()) + " WHERE " + keyIn(table, keyCount) + " ORDER BY " + keys + " FOR UPDATE";
+    }
+
+    private static String keyIn(SyncedTable table, int keyCount) {
         List<SyncedColumn> key = table.keyColumns();
         String tuple = key.size() == 1 ? "?" : "(" + key.stream().map(c -> "?").collect(Collectors.joining(", ")) + ")";
         String column = key.size() == 1 ? q(key.get(0).local()) : "(" + PostgresSql.keyList(table, c -> c) + ")";
-        String keys = String.join(", ", java.util.Collections.nCopies(keyCount, tuple));
-        return "SELECT " + PostgresSql.keyList(table, c -> c) + ", version_num, version_origin, deleted, field_versions, tombstone_num, tombstone_origin, kept_data FROM "
-                + PostgresSql.versionTable(table) + " WHERE " + column + " IN (" + keys + ") FOR UPDATE";
+        return column + " IN (" + String.join(", ", java.util.Collections.nCopies(keyCount, tuple)) + ")";
     }
 
     @Override

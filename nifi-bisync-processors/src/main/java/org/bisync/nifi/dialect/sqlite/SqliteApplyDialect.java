@@ -79,16 +79,28 @@ final class SqliteApplyDialect implements ApplyDialect {
 
     @Override
     public String selectVersions(SyncedTable table, int keyCount) {
-        List<SyncedColumn> keys = table.keyColumns();
-        String where;
-        if (keys.size() == 1) {
-            where = q(keys.get(0).local()) + " IN (" + placeholders(keyCount) + ")";
-        } else {
-            String row = "(" + placeholders(keys.size()) + ")";
-            where = "(" + keyList(table) + ") IN (VALUES " + String.join(", ", java.util.Collections.nCopies(keyCount, row)) + ")";
-        }
+        return readVersions(table, keyCount);
+    }
+
+    @Override
+    public String readVersions(SyncedTable table, int keyCount) {
         return "SELECT " + keyList(table) + ", version_num, version_origin, deleted, field_versions, tombstone_num, tombstone_origin, kept_data FROM "
-                + q(SqliteSql.versionTable(table)) + " WHERE " + where;
+                + q(SqliteSql.versionTable(table)) + " WHERE " + keyIn(table, keyCount);
+    }
+
+    /** A plain read: the origin marker already holds the database's write lock. */
+    @Override
+    public String lockRows(SyncedTable table, int keyCount) {
+        return "SELECT " + keyList(table) + " FROM " + q(table.localName()) + " WHERE " + keyIn(table, keyCount);
+    }
+
+    private static String keyIn(SyncedTable table, int keyCount) {
+        List<SyncedColumn> keys = table.keyColumns();
+        if (keys.size() == 1) {
+            return q(keys.get(0).local()) + " IN (" + placeholders(keyCount) + ")";
+        }
+        String row = "(" + placeholders(keys.size()) + ")";
+        return "(" + keyList(table) + ") IN (VALUES " + String.join(", ", java.util.Collections.nCopies(keyCount, row)) + ")";
     }
 
     @Override

@@ -1,0 +1,65 @@
+package org.bisync.nifi.apply;
+
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
+
+/**
+ * How many keys one apply transaction takes, so that it holds its row locks for a bounded time: at most
+ * {@code maxKeys}, and fewer per table when its transactions take longer than {@code maxDurationMillis} (the next
+ * transaction of that table is sized to take about half the limit at the rate just measured); the size grows back,
+ * doubling, while transactions stay well under the limit. Shared by the applies of one processor; thread-safe.
+ */
+public final class TransactionLimits {
+
+    private final int maxKeys;
+    private final long maxDurationNanos;
+    private final ConcurrentMap<String, Integer> keysPerTable = new ConcurrentHashMap<>();
+
+    /**
+     * @param maxKeys           the most keys in one transaction
+     * @param maxDurationMillis the longest a transaction should hold its locks; 0 for no limit by time
+     */
+    public TransactionLimits(int maxKeys, long maxDurationMillis) {
+        if (maxKeys < 1 || maxDurationMillis < 0) {
+            throw new IllegalArgumentException("A transaction takes at least one key and no negative time, were " + maxKeys
+                    + " and " + maxDurationMillis + " ms");
+        }
+        this.maxKeys = maxKeys;
+        this.maxDurationNanos = maxDurationMillis * 1_000_000L;
+    }
+
+    /** No limit but the keys per transaction. */
+    public static TransactionLimits byKeys(int maxKeys) {
+        return new TransactionLimits(maxKeys, 0);
+    }
+
+    /** How many keys the next transaction of {@code table} takes. */
+    public int keysFor(String table) {
+        return keysPerTable.getOrDefault(table, maxKeys);
+    }
+
+    /** Records that a transaction of {@code table} with {@code keys} keys held its locks for {@code nanos}. */
+    public void took(String table, int keys, long nanos) {
+        if (maxDurationNanos == 0 || keys < 1) {
+            return;
+        }
+        int current = keysFor(table);
+        int next;
+        if (nanos > maxDurationNanos) {
+            next = (int) Math.max(1, Math.min(current, keys * (maxDurationNanos / 2) / Math.max(1, nanos)));
+        } else if (nanos < maxDurationNanos / 4 && keys >= current) {
+            next = (int) Math.min(maxKeys, 2L * current);
+        } else {
+            return;
+        }
+        keysPerTable.put(table, next);
+    }
+
+    public int maxKeys() {
+        return maxKeys;
+    }
+
+    public long maxDurationMillis() {
+        return maxDurationNanos / 1_000_000L;
+    }
+}
