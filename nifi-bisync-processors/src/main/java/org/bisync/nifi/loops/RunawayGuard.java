@@ -18,8 +18,11 @@ import java.util.function.LongSupplier;
  * parked key is parked until the key's window ends (a new parked change extends it); then only the key's greatest
  * parked version is released, the others are superseded. Both sides therefore still end on the same value.
  *
- * <p>Only changes made on top of another system's version are counted (a loop always crosses systems); one system's
- * own repeated edits of a row, or a backlog of them, never trip the guard. Thread-safe; the clock is injectable.
+ * <p>Only an unbroken run of changes each made on top of another system's version is counted: in a loop every change
+ * is a reaction to the synced write before it, so the origins alternate and each change's previous version came
+ * through the sync. A change made on top of its own system's version (or a new row) ends the run: one system's own
+ * repeated edits of a row, a backlog of them, or people editing the same row on both sides (whose edits land on their
+ * own side's earlier edits now and then) never trip the guard. Thread-safe; the clock is injectable.
  */
 public final class RunawayGuard {
 
@@ -81,6 +84,9 @@ public final class RunawayGuard {
             return new Admission(true, false, p.until);
         }
         if (prevVersion == null || prevVersion.origin().equals(version.origin())) {
+            // made on top of its own system's version: not a reaction to a synced write, so whatever crossed before
+            // was people editing on both sides, not a loop; the run of crossings starts again
+            recent.remove(keyId);
             return Admission.PASS;
         }
         Deque<Long> times = recent.computeIfAbsent(keyId, k -> new ArrayDeque<>());

@@ -26,6 +26,7 @@ import org.bisync.nifi.apply.ApplyResult;
 import org.bisync.nifi.apply.ApplyStatus;
 import org.bisync.nifi.apply.ChangeApplier;
 import org.bisync.nifi.apply.RetryBackoff;
+import org.bisync.nifi.apply.TransactionLimits;
 import org.bisync.nifi.apply.GeneratedKeyRanges;
 import org.bisync.nifi.change.ChangeRecord;
 import org.bisync.nifi.change.ChangeRecordSchema;
@@ -55,12 +56,15 @@ import java.util.concurrent.TimeUnit;
 @InputRequirement(InputRequirement.Requirement.INPUT_REQUIRED)
 @Tags({"bisync", "sync", "bidirectional", "replication", "database", "apply", "upsert", "cdc", "conflict"})
 @CapabilityDescription("Writes change records (as captured by CaptureTriggerHistory and decided by ResolveConflicts) into the "
-        + "target system's database, one transaction per FlowFile and table, with multi-row statements. Every write is "
+        + "target system's database in short transactions (bounded by keys and by Maximum Transaction Duration), with "
+        + "multi-row statements, locking rows in the order the capture triggers do (a row before its version row, in key "
+        + "order), so the applications' own writes never deadlock with it. Every write is "
         + "conditional on versions: a change is written only when its version is greater than the target's (so duplicates, "
         + "echoes and late older changes change nothing), merges and review resolutions compare-and-set on the version "
         + "they were decided against. The transaction carries the origin marker so the target's triggers do not capture "
         + "the sync's own writes; the version rows and data rows are read back and checked before COMMIT. Bad records fail "
-        + "alone, foreign-key violations and transient errors go to retry (counted, with exponential back-off), lost "
+        + "alone, foreign-key violations go to retry (counted, with exponential back-off), transient errors (deadlock, lock "
+        + "timeout) are retried in place within about a second and go to retry only when they persist, lost "
         + "compare-and-sets to re-resolve. Past the Foreign Key Retry Limit, a parent deleted on one side while a child of it "
         + "was written on the other is settled by the greater version, identically on both sides.")
 @ReadsAttributes({
@@ -97,6 +101,18 @@ public class ApplyBidirectionalChanges extends AbstractProcessor {
             .required(true)
             .defaultValue("500")
             .addValidator(StandardValidators.createLongValidator(1, 10_000, true))
+            .build();
+
+    public static final PropertyDescriptor MAX_TRANSACTION_DURATION = new PropertyDescriptor.Builder()
+            .name("Maximum Transaction Duration")
+            .description("How long one apply transaction should hold its row locks, which the applications' own writes of "
+                    + "the same rows wait behind. The records of a FlowFile are applied in transactions of at most Max Records "
+                    + "Per Statement keys each; when a table's transactions take longer than this, its next ones take fewer "
+                    + "keys (sized to about half of it at the rate just measured), and more again while they stay well under "
+                    + "it. 0 sec: limited by keys only.")
+            .required(true)
+            .defaultValue("100 millis")
+            .addValidator(StandardValidators.TIME_PERIOD_VALIDATOR)
             .build();
 
     public static final PropertyDescriptor FOREIGN_KEY_RETRY_LIMIT = new PropertyDescriptor.Builder()
@@ -137,8 +153,9 @@ public class ApplyBidirectionalChanges extends AbstractProcessor {
                     + "a value the target cannot hold, a broken validation rule, an unresolved conflict, a refused table, a "
                     + "database error on that record. Fix and route back, or inspect.").build();
     public static final Relationship RETRY = new Relationship.Builder().name("retry")
-            .description("Records worth trying again: a transient database error (connection lost, deadlock, lock timeout: the "
-                    + "whole FlowFile, nothing applied) or a foreign-key violation (that record alone; its parent may still be "
+            .description("Records worth trying again: a transient database error (connection lost, deadlock, lock timeout) "
+                    + "that persisted through the retries in place of about a second (the records of that transaction, nothing "
+                    + "of them applied) or a foreign-key violation (that record alone; its parent may still be "
                     + "on its way), or the records of a table whose nifi-bisync installation is missing in the target (its version "
                     + "table or the bisync tables; the reason says what to install). Penalized, with bisync.retry.count and "
                     + "bisync.retry.not-before; loop it back to this processor.").build();
@@ -147,7 +164,7 @@ public class ApplyBidirectionalChanges extends AbstractProcessor {
                     + "Wire back to ResolveConflicts, never to plain retry.").build();
 
     private static final List<PropertyDescriptor> PROPERTIES = List.of(BisyncProperties.SYNC_TOPOLOGY, BisyncProperties.TARGET_SYSTEM,
-            BisyncProperties.RECORD_READER, BisyncProperties.RECORD_WRITER, MAX_RECORDS_PER_STATEMENT, FOREIGN_KEY_RETRY_LIMIT,
+            BisyncProperties.RECORD_READER, BisyncProperties.RECORD_WRITER, MAX_RECORDS_PER_STATEMENT, MAX_TRANSACTION_DURATION, FOREIGN_KEY_RETRY_LIMIT,
             RETRY_BACKOFF_BASE, RETRY_BACKOFF_MAX);
     private static final Set<Relationship> RELATIONSHIPS = Set.of(SUCCESS, FAILURE, RETRY, RE_RESOLVE);
 
@@ -160,6 +177,8 @@ public class ApplyBidirectionalChanges extends AbstractProcessor {
     private static final Set<String> RETRY_ATTRIBUTES = Set.of(BisyncAttributes.RETRY_COUNT, BisyncAttributes.RETRY_NOT_BEFORE);
 
     private volatile SyncedTableCache tables;
+    /** Keys per transaction, per table, adapted to Maximum Transaction Duration across FlowFiles. */
+    private volatile TransactionLimits transactionLimits;
     /** Whether two-way tables on generated keys have disjoint ranges; renewed and invalidated with {@link #tables}. */
     private volatile GeneratedKeyRanges keyRanges;
 
@@ -187,6 +206,8 @@ public class ApplyBidirectionalChanges extends AbstractProcessor {
     @OnScheduled
     public void onScheduled(ProcessContext context) {
         tables = null; // the tables' columns may have changed while stopped
+        transactionLimits = new TransactionLimits(context.getProperty(MAX_RECORDS_PER_STATEMENT).asInteger(),
+                context.getProperty(MAX_TRANSACTION_DURATION).asTimePeriod(TimeUnit.MILLISECONDS));
     }
 
     @Override
@@ -307,7 +328,8 @@ public class ApplyBidirectionalChanges extends AbstractProcessor {
         try (Connection connection = service.getConnectionPool(target).getConnection()) {
             Dialect dialect = Dialects.forConnection(connection);
             SyncedTableCache cache = tables(service, topology, target, dialect);
-            ChangeApplier applier = new ChangeApplier(dialect, topology, target, maxRows, warning -> getLogger().warn(warning), keyRanges);
+            ChangeApplier applier = new ChangeApplier(dialect, topology, target, maxRows, warning -> getLogger().warn(warning), keyRanges)
+                    .limitTransactions(transactionLimits);
             for (Map.Entry<String, List<ChangeRecord>> entry : byTable.entrySet()) {
                 SyncedTable table;
                 try {

@@ -77,8 +77,10 @@ public class PreventLoops extends AbstractProcessor {
     public static final PropertyDescriptor MAX_UPDATES_PER_KEY = new PropertyDescriptor.Builder()
             .name("Max Updates Per Key")
             .description("More changes than this of one (table, key) within 'Runaway Window' park the key's changes on "
-                    + "'loop'. Only changes made on top of another system's version count (a loop always crosses "
-                    + "systems), so one system's own rapid edits of a row, or a backlog of them, never trip it.")
+                    + "'loop'. Only an unbroken run of changes each made on top of another system's version counts "
+                    + "(in a loop every change reacts to the synced write before it); a change made on top of its own "
+                    + "system's version ends the run, so one system's own rapid edits of a row, a backlog of them, or people "
+                    + "editing the same row often on both sides never trip it.")
             .required(true)
             .defaultValue("50")
             .addValidator(StandardValidators.POSITIVE_INTEGER_VALIDATOR)

@@ -18,6 +18,7 @@ import org.apache.nifi.processor.util.StandardValidators;
 import org.apache.nifi.serialization.RecordReaderFactory;
 import org.apache.nifi.serialization.RecordSetWriterFactory;
 import org.apache.nifi.serialization.record.Record;
+import org.bisync.nifi.apply.TransientRetry;
 import org.bisync.nifi.change.ChangeFields;
 import org.bisync.nifi.change.ChangeRecord;
 import org.bisync.nifi.change.ChangeRecordSchema;
@@ -189,7 +190,9 @@ public class ResolveConflicts extends AbstractProcessor {
             }
             byTable.computeIfAbsent(settings.get().name(), k -> new ArrayList<>()).add(incoming);
         }
-        if (!byTable.isEmpty()) {
+        int failedBefore = failed.size();
+        long started = System.nanoTime();
+        for (int retry = 1; !byTable.isEmpty(); retry++) {
             try (Connection connection = pool.getConnection()) {
                 boolean autoCommit = connection.getAutoCommit();
                 if (!autoCommit) {
@@ -206,6 +209,7 @@ public class ResolveConflicts extends AbstractProcessor {
                         connection.setAutoCommit(false);
                     }
                 }
+                break;
             } catch (NotInstalledException e) {
                 // the target lacks its installation: nothing can be decided until it is there; the FlowFile waits
                 getLogger().error("Cannot decide {} into system '{}', it stays queued and is retried: {}", flowFile, targetSystem,
@@ -214,6 +218,16 @@ public class ResolveConflicts extends AbstractProcessor {
                 context.yield();
                 return;
             } catch (SQLException | ProcessException e) {
+                if (transientError(e) && TransientRetry.DEFAULT.awaitRetry(started, retry)) {
+                    // a transient error (a lost connection, a lock timeout) is read again at once, within about a second
+                    tally = new Tally();
+                    success.clear();
+                    conflicts.clear();
+                    failed.subList(failedBefore, failed.size()).clear();
+                    conflictNotes.clear();
+                    stale.clear();
+                    continue;
+                }
                 // nothing was decided: the whole FlowFile waits and is read again
                 getLogger().error("Cannot read the versions of target '{}' for {}; it stays queued and is retried: {}",
                         targetSystem, flowFile, e.getMessage(), e);
@@ -248,6 +262,11 @@ public class ResolveConflicts extends AbstractProcessor {
             getLogger().debug("Dropping {}: {}", flowFile, tally.describe());
         }
         outputs.finish();
+    }
+
+    private boolean transientError(Exception e) {
+        SyncedTableCache cache = tables;
+        return cache != null && e instanceof SQLException sql && cache.dialect().apply().isTransient(sql);
     }
 
     private SyncedTableCache cache(Connection connection) throws SQLException {

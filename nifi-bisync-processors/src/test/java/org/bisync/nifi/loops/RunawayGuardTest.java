@@ -66,6 +66,33 @@ class RunawayGuardTest {
         assertFalse(guard.admit(KEY, new Version(2000, "A"), null).parked());
     }
 
+    /**
+     * People editing one row often on side A, while edits of it made on B arrive now and then: some of A's edits land on
+     * B's synced version (their previous version's origin is B), but most on A's own. No loop: never parked.
+     */
+    @Test
+    void frequentEditsOnOneSideAmongOccasionalSyncedWritesNeverTrip() {
+        for (int i = 1; i <= 300; i++) {
+            Version prev = i % 3 == 0 ? new Version(10L * i - 5, "B") : new Version(10L * (i - 1), "A");
+            assertFalse(guard.admit(KEY, new Version(10L * i, "A"), prev).parked(), "edit " + i);
+            now.addAndGet(10);
+        }
+        assertFalse(guard.isParked(KEY));
+    }
+
+    /** A ping-pong that one own edit interrupted is still parked once its unbroken run exceeds the limit. */
+    @Test
+    void aPingPongIsParkedAfterAnInterruptingOwnEdit() {
+        for (int i = 1; i <= 4; i++) {
+            assertFalse(pingPong(i * 10).parked());
+        }
+        assertFalse(guard.admit(KEY, new Version(45, "A"), new Version(40, "A")).parked());
+        for (int i = 5; i <= 9; i++) {
+            assertFalse(pingPong(i * 10).parked(), "the run started again at the own edit");
+        }
+        assertTrue(pingPong(100).parked(), "six reactions in a row");
+    }
+
     @Test
     void parkedKeyIsHeldUntilItsWindowEndsThenOnlyTheGreatestVersionIsReleased() {
         for (int i = 1; i <= 6; i++) {

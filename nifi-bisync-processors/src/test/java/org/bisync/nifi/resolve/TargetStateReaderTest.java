@@ -65,6 +65,33 @@ class TargetStateReaderTest {
         assertEquals(1, reader.queries());
     }
 
+    /**
+     * ResolveConflicts only decides: its reads must neither wait on a writer nor make one wait. They used to lock the
+     * version rows (FOR UPDATE), waited on every application write in progress and deadlocked with apply.
+     */
+    @Test
+    @org.junit.jupiter.api.Timeout(60)
+    void readsTheCommittedVersionWithoutWaitingOnAWriterThatHoldsItsRow() throws Exception {
+        java.util.concurrent.ExecutorService background = java.util.concurrent.Executors.newSingleThreadExecutor();
+        try (Connection writer = pg.raw.getConnection()) {
+            writer.setAutoCommit(false);
+            try (java.sql.Statement statement = writer.createStatement()) {
+                statement.execute("UPDATE account SET name = 'Bobby' WHERE id = 2"); // our trigger locks the version row too
+            }
+            java.util.concurrent.Future<Map<KeyValues, TargetState>> read = background.submit(() -> {
+                try (Connection connection = pg.raw.getConnection()) {
+                    return new TargetStateReader(pg.dialect).read(connection, table, List.of(key(2)), true);
+                }
+            });
+            TargetState two = read.get(10, java.util.concurrent.TimeUnit.SECONDS).get(KeyValues.of(key(2), List.of("id")));
+            assertEquals(new Version(200, "B"), two.version(), "the committed version, not the writer's");
+            assertEquals("Bob", two.row().get("name"));
+            writer.rollback();
+        } finally {
+            background.shutdownNow();
+        }
+    }
+
     @Test
     void readsRowsWithCanonicalNamesAndTypedValues() throws Exception {
         TargetStateReader reader = new TargetStateReader(pg.dialect);
