@@ -12,11 +12,12 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Claims the keys a target has no version row for, before apply writes them. {@code SELECT ... FOR UPDATE} cannot
- * lock a row that does not exist, so without a claim a local INSERT of the same new key, committed while apply decides,
- * would be overwritten with its version row, and the two systems would keep different rows. With a placeholder
- * version row inserted first, the local writer's trigger waits for apply (and then ranks its edit above it), or apply's
- * plain INSERT fails on the local writer's row and the batch is retried and decided again.
+ * Claims the keys a target has no version row for, once apply holds their user rows (a key without a row: the row apply
+ * inserted first) and has locked the existing version rows. {@code SELECT ... FOR UPDATE} cannot lock a row that does
+ * not exist, so without a claim another apply writing only a tombstone of the same new key (it takes no user row)
+ * could create the version row meanwhile and be overwritten. With a placeholder version row inserted (a plain INSERT),
+ * one of the two fails on the other's row and its batch is retried and decided again. A local writer of the key never
+ * meets the claim while apply waits on it: apply only waits on user rows before it claims.
  */
 final class NewKeyClaims {
 
