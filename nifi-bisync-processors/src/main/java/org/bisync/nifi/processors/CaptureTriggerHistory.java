@@ -224,23 +224,37 @@ public class CaptureTriggerHistory extends AbstractProcessor {
 
     private void prepareTriggers(ProcessContext context, CaptureSession session, Connection connection, List<SyncedTable> tables) throws SQLException {
         TriggerInstaller installer = new TriggerInstaller(session.dialect());
-        if (INSTALL.getValue().equals(context.getProperty(TRIGGER_MANAGEMENT).getValue())) {
-            List<String> installed = installer.install(connection, tables, nowMicros());
-            if (!installed.isEmpty()) {
-                getLogger().info("Installed or rebuilt triggers of {} in system {}", installed, session.systemId());
-            }
+        if (!INSTALL.getValue().equals(context.getProperty(TRIGGER_MANAGEMENT).getValue())) {
+            verify(installer, connection, tables, session.systemId());
             return;
         }
-        List<String> problems = new ArrayList<>();
-        for (TriggerInstaller.TableCheck check : installer.check(connection, tables)) {
-            if (check.status() != TriggerInstaller.Status.CURRENT) {
-                problems.add(check.table().localName() + " (" + check.status().name().toLowerCase() + ")");
-            }
+        List<TriggerInstaller.TableCheck> installed = installer.install(connection, tables, nowMicros());
+        reportBroken(installed, session.systemId());
+        List<String> others = installed.stream().filter(c -> c.status() != TriggerInstaller.Status.BROKEN).map(c -> c.table().localName()).toList();
+        if (!others.isEmpty()) {
+            getLogger().info("Installed or rebuilt triggers of {} in system {}", others, session.systemId());
         }
+    }
+
+    /** Verify Only: refuses to go on unless every table is installed as this configuration needs and its triggers fire. */
+    private void verify(TriggerInstaller installer, Connection connection, List<SyncedTable> tables, String systemId) throws SQLException {
+        List<String> problems = installer.check(connection, tables).stream()
+                .filter(check -> check.status() != TriggerInstaller.Status.CURRENT).map(TriggerInstaller.TableCheck::describe).toList();
         if (!problems.isEmpty()) {
-            throw new ProcessException("Triggers of system " + session.systemId() + " are not as this configuration needs: "
+            throw new ProcessException("Triggers of system " + systemId + " are not as this configuration needs: "
                     + problems + ". Run the script of ManageSyncTriggers (Generate SQL) or switch Trigger Management to "
                     + INSTALL.getValue());
+        }
+    }
+
+    /** A warning per table whose triggers were found dropped or disabled and rebuilt: what it wrote meanwhile is lost to the sync. */
+    private void reportBroken(List<TriggerInstaller.TableCheck> installed, String systemId) {
+        for (TriggerInstaller.TableCheck check : installed) {
+            if (check.status() == TriggerInstaller.Status.BROKEN) {
+                getLogger().warn("Rebuilt the triggers of table {} in system {}: {} (dropped or disabled outside nifi-bisync). Writes to "
+                        + "the table while capture was off wrote no history and have not travelled: compare the table with the "
+                        + "other systems", check.table().localName(), systemId, String.join(", ", check.problems()));
+            }
         }
     }
 
@@ -323,13 +337,30 @@ public class CaptureTriggerHistory extends AbstractProcessor {
         if (!current.maintenanceDue(intervalMillis)) {
             return;
         }
+        boolean done = false;
+        try {
+            runMaintenance(context, session, current, connection);
+            done = true;
+        } finally {
+            if (!done) {
+                current.maintenanceFailed(); // the next run tries again: Verify Only keeps refusing until the triggers are back
+            }
+        }
+    }
+
+    private void runMaintenance(ProcessContext context, ProcessSession session, CaptureSession current, Connection connection) throws SQLException {
         current.tables().invalidate();
         List<SyncedTable> tables = current.resolveAll(connection);
+        TriggerInstaller installer = new TriggerInstaller(current.dialect());
         if (INSTALL.getValue().equals(context.getProperty(TRIGGER_MANAGEMENT).getValue())) {
-            List<String> rebuilt = new TriggerInstaller(current.dialect()).install(connection, tables, nowMicros());
-            if (!rebuilt.isEmpty()) {
-                getLogger().warn("Rebuilt the triggers of {} in system {}: their columns or sync settings changed", rebuilt, current.systemId());
+            List<TriggerInstaller.TableCheck> rebuilt = installer.install(connection, tables, nowMicros());
+            reportBroken(rebuilt, current.systemId());
+            List<String> changed = rebuilt.stream().filter(c -> c.status() != TriggerInstaller.Status.BROKEN).map(c -> c.table().localName()).toList();
+            if (!changed.isEmpty()) {
+                getLogger().warn("Rebuilt the triggers of {} in system {}: their columns or sync settings changed", changed, current.systemId());
             }
+        } else {
+            verify(installer, connection, tables, current.systemId());
         }
         ClockMonitor clock = new ClockMonitor(current.dialect().capture(), this::nifiClockMicros);
         ClockMonitor.Reading reading = clock.measure(connection);
