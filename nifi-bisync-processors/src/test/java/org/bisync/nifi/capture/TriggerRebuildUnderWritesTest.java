@@ -42,7 +42,7 @@ import static org.junit.jupiter.api.Assertions.fail;
  */
 class TriggerRebuildUnderWritesTest {
 
-    private static final int REBUILDS = 30;
+    private static final int REBUILDS = 20;
     private static final int WRITERS = 2;
     private static final int WRITES_PER_ROUND = 20;
     private static final ObjectMapper JSON = new ObjectMapper();
