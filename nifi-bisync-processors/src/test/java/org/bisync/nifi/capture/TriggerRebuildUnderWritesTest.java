@@ -16,6 +16,9 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
 import javax.sql.DataSource;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Method;
+import java.lang.reflect.Proxy;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -23,6 +26,7 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.TreeSet;
@@ -38,7 +42,8 @@ import static org.junit.jupiter.api.Assertions.fail;
 /**
  * Rebuilding a table's triggers (a column, topology or release change) while users write to it: every write made during
  * the rebuilds has its history row, so none of them is lost to the sync. The rebuilds alternate between two strategies,
- * so each one really replaces the triggers; each round lets the writers start a batch of writes just before it.
+ * so each one really replaces the triggers; each round lets the writers start a batch of writes as the rebuild's first
+ * trigger statement runs.
  */
 class TriggerRebuildUnderWritesTest {
 
@@ -61,7 +66,7 @@ class TriggerRebuildUnderWritesTest {
         }
         List<SyncedTable> variants = List.of(resolve(TableSettings.twoWay("item")),
                 resolve(TableSettings.twoWay("item").withStrategy(Strategy.SYSTEM_PRIORITY)));
-        install(variants.getFirst());
+        install(variants.getFirst(), () -> { });
 
         AtomicBoolean stop = new AtomicBoolean();
         Semaphore allowed = new Semaphore(0);
@@ -78,9 +83,9 @@ class TriggerRebuildUnderWritesTest {
         try {
             for (int i = 1; i <= REBUILDS; i++) {
                 // a bounded number of writes per round (SQLite serves writers unfairly: unbounded ones starve the rebuild),
-                // started just before the rebuild so that they run during it
-                allowed.release(WRITERS * WRITES_PER_ROUND);
-                assertEquals(List.of("item"), install(variants.get(i % 2)), "rebuild " + i + " replaced the triggers");
+                // let go as the rebuild's first trigger statement runs, so that they meet the swap itself
+                Runnable letWritersGo = () -> allowed.release(WRITERS * WRITES_PER_ROUND);
+                assertEquals(List.of("item"), install(variants.get(i % 2), letWritersGo), "rebuild " + i + " replaced the triggers");
                 assertTrue(done.tryAcquire(WRITERS * WRITES_PER_ROUND, 60, TimeUnit.SECONDS) || !failures.isEmpty(),
                         "the writers finished their round");
                 if (!failures.isEmpty()) {
@@ -145,9 +150,37 @@ class TriggerRebuildUnderWritesTest {
         }
     }
 
-    private List<String> install(SyncedTable table) throws SQLException {
+    private List<String> install(SyncedTable table, Runnable atFirstTriggerStatement) throws SQLException {
         try (Connection c = dataSource.getConnection()) {
-            return new TriggerInstaller(dialect).install(c, List.of(table), 0L).stream().map(check -> check.table().localName()).toList();
+            Connection observed = runningAtFirstTriggerStatement(c, atFirstTriggerStatement);
+            return new TriggerInstaller(dialect).install(observed, List.of(table), 0L).stream().map(check -> check.table().localName()).toList();
+        }
+    }
+
+    /** The connection, whose statements run {@code action} once, just before the first statement that names a TRIGGER. */
+    private static Connection runningAtFirstTriggerStatement(Connection connection, Runnable action) {
+        AtomicBoolean done = new AtomicBoolean();
+        return (Connection) Proxy.newProxyInstance(Connection.class.getClassLoader(), new Class<?>[]{Connection.class}, (proxy, method, args) -> {
+            Object result = invoke(connection, method, args);
+            if (!method.getName().equals("createStatement")) {
+                return result;
+            }
+            Statement statement = (Statement) result;
+            return Proxy.newProxyInstance(Statement.class.getClassLoader(), new Class<?>[]{Statement.class}, (p, m, a) -> {
+                if (m.getName().startsWith("execute") && a != null && a.length > 0 && a[0] instanceof String sql
+                        && sql.toUpperCase(Locale.ROOT).contains("TRIGGER") && !done.getAndSet(true)) {
+                    action.run();
+                }
+                return invoke(statement, m, a);
+            });
+        });
+    }
+
+    private static Object invoke(Object target, Method method, Object[] args) throws Throwable {
+        try {
+            return method.invoke(target, args);
+        } catch (InvocationTargetException e) {
+            throw e.getCause();
         }
     }
 
