@@ -5,6 +5,7 @@ import org.bisync.nifi.apply.ApplyStatus;
 import org.bisync.nifi.apply.ChangeApplier;
 import org.bisync.nifi.change.ChangeRecord;
 import org.bisync.nifi.change.Operation;
+import org.bisync.nifi.schema.SchemaMismatchException;
 import org.bisync.nifi.schema.SyncedTable;
 import org.bisync.nifi.topology.Direction;
 import org.bisync.nifi.topology.Strategy;
@@ -16,6 +17,8 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
 import javax.sql.DataSource;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Proxy;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -33,6 +36,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -45,7 +49,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * id. A user inserts, updates (a value, and a key), and deletes (several rows in one statement); capture must see each
  * change with the values written, the clock as its time, and the row's timestamp as its version; applied at every other
  * engine, both sides must hold the same rows. PostgreSQL plays twice: once with standard_conforming_strings = off for
- * every session of its database (backslashes in string literals are then escapes).
+ * every session of its database (backslashes in string literals are then escapes); so does MariaDB, once with
+ * NO_BACKSLASH_ESCAPES and ANSI_QUOTES in every session (triggers keep the sql_mode they were created in).
  */
 class UnusualNamesTest {
 
@@ -63,24 +68,36 @@ class UnusualNamesTest {
                     TableSettings.twoWay(ODD).withStrategy(Strategy.FIELD_NEWEST)),
             null);
 
-    /** An engine as the test runs it: PostgreSQL also with standard_conforming_strings off. */
+    /**
+     * An engine as the test runs it: PostgreSQL also with standard_conforming_strings off, MariaDB also with every
+     * session (installer, users, capture, applier) in sql_mode NO_BACKSLASH_ESCAPES and ANSI_QUOTES.
+     */
     enum Variant {
         POSTGRES(MatrixEngine.POSTGRES, false),
         POSTGRES_WITH_BACKSLASH_ESCAPES(MatrixEngine.POSTGRES, true),
         MARIADB(MatrixEngine.MARIADB, false),
+        MARIADB_WITHOUT_BACKSLASH_ESCAPES(MatrixEngine.MARIADB, true),
         SQLITE(MatrixEngine.SQLITE, false);
 
         final MatrixEngine engine;
-        final boolean backslashEscapes;
+        final boolean otherSqlMode;
 
-        Variant(MatrixEngine engine, boolean backslashEscapes) {
+        Variant(MatrixEngine engine, boolean otherSqlMode) {
             this.engine = engine;
-            this.backslashEscapes = backslashEscapes;
+            this.otherSqlMode = otherSqlMode;
         }
 
         DataSource freshDatabase(String name) throws SQLException {
             DataSource dataSource = engine.freshDatabase(name);
-            if (backslashEscapes) {
+            if (otherSqlMode && engine == MatrixEngine.MARIADB) {
+                DataSource modified = withEverySession(dataSource, "SET SESSION sql_mode = CONCAT(@@sql_mode, ',NO_BACKSLASH_ESCAPES,ANSI_QUOTES')");
+                try (Connection c = modified.getConnection(); Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SELECT @@sql_mode")) {
+                    assertTrue(rs.next());
+                    assertTrue(rs.getString(1).contains("NO_BACKSLASH_ESCAPES") && rs.getString(1).contains("ANSI_QUOTES"), rs.getString(1));
+                }
+                return modified;
+            }
+            if (otherSqlMode) {
                 try (Connection c = dataSource.getConnection(); Statement s = c.createStatement()) {
                     s.execute("ALTER DATABASE " + name + " SET standard_conforming_strings = off");
                 }
@@ -92,6 +109,25 @@ class UnusualNamesTest {
             }
             return dataSource;
         }
+    }
+
+    /** The data source, running {@code setup} in each new connection. */
+    private static DataSource withEverySession(DataSource dataSource, String setup) {
+        return (DataSource) Proxy.newProxyInstance(UnusualNamesTest.class.getClassLoader(), new Class<?>[]{DataSource.class},
+                (proxy, method, args) -> {
+                    Object result;
+                    try {
+                        result = method.invoke(dataSource, args);
+                    } catch (InvocationTargetException e) {
+                        throw e.getCause();
+                    }
+                    if (result instanceof Connection connection) {
+                        try (Statement s = connection.createStatement()) {
+                            s.execute(setup);
+                        }
+                    }
+                    return result;
+                });
     }
 
     private enum Type { BIGINT, INT, VARCHAR, TEXT, TIMESTAMP }
@@ -226,6 +262,32 @@ class UnusualNamesTest {
         assertEquals(oddInserted.get(0).fieldVersions.get("order"), oddLater.get(0).fieldVersions.get("order"),
                 "an unchanged field keeps its version");
         odd.applyEverywhere(oddLater);
+    }
+
+    /**
+     * The version table holds the key columns beside its own (version_num, deleted, ...), so a key column named like one
+     * of those cannot be installed: the table is refused with a message naming the column, not a database error.
+     */
+    @ParameterizedTest
+    @EnumSource(MatrixEngine.class)
+    @Timeout(value = 2, unit = TimeUnit.MINUTES)
+    void aKeyColumnNamedLikeAColumnOfTheVersionTableIsRefusedNamingIt(MatrixEngine engine) throws SQLException {
+        MatrixSide side = new MatrixSide(engine, engine.freshDatabase("names_clash_" + engine.shortName), "A");
+        // column names ignore case on MariaDB and SQLite; on PostgreSQL a quoted "Deleted" is another column than deleted
+        String clash = engine == MatrixEngine.POSTGRES ? "deleted" : "Deleted";
+        side.exec("CREATE TABLE clash (" + side.q(clash) + " bigint NOT NULL, " + side.q("name") + " varchar(40), PRIMARY KEY ("
+                + side.q(clash) + "))");
+        SyncTopology topology = new SyncTopology(List.of(new SyncSystem("A", 1), new SyncSystem("B", 2)),
+                List.of(TableSettings.twoWay("clash"), TableSettings.twoWay("no_clash")), null);
+        SchemaMismatchException refused = assertThrows(SchemaMismatchException.class, () -> side.install(topology, "clash"));
+        assertTrue(refused.getMessage().contains("key column '" + clash + "'") && refused.getMessage().contains("version table"),
+                refused.getMessage());
+        if (engine == MatrixEngine.POSTGRES) {
+            side.exec("CREATE TABLE no_clash (\"Deleted\" bigint PRIMARY KEY, name varchar(40))");
+            SyncedTable table = side.install(topology, "no_clash");
+            side.exec("INSERT INTO no_clash VALUES (1, 'x')");
+            assertEquals(Map.of("Deleted", 1L), side.capture(table).get(0).key, "a name differing in case is another column");
+        }
     }
 
     private static List<Operation> operations(List<ChangeRecord> changes) {

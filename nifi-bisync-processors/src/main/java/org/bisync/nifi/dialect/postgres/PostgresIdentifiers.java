@@ -17,6 +17,12 @@ final class PostgresIdentifiers implements SqlIdentifiers {
         return '"' + identifier.replace("\"", "\"\"") + '"';
     }
 
+    /** Quoted names are case-sensitive. */
+    @Override
+    public boolean sameColumnName(String a, String b) {
+        return a.equals(b);
+    }
+
     @Override
     public int maxLength() {
         return MAX_BYTES;
