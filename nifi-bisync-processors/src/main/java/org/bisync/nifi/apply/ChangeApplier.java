@@ -4,6 +4,7 @@ import org.bisync.nifi.change.ChangeRecord;
 import org.bisync.nifi.change.Decision;
 import org.bisync.nifi.change.Resolution;
 import org.bisync.nifi.dialect.ApplyDialect;
+import org.bisync.nifi.dialect.DatabaseErrors;
 import org.bisync.nifi.dialect.Dialect;
 import org.bisync.nifi.dialect.TypeMapping;
 import org.bisync.nifi.dialect.ValueRejectedException;
@@ -48,6 +49,7 @@ public final class ChangeApplier {
     private final Dialect dialect;
     private final ApplyDialect sql;
     private final TypeMapping types;
+    private final DatabaseErrors errors;
     private final String target;
     private final int maxRows;
     private final Consumer<String> warnings;
@@ -55,6 +57,7 @@ public final class ChangeApplier {
     private final ApplyStatements statements;
     private final ForeignKeySettlement settlement;
     private final GeneratedKeyRanges keyRanges;
+    private boolean sawMissingObject;
 
     /** What to configure for two-way sync on a generated key (DESIGN.md section 7). */
     static final String GENERATED_KEY_ADVICE = "Configure disjoint ranges: the same increment above 1 on every system and a "
@@ -94,6 +97,7 @@ public final class ChangeApplier {
         this.dialect = dialect;
         this.sql = dialect.apply();
         this.types = dialect.types();
+        this.errors = dialect.errors();
         this.target = topology.system(targetSystemId).id();
         this.maxRows = maxRowsPerStatement;
         this.warnings = warnings;
@@ -117,6 +121,7 @@ public final class ChangeApplier {
      * where a parent delete meets a child write, instead of going to retry again.
      */
     public ApplyResult apply(Connection connection, SyncedTable table, List<ChangeRecord> changes, boolean settleForeignKeyConflicts) {
+        sawMissingObject = false;
         ApplyOutcome[] outcomes = new ApplyOutcome[changes.size()];
         RowImages images = new RowImages(table, types);
         String refusal;
@@ -133,7 +138,7 @@ public final class ChangeApplier {
             try {
                 checkValues(connection, table, pending, outcomes);
             } catch (SQLException e) {
-                settle(pending, outcomes, ApplyStatus.RETRY, "Cannot prepare statements in system '" + target + "': " + e.getMessage());
+                settle(pending, outcomes, ApplyStatus.RETRY, "Cannot prepare statements in system '" + target + "': " + describe(e));
             }
         }
         pending.removeIf(p -> outcomes[p.index] != null);
@@ -289,7 +294,7 @@ public final class ChangeApplier {
             if (transientFailure(connection, e)) {
                 settle(pending, outcomes, ApplyStatus.RETRY, transientReason(e));
             } else {
-                settle(pending, outcomes, ApplyStatus.FAILED, "Database error in system '" + target + "', nothing applied: " + e.getMessage());
+                settle(pending, outcomes, ApplyStatus.FAILED, "Database error in system '" + target + "', nothing applied: " + describe(e));
             }
         } finally {
             try {
@@ -307,8 +312,21 @@ public final class ChangeApplier {
         }
     }
 
+    /** Whether the last {@link #apply} met a table or column that is gone: the caller's table is out of date. */
+    public boolean sawMissingObject() {
+        return sawMissingObject;
+    }
+
+    /** The error's value-free text; notes a missing table or column. */
+    private String describe(SQLException e) {
+        if (errors.isMissingObject(e)) {
+            sawMissingObject = true;
+        }
+        return errors.describe(e);
+    }
+
     private String transientReason(SQLException e) {
-        return "Transient database error in system '" + target + "', nothing applied: " + e.getMessage();
+        return "Transient database error in system '" + target + "', nothing applied: " + describe(e);
     }
 
     private boolean transientFailure(Connection connection, SQLException e) {
@@ -360,12 +378,13 @@ public final class ChangeApplier {
                         }
                         continue;
                     }
+                    String error = describe(e);
                     for (PendingChange p : write.records) {
                         attempt.outcomes.put(p.index, new ApplyOutcome(p.index, p.change,
                                 foreignKey ? ApplyStatus.RETRY : ApplyStatus.FAILED,
                                 (foreignKey ? "Foreign-key violation (the parent may still be on its way): "
-                                        : "The database refused change " + p.change.describe() + ": ") + e.getMessage(),
-                                fieldIn(table, e.getMessage())));
+                                        : "The database refused change " + p.change.describe() + ": ") + error,
+                                fieldIn(table, error)));
                     }
                 } catch (VerificationFailedException e) {
                     connection.rollback(savepoint);
@@ -413,7 +432,7 @@ public final class ChangeApplier {
             if (transientFailure(connection, e)) {
                 throw e;
             }
-            verdict = ForeignKeySettlement.Verdict.waits("settling it failed: " + e.getMessage());
+            verdict = ForeignKeySettlement.Verdict.waits("settling it failed: " + describe(e));
         } catch (VerificationFailedException | SchemaMismatchException e) {
             verdict = ForeignKeySettlement.Verdict.waits("settling it failed: " + e.getMessage());
         }
@@ -424,7 +443,7 @@ public final class ChangeApplier {
             connection.rollback(savepoint);
         }
         String reason = settled ? verdict.reason() : "Foreign-key violation past the retry limit, not settled: " + verdict.reason()
-                + " (" + violation.getMessage() + ")";
+                + " (" + describe(violation) + ")";
         for (PendingChange p : write.records) {
             attempt.outcomes.put(p.index, new ApplyOutcome(p.index, p.change, verdict.status(), reason, null));
         }
