@@ -26,4 +26,7 @@ public interface Dialect {
 
     /** What apply needs: origin marker, upserts, deletes, versions, sequences, error classes. */
     ApplyDialect apply();
+
+    /** What the consistency audit needs: canonical value texts and in-database hashes. */
+    AuditDialect audit();
 }

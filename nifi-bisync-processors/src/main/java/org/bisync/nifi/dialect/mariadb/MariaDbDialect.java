@@ -1,6 +1,7 @@
 package org.bisync.nifi.dialect.mariadb;
 
 import org.bisync.nifi.dialect.ApplyDialect;
+import org.bisync.nifi.dialect.AuditDialect;
 import org.bisync.nifi.dialect.CaptureDialect;
 import org.bisync.nifi.dialect.CatalogReader;
 import org.bisync.nifi.dialect.Dialect;
@@ -52,5 +53,12 @@ public final class MariaDbDialect implements Dialect {
     @Override
     public ApplyDialect apply() {
         return apply;
+    }
+
+    private final AuditDialect audit = new MariaDbAuditSql();
+
+    @Override
+    public AuditDialect audit() {
+        return audit;
     }
 }

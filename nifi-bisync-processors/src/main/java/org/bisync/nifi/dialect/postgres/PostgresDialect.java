@@ -1,6 +1,7 @@
 package org.bisync.nifi.dialect.postgres;
 
 import org.bisync.nifi.dialect.ApplyDialect;
+import org.bisync.nifi.dialect.AuditDialect;
 import org.bisync.nifi.dialect.CaptureDialect;
 import org.bisync.nifi.dialect.CatalogReader;
 import org.bisync.nifi.dialect.Dialect;
@@ -51,5 +52,12 @@ public final class PostgresDialect implements Dialect {
     @Override
     public ApplyDialect apply() {
         return apply;
+    }
+
+    private final AuditDialect audit = new PostgresAuditSql();
+
+    @Override
+    public AuditDialect audit() {
+        return audit;
     }
 }

@@ -1,6 +1,7 @@
 package org.bisync.nifi.dialect.sqlite;
 
 import org.bisync.nifi.dialect.ApplyDialect;
+import org.bisync.nifi.dialect.AuditDialect;
 import org.bisync.nifi.dialect.CaptureDialect;
 import org.bisync.nifi.dialect.CatalogReader;
 import org.bisync.nifi.dialect.Dialect;
@@ -49,5 +50,12 @@ public final class SqliteDialect implements Dialect {
     @Override
     public ApplyDialect apply() {
         return apply;
+    }
+
+    private final AuditDialect audit = new SqliteAuditSql();
+
+    @Override
+    public AuditDialect audit() {
+        return audit;
     }
 }
