@@ -22,9 +22,9 @@ import java.util.Map;
  * version table, triggers), filled with the same rows: decimals with and without a fraction, timestamps with and
  * without microseconds, a UTC timestamp column, NULLs, empty strings and non-ASCII text.
  */
-final class AuditTables {
+public final class AuditTables {
 
-    static final String TOPOLOGY = """
+    public static final String TOPOLOGY = """
             {"systems": [{"id": "A", "priority": 1}, {"id": "B", "priority": 2}, {"id": "C", "priority": 3}],
              "hub": "A",
              "tables": [{"name": "item", "strategy": "%s"}]}""";
@@ -34,18 +34,18 @@ final class AuditTables {
                     + "changed_at timestamptz, note varchar(40), flag boolean)",
             "B", "CREATE TABLE item (id bigint PRIMARY KEY, name varchar(40), amount decimal(12,2), seen_at datetime(6), "
                     + "changed_at timestamp(6) NULL, note varchar(40), flag boolean)",
-            "C", "CREATE TABLE item (id INTEGER PRIMARY KEY, name VARCHAR(40), amount DECIMAL(12,2), seen_at TIMESTAMP, "
+            "C", "CREATE TABLE item (id BIGINT NOT NULL PRIMARY KEY, name VARCHAR(40), amount DECIMAL(12,2), seen_at TIMESTAMP, "
                     + "changed_at TIMESTAMPTZ, note VARCHAR(40), flag BOOLEAN)");
 
     private AuditTables() {
     }
 
-    static SyncTopology topology(String strategy) {
+    public static SyncTopology topology(String strategy) {
         return new TopologyParser().parse(TOPOLOGY.formatted(strategy));
     }
 
     /** The three databases, each with the table installed and {@code rows} identical rows. */
-    static Map<String, DataSource> create(String name, int rows, SyncTopology topology) throws SQLException {
+    public static Map<String, DataSource> create(String name, int rows, SyncTopology topology) throws SQLException {
         Map<String, DataSource> systems = new LinkedHashMap<>();
         systems.put("A", EmbeddedDatabases.postgres(name));
         systems.put("B", EmbeddedDatabases.mariadb(name));
@@ -98,7 +98,7 @@ final class AuditTables {
         }
     }
 
-    static void execute(DataSource dataSource, String... statements) throws SQLException {
+    public static void execute(DataSource dataSource, String... statements) throws SQLException {
         execute(dataSource, List.of(statements));
     }
 }
