@@ -315,6 +315,9 @@ public final class ChangeApplier {
             } else {
                 settle(pending, outcomes, ApplyStatus.FAILED, "Database error in system '" + target + "', nothing applied: " + describe(e));
             }
+        } catch (RuntimeException | Error e) {
+            rollback(connection); // before autoCommit is restored below, which would commit the half-done work
+            throw e;
         } finally {
             try {
                 sql.clearOrigin(connection);
