@@ -122,6 +122,7 @@ final class SyncRun implements AutoCloseable {
         FlowDeployment flow = FlowDeployment.upload(server.client(), file, groupName, 0, 0, values, Set.of());
         SyncRun run = new SyncRun(server, flow, systems, directions);
         try {
+            assertEquals(List.of(), run.unknownServiceProperties(), "properties the services do not declare (taken as dynamic)");
             flow.enableAndValidate();
             flow.start();
             for (SystemDb system : systems) {
@@ -133,6 +134,23 @@ final class SyncRun implements AutoCloseable {
             throw e;
         }
         return run;
+    }
+
+    /** Properties set on NiFi's own services that they do not declare: NiFi would take them as dynamic and ignore them. */
+    List<String> unknownServiceProperties() {
+        List<String> unknown = new ArrayList<>();
+        for (var service : nifi.controllerServices(flow.groupId())) {
+            var component = service.path("component");
+            if (component.path("type").asText().startsWith("org.bisync.")) {
+                continue;
+            }
+            component.path("properties").properties().forEach(property -> {
+                if (!property.getValue().isNull() && component.path("descriptors").path(property.getKey()).path("dynamic").asBoolean()) {
+                    unknown.add(component.path("name").asText() + "." + property.getKey());
+                }
+            });
+        }
+        return unknown;
     }
 
     static Path templates() {
