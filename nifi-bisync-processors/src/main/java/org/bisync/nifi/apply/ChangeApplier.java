@@ -524,7 +524,8 @@ public final class ChangeApplier {
         for (String keyId : absentKeys.keySet()) {
             if (!Objects.equals(before.get(keyId), current.get(keyId))) {
                 throw new NewKeyClaims.ConcurrentNewKeyException(table.localName(),
-                        "the version row of a key without a row changed while apply inserted it", null);
+                        "the version row of a key without a row changed while apply inserted it",
+                        new SQLException("version row changed", "40001"));
             }
         }
         Map<String, Map<String, Object>> newKeys = new LinkedHashMap<>(keys);

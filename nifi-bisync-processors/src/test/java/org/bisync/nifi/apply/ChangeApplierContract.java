@@ -133,12 +133,15 @@ abstract class ChangeApplierContract {
     /** SQL counting this database's sessions that wait on a lock. */
     abstract String lockWaitsSql();
 
+    /** SQL listing this database's sessions and what they run (for a failure message). */
+    abstract String sessionsSql();
+
     /** Polls until at least {@code waits} sessions wait on a lock, or {@code done} has finished. */
     private void awaitLockWaits(int waits, java.util.concurrent.Future<?> done) throws Exception {
         long deadline = System.nanoTime() + 20_000_000_000L;
         while ((done == null || !done.isDone()) && db.count(lockWaitsSql()) < waits) {
             if (System.nanoTime() > deadline) {
-                throw new AssertionError("No session came to wait on a lock");
+                throw new AssertionError("No session came to wait on a lock; sessions: " + db.query(sessionsSql()));
             }
             Thread.sleep(10);
         }
@@ -463,8 +466,9 @@ abstract class ChangeApplierContract {
         }
         ChangeApplier applier = db.applier(t[0], warnings);
         IllegalStateException defect = new IllegalStateException("a defect in the middle of the apply");
-        // prepared statements: 1 value check, 2-7 version reads, 8-13 upserts: three upserts ran before the defect
-        try (Connection connection = db.connectionFailingAt(11, defect)) {
+        // prepared statements: 1 value check, then in the first transaction of 500 keys: 2 origin marker, 3 version read,
+        // 4 row locks, 5 insert of the rows, 6 version locks: the defect strikes after the rows were inserted
+        try (Connection connection = db.connectionFailingAt(6, defect)) {
             IllegalStateException thrown = org.junit.jupiter.api.Assertions.assertThrows(IllegalStateException.class,
                     () -> applier.apply(connection, item, changes));
             assertEquals(defect, thrown);

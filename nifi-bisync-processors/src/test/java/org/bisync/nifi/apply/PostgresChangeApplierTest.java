@@ -29,4 +29,9 @@ class PostgresChangeApplierTest extends ChangeApplierContract {
     String lockWaitsSql() {
         return "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND datname = current_database()";
     }
+
+    @Override
+    String sessionsSql() {
+        return "SELECT pid, state, wait_event_type, wait_event, query FROM pg_stat_activity WHERE datname = current_database()";
+    }
 }
