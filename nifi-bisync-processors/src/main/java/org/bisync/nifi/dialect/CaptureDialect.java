@@ -203,6 +203,32 @@ public interface CaptureDialect {
         return "SELECT num_value FROM " + BisyncTables.CONFIG + " WHERE name = ?";
     }
 
+    /**
+     * The capture lease (row {@link BisyncTables#CAPTURE_LEASE} of bisync_config): num_value the holder's last heartbeat,
+     * text_value who holds it. Parameter: name.
+     */
+    default String selectLease() {
+        return "SELECT num_value, text_value FROM " + BisyncTables.CONFIG + " WHERE name = ?";
+    }
+
+    /** Takes a lease nobody holds; parameters: name, heartbeat, holder. Fails on the primary key when another took it first. */
+    default String insertLease() {
+        return "INSERT INTO " + BisyncTables.CONFIG + " (name, num_value, text_value) VALUES (?, ?, ?)";
+    }
+
+    /**
+     * Compare-and-set of the lease: renews it, or takes it over, only while it still holds what was read. Parameters:
+     * new heartbeat, new holder, name, heartbeat read, holder read. One row updated: the lease is the caller's.
+     */
+    default String updateLease() {
+        return "UPDATE " + BisyncTables.CONFIG + " SET num_value = ?, text_value = ? WHERE name = ? AND num_value = ? AND text_value = ?";
+    }
+
+    /** Gives the lease up while the caller holds it; parameters: name, holder. */
+    default String deleteLease() {
+        return "DELETE FROM " + BisyncTables.CONFIG + " WHERE name = ? AND text_value = ?";
+    }
+
     /** Upserts a row of bisync_installed; parameters: table_name, ddl_hash, column_hash, installed_at. */
     String upsertInstalled();
 

@@ -13,7 +13,6 @@ import org.apache.nifi.annotation.lifecycle.OnStopped;
 import org.apache.nifi.components.AllowableValue;
 import org.apache.nifi.components.PropertyDescriptor;
 import org.apache.nifi.components.state.Scope;
-import org.apache.nifi.components.state.StateMap;
 import org.apache.nifi.flowfile.FlowFile;
 import org.apache.nifi.processor.AbstractProcessor;
 import org.apache.nifi.processor.ProcessContext;
@@ -24,6 +23,7 @@ import org.apache.nifi.processor.metrics.CommitTiming;
 import org.apache.nifi.processor.util.StandardValidators;
 import org.apache.nifi.serialization.RecordSetWriterFactory;
 import org.apache.nifi.serialization.record.Record;
+import org.bisync.nifi.capture.CaptureLease;
 import org.bisync.nifi.capture.CapturePoll;
 import org.bisync.nifi.capture.ClockMonitor;
 import org.bisync.nifi.capture.HistoryFormatException;
@@ -181,6 +181,17 @@ public class CaptureTriggerHistory extends AbstractProcessor {
             .addValidator(StandardValidators.TIME_PERIOD_VALIDATOR)
             .build();
 
+    public static final PropertyDescriptor LEASE_TIMEOUT = new PropertyDescriptor.Builder()
+            .name("Lease Timeout")
+            .description("Only one CaptureTriggerHistory may read a system's history: a second one (a copied process group, a "
+                    + "second NiFi during a migration) would release changes the first never emitted. The reader that runs holds "
+                    + "a lease in the system's bisync_config and renews it at a third of this period; another reader refuses to "
+                    + "run, with a bulletin naming the holder, until the holder stops (which gives the lease up) or its heartbeat "
+                    + "has stood still for this long. Keep it above the Run Schedule and the longest run of this processor.")
+            .required(true).defaultValue("2 min")
+            .addValidator(StandardValidators.TIME_PERIOD_VALIDATOR)
+            .build();
+
     public static final Relationship SUCCESS = new Relationship.Builder().name("success")
             .description("Change records, one FlowFile per table and batch, in capture order.").build();
     public static final Relationship FAILURE = new Relationship.Builder().name("failure")
@@ -189,7 +200,7 @@ public class CaptureTriggerHistory extends AbstractProcessor {
 
     private static final List<PropertyDescriptor> PROPERTIES = List.of(SYNC_TOPOLOGY, SYSTEM_ID, RECORD_WRITER, MAX_CHANGES_PER_FLOWFILE,
             MAX_CHANGES_PER_POLL, TRIGGER_MANAGEMENT, HISTORY_RETENTION, UNACKNOWLEDGED_WARNING, INITIAL_LOAD, CLOCK_CORRECTION, CLOCK_SLEW, CLOCK_WARNING,
-            MAINTENANCE_INTERVAL, VIEW_POLL_INTERVAL);
+            MAINTENANCE_INTERVAL, VIEW_POLL_INTERVAL, LEASE_TIMEOUT);
     private static final Set<Relationship> RELATIONSHIPS = Set.of(SUCCESS, FAILURE);
 
     static final String STATE_PENDING_RELEASE = "pending.release";
@@ -218,11 +229,42 @@ public class CaptureTriggerHistory extends AbstractProcessor {
         try (Connection connection = session.connection()) {
             Dialect dialect = Dialects.forConnection(connection);
             session.open(dialect, connection.getMetaData().getURL());
-            List<SyncedTable> tables = session.resolveAll(connection);
-            reportUnconfigured(connection, session, dialect);
-            prepareTriggers(context, session, connection, tables);
+            session.lease(new CaptureLease(dialect.capture(), new CaptureLease.Holder(getIdentifier(), nodeName()),
+                    context.getProperty(LEASE_TIMEOUT).asTimePeriod(TimeUnit.MICROSECONDS), this::leaseClockMicros));
+            if (INSTALL.getValue().equals(context.getProperty(TRIGGER_MANAGEMENT).getValue())) {
+                new TriggerInstaller(dialect).install(connection, List.of(), nowMicros()); // the shared tables, where the lease lives
+            } else {
+                prepare(context, session, connection); // reads only: refuses at once when the installation is not there
+            }
+            if (holdsLease(session, connection) && !session.isPrepared()) {
+                prepare(context, session, connection);
+            }
         }
         capture = session;
+    }
+
+    /** What a reader does once, when it first holds the lease: checks the tables, installs or verifies the triggers. */
+    private void prepare(ProcessContext context, CaptureSession session, Connection connection) throws SQLException {
+        List<SyncedTable> tables = session.resolveAll(connection);
+        reportUnconfigured(connection, session, session.dialect());
+        prepareTriggers(context, session, connection, tables);
+        session.prepared();
+    }
+
+    /** Takes or renews the lease; while another reader holds it, says so in a bulletin (once per lease timeout). */
+    private boolean holdsLease(CaptureSession session, Connection connection) throws SQLException {
+        CaptureLease.Status lease = session.lease().acquire(connection);
+        if (lease.tookOverFrom() != null) {
+            getLogger().warn("Took over the capture lease of system {} from {}: its heartbeat stood still for the Lease Timeout",
+                    session.systemId(), lease.tookOverFrom());
+        }
+        if (!lease.held() && session.refusalDue(lease.holder(), leaseClockMicros())) {
+            getLogger().warn("Capture from system {} does not run: its history is read by another CaptureTriggerHistory, {} (a "
+                    + "copied process group or a second NiFi?). Only one reader per system may run: stop one of them. This one "
+                    + "takes over when the other stops or its heartbeat stands still for the Lease Timeout.",
+                    session.systemId(), lease.holder());
+        }
+        return lease.held();
     }
 
     private void prepareTriggers(ProcessContext context, CaptureSession session, Connection connection, List<SyncedTable> tables) throws SQLException {
@@ -272,21 +314,33 @@ public class CaptureTriggerHistory extends AbstractProcessor {
 
     @OnStopped
     public void onStopped() {
+        CaptureSession current = capture;
         capture = null;
+        if (current == null || current.lease() == null || !current.lease().held()) {
+            return;
+        }
+        try (Connection connection = current.connection()) {
+            current.lease().release(connection);
+        } catch (SQLException | RuntimeException e) {
+            getLogger().warn("Could not give up the capture lease of system {}; another reader takes it over after the Lease Timeout: {}",
+                    current.systemId(), e.getMessage());
+        }
     }
 
     @Override
     public void onTrigger(ProcessContext context, ProcessSession session) throws ProcessException {
         CaptureSession current = capture;
-        StateMap state;
-        try {
-            state = session.getState(Scope.CLUSTER);
-        } catch (IOException e) {
-            throw new ProcessException("Cannot read the processor's cluster state", e);
-        }
-        Map<String, String> newState = new HashMap<>(state.toMap());
+        Map<String, String> newState;
         int emitted = 0;
         try (Connection connection = current.connection()) {
+            if (!holdsLease(current, connection)) {
+                context.yield();
+                return;
+            }
+            if (!current.isPrepared()) {
+                prepare(context, current, connection);
+            }
+            newState = readState(session);
             releasePending(connection, current, newState);
             current.dialect().capture().clearLeftoverOriginMarker(connection);
             maintain(context, session, current, connection);
@@ -318,6 +372,32 @@ public class CaptureTriggerHistory extends AbstractProcessor {
         if (emitted == 0 && !newState.containsKey(STATE_PENDING_RELEASE) && !newState.containsKey(STATE_PENDING_DROP)) {
             context.yield();
         }
+    }
+
+    private static Map<String, String> readState(ProcessSession session) {
+        try {
+            return new HashMap<>(session.getState(Scope.CLUSTER).toMap());
+        } catch (IOException e) {
+            throw new ProcessException("Cannot read the processor's cluster state", e);
+        }
+    }
+
+    /** Where this processor runs, for the message of a reader refused the lease. */
+    private String nodeName() {
+        java.util.Optional<String> node = getNodeTypeProvider() == null ? java.util.Optional.empty() : getNodeTypeProvider().getCurrentNode();
+        if (node.isPresent()) {
+            return "NiFi node " + node.get();
+        }
+        try {
+            return "NiFi host " + java.net.InetAddress.getLocalHost().getHostName();
+        } catch (IOException e) {
+            return "an unknown NiFi host";
+        }
+    }
+
+    /** The clock of the capture lease (NiFi's); tests stand in their own, so no test waits for a lease to go stale. */
+    protected long leaseClockMicros() {
+        return nowMicros();
     }
 
     /**
