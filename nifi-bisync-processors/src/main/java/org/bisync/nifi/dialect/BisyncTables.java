@@ -56,7 +56,7 @@ public final class BisyncTables {
      */
     public static final String LEGACY_RELEASED_AT = "released_at";
 
-    /** Column order of the history table as {@link CaptureDialect#selectUnreleasedHistory()} returns it. */
+    /** Column order of the history table as {@link CaptureDialect#selectUnreleasedHistoryAfter()} returns it. */
     public static final String HISTORY_COLUMNS = "id, table_name, operation, key_data, before_data, after_data, version_num, "
             + "version_origin, prev_num, prev_origin, field_versions, origin, supersedes, tx_id, captured_at, tombstone_num, tombstone_origin";
 

@@ -16,6 +16,7 @@ import org.apache.nifi.components.state.Scope;
 import org.apache.nifi.components.state.StateMap;
 import org.apache.nifi.flowfile.FlowFile;
 import org.apache.nifi.processor.AbstractProcessor;
+import org.apache.nifi.processor.DataUnit;
 import org.apache.nifi.processor.ProcessContext;
 import org.apache.nifi.processor.ProcessSession;
 import org.apache.nifi.processor.Relationship;
@@ -109,6 +110,15 @@ public class CaptureTriggerHistory extends AbstractProcessor {
             .addValidator(StandardValidators.POSITIVE_INTEGER_VALIDATOR)
             .build();
 
+    public static final PropertyDescriptor MAX_BYTES_PER_POLL = new PropertyDescriptor.Builder()
+            .name("Max Bytes Per Poll")
+            .description("The most history read in one run, measured as the text of its row images (key, before, after): "
+                    + "wide rows are read in fewer per run, the rest in the next runs. A single row larger than this is "
+                    + "still read, alone. Bounds the memory a run takes together with Max Changes Per Poll.")
+            .required(true).defaultValue("32 MB")
+            .addValidator(StandardValidators.DATA_SIZE_VALIDATOR)
+            .build();
+
     public static final PropertyDescriptor TRIGGER_MANAGEMENT = new PropertyDescriptor.Builder()
             .name("Trigger Management")
             .description("Whether this processor installs and maintains the triggers or only verifies them.")
@@ -185,7 +195,7 @@ public class CaptureTriggerHistory extends AbstractProcessor {
                     + "lines with the reason in bisync.reason. They are released: nothing is lost, it is here.").build();
 
     private static final List<PropertyDescriptor> PROPERTIES = List.of(SYNC_TOPOLOGY, SYSTEM_ID, RECORD_WRITER, MAX_CHANGES_PER_FLOWFILE,
-            MAX_CHANGES_PER_POLL, TRIGGER_MANAGEMENT, HISTORY_RETENTION, UNACKNOWLEDGED_WARNING, INITIAL_LOAD, CLOCK_CORRECTION, CLOCK_SLEW, CLOCK_WARNING,
+            MAX_CHANGES_PER_POLL, MAX_BYTES_PER_POLL, TRIGGER_MANAGEMENT, HISTORY_RETENTION, UNACKNOWLEDGED_WARNING, INITIAL_LOAD, CLOCK_CORRECTION, CLOCK_SLEW, CLOCK_WARNING,
             MAINTENANCE_INTERVAL, VIEW_POLL_INTERVAL);
     private static final Set<Relationship> RELATIONSHIPS = Set.of(SUCCESS, FAILURE);
 
@@ -275,7 +285,8 @@ public class CaptureTriggerHistory extends AbstractProcessor {
             maintain(context, session, current, connection);
             emitted += initialLoad(context, session, current, connection, newState);
             CapturePoll.Result result = current.poll().poll(connection, (c, local) -> current.byLocalName(c, local),
-                    context.getProperty(MAX_CHANGES_PER_POLL).asInteger());
+                    context.getProperty(MAX_CHANGES_PER_POLL).asInteger(),
+                    context.getProperty(MAX_BYTES_PER_POLL).asDataSize(DataUnit.B).longValue());
             emitted += emit(context, session, current, result);
             emitted += pollViews(context, session, current, connection);
             List<Long> travelling = result.travellingIds();
