@@ -318,7 +318,7 @@ public class ApplyBidirectionalChanges extends AbstractProcessor {
             for (Map.Entry<String, List<ChangeRecord>> entry : byTable.entrySet()) {
                 SyncedTable table;
                 try {
-                    table = cache.installedTable(connection, entry.getKey());
+                    table = knowingFields(connection, cache, cache.installedTable(connection, entry.getKey()), entry.getValue());
                 } catch (SchemaMismatchException e) {
                     cache.invalidate();
                     keyRanges.invalidate();
@@ -330,7 +330,6 @@ public class ApplyBidirectionalChanges extends AbstractProcessor {
                     outcomes.addAll(all(entry.getValue(), ApplyStatus.RETRY, e.getMessage()));
                     continue;
                 }
-                table = knowingFields(connection, cache, table, entry.getValue(), target);
                 ApplyResult result = applier.apply(connection, table, entry.getValue(), settle);
                 SyncedTable fresh = applier.sawMissingObject() ? reread(connection, cache, table, target) : null;
                 if (fresh != null) {
@@ -359,8 +358,8 @@ public class ApplyBidirectionalChanges extends AbstractProcessor {
      * The table, read again once when the records carry fields it has no column for (a column added in the target
      * while running).
      */
-    private SyncedTable knowingFields(Connection connection, SyncedTableCache cache, SyncedTable table, List<ChangeRecord> changes,
-                                      String target) throws SQLException {
+    private static SyncedTable knowingFields(Connection connection, SyncedTableCache cache, SyncedTable table,
+                                             List<ChangeRecord> changes) throws SQLException {
         UnknownFields unknown = UnknownFields.of(table, changes);
         Set<String> seen = unknownFieldsSeen.computeIfAbsent(table.canonicalName(), k -> ConcurrentHashMap.newKeySet());
         if (unknown.isEmpty() || seen.containsAll(unknown.names())) {

@@ -302,7 +302,8 @@ public class CaptureTriggerHistory extends AbstractProcessor {
             }
         } catch (SQLException e) {
             current.tables().invalidate();
-            throw new ProcessException("Capture from system " + current.systemId() + " failed: " + e.getMessage(), e);
+            // value-free text; the cause (with the driver's own message) goes to the stack trace only
+            throw new ProcessException("Capture from system " + current.systemId() + " failed: " + current.dialect().errors().describe(e), e);
         }
         try {
             session.setState(newState, Scope.CLUSTER);

@@ -76,6 +76,9 @@ final class PostgresCaptureDialect implements CaptureDialect {
      * triggers capture need INSERT on bisync_history, SELECT on bisync_config and INSERT/UPDATE on the version tables
      * as well: the trigger function runs with the writer's privileges (SECURITY DEFINER would cost every write).
      */
+    /** Stands for the applications' roles in the commented grants a DBA completes. */
+    public static final String APPLICATION_ROLE = "<application role>";
+
     @Override
     public List<String> grants(String user, List<String> localTableNames) {
         String grantee = q(user);
@@ -85,6 +88,12 @@ final class PostgresCaptureDialect implements CaptureDialect {
             grants.add("GRANT SELECT, INSERT, UPDATE, DELETE ON " + q(table) + ", " + PostgresSql.versionTable(table) + " TO " + grantee);
         }
         grants.add("-- for advanceKeySequence on serial/identity keys: GRANT USAGE, UPDATE ON SEQUENCE <sequence> TO " + grantee);
+        grants.add("-- The roles whose writes are captured (your applications) run the trigger function with their own privileges:");
+        grants.add("-- GRANT INSERT ON " + HISTORY + " TO " + APPLICATION_ROLE);
+        grants.add("-- GRANT SELECT ON " + CONFIG + " TO " + APPLICATION_ROLE);
+        for (String table : localTableNames) {
+            grants.add("-- GRANT SELECT, INSERT, UPDATE ON " + PostgresSql.versionTable(table) + " TO " + APPLICATION_ROLE);
+        }
         return grants;
     }
 
