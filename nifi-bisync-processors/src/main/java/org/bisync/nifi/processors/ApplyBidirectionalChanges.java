@@ -166,7 +166,7 @@ public class ApplyBidirectionalChanges extends AbstractProcessor {
     private volatile SyncedTableCache tables;
     /** Whether two-way tables on generated keys have disjoint ranges; renewed and invalidated with {@link #tables}. */
     private volatile GeneratedKeyRanges keyRanges;
-    /** Per table, the unknown fields already warned about (and read the table again for). */
+    /** Per table, the unknown fields already warned about. */
     private final Map<String, Set<String>> unknownFieldsSeen = new ConcurrentHashMap<>();
 
     @Override
@@ -355,14 +355,13 @@ public class ApplyBidirectionalChanges extends AbstractProcessor {
     }
 
     /**
-     * The table, read again once when the records carry fields it has no column for (a column added in the target
-     * while running).
+     * The table, read again when the records carry fields it has no column for (a column added in the target while
+     * running). That costs a catalog read per such FlowFile for as long as the fields stay unknown: the warning says to
+     * add the column or exclude the field.
      */
     private static SyncedTable knowingFields(Connection connection, SyncedTableCache cache, SyncedTable table,
                                              List<ChangeRecord> changes) throws SQLException {
-        UnknownFields unknown = UnknownFields.of(table, changes);
-        Set<String> seen = unknownFieldsSeen.computeIfAbsent(table.canonicalName(), k -> ConcurrentHashMap.newKeySet());
-        if (unknown.isEmpty() || seen.containsAll(unknown.names())) {
+        if (UnknownFields.of(table, changes).isEmpty()) {
             return table;
         }
         cache.invalidate(table.canonicalName());

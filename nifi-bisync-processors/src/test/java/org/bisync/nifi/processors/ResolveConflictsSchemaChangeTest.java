@@ -19,16 +19,20 @@ import static org.bisync.nifi.processors.ChangeFlowFiles.change;
 import static org.bisync.nifi.processors.ChangeFlowFiles.enqueue;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * ResolveConflicts reads the target's rows (manual review) with the columns it read at start. A column dropped in the
- * target while it runs fails that read once; the table is read again and the next run decides, instead of failing
- * every run until a restart.
+ * target while it runs fails that read once (PostgreSQL, MariaDB); the table is read again and the next run decides,
+ * instead of failing every run until a restart.
  */
 @Timeout(value = 5, unit = TimeUnit.MINUTES)
 class ResolveConflictsSchemaChangeTest {
 
-    private static final String TOPOLOGY = ChangeFlowFiles.topology("MANUAL");
+    /** One-way: the target has no triggers of ours, which would keep the column from being dropped. */
+    private static final String TOPOLOGY = """
+            {"systems": [{"id": "A", "priority": 1}, {"id": "B", "priority": 2}],
+             "tables": [{"name": "customer", "direction": "ONE_WAY", "source": "A", "strategy": "MANUAL"}]}""";
 
     @ParameterizedTest
     @EnumSource(TestEngine.class)
@@ -57,7 +61,7 @@ class ResolveConflictsSchemaChangeTest {
         resolve.assertAllFlowFilesTransferred(ResolveConflicts.SUCCESS, 1);
         assertEquals(0, resolve.getQueueSize().getObjectCount(), "decided: nothing waits");
         List<String> errors = ApplyMessagesAndSchemaChangesTest.texts(resolve.getLogger().getErrorMessages());
-        assertEquals(1, errors.size(), "one failed read: " + errors);
+        assertTrue(errors.size() <= 1, "at most one failed read (SQLite's may not fail at all), not one per run: " + errors);
         assertFalse(errors.get(0).contains("Bob"), "no row value: " + errors);
     }
 
