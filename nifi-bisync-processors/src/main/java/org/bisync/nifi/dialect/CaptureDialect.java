@@ -59,6 +59,9 @@ public interface CaptureDialect {
     /** Drops the shared bisync tables (IF EXISTS). Run after {@link #uninstallTable} for every table. */
     List<String> dropBisyncTables();
 
+    /** Stands for the applications' roles in commented grants of {@link #grants} that a DBA completes. */
+    String APPLICATION_ROLE = "<application role>";
+
     /** The privileges the NiFi user needs, as GRANT statements (or comments where the engine has none). */
     List<String> grants(String user, List<String> localTableNames);
 

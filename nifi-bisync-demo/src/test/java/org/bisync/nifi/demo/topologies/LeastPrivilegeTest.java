@@ -6,7 +6,7 @@ import org.apache.nifi.util.TestRunner;
 import org.apache.nifi.util.TestRunners;
 import org.bisync.nifi.demo.harness.FlowHarness;
 import org.bisync.nifi.demo.templates.Templates;
-import org.bisync.nifi.dialect.postgres.PostgresCaptureDialect;
+import org.bisync.nifi.dialect.CaptureDialect;
 import org.bisync.nifi.processors.ManageSyncTriggers;
 import org.bisync.nifi.services.StandardSyncTopologyService;
 import org.bisync.nifi.testsupport.EmbeddedDatabases;
@@ -103,12 +103,13 @@ class LeastPrivilegeTest {
         List<String> grants = new ArrayList<>();
         for (String line : script.split("\n")) {
             String grant = line.startsWith("GRANT ") ? line
-                    : line.startsWith("-- GRANT ") && line.contains(PostgresCaptureDialect.APPLICATION_ROLE)
-                    ? line.substring(3).replace(PostgresCaptureDialect.APPLICATION_ROLE, APPLICATION) : null;
+                    : line.startsWith("-- GRANT ") && line.contains(CaptureDialect.APPLICATION_ROLE)
+                    ? line.substring(3).replace(CaptureDialect.APPLICATION_ROLE, APPLICATION) : null;
             if (grant != null) {
                 grants.add(grant.endsWith(";") ? grant.substring(0, grant.length() - 1) : grant);
             }
         }
+        System.out.println("[least-privilege] " + system + " grants: " + grants);
         execute(admin, grants.toArray(String[]::new));
         return grants;
     }

@@ -76,9 +76,6 @@ final class PostgresCaptureDialect implements CaptureDialect {
      * triggers capture need INSERT on bisync_history, SELECT on bisync_config and INSERT/UPDATE on the version tables
      * as well: the trigger function runs with the writer's privileges (SECURITY DEFINER would cost every write).
      */
-    /** Stands for the applications' roles in the commented grants a DBA completes. */
-    public static final String APPLICATION_ROLE = "<application role>";
-
     @Override
     public List<String> grants(String user, List<String> localTableNames) {
         String grantee = q(user);
