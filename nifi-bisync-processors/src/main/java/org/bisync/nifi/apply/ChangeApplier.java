@@ -12,6 +12,7 @@ import org.bisync.nifi.resolve.KeyValues;
 import org.bisync.nifi.resolve.TargetState;
 import org.bisync.nifi.resolve.TargetStateReader;
 import org.bisync.nifi.schema.SchemaMismatchException;
+import org.bisync.nifi.schema.SyncKeyAgreement;
 import org.bisync.nifi.schema.SyncedColumn;
 import org.bisync.nifi.schema.SyncedTable;
 import org.bisync.nifi.topology.Direction;
@@ -58,6 +59,7 @@ public final class ChangeApplier {
     private final ForeignKeySettlement settlement;
     private final GeneratedKeyRanges keyRanges;
     private boolean sawMissingObject;
+    private final SyncKeyAgreement keyAgreement;
 
     /** What to configure for two-way sync on a generated key (DESIGN.md section 7). */
     static final String GENERATED_KEY_ADVICE = "Configure disjoint ranges: the same increment above 1 on every system and a "
@@ -81,16 +83,26 @@ public final class ChangeApplier {
      */
     public ChangeApplier(Dialect dialect, SyncTopology topology, String targetSystemId, int maxRowsPerStatement,
                          Consumer<String> warnings, GeneratedKeyRanges keyRanges) {
-        this(dialect, topology, targetSystemId, maxRowsPerStatement, warnings, () -> System.currentTimeMillis() * 1000L, keyRanges);
+        this(dialect, topology, targetSystemId, maxRowsPerStatement, warnings, () -> System.currentTimeMillis() * 1000L, keyRanges, null);
+    }
+
+    /**
+     * @param keyAgreement checks that every system holds the sync key in columns of the same kind; null skips the check
+     */
+    public ChangeApplier(Dialect dialect, SyncTopology topology, String targetSystemId, int maxRowsPerStatement,
+                         Consumer<String> warnings, GeneratedKeyRanges keyRanges, SyncKeyAgreement keyAgreement) {
+        this(dialect, topology, targetSystemId, maxRowsPerStatement, warnings, () -> System.currentTimeMillis() * 1000L, keyRanges,
+                keyAgreement);
     }
 
     ChangeApplier(Dialect dialect, SyncTopology topology, String targetSystemId, int maxRowsPerStatement,
                   Consumer<String> warnings, LongSupplier nowMicros) {
-        this(dialect, topology, targetSystemId, maxRowsPerStatement, warnings, nowMicros, null);
+        this(dialect, topology, targetSystemId, maxRowsPerStatement, warnings, nowMicros, null, null);
     }
 
     private ChangeApplier(Dialect dialect, SyncTopology topology, String targetSystemId, int maxRowsPerStatement,
-                          Consumer<String> warnings, LongSupplier nowMicros, GeneratedKeyRanges keyRanges) {
+                          Consumer<String> warnings, LongSupplier nowMicros, GeneratedKeyRanges keyRanges,
+                          SyncKeyAgreement keyAgreement) {
         if (maxRowsPerStatement < 1) {
             throw new IllegalArgumentException("Max rows per statement must be at least 1");
         }
@@ -105,6 +117,7 @@ public final class ChangeApplier {
         this.statements = new ApplyStatements(dialect, target, maxRowsPerStatement);
         this.settlement = new ForeignKeySettlement(dialect, topology, target, planner, statements);
         this.keyRanges = keyRanges;
+        this.keyAgreement = keyAgreement;
     }
 
     /**
@@ -193,6 +206,12 @@ public final class ChangeApplier {
      * @throws SQLException when another system's key generator cannot be read
      */
     private String refusal(SyncedTable table) throws SQLException {
+        if (keyAgreement != null) {
+            Optional<String> mismatch = keyAgreement.refusal(table.canonicalName());
+            if (mismatch.isPresent()) {
+                return mismatch.get();
+            }
+        }
         if (table.settings().direction() != Direction.TWO_WAY) {
             return null;
         }
@@ -296,6 +315,9 @@ public final class ChangeApplier {
             } else {
                 settle(pending, outcomes, ApplyStatus.FAILED, "Database error in system '" + target + "', nothing applied: " + describe(e));
             }
+        } catch (RuntimeException | Error e) {
+            rollback(connection); // before autoCommit is restored below, which would commit the half-done work
+            throw e;
         } finally {
             try {
                 sql.clearOrigin(connection);

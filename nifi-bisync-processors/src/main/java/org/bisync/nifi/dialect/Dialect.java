@@ -29,4 +29,7 @@ public interface Dialect {
 
     /** Value-free text of this engine's errors, for logs, bulletins and failure reasons. */
     DatabaseErrors errors();
+
+    /** What the consistency audit needs: canonical value texts and in-database hashes. */
+    AuditDialect audit();
 }

@@ -37,8 +37,10 @@ import org.bisync.nifi.dialect.Dialects;
 import org.bisync.nifi.dialect.KeyGenerator;
 import org.bisync.nifi.schema.NotInstalledException;
 import org.bisync.nifi.schema.SchemaMismatchException;
+import org.bisync.nifi.schema.SyncKeyAgreement;
 import org.bisync.nifi.schema.SyncedTable;
 import org.bisync.nifi.schema.SyncedTableCache;
+import org.bisync.nifi.schema.SyncedTableResolver;
 import org.bisync.nifi.topology.SyncTopology;
 import org.bisync.nifi.topology.SyncTopologyService;
 
@@ -168,6 +170,7 @@ public class ApplyBidirectionalChanges extends AbstractProcessor {
     private volatile GeneratedKeyRanges keyRanges;
     /** Per table, the unknown fields already warned about. */
     private final Map<String, Set<String>> unknownFieldsSeen = new ConcurrentHashMap<>();
+    private volatile SyncKeyAgreement keyAgreement;
 
     @Override
     protected List<PropertyDescriptor> getSupportedPropertyDescriptors() {
@@ -314,7 +317,8 @@ public class ApplyBidirectionalChanges extends AbstractProcessor {
         try (Connection connection = service.getConnectionPool(target).getConnection()) {
             Dialect dialect = Dialects.forConnection(connection);
             SyncedTableCache cache = tables(service, topology, target, dialect);
-            ChangeApplier applier = new ChangeApplier(dialect, topology, target, maxRows, warning -> getLogger().warn(warning), keyRanges);
+            ChangeApplier applier = new ChangeApplier(dialect, topology, target, maxRows, warning -> getLogger().warn(warning), keyRanges,
+                    keyAgreement);
             for (Map.Entry<String, List<ChangeRecord>> entry : byTable.entrySet()) {
                 SyncedTable table;
                 try {
@@ -322,6 +326,7 @@ public class ApplyBidirectionalChanges extends AbstractProcessor {
                 } catch (SchemaMismatchException e) {
                     cache.invalidate();
                     keyRanges.invalidate();
+                    keyAgreement.invalidate();
                     outcomes.addAll(all(entry.getValue(), ApplyStatus.FAILED, e.getMessage()));
                     continue;
                 } catch (NotInstalledException e) {
@@ -432,6 +437,7 @@ public class ApplyBidirectionalChanges extends AbstractProcessor {
         if (cache == null || cache.topology() != topology || !cache.systemId().equals(target) || cache.dialect() != dialect) {
             cache = new SyncedTableCache(topology, target, dialect);
             keyRanges = new GeneratedKeyRanges(topology, (system, table, column) -> readKeyGenerator(service, system, table, column));
+            keyAgreement = new SyncKeyAgreement(topology, (system, table) -> readKeyTypes(service, topology, system, table));
             tables = cache;
         }
         return cache;
@@ -441,6 +447,18 @@ public class ApplyBidirectionalChanges extends AbstractProcessor {
     private static KeyGenerator readKeyGenerator(SyncTopologyService service, String system, String table, String column) throws SQLException {
         try (Connection connection = service.getConnectionPool(system).getConnection()) {
             return Dialects.forConnection(connection).apply().keyGenerator(connection, table, column);
+        } catch (ProcessException | IllegalArgumentException e) {
+            throw new SQLException("Cannot reach system '" + system + "': " + e.getMessage(), e);
+        }
+    }
+
+    /** A system's key types of a table, resolved on a connection of its own pool with its own dialect. */
+    private static Map<String, SyncKeyAgreement.KeyType> readKeyTypes(SyncTopologyService service, SyncTopology topology, String system,
+                                                                     String table) throws SQLException {
+        try (Connection connection = service.getConnectionPool(system).getConnection()) {
+            Dialect dialect = Dialects.forConnection(connection);
+            SyncedTable resolved = new SyncedTableResolver(dialect, topology).resolve(connection, topology.table(table).orElseThrow(), system);
+            return SyncKeyAgreement.keyTypes(resolved, dialect.types());
         } catch (ProcessException | IllegalArgumentException e) {
             throw new SQLException("Cannot reach system '" + system + "': " + e.getMessage(), e);
         }

@@ -1,6 +1,7 @@
 package org.bisync.nifi.dialect.mariadb;
 
 import org.bisync.nifi.dialect.ApplyDialect;
+import org.bisync.nifi.dialect.AuditDialect;
 import org.bisync.nifi.dialect.CaptureDialect;
 import org.bisync.nifi.dialect.CatalogReader;
 import org.bisync.nifi.dialect.DatabaseErrors;
@@ -15,6 +16,7 @@ import org.bisync.nifi.dialect.SqlIdentifiers;
 public final class MariaDbDialect implements Dialect {
 
     private final MariaDbErrors errors = new MariaDbErrors();
+    private final AuditDialect audit = new MariaDbAuditSql();
 
     private final MariaDbIdentifiers identifiers = new MariaDbIdentifiers();
     private final MariaDbCatalogReader catalog = new MariaDbCatalogReader();
@@ -60,5 +62,10 @@ public final class MariaDbDialect implements Dialect {
     @Override
     public DatabaseErrors errors() {
         return errors;
+    }
+
+    @Override
+    public AuditDialect audit() {
+        return audit;
     }
 }

@@ -1,6 +1,7 @@
 package org.bisync.nifi.dialect.postgres;
 
 import org.bisync.nifi.dialect.ApplyDialect;
+import org.bisync.nifi.dialect.AuditDialect;
 import org.bisync.nifi.dialect.CaptureDialect;
 import org.bisync.nifi.dialect.CatalogReader;
 import org.bisync.nifi.dialect.DatabaseErrors;
@@ -14,6 +15,7 @@ import java.util.Locale;
 public final class PostgresDialect implements Dialect {
 
     private final PostgresErrors errors = new PostgresErrors();
+    private final AuditDialect audit = new PostgresAuditSql();
 
     private final PostgresIdentifiers identifiers = new PostgresIdentifiers();
     private final PostgresCatalogReader catalog = new PostgresCatalogReader();
@@ -59,5 +61,10 @@ public final class PostgresDialect implements Dialect {
     @Override
     public DatabaseErrors errors() {
         return errors;
+    }
+
+    @Override
+    public AuditDialect audit() {
+        return audit;
     }
 }

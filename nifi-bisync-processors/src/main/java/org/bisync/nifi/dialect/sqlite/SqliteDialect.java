@@ -1,6 +1,7 @@
 package org.bisync.nifi.dialect.sqlite;
 
 import org.bisync.nifi.dialect.ApplyDialect;
+import org.bisync.nifi.dialect.AuditDialect;
 import org.bisync.nifi.dialect.CaptureDialect;
 import org.bisync.nifi.dialect.CatalogReader;
 import org.bisync.nifi.dialect.DatabaseErrors;
@@ -14,6 +15,7 @@ import java.util.Locale;
 public final class SqliteDialect implements Dialect {
 
     private final SqliteErrors errors = new SqliteErrors();
+    private final AuditDialect audit = new SqliteAuditSql();
 
     private final SqliteCatalogReader catalog = new SqliteCatalogReader();
     private final SqliteCaptureDialect capture = new SqliteCaptureDialect();
@@ -57,5 +59,10 @@ public final class SqliteDialect implements Dialect {
     @Override
     public DatabaseErrors errors() {
         return errors;
+    }
+
+    @Override
+    public AuditDialect audit() {
+        return audit;
     }
 }
