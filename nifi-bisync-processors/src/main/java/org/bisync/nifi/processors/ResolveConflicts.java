@@ -296,12 +296,20 @@ public class ResolveConflicts extends AbstractProcessor {
                 || table.settings().strategy().isFieldLevel()
                 || decidable.stream().anyMatch(i -> i.change().resolution != null);
         TargetStateReader reader = new TargetStateReader(cache.dialect());
-        Map<KeyValues, TargetState> states = reader.read(connection, table, decidable.stream().map(i -> i.change().key).toList(), withRows);
+        TargetStateReader.Reading reading = reader.readRefusingUnfitKeys(connection, table,
+                decidable.stream().map(i -> i.change().key).toList(), withRows);
         for (ChangeRecordIO.Incoming incoming : decidable) {
             ChangeRecord change = incoming.change();
+            KeyValues key = KeyValues.of(change.key, keyFields);
+            String refused = reading.refused().get(key);
+            if (refused != null) {
+                failed.add(ChangeRecordIO.withError(incoming.raw(), "Record " + incoming.index() + ": " + refused + " (system '"
+                        + targetSystem + "')"));
+                continue;
+            }
             Verdict verdict;
             try {
-                verdict = resolver.decide(change, states.getOrDefault(KeyValues.of(change.key, keyFields), TargetState.none()));
+                verdict = resolver.decide(change, reading.states().getOrDefault(key, TargetState.none()));
             } catch (InvalidChangeException e) {
                 failed.add(ChangeRecordIO.withError(incoming.raw(), "Record " + incoming.index() + ": " + e.getMessage()));
                 continue;
