@@ -112,8 +112,8 @@ public class ResolveConflicts extends AbstractProcessor {
                     + "'resolution' (for example with UpdateRecord) and route the FlowFile back to this processor.")
             .build();
     public static final Relationship FAILURE = new Relationship.Builder().name("failure")
-            .description("Records that cannot be decided on (invalid record, table not in the topology, schema mismatch), "
-                    + "each with an 'error' field; or a FlowFile that cannot be read")
+            .description("Records that cannot be decided on (invalid record, table not in the topology, schema mismatch, a key "
+                    + "the target's key columns cannot take), each with an 'error' field; or a FlowFile that cannot be read")
             .build();
 
     private static final List<PropertyDescriptor> PROPERTIES = List.of(SYNC_TOPOLOGY, TARGET_SYSTEM, RECORD_READER, RECORD_WRITER,
