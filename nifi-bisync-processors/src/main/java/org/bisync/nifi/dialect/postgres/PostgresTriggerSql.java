@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
+import java.util.stream.Stream;
 
 import static org.bisync.nifi.dialect.postgres.PostgresIdentifiers.literal;
 import static org.bisync.nifi.dialect.postgres.PostgresSql.CLOCK;
@@ -48,6 +49,12 @@ final class PostgresTriggerSql {
 
     PostgresTriggerSql(PostgresTypeMapping types) {
         this.types = types;
+    }
+
+    /** The triggers {@link #install} creates on the table, unquoted. */
+    static List<String> triggerNames(String localTableName) {
+        return Stream.of("_ins", "_upd", "_del", "_trunc")
+                .map(suffix -> PostgresSql.IDS.derivedName(BisyncTables.TRIGGER_PREFIX, localTableName + suffix)).toList();
     }
 
     List<String> install(SyncedTable table) {
