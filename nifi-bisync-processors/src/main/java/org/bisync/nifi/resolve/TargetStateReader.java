@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import org.bisync.nifi.dialect.Dialect;
 import org.bisync.nifi.dialect.KeyQueries;
+import org.bisync.nifi.dialect.ValueRejectedException;
 import org.bisync.nifi.schema.ColumnInfo;
 import org.bisync.nifi.schema.SyncedColumn;
 import org.bisync.nifi.schema.SyncedTable;
@@ -192,25 +193,30 @@ public final class TargetStateReader {
         List<SyncedColumn> keyColumns = table.keyColumns();
         int first = 1;
         for (Map<String, Object> key : chunk) {
-            SyncedColumn unfit = bindKey(statement, first, keyColumns, key);
+            String unfit = bindKey(statement, first, table, key);
             if (unfit != null) {
-                refused.put(KeyValues.of(key, keyFields), "key field '" + unfit.canonical() + "' does not fit key column '" + unfit.local()
-                        + "' (" + typeOf(unfit.column()) + ") of table '" + table.canonicalName() + "' in the target; the value is not shown");
-                bindKey(statement, first, keyColumns, null);
+                refused.put(KeyValues.of(key, keyFields), unfit);
+                bindKey(statement, first, table, null);
             }
             first += keyColumns.size();
         }
     }
 
-    /** Binds one key ({@code null}: NULLs) from parameter {@code first} on; returns the column it did not fit, or null. */
-    private SyncedColumn bindKey(PreparedStatement statement, int first, List<SyncedColumn> keyColumns, Map<String, Object> key)
-            throws SQLException {
+    /**
+     * Binds one key ({@code null}: NULLs) from parameter {@code first} on; returns why a column does not take it, or
+     * null. The dialect's value rejections never quote the value; other conversion errors might, so only their column
+     * is named.
+     */
+    private String bindKey(PreparedStatement statement, int first, SyncedTable table, Map<String, Object> key) throws SQLException {
+        List<SyncedColumn> keyColumns = table.keyColumns();
         for (int i = 0; i < keyColumns.size(); i++) {
             SyncedColumn column = keyColumns.get(i);
             try {
                 dialect.types().bind(statement, first + i, key == null ? null : key.get(column.canonical()), column.column());
-            } catch (IllegalArgumentException e) { // the dialect's message may quote the value: only the column is named
-                return column;
+            } catch (IllegalArgumentException e) {
+                return "key field '" + column.canonical() + "' does not fit key column '" + column.local() + "' ("
+                        + typeOf(column.column()) + ") of table '" + table.canonicalName() + "' in the target"
+                        + (e instanceof ValueRejectedException ? ": " + e.getMessage() : "; the value is not shown");
             }
         }
         return null;
