@@ -113,8 +113,8 @@ public class ResolveConflicts extends AbstractProcessor {
                     + "'resolution' (for example with UpdateRecord) and route the FlowFile back to this processor.")
             .build();
     public static final Relationship FAILURE = new Relationship.Builder().name("failure")
-            .description("Records that cannot be decided on (invalid record, table not in the topology, schema mismatch), "
-                    + "each with an 'error' field; or a FlowFile that cannot be read")
+            .description("Records that cannot be decided on (invalid record, table not in the topology, schema mismatch, a key "
+                    + "the target's key columns cannot take), each with an 'error' field; or a FlowFile that cannot be read")
             .build();
 
     private static final List<PropertyDescriptor> PROPERTIES = List.of(SYNC_TOPOLOGY, TARGET_SYSTEM, RECORD_READER, RECORD_WRITER,
@@ -302,12 +302,20 @@ public class ResolveConflicts extends AbstractProcessor {
                 || table.settings().strategy().isFieldLevel()
                 || decidable.stream().anyMatch(i -> i.change().resolution != null);
         TargetStateReader reader = new TargetStateReader(cache.dialect());
-        Map<KeyValues, TargetState> states = reader.read(connection, table, decidable.stream().map(i -> i.change().key).toList(), withRows);
+        TargetStateReader.Reading reading = reader.readRefusingUnfitKeys(connection, table,
+                decidable.stream().map(i -> i.change().key).toList(), withRows);
         for (ChangeRecordIO.Incoming incoming : decidable) {
             ChangeRecord change = incoming.change();
+            KeyValues key = KeyValues.of(change.key, keyFields);
+            String refused = reading.refused().get(key);
+            if (refused != null) {
+                failed.add(ChangeRecordIO.withError(incoming.raw(), "Record " + incoming.index() + ": " + refused + " (system '"
+                        + targetSystem + "')"));
+                continue;
+            }
             Verdict verdict;
             try {
-                verdict = resolver.decide(change, states.getOrDefault(KeyValues.of(change.key, keyFields), TargetState.none()));
+                verdict = resolver.decide(change, reading.states().getOrDefault(key, TargetState.none()));
             } catch (InvalidChangeException e) {
                 failed.add(ChangeRecordIO.withError(incoming.raw(), "Record " + incoming.index() + ": " + e.getMessage()));
                 continue;
