@@ -337,10 +337,10 @@ public class CaptureTriggerHistory extends AbstractProcessor {
             emitted += pollViews(context, session, current, connection);
             List<Long> travelling = result.travellingIds();
             if (!travelling.isEmpty()) {
-                newState.put(STATE_PENDING_RELEASE, IdRanges.format(travelling));
+                newState.put(STATE_PENDING_RELEASE, IdRanges.formatCompact(travelling));
             }
             if (!result.notSentIds().isEmpty()) {
-                newState.put(STATE_PENDING_DROP, IdRanges.format(result.notSentIds()));
+                newState.put(STATE_PENDING_DROP, IdRanges.formatCompact(result.notSentIds()));
             }
             session.adjustCounter("Changes captured", result.emitted(), false);
             if (result.notSent() > 0) {
