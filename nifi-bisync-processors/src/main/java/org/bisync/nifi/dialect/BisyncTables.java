@@ -1,5 +1,7 @@
 package org.bisync.nifi.dialect;
 
+import java.util.List;
+
 /**
  * Names of the objects nifi-bisync creates in a synced database. Every dialect creates the same logical tables with
  * the same column names (types are the engine's):
@@ -49,6 +51,9 @@ public final class BisyncTables {
     /** SQLite only: a row here marks the current transaction as the applier's. */
     public static final String CONTEXT = "bisync_context";
     public static final String VERSION_TABLE_PREFIX = "bisync_v_";
+    /** The version table's own columns, beside the key columns it shares with the user's table (which must not clash). */
+    public static final List<String> VERSION_COLUMNS = List.of("version_num", "version_origin", "prev_num", "prev_origin", "deleted",
+            "field_versions", "tombstone_num", "tombstone_origin", "kept_data");
     public static final String TRIGGER_PREFIX = "bisync_t_";
     public static final String CLOCK_CORRECTION = "clock_correction_micros";
     /** The bisync_config row of the one capture reader allowed to read this system's history (see CaptureLease). */

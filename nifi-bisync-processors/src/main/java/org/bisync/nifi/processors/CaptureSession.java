@@ -87,6 +87,11 @@ final class CaptureSession {
         return true;
     }
 
+    /** Makes maintenance due at the next run. */
+    void maintenanceFailed() {
+        lastMaintenance = 0;
+    }
+
     String transitUri(String table) {
         return jdbcUrl + "#" + table;
     }

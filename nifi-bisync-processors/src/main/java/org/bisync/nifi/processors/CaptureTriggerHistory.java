@@ -83,10 +83,12 @@ public class CaptureTriggerHistory extends AbstractProcessor {
 
     static final AllowableValue INSTALL = new AllowableValue("Install and Maintain", "Install and Maintain",
             "Creates the bisync tables, version tables and triggers when missing, and rebuilds a table's triggers when its "
-                    + "columns or its sync settings change.");
+                    + "columns or its sync settings change, or when one of them is found dropped or disabled (with a warning "
+                    + "naming it). Users' writes during a rebuild are all captured.");
     static final AllowableValue VERIFY = new AllowableValue("Verify Only", "Verify Only",
             "Never changes the database: refuses to start, naming what is missing or outdated, unless a DBA installed "
-                    + "exactly what this configuration needs (see ManageSyncTriggers' Generate SQL).");
+                    + "exactly what this configuration needs (see ManageSyncTriggers' Generate SQL), and stops at a maintenance "
+                    + "run, naming it, when that changes or a trigger is dropped or disabled.");
 
     static final AllowableValue LOAD_NONE = new AllowableValue("None", "None", "Capture only changes made from now on.");
     static final AllowableValue LOAD_EXISTING = new AllowableValue("Existing Rows", "Existing Rows",
@@ -165,8 +167,9 @@ public class CaptureTriggerHistory extends AbstractProcessor {
 
     public static final PropertyDescriptor MAINTENANCE_INTERVAL = new PropertyDescriptor.Builder()
             .name("Maintenance Interval")
-            .description("How often the column check (triggers rebuilt when a table's columns changed), the clock check, "
-                    + "the backlog gauge and the purge of released history run.")
+            .description("How often the installation check (a table's columns, its sync settings, and each trigger's "
+                    + "presence and enabled state in the catalog: rebuilt in Install and Maintain, capture stopped in Verify "
+                    + "Only), the clock check, the backlog gauge and the purge of released history run.")
             .required(true).defaultValue("10 sec")
             .addValidator(StandardValidators.TIME_PERIOD_VALIDATOR)
             .build();
@@ -269,23 +272,37 @@ public class CaptureTriggerHistory extends AbstractProcessor {
 
     private void prepareTriggers(ProcessContext context, CaptureSession session, Connection connection, List<SyncedTable> tables) throws SQLException {
         TriggerInstaller installer = new TriggerInstaller(session.dialect());
-        if (INSTALL.getValue().equals(context.getProperty(TRIGGER_MANAGEMENT).getValue())) {
-            List<String> installed = installer.install(connection, tables, nowMicros());
-            if (!installed.isEmpty()) {
-                getLogger().info("Installed or rebuilt triggers of {} in system {}", installed, session.systemId());
-            }
+        if (!INSTALL.getValue().equals(context.getProperty(TRIGGER_MANAGEMENT).getValue())) {
+            verify(installer, connection, tables, session.systemId());
             return;
         }
-        List<String> problems = new ArrayList<>();
-        for (TriggerInstaller.TableCheck check : installer.check(connection, tables)) {
-            if (check.status() != TriggerInstaller.Status.CURRENT) {
-                problems.add(check.table().localName() + " (" + check.status().name().toLowerCase() + ")");
-            }
+        List<TriggerInstaller.TableCheck> installed = installer.install(connection, tables, nowMicros());
+        reportBroken(installed, session.systemId());
+        List<String> others = installed.stream().filter(c -> c.status() != TriggerInstaller.Status.BROKEN).map(c -> c.table().localName()).toList();
+        if (!others.isEmpty()) {
+            getLogger().info("Installed or rebuilt triggers of {} in system {}", others, session.systemId());
         }
+    }
+
+    /** Verify Only: refuses to go on unless every table is installed as this configuration needs and its triggers fire. */
+    private void verify(TriggerInstaller installer, Connection connection, List<SyncedTable> tables, String systemId) throws SQLException {
+        List<String> problems = installer.check(connection, tables).stream()
+                .filter(check -> check.status() != TriggerInstaller.Status.CURRENT).map(TriggerInstaller.TableCheck::describe).toList();
         if (!problems.isEmpty()) {
-            throw new ProcessException("Triggers of system " + session.systemId() + " are not as this configuration needs: "
+            throw new ProcessException("Triggers of system " + systemId + " are not as this configuration needs: "
                     + problems + ". Run the script of ManageSyncTriggers (Generate SQL) or switch Trigger Management to "
                     + INSTALL.getValue());
+        }
+    }
+
+    /** A warning per table whose triggers were found dropped or disabled and rebuilt: what it wrote meanwhile is lost to the sync. */
+    private void reportBroken(List<TriggerInstaller.TableCheck> installed, String systemId) {
+        for (TriggerInstaller.TableCheck check : installed) {
+            if (check.status() == TriggerInstaller.Status.BROKEN) {
+                getLogger().warn("Rebuilt the triggers of table {} in system {}: {} (dropped or disabled outside nifi-bisync). Writes to "
+                        + "the table while capture was off wrote no history and have not travelled: compare the table with the "
+                        + "other systems", check.table().localName(), systemId, String.join(", ", check.problems()));
+            }
         }
     }
 
@@ -406,13 +423,30 @@ public class CaptureTriggerHistory extends AbstractProcessor {
         if (!current.maintenanceDue(intervalMillis)) {
             return;
         }
+        boolean done = false;
+        try {
+            runMaintenance(context, session, current, connection);
+            done = true;
+        } finally {
+            if (!done) {
+                current.maintenanceFailed(); // the next run tries again: Verify Only keeps refusing until the triggers are back
+            }
+        }
+    }
+
+    private void runMaintenance(ProcessContext context, ProcessSession session, CaptureSession current, Connection connection) throws SQLException {
         current.tables().invalidate();
         List<SyncedTable> tables = current.resolveAll(connection);
+        TriggerInstaller installer = new TriggerInstaller(current.dialect());
         if (INSTALL.getValue().equals(context.getProperty(TRIGGER_MANAGEMENT).getValue())) {
-            List<String> rebuilt = new TriggerInstaller(current.dialect()).install(connection, tables, nowMicros());
-            if (!rebuilt.isEmpty()) {
-                getLogger().warn("Rebuilt the triggers of {} in system {}: their columns or sync settings changed", rebuilt, current.systemId());
+            List<TriggerInstaller.TableCheck> rebuilt = installer.install(connection, tables, nowMicros());
+            reportBroken(rebuilt, current.systemId());
+            List<String> changed = rebuilt.stream().filter(c -> c.status() != TriggerInstaller.Status.BROKEN).map(c -> c.table().localName()).toList();
+            if (!changed.isEmpty()) {
+                getLogger().warn("Rebuilt the triggers of {} in system {}: their columns or sync settings changed", changed, current.systemId());
             }
+        } else {
+            verify(installer, connection, tables, current.systemId());
         }
         ClockMonitor clock = new ClockMonitor(current.dialect().capture(), this::nifiClockMicros);
         ClockMonitor.Reading reading = clock.measure(connection);
