@@ -312,6 +312,10 @@ public final class ChangeApplier {
             rollback(connection);
             if (transientFailure(connection, e)) {
                 settle(pending, outcomes, ApplyStatus.RETRY, transientReason(e));
+            } else if (sql.isForeignKeyViolation(e)) {
+                // a deferred constraint failed at COMMIT, and the engine cannot say which record violated it
+                settle(pending, outcomes, ApplyStatus.RETRY, "Foreign-key violation at COMMIT (a deferred constraint; the parent "
+                        + "may still be on its way), nothing applied: " + e.getMessage());
             } else {
                 settle(pending, outcomes, ApplyStatus.FAILED, "Database error in system '" + target + "', nothing applied: " + describe(e));
             }
@@ -366,6 +370,11 @@ public final class ChangeApplier {
                                 boolean recordByRecord, boolean settle) throws SQLException {
         ApplyAttempt attempt = new ApplyAttempt();
         sql.markOrigin(connection, marker(pending));
+        if (recordByRecord && sql.checkConstraintsAtEachStatement() != null) {
+            try (java.sql.Statement statement = connection.createStatement()) {
+                statement.execute(sql.checkConstraintsAtEachStatement()); // a deferred violation then fails its own record
+            }
+        }
         Map<String, Map<String, Object>> keys = new LinkedHashMap<>();
         pending.forEach(p -> keys.putIfAbsent(p.keyId, p.change.key));
         Map<String, TargetVersion> current = statements.readVersions(connection, table, images, keys);

@@ -142,10 +142,15 @@ public final class HistoryReader {
         }
         Transactions.inTransaction(connection, () -> {
             if (sql.deleteHistoryRange() != null) {
+                // a range statement takes every id in between: runs at a step above 1 go by their ids
+                List<IdRanges.Range> adjacent = ranges.stream().filter(r -> r.step() == 1).toList();
+                List<Long> stepped = IdRanges.ids(ranges.stream().filter(r -> r.step() != 1).toList());
                 if (keepReleased) {
-                    releaseRanges(connection, sql.copyHistoryRangeToReleased(), ranges, releasedAtMicros);
+                    releaseRanges(connection, sql.copyHistoryRangeToReleased(), adjacent, releasedAtMicros);
+                    releaseIds(connection, sql::copyHistoryRowsToReleased, stepped, releasedAtMicros);
                 }
-                releaseRanges(connection, sql.deleteHistoryRange(), ranges, null);
+                releaseRanges(connection, sql.deleteHistoryRange(), adjacent, null);
+                releaseIds(connection, sql::deleteHistoryRows, stepped, null);
             } else {
                 List<Long> ids = IdRanges.ids(ranges);
                 if (keepReleased) {

@@ -1,6 +1,7 @@
 package org.bisync.nifi.processors;
 
 import org.apache.nifi.annotation.behavior.InputRequirement;
+import org.apache.nifi.annotation.behavior.Stateful;
 import org.apache.nifi.annotation.behavior.ReadsAttribute;
 import org.apache.nifi.annotation.behavior.ReadsAttributes;
 import org.apache.nifi.annotation.behavior.WritesAttribute;
@@ -8,6 +9,8 @@ import org.apache.nifi.annotation.behavior.WritesAttributes;
 import org.apache.nifi.annotation.documentation.CapabilityDescription;
 import org.apache.nifi.annotation.documentation.Tags;
 import org.apache.nifi.annotation.lifecycle.OnScheduled;
+import org.apache.nifi.annotation.lifecycle.OnStopped;
+import org.apache.nifi.components.state.Scope;
 import org.apache.nifi.components.PropertyDescriptor;
 import org.apache.nifi.components.ValidationContext;
 import org.apache.nifi.components.ValidationResult;
@@ -58,6 +61,8 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 
 @InputRequirement(InputRequirement.Requirement.INPUT_REQUIRED)
+@Stateful(scopes = Scope.LOCAL, description = "Acknowledgements of decided changes that could not be written into their "
+        + "source's bisync_ack yet (the source was unreachable): written with the next ones, kept across restarts.")
 @Tags({"bisync", "sync", "bidirectional", "replication", "database", "apply", "upsert", "cdc", "conflict"})
 @CapabilityDescription("Writes change records (as captured by CaptureTriggerHistory and decided by ResolveConflicts) into the "
         + "target system's database, one transaction per FlowFile and table, with multi-row statements. Every write is "
@@ -193,8 +198,19 @@ public class ApplyBidirectionalChanges extends AbstractProcessor {
         return List.of();
     }
 
+    private volatile DecisionAcks acks;
+
+    /** Writes the acknowledgements that still wait, so a stop leaves as few as possible behind. */
+    @OnStopped
+    public void flushAcknowledgements() {
+        if (acks != null) {
+            acks.flush();
+        }
+    }
+
     @OnScheduled
     public void onScheduled(ProcessContext context) {
+        acks = new DecisionAcks(context.getStateManager(), getLogger());
         tables = null; // the tables' columns may have changed while stopped
         unknownFieldsSeen.clear();
     }
@@ -247,8 +263,8 @@ public class ApplyBidirectionalChanges extends AbstractProcessor {
 
         Map<ApplyStatus, List<ApplyOutcome>> routed = new EnumMap<>(ApplyStatus.class);
         outcomes.forEach(o -> routed.computeIfAbsent(o.status(), s -> new ArrayList<>()).add(o));
-        DecisionAcks.acknowledge(service, target, outcomes.stream()
-                .filter(o -> o.status().isDecided()).map(ApplyOutcome::change).toList(), getLogger());
+        acks.acknowledge(service, target, outcomes.stream()
+                .filter(o -> o.status().isDecided()).map(ApplyOutcome::change).toList());
         String table = byTable.size() == 1 ? byTable.keySet().iterator().next() : null;
         Map<String, String> common = new HashMap<>();
         common.put(BisyncAttributes.TARGET_SYSTEM, target);

@@ -33,6 +33,7 @@ import org.bisync.nifi.purge.AckLedger;
 import org.bisync.nifi.purge.SyncPeers;
 import org.bisync.nifi.capture.SnapshotReader;
 import org.bisync.nifi.capture.TriggerInstaller;
+import org.bisync.nifi.capture.UndecodableRows;
 import org.bisync.nifi.capture.ViewPoller;
 import org.bisync.nifi.change.ChangeRecord;
 import org.bisync.nifi.change.ChangeRecordSchema;
@@ -205,8 +206,10 @@ public class CaptureTriggerHistory extends AbstractProcessor {
     public static final Relationship SUCCESS = new Relationship.Builder().name("success")
             .description("Change records, one FlowFile per table and batch, in capture order.").build();
     public static final Relationship FAILURE = new Relationship.Builder().name("failure")
-            .description("History rows that could not be decoded (for example of a table no longer configured), as JSON "
-                    + "lines with the reason in bisync.reason. They are released: nothing is lost, it is here.").build();
+            .description("History rows that could not be decoded (for example of a table no longer configured): a JSON array "
+                    + "with, per row, its reason and every column of bisync_history as stored (JSON columns as their raw text), "
+                    + "so it can be inspected, repaired and replayed; the first reason is also in bisync.reason. They are "
+                    + "released: nothing is lost, it is here.").build();
 
     private static final List<PropertyDescriptor> PROPERTIES = List.of(SYNC_TOPOLOGY, SYSTEM_ID, RECORD_WRITER, MAX_CHANGES_PER_FLOWFILE,
             MAX_CHANGES_PER_POLL, MAX_BYTES_PER_POLL, TRIGGER_MANAGEMENT, HISTORY_RETENTION, UNACKNOWLEDGED_WARNING, INITIAL_LOAD, CLOCK_CORRECTION,
@@ -362,10 +365,10 @@ public class CaptureTriggerHistory extends AbstractProcessor {
             emitted += pollViews(context, session, current, connection);
             List<Long> travelling = result.travellingIds();
             if (!travelling.isEmpty()) {
-                newState.put(STATE_PENDING_RELEASE, IdRanges.format(travelling));
+                newState.put(STATE_PENDING_RELEASE, IdRanges.formatCompact(travelling));
             }
             if (!result.notSentIds().isEmpty()) {
-                newState.put(STATE_PENDING_DROP, IdRanges.format(result.notSentIds()));
+                newState.put(STATE_PENDING_DROP, IdRanges.formatCompact(result.notSentIds()));
             }
             session.adjustCounter("Changes captured", result.emitted(), false);
             if (result.notSent() > 0) {
@@ -606,15 +609,12 @@ public class CaptureTriggerHistory extends AbstractProcessor {
     }
 
     private void emitFailures(ProcessSession session, CaptureSession current, List<HistoryFormatException> failures) {
-        StringBuilder lines = new StringBuilder();
-        for (HistoryFormatException failure : failures) {
-            lines.append(failure.getMessage().replace('\n', ' ')).append('\n');
-        }
+        byte[] rows = UndecodableRows.toJson(failures).getBytes(StandardCharsets.UTF_8);
         FlowFile flowFile = session.create();
-        flowFile = session.write(flowFile, out -> out.write(lines.toString().getBytes(StandardCharsets.UTF_8)));
+        flowFile = session.write(flowFile, out -> out.write(rows));
         flowFile = session.putAttribute(flowFile, BisyncAttributes.SOURCE_SYSTEM, current.systemId());
         flowFile = session.putAttribute(flowFile, BisyncAttributes.REASON, failures.getFirst().getMessage());
-        flowFile = session.putAttribute(flowFile, BisyncAttributes.MIME_TYPE, "text/plain");
+        flowFile = session.putAttribute(flowFile, BisyncAttributes.MIME_TYPE, "application/json");
         session.getProvenanceReporter().receive(flowFile, current.transitUri("bisync_history"),
                 failures.size() + " history rows could not be decoded");
         session.adjustCounter("History rows failed", failures.size(), false);

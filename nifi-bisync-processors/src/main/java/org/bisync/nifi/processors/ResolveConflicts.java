@@ -1,11 +1,14 @@
 package org.bisync.nifi.processors;
 
 import org.apache.nifi.annotation.behavior.InputRequirement;
+import org.apache.nifi.annotation.behavior.Stateful;
 import org.apache.nifi.annotation.behavior.WritesAttribute;
 import org.apache.nifi.annotation.behavior.WritesAttributes;
 import org.apache.nifi.annotation.documentation.CapabilityDescription;
 import org.apache.nifi.annotation.documentation.Tags;
 import org.apache.nifi.annotation.lifecycle.OnScheduled;
+import org.apache.nifi.annotation.lifecycle.OnStopped;
+import org.apache.nifi.components.state.Scope;
 import org.apache.nifi.components.PropertyDescriptor;
 import org.apache.nifi.dbcp.DBCPService;
 import org.apache.nifi.flowfile.FlowFile;
@@ -60,6 +63,8 @@ import java.util.concurrent.TimeUnit;
         + "needs them) for all keys of a FlowFile in one query per chunk, without locking, and writes 'decision' and "
         + "'expected_version' into every record for ApplyBidirectionalChanges.")
 @InputRequirement(InputRequirement.Requirement.INPUT_REQUIRED)
+@Stateful(scopes = Scope.LOCAL, description = "Acknowledgements of decided changes that could not be written into their "
+        + "source's bisync_ack yet (the source was unreachable): written with the next ones, kept across restarts.")
 @WritesAttributes({
         @WritesAttribute(attribute = BisyncAttributes.APPLIED, description = "Records decided APPLY (fast-forwards, conflicts won, reviewed resolutions)"),
         @WritesAttribute(attribute = BisyncAttributes.MERGED, description = "Records decided MERGE"),
@@ -138,8 +143,19 @@ public class ResolveConflicts extends AbstractProcessor {
         return RELATIONSHIPS;
     }
 
+    private volatile DecisionAcks acks;
+
+    /** Writes the acknowledgements that still wait, so a stop leaves as few as possible behind. */
+    @OnStopped
+    public void flushAcknowledgements() {
+        if (acks != null) {
+            acks.flush();
+        }
+    }
+
     @OnScheduled
     public void onScheduled(ProcessContext context) {
+        acks = new DecisionAcks(context.getStateManager(), getLogger());
         service = context.getProperty(SYNC_TOPOLOGY).asControllerService(SyncTopologyService.class);
         topology = service.getTopology();
         targetSystem = context.getProperty(TARGET_SYSTEM).getValue().trim();
@@ -228,7 +244,7 @@ public class ResolveConflicts extends AbstractProcessor {
                 return;
             }
         }
-        DecisionAcks.acknowledge(service, targetSystem, stale, getLogger());
+        acks.acknowledge(service, targetSystem, stale);
         tally.failed = failed.size();
         tally.count(session);
         Map<String, String> attributes = tally.attributes(targetSystem);
