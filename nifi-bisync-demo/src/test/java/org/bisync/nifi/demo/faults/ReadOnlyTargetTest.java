@@ -4,8 +4,10 @@ import org.bisync.nifi.demo.SampleTable;
 import org.bisync.nifi.demo.Workload;
 import org.bisync.nifi.demo.harness.FlowHarness;
 import org.bisync.nifi.testsupport.EmbeddedDatabases;
+import org.bisync.nifi.testsupport.KillableServer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.mariadb.jdbc.MariaDbDataSource;
 
 import javax.sql.DataSource;
 import java.util.ArrayList;
@@ -32,6 +34,24 @@ class ReadOnlyTargetTest {
         readOnlyAndBack(pg, maria, TwoWayFaults.RESOLVE_INTO_PG, TwoWayFaults.APPLY_INTO_PG, () -> SampleTable.execute(pg, readOnly),
                 // a read-only session cannot alter the database until it is allowed to write itself
                 () -> SampleTable.execute(pg, "SET default_transaction_read_only = off", writable));
+    }
+
+    @Test
+    void mariadbTurnedReadOnlyAndBackLosesNothing() throws Exception {
+        // read_only stops every session without the READ ONLY ADMIN privilege: a server that checks privileges, and a
+        // flow user with every privilege on its database only
+        try (KillableServer server = KillableServer.mariadbWithGrants("fault_read_only")) {
+            DataSource root = server.createDatabase("fault_read_only");
+            // 'localhost' too: a TCP connection from 127.0.0.1 is seen as localhost, where an anonymous user would win over '%'
+            for (String host : List.of("localhost", "%")) {
+                SampleTable.execute(root, "CREATE USER 'bisync_flow'@'" + host + "' IDENTIFIED BY 'flow-pw'",
+                        "GRANT ALL PRIVILEGES ON fault_read_only.* TO 'bisync_flow'@'" + host + "'");
+            }
+            MariaDbDataSource maria = new MariaDbDataSource(server.jdbcUrl("fault_read_only").replace("user=root", "user=bisync_flow&password=flow-pw"));
+            DataSource pg = EmbeddedDatabases.postgres("fault_read_only_maria");
+            readOnlyAndBack(pg, maria, TwoWayFaults.RESOLVE_INTO_MARIA, TwoWayFaults.APPLY_INTO_MARIA,
+                    () -> SampleTable.execute(root, "SET GLOBAL read_only = 1"), () -> SampleTable.execute(root, "SET GLOBAL read_only = 0"));
+        }
     }
 
     private interface Step {
