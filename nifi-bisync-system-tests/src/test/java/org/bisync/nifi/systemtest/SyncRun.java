@@ -346,6 +346,18 @@ final class SyncRun implements AutoCloseable {
         System.out.println("provenance of " + processorName + ": " + byType);
     }
 
+    /**
+     * With {@code -Dbisync.screenshots.dir=DIR}: a PNG of the group on NiFi's canvas as the UI first shows it, fitted to
+     * a 1600 px wide window, DIR/{@code name}.png (for the README); without it nothing. A taller window keeps a
+     * template of many rows above the zoom below which NiFi draws processors as blank boxes.
+     */
+    void screenshot(String name, int windowHeight) {
+        String directory = System.getProperty("bisync.screenshots.dir", "");
+        if (!directory.isBlank()) {
+            CanvasScreenshot.take(server.groupUrl(flow.groupId()), Path.of(directory, name + ".png"), 1600, windowHeight);
+        }
+    }
+
     static void sleep(long millis) {
         try {
             Thread.sleep(millis);
