@@ -26,7 +26,9 @@ class NarContentsIT {
             "org.bisync.nifi.processors.PreventLoops",
             "org.bisync.nifi.processors.ResolveConflicts",
             "org.bisync.nifi.processors.ApplyBidirectionalChanges",
-            "org.bisync.nifi.processors.ManageSyncTriggers");
+            "org.bisync.nifi.processors.ManageSyncTriggers",
+            "org.bisync.nifi.processors.PurgeTombstones",
+            "org.bisync.nifi.processors.AuditSyncConsistency");
 
     /** Jars that NiFi provides, or that only tests use: none of them may be inside our NAR. */
     private static final List<String> FORBIDDEN_PREFIXES = List.of("nifi-api-", "nifi-mock", "nifi-utils-", "nifi-record-",

@@ -4,6 +4,7 @@ import org.bisync.nifi.change.ChangeRecord;
 import org.bisync.nifi.change.Decision;
 import org.bisync.nifi.change.Resolution;
 import org.bisync.nifi.dialect.ApplyDialect;
+import org.bisync.nifi.dialect.DatabaseErrors;
 import org.bisync.nifi.dialect.Dialect;
 import org.bisync.nifi.dialect.TypeMapping;
 import org.bisync.nifi.dialect.ValueRejectedException;
@@ -11,6 +12,7 @@ import org.bisync.nifi.resolve.KeyValues;
 import org.bisync.nifi.resolve.TargetState;
 import org.bisync.nifi.resolve.TargetStateReader;
 import org.bisync.nifi.schema.SchemaMismatchException;
+import org.bisync.nifi.schema.SyncKeyAgreement;
 import org.bisync.nifi.schema.SyncedColumn;
 import org.bisync.nifi.schema.SyncedTable;
 import org.bisync.nifi.topology.Direction;
@@ -48,6 +50,7 @@ public final class ChangeApplier {
     private final Dialect dialect;
     private final ApplyDialect sql;
     private final TypeMapping types;
+    private final DatabaseErrors errors;
     private final String target;
     private final int maxRows;
     private final Consumer<String> warnings;
@@ -55,6 +58,8 @@ public final class ChangeApplier {
     private final ApplyStatements statements;
     private final ForeignKeySettlement settlement;
     private final GeneratedKeyRanges keyRanges;
+    private boolean sawMissingObject;
+    private final SyncKeyAgreement keyAgreement;
 
     /** What to configure for two-way sync on a generated key (DESIGN.md section 7). */
     static final String GENERATED_KEY_ADVICE = "Configure disjoint ranges: the same increment above 1 on every system and a "
@@ -78,22 +83,33 @@ public final class ChangeApplier {
      */
     public ChangeApplier(Dialect dialect, SyncTopology topology, String targetSystemId, int maxRowsPerStatement,
                          Consumer<String> warnings, GeneratedKeyRanges keyRanges) {
-        this(dialect, topology, targetSystemId, maxRowsPerStatement, warnings, () -> System.currentTimeMillis() * 1000L, keyRanges);
+        this(dialect, topology, targetSystemId, maxRowsPerStatement, warnings, () -> System.currentTimeMillis() * 1000L, keyRanges, null);
+    }
+
+    /**
+     * @param keyAgreement checks that every system holds the sync key in columns of the same kind; null skips the check
+     */
+    public ChangeApplier(Dialect dialect, SyncTopology topology, String targetSystemId, int maxRowsPerStatement,
+                         Consumer<String> warnings, GeneratedKeyRanges keyRanges, SyncKeyAgreement keyAgreement) {
+        this(dialect, topology, targetSystemId, maxRowsPerStatement, warnings, () -> System.currentTimeMillis() * 1000L, keyRanges,
+                keyAgreement);
     }
 
     ChangeApplier(Dialect dialect, SyncTopology topology, String targetSystemId, int maxRowsPerStatement,
                   Consumer<String> warnings, LongSupplier nowMicros) {
-        this(dialect, topology, targetSystemId, maxRowsPerStatement, warnings, nowMicros, null);
+        this(dialect, topology, targetSystemId, maxRowsPerStatement, warnings, nowMicros, null, null);
     }
 
     private ChangeApplier(Dialect dialect, SyncTopology topology, String targetSystemId, int maxRowsPerStatement,
-                          Consumer<String> warnings, LongSupplier nowMicros, GeneratedKeyRanges keyRanges) {
+                          Consumer<String> warnings, LongSupplier nowMicros, GeneratedKeyRanges keyRanges,
+                          SyncKeyAgreement keyAgreement) {
         if (maxRowsPerStatement < 1) {
             throw new IllegalArgumentException("Max rows per statement must be at least 1");
         }
         this.dialect = dialect;
         this.sql = dialect.apply();
         this.types = dialect.types();
+        this.errors = dialect.errors();
         this.target = topology.system(targetSystemId).id();
         this.maxRows = maxRowsPerStatement;
         this.warnings = warnings;
@@ -101,6 +117,7 @@ public final class ChangeApplier {
         this.statements = new ApplyStatements(dialect, target, maxRowsPerStatement);
         this.settlement = new ForeignKeySettlement(dialect, topology, target, planner, statements);
         this.keyRanges = keyRanges;
+        this.keyAgreement = keyAgreement;
     }
 
     /**
@@ -117,6 +134,7 @@ public final class ChangeApplier {
      * where a parent delete meets a child write, instead of going to retry again.
      */
     public ApplyResult apply(Connection connection, SyncedTable table, List<ChangeRecord> changes, boolean settleForeignKeyConflicts) {
+        sawMissingObject = false;
         ApplyOutcome[] outcomes = new ApplyOutcome[changes.size()];
         RowImages images = new RowImages(table, types);
         String refusal;
@@ -133,7 +151,7 @@ public final class ChangeApplier {
             try {
                 checkValues(connection, table, pending, outcomes);
             } catch (SQLException e) {
-                settle(pending, outcomes, ApplyStatus.RETRY, "Cannot prepare statements in system '" + target + "': " + e.getMessage());
+                settle(pending, outcomes, ApplyStatus.RETRY, "Cannot prepare statements in system '" + target + "': " + describe(e));
             }
         }
         pending.removeIf(p -> outcomes[p.index] != null);
@@ -188,6 +206,12 @@ public final class ChangeApplier {
      * @throws SQLException when another system's key generator cannot be read
      */
     private String refusal(SyncedTable table) throws SQLException {
+        if (keyAgreement != null) {
+            Optional<String> mismatch = keyAgreement.refusal(table.canonicalName());
+            if (mismatch.isPresent()) {
+                return mismatch.get();
+            }
+        }
         if (table.settings().direction() != Direction.TWO_WAY) {
             return null;
         }
@@ -289,8 +313,11 @@ public final class ChangeApplier {
             if (transientFailure(connection, e)) {
                 settle(pending, outcomes, ApplyStatus.RETRY, transientReason(e));
             } else {
-                settle(pending, outcomes, ApplyStatus.FAILED, "Database error in system '" + target + "', nothing applied: " + e.getMessage());
+                settle(pending, outcomes, ApplyStatus.FAILED, "Database error in system '" + target + "', nothing applied: " + describe(e));
             }
+        } catch (RuntimeException | Error e) {
+            rollback(connection); // before autoCommit is restored below, which would commit the half-done work
+            throw e;
         } finally {
             try {
                 sql.clearOrigin(connection);
@@ -307,8 +334,21 @@ public final class ChangeApplier {
         }
     }
 
+    /** Whether the last {@link #apply} met a table or column that is gone: the caller's table is out of date. */
+    public boolean sawMissingObject() {
+        return sawMissingObject;
+    }
+
+    /** The error's value-free text; notes a missing table or column. */
+    private String describe(SQLException e) {
+        if (errors.isMissingObject(e)) {
+            sawMissingObject = true;
+        }
+        return errors.describe(e);
+    }
+
     private String transientReason(SQLException e) {
-        return "Transient database error in system '" + target + "', nothing applied: " + e.getMessage();
+        return "Transient database error in system '" + target + "', nothing applied: " + describe(e);
     }
 
     private boolean transientFailure(Connection connection, SQLException e) {
@@ -360,12 +400,13 @@ public final class ChangeApplier {
                         }
                         continue;
                     }
+                    String error = describe(e);
                     for (PendingChange p : write.records) {
                         attempt.outcomes.put(p.index, new ApplyOutcome(p.index, p.change,
                                 foreignKey ? ApplyStatus.RETRY : ApplyStatus.FAILED,
                                 (foreignKey ? "Foreign-key violation (the parent may still be on its way): "
-                                        : "The database refused change " + p.change.describe() + ": ") + e.getMessage(),
-                                fieldIn(table, e.getMessage())));
+                                        : "The database refused change " + p.change.describe() + ": ") + error,
+                                fieldIn(table, error)));
                     }
                 } catch (VerificationFailedException e) {
                     connection.rollback(savepoint);
@@ -413,7 +454,7 @@ public final class ChangeApplier {
             if (transientFailure(connection, e)) {
                 throw e;
             }
-            verdict = ForeignKeySettlement.Verdict.waits("settling it failed: " + e.getMessage());
+            verdict = ForeignKeySettlement.Verdict.waits("settling it failed: " + describe(e));
         } catch (VerificationFailedException | SchemaMismatchException e) {
             verdict = ForeignKeySettlement.Verdict.waits("settling it failed: " + e.getMessage());
         }
@@ -424,7 +465,7 @@ public final class ChangeApplier {
             connection.rollback(savepoint);
         }
         String reason = settled ? verdict.reason() : "Foreign-key violation past the retry limit, not settled: " + verdict.reason()
-                + " (" + violation.getMessage() + ")";
+                + " (" + describe(violation) + ")";
         for (PendingChange p : write.records) {
             attempt.outcomes.put(p.index, new ApplyOutcome(p.index, p.change, verdict.status(), reason, null));
         }

@@ -21,4 +21,11 @@ public interface CatalogReader {
      * references it); a self-reference is listed once.
      */
     List<ForeignKey> foreignKeys(Connection connection, String tableName) throws SQLException;
+
+    /**
+     * The column sets the database keeps unique in the table: its primary key, unique constraints and unique indexes
+     * (each in index order), leaving out partial indexes (with a WHERE clause) and indexes on expressions, which do not
+     * make their columns unique. Empty for a view.
+     */
+    List<List<String>> uniqueKeys(Connection connection, String tableName) throws SQLException;
 }

@@ -90,6 +90,35 @@ public class JdbcCatalogReader implements CatalogReader {
         return JdbcForeignKeys.read(connection.getMetaData(), catalog(connection), schema(connection), tableName);
     }
 
+    @Override
+    public List<List<String>> uniqueKeys(Connection connection, String tableName) throws SQLException {
+        DatabaseMetaData meta = connection.getMetaData();
+        java.util.Map<String, TreeMap<Integer, String>> indexes = new java.util.LinkedHashMap<>();
+        java.util.Set<String> unusable = new java.util.HashSet<>();
+        try (ResultSet rs = meta.getIndexInfo(catalog(connection), schema(connection), tableName, true, false)) {
+            while (rs.next()) {
+                String index = rs.getString("INDEX_NAME");
+                if (index == null || rs.getBoolean("NON_UNIQUE") || !tableName.equals(rs.getString("TABLE_NAME"))) {
+                    continue;
+                }
+                String column = rs.getString("COLUMN_NAME");
+                String filter = rs.getString("FILTER_CONDITION");
+                if (column == null || (filter != null && !filter.isBlank())) {
+                    unusable.add(index);
+                    continue;
+                }
+                indexes.computeIfAbsent(index, i -> new TreeMap<>()).put((int) rs.getShort("ORDINAL_POSITION"), column);
+            }
+        }
+        List<List<String>> keys = new ArrayList<>();
+        indexes.forEach((index, columns) -> {
+            if (!unusable.contains(index)) {
+                keys.add(List.copyOf(columns.values()));
+            }
+        });
+        return keys;
+    }
+
     protected String catalog(Connection connection) throws SQLException {
         return connection.getCatalog();
     }

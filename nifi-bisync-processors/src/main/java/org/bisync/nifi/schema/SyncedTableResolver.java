@@ -38,7 +38,33 @@ public final class SyncedTableResolver {
                 + " in system '" + systemId + "'";
         TableMetadata metadata = dialect.catalog().readTable(connection, local)
                 .orElseThrow(() -> new SchemaMismatchException(where + " does not exist"));
-        return resolve(metadata, settings, systemId, where);
+        SyncedTable table = resolve(metadata, settings, systemId, where);
+        if (!settings.syncKey().isEmpty() && !metadata.view()) {
+            requireIdentifyingSyncKey(table, dialect.catalog().uniqueKeys(connection, local), where);
+        }
+        return table;
+    }
+
+    /**
+     * A declared sync key must identify a row in every system: its columns NOT NULL, and a primary key, unique
+     * constraint or unique index on exactly its columns in the database (otherwise two rows could match one key and a
+     * change would reach the wrong row; and apply's upsert names the key as its conflict target, which PostgreSQL and
+     * SQLite accept only on a unique index of exactly those columns).
+     */
+    static void requireIdentifyingSyncKey(SyncedTable table, List<List<String>> uniqueKeys, String where) {
+        List<String> key = table.keyColumns().stream().map(SyncedColumn::local).toList();
+        for (SyncedColumn column : table.keyColumns()) {
+            if (column.column().nullable()) {
+                throw new SchemaMismatchException(where + ": sync key column '" + column.local() + "' allows NULL; the sync key "
+                        + "must be NOT NULL on every system (add a NOT NULL constraint to '" + column.local() + "')");
+            }
+        }
+        boolean unique = uniqueKeys.stream().anyMatch(columns -> columns.size() == key.size() && key.containsAll(columns));
+        if (!unique) {
+            throw new SchemaMismatchException(where + ": sync key " + key + " has no UNIQUE constraint, unique index or primary "
+                    + "key; the sync key must be unique on every system (add UNIQUE (" + String.join(", ", key) + ")); unique "
+                    + "column sets found: " + uniqueKeys);
+        }
     }
 
     /**
@@ -92,11 +118,12 @@ public final class SyncedTableResolver {
         List<SyncedColumn> columns = new ArrayList<>();
         for (String keyColumn : keyLocal) {
             ColumnInfo column = requireColumn(metadata, keyColumn, where, "sync key column '" + keyColumn + "'");
+            requireNoVersionColumnName(keyColumn, where);
             columns.add(new SyncedColumn(settings.canonicalFieldName(keyColumn, systemId), column, true, false));
         }
         Map<String, Long> fieldBiases = new LinkedHashMap<>();
         for (ColumnInfo column : metadata.columns()) {
-            if (keyLocal.contains(column.name())) {
+            if (keyLocal.contains(column.name()) || isOwnGeneratedKey(metadata, settings, column)) {
                 continue;
             }
             String canonical = settings.canonicalFieldName(column.name(), systemId);
@@ -113,6 +140,29 @@ public final class SyncedTableResolver {
         }
         return new SyncedTable(settings, systemId, metadata, columns, topology.bias(settings, systemId, null), fieldBiases,
                 timestampColumn(metadata, settings, systemId, where));
+    }
+
+    /**
+     * The version table holds the key columns beside its own; a key column of the same name would clash (MariaDB would
+     * even merge the two into one column without a word).
+     */
+    private void requireNoVersionColumnName(String keyColumn, String where) {
+        for (String own : BisyncTables.VERSION_COLUMNS) {
+            if (dialect.identifiers().sameColumnName(keyColumn, own)) {
+                throw new SchemaMismatchException(where + ": key column '" + keyColumn + "' has the name of a column of nifi-bisync's "
+                        + "version table, which holds the key columns beside its own (" + String.join(", ", BisyncTables.VERSION_COLUMNS)
+                        + "): rename the column, or configure a sync key (\"syncKey\") of other columns");
+            }
+        }
+    }
+
+    /**
+     * A generated primary key column (identity, serial, auto-increment) of a table matched on another sync key: each
+     * database hands out its own values, so it is never synced (inserts on both sides must not collide on it).
+     */
+    private static boolean isOwnGeneratedKey(TableMetadata metadata, TableSettings settings, ColumnInfo column) {
+        return !settings.syncKey().isEmpty() && metadata.primaryKey().contains(column.name())
+                && (column.autoIncrement() || column.generated());
     }
 
     /** The local column of the table's {@code timestampField}, checked: it exists, holds a date or time, and the table is last-write-wins. */

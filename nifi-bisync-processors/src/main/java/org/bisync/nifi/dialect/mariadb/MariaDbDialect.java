@@ -1,8 +1,10 @@
 package org.bisync.nifi.dialect.mariadb;
 
 import org.bisync.nifi.dialect.ApplyDialect;
+import org.bisync.nifi.dialect.AuditDialect;
 import org.bisync.nifi.dialect.CaptureDialect;
 import org.bisync.nifi.dialect.CatalogReader;
+import org.bisync.nifi.dialect.DatabaseErrors;
 import org.bisync.nifi.dialect.Dialect;
 import org.bisync.nifi.dialect.SqlIdentifiers;
 
@@ -12,6 +14,9 @@ import org.bisync.nifi.dialect.SqlIdentifiers;
  * refuses rather than truncates what {@link MariaDbTypeMapping#bind} lets through.
  */
 public final class MariaDbDialect implements Dialect {
+
+    private final MariaDbErrors errors = new MariaDbErrors();
+    private final AuditDialect audit = new MariaDbAuditSql();
 
     private final MariaDbIdentifiers identifiers = new MariaDbIdentifiers();
     private final MariaDbCatalogReader catalog = new MariaDbCatalogReader();
@@ -52,5 +57,15 @@ public final class MariaDbDialect implements Dialect {
     @Override
     public ApplyDialect apply() {
         return apply;
+    }
+
+    @Override
+    public DatabaseErrors errors() {
+        return errors;
+    }
+
+    @Override
+    public AuditDialect audit() {
+        return audit;
     }
 }

@@ -1,8 +1,10 @@
 package org.bisync.nifi.dialect.postgres;
 
 import org.bisync.nifi.dialect.ApplyDialect;
+import org.bisync.nifi.dialect.AuditDialect;
 import org.bisync.nifi.dialect.CaptureDialect;
 import org.bisync.nifi.dialect.CatalogReader;
+import org.bisync.nifi.dialect.DatabaseErrors;
 import org.bisync.nifi.dialect.Dialect;
 import org.bisync.nifi.dialect.SqlIdentifiers;
 import org.bisync.nifi.dialect.TypeMapping;
@@ -11,6 +13,9 @@ import java.util.Locale;
 
 /** PostgreSQL 14 or later (CREATE OR REPLACE TRIGGER, exact extract(epoch), pg_current_xact_id). */
 public final class PostgresDialect implements Dialect {
+
+    private final PostgresErrors errors = new PostgresErrors();
+    private final AuditDialect audit = new PostgresAuditSql();
 
     private final PostgresIdentifiers identifiers = new PostgresIdentifiers();
     private final PostgresCatalogReader catalog = new PostgresCatalogReader();
@@ -51,5 +56,15 @@ public final class PostgresDialect implements Dialect {
     @Override
     public ApplyDialect apply() {
         return apply;
+    }
+
+    @Override
+    public DatabaseErrors errors() {
+        return errors;
+    }
+
+    @Override
+    public AuditDialect audit() {
+        return audit;
     }
 }

@@ -76,6 +76,47 @@ final class SqliteCatalogReader extends JdbcCatalogReader {
         return Optional.of(new TableMetadata(tableName, columns, new ArrayList<>(key.values()), view));
     }
 
+    /** From {@code pragma_index_list}/{@code pragma_index_info}, plus the primary key (a rowid key has no index). */
+    @Override
+    public List<List<String>> uniqueKeys(Connection connection, String tableName) throws SQLException {
+        List<List<String>> keys = new ArrayList<>();
+        Optional<TableMetadata> table = readTable(connection, tableName);
+        if (table.isEmpty() || table.get().view()) {
+            return keys;
+        }
+        if (!table.get().primaryKey().isEmpty()) {
+            keys.add(table.get().primaryKey());
+        }
+        List<String> indexes = new ArrayList<>();
+        try (PreparedStatement ps = connection.prepareStatement(
+                "SELECT name FROM pragma_index_list(?) WHERE \"unique\" = 1 AND partial = 0 AND origin <> 'pk'")) {
+            ps.setString(1, tableName);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    indexes.add(rs.getString(1));
+                }
+            }
+        }
+        for (String index : indexes) {
+            List<String> columns = new ArrayList<>();
+            boolean expression = false;
+            try (PreparedStatement ps = connection.prepareStatement("SELECT name FROM pragma_index_info(?) ORDER BY seqno")) {
+                ps.setString(1, index);
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        String column = rs.getString(1);
+                        expression |= column == null;
+                        columns.add(column);
+                    }
+                }
+            }
+            if (!expression && !columns.isEmpty()) {
+                keys.add(List.copyOf(columns));
+            }
+        }
+        return keys;
+    }
+
     private static ColumnInfo column(Raw raw, boolean rowid) {
         String declared = raw.declared == null ? "" : raw.declared.trim();
         Matcher m = TYPE.matcher(declared);
