@@ -88,16 +88,22 @@ public final class NifiServer implements AutoCloseable {
         long started = System.nanoTime();
         deleteRecursively(directory);
         NifiServer server = new NifiServer(directory, port);
-        if (Files.isRegularFile(home.resolve("start-nifi.sh"))) {
-            run(List.of("bash", home.resolve("start-nifi.sh").toString(), directory.toString(), String.valueOf(port)),
-                    directory.getParent(), timeout);
-        } else {
-            copyInstallation(home, directory);
-            configure(directory, port);
-            run(List.of("bash", directory.resolve("bin/nifi.sh").toString(), "start"), directory, Duration.ofMinutes(1));
-            NifiClient.await("NiFi answering on port " + port + " (log: " + server.logFile() + ")", timeout, server.client::isUp);
-        }
         Runtime.getRuntime().addShutdownHook(new Thread(server::stopQuietly, "nifi-stop"));
+        try {
+            if (Files.isRegularFile(home.resolve("start-nifi.sh"))) {
+                // the script bounds its own wait for the API (after unpacking): give it all the time it takes
+                run(List.of("bash", home.resolve("start-nifi.sh").toString(), directory.toString(), String.valueOf(port)),
+                        directory.getParent(), timeout.plusMinutes(5));
+            } else {
+                copyInstallation(home, directory);
+                configure(directory, port);
+                run(List.of("bash", directory.resolve("bin/nifi.sh").toString(), "start"), directory, Duration.ofMinutes(1));
+                NifiClient.await("NiFi answering on port " + port + " (log: " + server.logFile() + ")", timeout, server.client::isUp);
+            }
+        } catch (RuntimeException e) {
+            server.stopQuietly();
+            throw e;
+        }
         try {
             Path extensions = Files.createDirectories(directory.resolve("extensions"));
             for (Path nar : nars) {
@@ -144,7 +150,7 @@ public final class NifiServer implements AutoCloseable {
     }
 
     private void stopQuietly() {
-        if (client.isUp()) {
+        if (Files.isRegularFile(directory.resolve("bin/nifi.sh")) && Files.isDirectory(directory.resolve("run"))) {
             try {
                 close();
             } catch (RuntimeException e) {
