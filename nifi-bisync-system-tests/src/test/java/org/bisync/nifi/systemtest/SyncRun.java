@@ -307,10 +307,11 @@ final class SyncRun implements AutoCloseable {
             long applyStale = NifiClient.counter(counters, apply, "Changes stale");
             long applyFailed = NifiClient.counter(counters, apply, "Changes failed");
             long reResolved = NifiClient.counter(counters, apply, "Changes re-resolved");
+            long retried = NifiClient.counter(counters, apply, "Changes retried");
             String ledger = d.arrow() + ": captured " + captured + ", loops " + loopsPrevented + ", parked " + parked
                     + " (released " + released + ", superseded " + superseded + "), resolve decided " + decided + " (passed on "
                     + forwarded + "), apply applied " + applied + ", stale " + applyStale + ", failed " + applyFailed
-                    + ", re-resolved " + reResolved;
+                    + ", re-resolved " + reResolved + " (retried on the way " + retried + ")";
             System.out.println(ledger);
             assertTrue(captured > 0, "nothing captured: " + ledger);
             assertEquals(parked, released + superseded, "parked changes all released or superseded: " + ledger);
