@@ -2,6 +2,7 @@ package org.bisync.nifi.apply;
 
 import org.bisync.nifi.change.ChangeRecord;
 import org.bisync.nifi.change.Decision;
+import org.bisync.nifi.change.Operation;
 import org.bisync.nifi.resolve.FieldLevelJoin;
 import org.bisync.nifi.resolve.TargetState;
 import org.bisync.nifi.topology.SyncTopology;
@@ -77,7 +78,8 @@ final class WritePlanner {
             write.fieldVersions = original == null ? null : original.fieldVersions();
             write.history = false;
             write.keepTarget = false;
-            write.writeData = true;
+            // an initial-load row the target holds alike (ResolveConflicts left no changed field): the version row only
+            write.writeData = !(c.operation == Operation.SNAPSHOT && c.changedFields.isEmpty() && c.resolution == null);
             write.keptRow = null;
             write.tombstone = null;
             if (c.resolution != null) {

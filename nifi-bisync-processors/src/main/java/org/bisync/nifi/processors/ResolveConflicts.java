@@ -24,6 +24,7 @@ import org.bisync.nifi.change.ChangeRecordSchema;
 import org.bisync.nifi.change.InvalidChangeException;
 import org.bisync.nifi.dialect.Dialect;
 import org.bisync.nifi.dialect.Dialects;
+import org.bisync.nifi.resolve.InitialVersion;
 import org.bisync.nifi.resolve.KeyValues;
 import org.bisync.nifi.resolve.Outcome;
 import org.bisync.nifi.resolve.Resolver;
@@ -294,14 +295,21 @@ public class ResolveConflicts extends AbstractProcessor {
         Resolver resolver = new Resolver(table.settings().strategy(), new VersionOrder(topology::rank), nearTieMicros);
         boolean withRows = table.settings().strategy() == org.bisync.nifi.topology.Strategy.MANUAL
                 || table.settings().strategy().isFieldLevel()
-                || decidable.stream().anyMatch(i -> i.change().resolution != null);
+                || decidable.stream().anyMatch(i -> i.change().resolution != null
+                        || i.change().operation == org.bisync.nifi.change.Operation.SNAPSHOT);
         TargetStateReader reader = new TargetStateReader(cache.dialect());
         Map<KeyValues, TargetState> states = reader.read(connection, table, decidable.stream().map(i -> i.change().key).toList(), withRows);
         for (ChangeRecordIO.Incoming incoming : decidable) {
             ChangeRecord change = incoming.change();
             Verdict verdict;
             try {
-                verdict = resolver.decide(change, states.getOrDefault(KeyValues.of(change.key, keyFields), TargetState.none()));
+                TargetState state = states.getOrDefault(KeyValues.of(change.key, keyFields), TargetState.none());
+                if (change.operation == org.bisync.nifi.change.Operation.SNAPSHOT && state.version() == null && state.row() != null) {
+                    // the target holds the row but has not stamped it yet (its own initial load has not run): measure
+                    // against the version that load will stamp, never a silent overwrite
+                    state = new TargetState(InitialVersion.of(table, state.row()), false, Map.of(), state.row());
+                }
+                verdict = resolver.decide(change, state);
             } catch (InvalidChangeException e) {
                 failed.add(ChangeRecordIO.withError(incoming.raw(), "Record " + incoming.index() + ": " + e.getMessage()));
                 continue;
