@@ -145,6 +145,9 @@ public final class FlowHarness implements AutoCloseable {
         List<VersionedProcessor> processors = new ArrayList<>(group.getProcessors());
         processors.sort((a, b) -> a.getName().compareTo(b.getName()));
         for (VersionedProcessor processor : processors) {
+            if (processor.getScheduledState() == org.apache.nifi.flow.ScheduledState.DISABLED) {
+                continue; // as in NiFi: a disabled processor does not run when the group starts
+            }
             TestRunner runner = runner(processor, group, parameters, poolSystems, builder);
             Map<String, String> overrides = builder.processorProperties.getOrDefault(processor.getName(), Map.of());
             overrides.forEach(runner::setProperty);

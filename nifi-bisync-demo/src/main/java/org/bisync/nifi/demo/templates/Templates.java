@@ -34,6 +34,7 @@ public final class Templates {
     public static final String APPLY = "org.bisync.nifi.processors.ApplyBidirectionalChanges";
     public static final String MANAGE = "org.bisync.nifi.processors.ManageSyncTriggers";
     public static final String PURGE = "org.bisync.nifi.processors.PurgeTombstones";
+    public static final String AUDIT = "org.bisync.nifi.processors.AuditSyncConsistency";
     public static final String TOPOLOGY_SERVICE = "org.bisync.nifi.services.StandardSyncTopologyService";
     public static final String DBCP_POOL = "org.apache.nifi.dbcp.DBCPConnectionPool";
     public static final String JSON_READER = "org.apache.nifi.json.JsonTreeReader";
@@ -101,6 +102,7 @@ public final class Templates {
         flow.direction(captureMaria, MARIADB, POSTGRESQL, 2);
         flow.purge(POSTGRESQL, 0);
         flow.purge(MARIADB, 2);
+        flow.audit();
         return flow.build();
     }
 
@@ -119,6 +121,7 @@ public final class Templates {
         flow.install(MARIADB, 0);
         flow.purge(POSTGRESQL, 0);
         flow.purge(MARIADB, 2);
+        flow.audit();
         return flow.build();
     }
 
@@ -141,6 +144,7 @@ public final class Templates {
         flow.purge(POSTGRESQL, 0);
         flow.purge(MARIADB, 2);
         flow.purge(SQLITE, 4);
+        flow.audit();
         return flow.build();
     }
 
@@ -272,6 +276,29 @@ public final class Templates {
                             + " once every peer decided the delete and no older change of the key is on its way.");
             purge.setSchedulingPeriod("1 min");
             purge.setExecutionNode("PRIMARY");
+        }
+
+        /**
+         * AuditSyncConsistency, disabled: starting the group does not start it; enable it and use Run Once (or start it
+         * for a daily audit). Its report (and, with Emit Repairs, its repair changes) wait in a labelled queue.
+         */
+        void audit() {
+            Position at = new Position(4 * COLUMN + 200, -ROW / 2 - 480);
+            VersionedProcessor audit = builder.processor("audit", "Audit sync consistency", AUDIT, bisyncNar(), List.of(
+                            Property.service("Sync Topology Service", topologyServiceId),
+                            Property.service("Record Writer", writerId),
+                            Property.of("Emit Repairs", "false")),
+                    at, "Compares the synced tables across the systems (hashes computed in each database) and reports missing, "
+                            + "extra and differing rows. Disabled: enable it, then Run Once.");
+            audit.setSchedulingPeriod("1 day");
+            audit.setExecutionNode("PRIMARY");
+            audit.setScheduledState(org.apache.nifi.flow.ScheduledState.DISABLED);
+            VersionedFunnel reports = builder.funnel("audit-report", new Position(at.getX() + 460, at.getY() + 40));
+            builder.label("audit-label", "Audit reports: a record per missing, extra or differing row (both rows, both "
+                            + "versions). With Emit Repairs, repair changes go to the second queue: route each by bisync.target.system "
+                            + "into that system's Resolve conflicts.", new Position(at.getX() + 380, at.getY() + 120), 380, 110, "#fff2cc");
+            builder.connect("Audit reports", audit, Set.of("report"), reports, 1_000L, "1 GB", null);
+            builder.connect("Audit repairs", audit, Set.of("repair"), reports, 1_000L, "1 GB", null);
         }
 
         /**
