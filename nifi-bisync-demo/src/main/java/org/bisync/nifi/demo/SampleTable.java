@@ -8,6 +8,9 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.sql.Timestamp;
+import java.time.Instant;
+import java.time.LocalDateTime;
+import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -66,15 +69,35 @@ public final class SampleTable {
         List<String> rows = new ArrayList<>();
         try (Connection c = dataSource.getConnection(); Statement s = c.createStatement();
              ResultSet rs = s.executeQuery("SELECT id, name, email, balance, updated_at FROM customer ORDER BY id")) {
+            boolean sqlite = c.getMetaData().getDatabaseProductName().toLowerCase(Locale.ROOT).contains("sqlite");
             while (rs.next()) {
                 BigDecimal balance = rs.getBigDecimal(4);
-                Timestamp updated = rs.getTimestamp(5);
+                LocalDateTime updated = sqlite ? sqliteTimestamp(rs.getObject(5)) : localDateTime(rs.getTimestamp(5));
                 rows.add(rs.getLong(1) + "|" + rs.getString(2) + "|" + rs.getString(3) + "|"
                         + (balance == null ? "null" : balance.setScale(2).toPlainString()) + "|"
-                        + (updated == null ? "null" : updated.toLocalDateTime().toString()));
+                        + (updated == null ? "null" : updated.toString()));
             }
         }
         return rows;
+    }
+
+    private static LocalDateTime localDateTime(Timestamp timestamp) {
+        return timestamp == null ? null : timestamp.toLocalDateTime();
+    }
+
+    /**
+     * A SQLite timestamp as stored: the xerial driver's setTimestamp stores epoch milliseconds, the sync stores SQLite's
+     * text form with microseconds, which the driver's getTimestamp misreads (it takes the six fraction digits for
+     * milliseconds), so the stored value is read directly.
+     */
+    private static LocalDateTime sqliteTimestamp(Object stored) {
+        if (stored == null) {
+            return null;
+        }
+        if (stored instanceof Number millis) {
+            return LocalDateTime.ofInstant(Instant.ofEpochMilli(millis.longValue()), ZoneOffset.UTC);
+        }
+        return LocalDateTime.parse(stored.toString().trim().replace(' ', 'T'));
     }
 
     /** One row's synced columns as {@link #rows} writes them, or null when absent. */

@@ -1,5 +1,6 @@
 package org.bisync.nifi.apply;
 
+import org.bisync.nifi.change.ChangeRecord;
 import org.bisync.nifi.dialect.ApplyDialect;
 import org.bisync.nifi.dialect.Dialect;
 import org.bisync.nifi.dialect.KeyQueries;
@@ -95,7 +96,7 @@ final class ApplyStatements {
                 }
             }
         } catch (IllegalArgumentException e) {
-            throw new SQLException(e.getMessage(), "22000", e);
+            throw new SQLException(e.getMessage(), "22000", e); // value-free: DatabaseErrors describes it by its cause
         }
     }
 
@@ -170,7 +171,7 @@ final class ApplyStatements {
         for (PlannedWrite write : writes) {
             TargetVersion read = versions.get(write.keyId);
             if (read == null || !read.version().equals(write.version) || read.deleted() != (write.row == null)) {
-                throw new VerificationFailedException("After writing, the version row of " + table.canonicalName() + write.key
+                throw new VerificationFailedException("After writing, the version row of " + table.canonicalName() + ChangeRecord.keyColumns(write.key)
                         + " in system '" + target + "' reads " + (read == null ? "nothing" : read.version() + (read.deleted() ? " (deleted)" : ""))
                         + " instead of " + write.version + (write.row == null ? " (deleted)" : "") + ": nothing was applied");
             }
@@ -187,7 +188,7 @@ final class ApplyStatements {
             }
             Map<String, Object> row = rows.get(write.keyId);
             if ((row == null) != (write.row == null)) {
-                throw new VerificationFailedException("After writing, the row " + table.canonicalName() + write.key + " in system '"
+                throw new VerificationFailedException("After writing, the row " + table.canonicalName() + ChangeRecord.keyColumns(write.key) + " in system '"
                         + target + "' is " + (row == null ? "missing" : "still there after its delete") + ": nothing was applied");
             }
             if (row == null) {
@@ -195,10 +196,10 @@ final class ApplyStatements {
             }
             for (SyncedColumn column : columnsOf(table, write)) {
                 if (!column.key() && !images.same(write.row.get(column.canonical()), row.get(column.canonical()), column)) {
-                    attempt.warnings.add("Table '" + table.canonicalName() + "' key " + write.key + " in system '" + target
-                            + "': column '" + column.local() + "' was written as '" + write.row.get(column.canonical())
-                            + "' but reads '" + row.get(column.canonical()) + "': the target's own trigger or default changed "
-                            + "it. Exclude such a column from the sync or make it one-way, or the systems will differ");
+                    attempt.warnings.add("Table '" + table.canonicalName() + "' (key " + ChangeRecord.keyColumns(write.key) + ") in system '"
+                            + target + "': column '" + column.local() + "' reads another value than the one written: the "
+                            + "target's own trigger or default changed it. Exclude such a column from the sync or make it "
+                            + "one-way, or the systems will differ");
                 }
             }
         }

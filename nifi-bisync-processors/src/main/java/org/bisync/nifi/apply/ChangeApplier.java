@@ -4,6 +4,7 @@ import org.bisync.nifi.change.ChangeRecord;
 import org.bisync.nifi.change.Decision;
 import org.bisync.nifi.change.Resolution;
 import org.bisync.nifi.dialect.ApplyDialect;
+import org.bisync.nifi.dialect.DatabaseErrors;
 import org.bisync.nifi.dialect.Dialect;
 import org.bisync.nifi.dialect.TypeMapping;
 import org.bisync.nifi.dialect.ValueRejectedException;
@@ -49,6 +50,7 @@ public final class ChangeApplier {
     private final Dialect dialect;
     private final ApplyDialect sql;
     private final TypeMapping types;
+    private final DatabaseErrors errors;
     private final String target;
     private final int maxRows;
     private final Consumer<String> warnings;
@@ -56,6 +58,7 @@ public final class ChangeApplier {
     private final ApplyStatements statements;
     private final ForeignKeySettlement settlement;
     private final GeneratedKeyRanges keyRanges;
+    private boolean sawMissingObject;
     private final SyncKeyAgreement keyAgreement;
 
     /** What to configure for two-way sync on a generated key (DESIGN.md section 7). */
@@ -106,6 +109,7 @@ public final class ChangeApplier {
         this.dialect = dialect;
         this.sql = dialect.apply();
         this.types = dialect.types();
+        this.errors = dialect.errors();
         this.target = topology.system(targetSystemId).id();
         this.maxRows = maxRowsPerStatement;
         this.warnings = warnings;
@@ -130,6 +134,7 @@ public final class ChangeApplier {
      * where a parent delete meets a child write, instead of going to retry again.
      */
     public ApplyResult apply(Connection connection, SyncedTable table, List<ChangeRecord> changes, boolean settleForeignKeyConflicts) {
+        sawMissingObject = false;
         ApplyOutcome[] outcomes = new ApplyOutcome[changes.size()];
         RowImages images = new RowImages(table, types);
         String refusal;
@@ -146,7 +151,7 @@ public final class ChangeApplier {
             try {
                 checkValues(connection, table, pending, outcomes);
             } catch (SQLException e) {
-                settle(pending, outcomes, ApplyStatus.RETRY, "Cannot prepare statements in system '" + target + "': " + e.getMessage());
+                settle(pending, outcomes, ApplyStatus.RETRY, "Cannot prepare statements in system '" + target + "': " + describe(e));
             }
         }
         pending.removeIf(p -> outcomes[p.index] != null);
@@ -308,8 +313,11 @@ public final class ChangeApplier {
             if (transientFailure(connection, e)) {
                 settle(pending, outcomes, ApplyStatus.RETRY, transientReason(e));
             } else {
-                settle(pending, outcomes, ApplyStatus.FAILED, "Database error in system '" + target + "', nothing applied: " + e.getMessage());
+                settle(pending, outcomes, ApplyStatus.FAILED, "Database error in system '" + target + "', nothing applied: " + describe(e));
             }
+        } catch (RuntimeException | Error e) {
+            rollback(connection); // before autoCommit is restored below, which would commit the half-done work
+            throw e;
         } finally {
             try {
                 sql.clearOrigin(connection);
@@ -326,8 +334,21 @@ public final class ChangeApplier {
         }
     }
 
+    /** Whether the last {@link #apply} met a table or column that is gone: the caller's table is out of date. */
+    public boolean sawMissingObject() {
+        return sawMissingObject;
+    }
+
+    /** The error's value-free text; notes a missing table or column. */
+    private String describe(SQLException e) {
+        if (errors.isMissingObject(e)) {
+            sawMissingObject = true;
+        }
+        return errors.describe(e);
+    }
+
     private String transientReason(SQLException e) {
-        return "Transient database error in system '" + target + "', nothing applied: " + e.getMessage();
+        return "Transient database error in system '" + target + "', nothing applied: " + describe(e);
     }
 
     private boolean transientFailure(Connection connection, SQLException e) {
@@ -379,12 +400,13 @@ public final class ChangeApplier {
                         }
                         continue;
                     }
+                    String error = describe(e);
                     for (PendingChange p : write.records) {
                         attempt.outcomes.put(p.index, new ApplyOutcome(p.index, p.change,
                                 foreignKey ? ApplyStatus.RETRY : ApplyStatus.FAILED,
                                 (foreignKey ? "Foreign-key violation (the parent may still be on its way): "
-                                        : "The database refused change " + p.change.describe() + ": ") + e.getMessage(),
-                                fieldIn(table, e.getMessage())));
+                                        : "The database refused change " + p.change.describe() + ": ") + error,
+                                fieldIn(table, error)));
                     }
                 } catch (VerificationFailedException e) {
                     connection.rollback(savepoint);
@@ -432,7 +454,7 @@ public final class ChangeApplier {
             if (transientFailure(connection, e)) {
                 throw e;
             }
-            verdict = ForeignKeySettlement.Verdict.waits("settling it failed: " + e.getMessage());
+            verdict = ForeignKeySettlement.Verdict.waits("settling it failed: " + describe(e));
         } catch (VerificationFailedException | SchemaMismatchException e) {
             verdict = ForeignKeySettlement.Verdict.waits("settling it failed: " + e.getMessage());
         }
@@ -443,7 +465,7 @@ public final class ChangeApplier {
             connection.rollback(savepoint);
         }
         String reason = settled ? verdict.reason() : "Foreign-key violation past the retry limit, not settled: " + verdict.reason()
-                + " (" + violation.getMessage() + ")";
+                + " (" + describe(violation) + ")";
         for (PendingChange p : write.records) {
             attempt.outcomes.put(p.index, new ApplyOutcome(p.index, p.change, verdict.status(), reason, null));
         }

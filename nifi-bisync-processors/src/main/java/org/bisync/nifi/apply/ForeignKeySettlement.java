@@ -1,5 +1,6 @@
 package org.bisync.nifi.apply;
 
+import org.bisync.nifi.change.ChangeRecord;
 import org.bisync.nifi.dialect.Dialect;
 import org.bisync.nifi.dialect.ForeignKey;
 import org.bisync.nifi.dialect.KeyQueries;
@@ -96,7 +97,8 @@ final class ForeignKeySettlement {
                 continue; // the parent is there
             }
             Map<String, Object> parentKey = parentKey(parentTable, key, values);
-            String parentName = "parent " + parentTable.canonicalName() + (parentKey == null ? values : parentKey);
+            String parentName = "parent " + parentTable.canonicalName() + (parentKey == null ? "(" + String.join(", ", key.parentColumns()) + ")"
+                    : ChangeRecord.keyColumns(parentKey));
             if (parentKey == null) {
                 waits.add(parentName + " is missing and is referenced by columns other than its sync key, whose version cannot be told");
                 continue;
@@ -119,7 +121,7 @@ final class ForeignKeySettlement {
             PlannedWrite tombstone = PlannedWrite.tombstone(write.keyId, write.key, write.original, winner, write.records);
             write(connection, table, images, List.of(tombstone), attempt);
             return new Verdict(ApplyStatus.SETTLED, "Foreign-key conflict settled in system '" + target + "': " + table.canonicalName()
-                    + write.key + " version " + write.version + " references " + winnerParent + ", deleted with the greater version "
+                    + ChangeRecord.keyColumns(write.key) + " version " + write.version + " references " + winnerParent + ", deleted with the greater version "
                     + winner + ": the child loses and is left deleted with version " + winner);
         }
         return Verdict.waits(waits.isEmpty() ? "no missing parent found" : String.join("; ", waits));
@@ -181,12 +183,12 @@ final class ForeignKeySettlement {
                 Version childVersion = version == null ? null : version.version();
                 if (order.isGreater(childVersion, write.version) && (greatest == null || order.isGreater(childVersion, greatest))) {
                     greatest = childVersion;
-                    greatestChild = childTable.canonicalName() + childKey.getValue();
+                    greatestChild = childTable.canonicalName() + ChangeRecord.keyColumns(childKey.getValue());
                 }
             }
             children.add(new Children(child.get(), childKeys, versions));
         }
-        String deleting = "Foreign-key conflict settled in system '" + target + "': the delete of " + table.canonicalName() + write.key
+        String deleting = "Foreign-key conflict settled in system '" + target + "': the delete of " + table.canonicalName() + ChangeRecord.keyColumns(write.key)
                 + " version " + write.version;
         if (greatest != null) {
             PlannedWrite keep = planner.keepAgainst(write);

@@ -1,5 +1,6 @@
 package org.bisync.nifi.apply;
 
+import org.bisync.nifi.dialect.DatabaseErrors;
 import org.bisync.nifi.dialect.Dialect;
 import org.bisync.nifi.dialect.KeyQueries;
 import org.bisync.nifi.schema.SyncedColumn;
@@ -21,9 +22,9 @@ import java.util.Map;
 final class NewKeyClaims {
 
     /** Another writer created one of the keys while apply was deciding: the batch must be decided again. */
-    static final class ConcurrentNewKeyException extends SQLException {
-        ConcurrentNewKeyException(String table, SQLException cause) {
-            super("Another writer created a key of table '" + table + "' at the same moment: " + cause.getMessage(), cause.getSQLState(), cause);
+    static final class ConcurrentNewKeyException extends DatabaseErrors.DescribedException {
+        ConcurrentNewKeyException(String table, String cause, SQLException e) {
+            super("Another writer created a key of table '" + table + "' at the same moment: " + cause, e);
         }
     }
 
@@ -51,7 +52,7 @@ final class NewKeyClaims {
             if (dialect.apply().isTransient(e)) {
                 throw e;
             }
-            throw new ConcurrentNewKeyException(table.localName(), e);
+            throw new ConcurrentNewKeyException(table.localName(), dialect.errors().describe(e), e);
         }
     }
 

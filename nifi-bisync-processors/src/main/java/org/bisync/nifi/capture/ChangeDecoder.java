@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.ObjectReader;
 import org.bisync.nifi.change.ChangeRecord;
 import org.bisync.nifi.change.Operation;
 import org.bisync.nifi.dialect.TypeMapping;
+import org.bisync.nifi.dialect.ValueRejectedException;
 import org.bisync.nifi.schema.SyncedColumn;
 import org.bisync.nifi.schema.SyncedTable;
 import org.bisync.nifi.version.Version;
@@ -90,7 +91,9 @@ public final class ChangeDecoder {
             try {
                 values.put(synced.canonical(), types.fromImage(value, synced.column()));
             } catch (RuntimeException e) {
-                throw new HistoryFormatException(row, column + "." + synced.local() + ": " + e.getMessage());
+                // a rejection names the column only; other exceptions (NumberFormatException, ...) may quote the value
+                throw new HistoryFormatException(row, column + "." + synced.local() + ": " + (e instanceof ValueRejectedException
+                        ? e.getMessage() : "its image cannot be read as " + synced.column().typeName() + " (" + e.getClass().getSimpleName() + ")"));
             }
         }
         return values;
@@ -160,7 +163,9 @@ public final class ChangeDecoder {
             }
             return node;
         } catch (JsonProcessingException e) {
-            throw new HistoryFormatException(row, column + " is not valid JSON: " + e.getOriginalMessage());
+            // the parser's message quotes the text around the error, which may be a row value
+            throw new HistoryFormatException(row, column + " is not valid JSON" + (e.getLocation() == null ? ""
+                    : " (line " + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr() + ")"));
         }
     }
 

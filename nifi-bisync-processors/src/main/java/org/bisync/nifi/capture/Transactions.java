@@ -14,7 +14,7 @@ public final class Transactions {
     private Transactions() {
     }
 
-    /** Commits when the work returns, rolls back when it throws. */
+    /** Commits when the work returns, rolls back when it throws anything, before autoCommit is restored. */
     public static <T, E extends Exception> T inTransaction(Connection connection, Work<T, E> work) throws SQLException, E {
         boolean autoCommit = connection.getAutoCommit();
         connection.setAutoCommit(false);
@@ -22,8 +22,13 @@ public final class Transactions {
             T result = work.run();
             connection.commit();
             return result;
-        } catch (Exception e) {
-            connection.rollback();
+        } catch (Throwable e) {
+            // whatever the work threw, an Error too: restoring autoCommit below would commit the half-done work
+            try {
+                connection.rollback();
+            } catch (SQLException rollbackFailed) {
+                e.addSuppressed(rollbackFailed);
+            }
             throw e; // precise rethrow: only what the work can throw
         } finally {
             connection.setAutoCommit(autoCommit);

@@ -19,6 +19,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 
 /**
@@ -26,15 +27,35 @@ import java.util.Map;
  * version table and triggers. Each table's installation is recorded with a hash of the DDL it ran (which covers the
  * configuration: system, bias, columns, strategy, and the shared bisync tables it writes into) and a hash of the table's
  * columns, so a start or a poll can tell missing, outdated and current installations apart. A change of the shared
- * tables' DDL therefore makes every table outdated, and installing brings the shared tables up to date first.
+ * tables' DDL therefore makes every table outdated, and installing brings the shared tables up to date first. What the
+ * record says is checked against the database's catalog too: a trigger dropped or disabled outside nifi-bisync makes
+ * its table {@link Status#BROKEN}.
+ *
+ * <p>A table's DDL and its record run as one unit (see {@link CaptureDialect#beginTableInstall}), so a write of another
+ * session to the table meets the old triggers or the new ones while they are rebuilt, never none.
  */
 public final class TriggerInstaller {
 
     /** Where a table's installation stands. */
-    public enum Status { MISSING, OUTDATED, CURRENT }
+    public enum Status {
+        MISSING, OUTDATED,
+        /** Recorded as current, but one of its triggers is missing from the database's catalog or disabled. */
+        BROKEN,
+        CURRENT
+    }
 
-    /** A table's installation state, with the DDL that would bring it up to date. */
-    public record TableCheck(SyncedTable table, Status status, List<String> ddl, String ddlHash, String columnHash) {
+    /**
+     * A table's installation state, with the DDL that would bring it up to date.
+     *
+     * @param problems for {@link Status#BROKEN}: what the catalog lacks, each naming the trigger ("trigger X is missing",
+     *                 "trigger X is disabled"); empty otherwise
+     */
+    public record TableCheck(SyncedTable table, Status status, List<String> ddl, String ddlHash, String columnHash, List<String> problems) {
+
+        /** The table's name and what is wrong with it, for messages: {@code customer (outdated)}. */
+        public String describe() {
+            return table.localName() + " (" + (problems.isEmpty() ? status.name().toLowerCase(Locale.ROOT) : String.join(", ", problems)) + ")";
+        }
     }
 
     private final Dialect dialect;
@@ -47,7 +68,7 @@ public final class TriggerInstaller {
         return dialect.capture();
     }
 
-    /** Compares what each table needs with what bisync_installed records. */
+    /** Compares what each table needs with what bisync_installed records and, where that is current, with the catalog. */
     public List<TableCheck> check(Connection connection, List<SyncedTable> tables) throws SQLException {
         Map<String, String[]> installed = installed(connection);
         List<TableCheck> checks = new ArrayList<>();
@@ -58,15 +79,16 @@ public final class TriggerInstaller {
             String[] recorded = installed.get(table.localName());
             Status status = recorded == null ? Status.MISSING
                     : ddlHash.equals(recorded[0]) && columnHash.equals(recorded[1]) ? Status.CURRENT : Status.OUTDATED;
-            checks.add(new TableCheck(table, status, ddl, ddlHash, columnHash));
+            List<String> problems = status == Status.CURRENT ? triggerProblems(connection, table) : List.of();
+            checks.add(new TableCheck(table, problems.isEmpty() ? status : Status.BROKEN, ddl, ddlHash, columnHash, problems));
         }
         return checks;
     }
 
-    /** Brings every table that is not current up to date; returns the tables it (re)installed. */
-    public List<String> install(Connection connection, List<SyncedTable> tables, long nowMicros) throws SQLException {
+    /** Brings every table that is not current up to date; returns the checks of the tables it (re)installed. */
+    public List<TableCheck> install(Connection connection, List<SyncedTable> tables, long nowMicros) throws SQLException {
         List<TableCheck> checks = check(connection, tables);
-        List<String> installedNow = new ArrayList<>();
+        List<TableCheck> installedNow = new ArrayList<>();
         if (checks.stream().allMatch(c -> c.status() == Status.CURRENT) && bisyncTablesExist(connection)) {
             return installedNow; // no DDL at all: it would wait for the locks of open user transactions
         }
@@ -74,21 +96,75 @@ public final class TriggerInstaller {
         addMissingTombstoneColumns(connection, tables);
         upgradeLegacyHistory(connection);
         for (TableCheck check : checks) {
-            if (check.status() == Status.CURRENT) {
-                continue;
+            if (check.status() != Status.CURRENT) {
+                installTable(connection, check, nowMicros);
+                installedNow.add(check);
             }
-            run(connection, check.ddl());
-            try (PreparedStatement statement = connection.prepareStatement(sql().upsertInstalled())) {
-                statement.setString(1, check.table().localName());
-                statement.setString(2, check.ddlHash());
-                statement.setString(3, check.columnHash());
-                statement.setLong(4, nowMicros);
-                statement.executeUpdate();
-            }
-            commitIfNeeded(connection);
-            installedNow.add(check.table().localName());
         }
         return installedNow;
+    }
+
+    /** The table's DDL and its bisync_installed record, in the unit the dialect opens for it (or, without one, as they come). */
+    private void installTable(Connection connection, TableCheck check, long nowMicros) throws SQLException {
+        List<String> begin = sql().beginTableInstall(check.table().localName());
+        if (begin.isEmpty()) {
+            run(connection, check.ddl());
+            record(connection, check, nowMicros);
+            commitIfNeeded(connection);
+            return;
+        }
+        boolean autoCommit = connection.getAutoCommit();
+        if (!autoCommit) {
+            connection.commit();
+            connection.setAutoCommit(true); // the dialect's statements open the transaction themselves
+        }
+        try (Statement statement = connection.createStatement()) {
+            try {
+                execute(statement, begin);
+                execute(statement, check.ddl());
+                record(connection, check, nowMicros);
+                statement.execute("COMMIT");
+            } catch (SQLException | RuntimeException e) {
+                try {
+                    statement.execute("ROLLBACK");
+                } catch (SQLException rollback) {
+                    e.addSuppressed(rollback);
+                }
+                throw e;
+            }
+        } finally {
+            if (!autoCommit) {
+                connection.setAutoCommit(false);
+            }
+        }
+    }
+
+    private void record(Connection connection, TableCheck check, long nowMicros) throws SQLException {
+        try (PreparedStatement statement = connection.prepareStatement(sql().upsertInstalled())) {
+            statement.setString(1, check.table().localName());
+            statement.setString(2, check.ddlHash());
+            statement.setString(3, check.columnHash());
+            statement.setLong(4, nowMicros);
+            statement.executeUpdate();
+        }
+    }
+
+    /** Each trigger the table needs that the catalog does not have, or has disabled; none where nothing is captured. */
+    private List<String> triggerProblems(Connection connection, SyncedTable table) throws SQLException {
+        if (!capturesHere(table)) {
+            return List.of();
+        }
+        Map<String, Boolean> present = sql().readTriggers(connection, table.localName());
+        List<String> problems = new ArrayList<>();
+        for (String trigger : sql().triggerNames(table)) {
+            Boolean enabled = present.get(trigger);
+            if (enabled == null) {
+                problems.add("trigger " + trigger + " is missing");
+            } else if (!enabled) {
+                problems.add("trigger " + trigger + " is disabled");
+            }
+        }
+        return problems;
     }
 
     /** Removes the triggers and version tables of the given tables and, when {@code dropShared}, the bisync tables. */
@@ -129,7 +205,12 @@ public final class TriggerInstaller {
             List<String> ddl = ddlFor(table);
             script.append("\n-- Table ").append(table.localName()).append(": version table and triggers (system ")
                     .append(table.systemId()).append(", strategy ").append(table.settings().strategy()).append(")\n");
+            List<String> begin = sql().beginTableInstall(table.localName());
+            appendAll(script, begin);
             appendAll(script, ddl);
+            if (!begin.isEmpty()) {
+                script.append("COMMIT;\n");
+            }
             script.append("-- record the installation so capture can verify it\n");
             script.append("-- ").append(sql().upsertInstalled()).append("  with ('").append(table.localName()).append("', '")
                     .append(ddlHash(ddl)).append("', '").append(columnHash(table)).append("', <now micros>)\n");
@@ -185,7 +266,11 @@ public final class TriggerInstaller {
 
     /** Triggers only where the table's changes flow from this system; elsewhere the version table alone. */
     private List<String> ddlFor(SyncedTable table) {
-        return table.settings().flowsFrom(table.systemId()) ? sql().installTable(table) : sql().installTargetOnlyTable(table);
+        return capturesHere(table) ? sql().installTable(table) : sql().installTargetOnlyTable(table);
+    }
+
+    private static boolean capturesHere(SyncedTable table) {
+        return table.settings().flowsFrom(table.systemId());
     }
 
     private static void appendAll(StringBuilder script, List<String> statements) {
@@ -213,11 +298,15 @@ public final class TriggerInstaller {
 
     private static void run(Connection connection, List<String> statements) throws SQLException {
         try (Statement statement = connection.createStatement()) {
-            for (String sql : statements) {
-                statement.execute(sql);
-            }
+            execute(statement, statements);
         }
         commitIfNeeded(connection);
+    }
+
+    private static void execute(Statement statement, List<String> statements) throws SQLException {
+        for (String sql : statements) {
+            statement.execute(sql);
+        }
     }
 
     private static void commitIfNeeded(Connection connection) throws SQLException {

@@ -60,9 +60,17 @@ public final class ChangeRecord {
         return tombstoneVersion != null ? tombstoneVersion : version;
     }
 
-    /** A human-readable identity for logs and error messages: table, key and version. */
+    /**
+     * A human-readable identity for logs and error messages: table, key column names and version, never a value (the
+     * record itself carries the key).
+     */
     public String describe() {
-        return table + key + " v" + version + " from " + origin;
+        return table + keyColumns(key) + " v" + version + " from " + origin;
+    }
+
+    /** The names of a key's columns, as {@code (a, b)}: what logs may say of a key, never its values. */
+    public static String keyColumns(Map<String, ?> key) {
+        return key == null ? "(no key)" : "(" + String.join(", ", key.keySet()) + ")";
     }
 
     public ChangeRecord copy() {

@@ -1,5 +1,7 @@
 package org.bisync.nifi.dialect;
 
+import java.util.List;
+
 /**
  * Names of the objects nifi-bisync creates in a synced database. Every dialect creates the same logical tables with
  * the same column names (types are the engine's):
@@ -21,7 +23,9 @@ package org.bisync.nifi.dialect;
  *                   a delete and an insert cost less than rewriting the row in place under a second index, and
  *                   bisync_history stays small for the next read. Retention deletes from here only
  * bisync_config     name varchar(64) primary key, num_value bigint null, text_value varchar(4000) null
- *                   (row 'clock_correction_micros': the correction the triggers add to the database clock)
+ *                   (row 'clock_correction_micros': the correction the triggers add to the database clock;
+ *                   row 'capture_lease': the capture processor that reads the history, text_value its id and node,
+ *                   num_value its last heartbeat)
  * bisync_installed  table_name varchar(255) primary key, ddl_hash varchar(64), column_hash varchar(64), installed_at bigint
  * bisync_ack        target_system varchar(64), first_id bigint, last_id bigint; index on (target_system, first_id):
  *                   the history ids [first_id, last_id] that target_system has decided (applied, stale, lost, or dropped
@@ -47,8 +51,13 @@ public final class BisyncTables {
     /** SQLite only: a row here marks the current transaction as the applier's. */
     public static final String CONTEXT = "bisync_context";
     public static final String VERSION_TABLE_PREFIX = "bisync_v_";
+    /** The version table's own columns, beside the key columns it shares with the user's table (which must not clash). */
+    public static final List<String> VERSION_COLUMNS = List.of("version_num", "version_origin", "prev_num", "prev_origin", "deleted",
+            "field_versions", "tombstone_num", "tombstone_origin", "kept_data");
     public static final String TRIGGER_PREFIX = "bisync_t_";
     public static final String CLOCK_CORRECTION = "clock_correction_micros";
+    /** The bisync_config row of the one capture reader allowed to read this system's history (see CaptureLease). */
+    public static final String CAPTURE_LEASE = "capture_lease";
 
     /**
      * The number of the versions the initial load stamps on rows that have none (plus the system's bias; a table's

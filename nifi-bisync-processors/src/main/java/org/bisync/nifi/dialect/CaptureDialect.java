@@ -5,6 +5,7 @@ import org.bisync.nifi.schema.SyncedTable;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.List;
+import java.util.Map;
 
 /**
  * What capture needs from an engine. Statements over our own bisync tables that read the same on every engine are
@@ -52,6 +53,26 @@ public interface CaptureDialect {
      * no history that nothing would read.
      */
     List<String> installTargetOnlyTable(SyncedTable table);
+
+    /**
+     * Statements that open the transaction one table's installation runs in ({@link #installTable} or
+     * {@link #installTargetOnlyTable}, then its bisync_installed record), which {@code COMMIT} ends and {@code ROLLBACK}
+     * undoes: a write of another session to the table then meets the old triggers or the new ones, never none (dropped
+     * and re-created in separate transactions, writes in between would write no history and never travel). Empty where
+     * the engine's DDL commits by itself and {@link #installTable} replaces each trigger in one atomic statement instead.
+     */
+    List<String> beginTableInstall(String localTableName);
+
+    /** The names of the triggers {@link #installTable} creates on the table, as the database's catalog spells them. */
+    List<String> triggerNames(SyncedTable table);
+
+    /**
+     * The triggers the database's catalog holds on a table, by name: true where the trigger fires for the writes of
+     * ordinary sessions, false where it is disabled. Capture reads it at every maintenance run, because a trigger dropped
+     * (a migration tool rebuilding the table) or disabled outside nifi-bisync stops capture while bisync_installed still
+     * records the installation as current.
+     */
+    Map<String, Boolean> readTriggers(Connection connection, String localTableName) throws SQLException;
 
     /** Drops the triggers and the version table of a table (IF EXISTS), leaving the user's table untouched. */
     List<String> uninstallTable(String localTableName);
@@ -180,6 +201,32 @@ public interface CaptureDialect {
     /** Reads bisync_config's num_value; parameter: name. */
     default String selectConfigNumber() {
         return "SELECT num_value FROM " + BisyncTables.CONFIG + " WHERE name = ?";
+    }
+
+    /**
+     * The capture lease (row {@link BisyncTables#CAPTURE_LEASE} of bisync_config): num_value the holder's last heartbeat,
+     * text_value who holds it. Parameter: name.
+     */
+    default String selectLease() {
+        return "SELECT num_value, text_value FROM " + BisyncTables.CONFIG + " WHERE name = ?";
+    }
+
+    /** Takes a lease nobody holds; parameters: name, heartbeat, holder. Fails on the primary key when another took it first. */
+    default String insertLease() {
+        return "INSERT INTO " + BisyncTables.CONFIG + " (name, num_value, text_value) VALUES (?, ?, ?)";
+    }
+
+    /**
+     * Compare-and-set of the lease: renews it, or takes it over, only while it still holds what was read. Parameters:
+     * new heartbeat, new holder, name, heartbeat read, holder read. One row updated: the lease is the caller's.
+     */
+    default String updateLease() {
+        return "UPDATE " + BisyncTables.CONFIG + " SET num_value = ?, text_value = ? WHERE name = ? AND num_value = ? AND text_value = ?";
+    }
+
+    /** Gives the lease up while the caller holds it; parameters: name, holder. */
+    default String deleteLease() {
+        return "DELETE FROM " + BisyncTables.CONFIG + " WHERE name = ? AND text_value = ?";
     }
 
     /** Upserts a row of bisync_installed; parameters: table_name, ddl_hash, column_hash, installed_at. */

@@ -27,6 +27,9 @@ public interface Dialect {
     /** What apply needs: origin marker, upserts, deletes, versions, sequences, error classes. */
     ApplyDialect apply();
 
+    /** Value-free text of this engine's errors, for logs, bulletins and failure reasons. */
+    DatabaseErrors errors();
+
     /** What the consistency audit needs: canonical value texts and in-database hashes. */
     AuditDialect audit();
 }

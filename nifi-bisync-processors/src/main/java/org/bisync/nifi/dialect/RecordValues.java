@@ -32,14 +32,14 @@ public final class RecordValues {
         try {
             return decimal.longValueExact();
         } catch (ArithmeticException e) {
-            throw new ValueRejectedException(column, "Column '" + column + "' takes a whole number in the 64-bit range, got " + value);
+            throw new ValueRejectedException(column, "Column '" + column + "' takes a whole number in the 64-bit range; the value is outside it");
         }
     }
 
     public static long toLongInRange(Object value, String column, long min, long max) {
         long result = toLong(value, column);
         if (result < min || result > max) {
-            throw new ValueRejectedException(column, "Column '" + column + "' takes values from " + min + " to " + max + ", got " + value);
+            throw new ValueRejectedException(column, "Column '" + column + "' takes values from " + min + " to " + max + "; the value is outside that range");
         }
         return result;
     }
@@ -57,7 +57,7 @@ public final class RecordValues {
         if (value instanceof Double || value instanceof Float) {
             double d = ((Number) value).doubleValue();
             if (Double.isNaN(d) || Double.isInfinite(d)) {
-                throw new ValueRejectedException(column, "Column '" + column + "' takes a number, got " + value);
+                throw new ValueRejectedException(column, "Column '" + column + "' takes a number, got " + describe(value));
             }
             return new BigDecimal(value.toString());
         }
@@ -65,7 +65,7 @@ public final class RecordValues {
             try {
                 return new BigDecimal(s.trim());
             } catch (NumberFormatException e) {
-                throw new ValueRejectedException(column, "Column '" + column + "' takes a number, got '" + s + "'");
+                throw new ValueRejectedException(column, "Column '" + column + "' takes a number, got text that is not one");
             }
         }
         throw new ValueRejectedException(column, "Column '" + column + "' takes a number, got " + describe(value));
@@ -78,11 +78,11 @@ public final class RecordValues {
         try {
             scaled = decimal.setScale(scale, java.math.RoundingMode.UNNECESSARY);
         } catch (ArithmeticException e) {
-            throw new ValueRejectedException(column, "Column '" + column + "' keeps " + scale + " decimal places; " + decimal
-                    + " would be rounded");
+            throw new ValueRejectedException(column, "Column '" + column + "' keeps " + scale + " decimal places; the value has "
+                    + decimal.scale() + " and would be rounded");
         }
         if (precision > 0 && scaled.precision() > precision && scaled.compareTo(BigDecimal.ZERO) != 0) {
-            throw new ValueRejectedException(column, "Column '" + column + "' holds " + precision + " digits; " + decimal + " does not fit");
+            throw new ValueRejectedException(column, "Column '" + column + "' holds " + precision + " digits; the value does not fit");
         }
         return scaled;
     }
@@ -98,7 +98,7 @@ public final class RecordValues {
             try {
                 return Double.parseDouble(s.trim()); // keeps -0, NaN and Infinity
             } catch (NumberFormatException e) {
-                throw new ValueRejectedException(column, "Column '" + column + "' takes a number, got '" + s + "'");
+                throw new ValueRejectedException(column, "Column '" + column + "' takes a number, got text that is not one");
             }
         }
         return toBigDecimal(value, column).doubleValue();
@@ -113,7 +113,7 @@ public final class RecordValues {
         if (!Double.isNaN(d) && (double) f != d && !Double.isInfinite(d)) {
             // a double that a float cannot hold exactly: only accept what prints the same
             if (!Float.toString(f).equals(Double.toString(d)) && new BigDecimal(Float.toString(f)).compareTo(new BigDecimal(Double.toString(d))) != 0) {
-                throw new ValueRejectedException(column, "Column '" + column + "' is single precision; " + value + " would lose digits");
+                throw new ValueRejectedException(column, "Column '" + column + "' is single precision; the value would lose digits");
             }
         }
         return f;
@@ -169,7 +169,7 @@ public final class RecordValues {
             try {
                 return LocalDate.parse(s.trim().length() > 10 ? s.trim().substring(0, 10) : s.trim());
             } catch (DateTimeParseException e) {
-                throw new ValueRejectedException(column, "Column '" + column + "' takes a date (yyyy-MM-dd), got '" + s + "'");
+                throw new ValueRejectedException(column, "Column '" + column + "' takes a date (yyyy-MM-dd), got text that is not one");
             }
         }
         if (value instanceof Number n) {
@@ -209,7 +209,7 @@ public final class RecordValues {
                 try {
                     return OffsetDateTime.parse(t).withOffsetSameInstant(ZoneOffset.UTC).toLocalDateTime();
                 } catch (DateTimeParseException e2) {
-                    throw new ValueRejectedException(column, "Column '" + column + "' takes a timestamp (yyyy-MM-dd HH:mm:ss.ffffff), got '" + s + "'");
+                    throw new ValueRejectedException(column, "Column '" + column + "' takes a timestamp (yyyy-MM-dd HH:mm:ss.ffffff), got text that is not one");
                 }
             }
         }
@@ -222,7 +222,7 @@ public final class RecordValues {
         int unit = (int) Math.pow(10, 9 - Math.max(0, Math.min(9, fractionalDigits)));
         if (nanos % unit != 0) {
             throw new ValueRejectedException(column, "Column '" + column + "' keeps " + fractionalDigits
-                    + " fractional second digits; " + value + " would be rounded");
+                    + " fractional second digits; the value would be rounded");
         }
         return value;
     }
@@ -238,7 +238,7 @@ public final class RecordValues {
             try {
                 return LocalTime.parse(s.trim());
             } catch (DateTimeParseException e) {
-                throw new ValueRejectedException(column, "Column '" + column + "' takes a time (HH:mm:ss.ffffff), got '" + s + "'");
+                throw new ValueRejectedException(column, "Column '" + column + "' takes a time (HH:mm:ss.ffffff), got text that is not one");
             }
         }
         throw new ValueRejectedException(column, "Column '" + column + "' takes a time, got " + describe(value));
@@ -271,7 +271,8 @@ public final class RecordValues {
         throw new ValueRejectedException(column, "Column '" + column + "' takes bytes (an array of numbers), got " + describe(value));
     }
 
+    /** The kind of a value, never the value itself (it may end up in a log). */
     private static String describe(Object value) {
-        return value == null ? "null" : value.getClass().getSimpleName() + " '" + value + "'";
+        return value == null ? "null" : "a value of type " + value.getClass().getSimpleName();
     }
 }

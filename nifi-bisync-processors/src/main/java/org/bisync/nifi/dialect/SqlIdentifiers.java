@@ -6,6 +6,11 @@ public interface SqlIdentifiers {
     /** The identifier quoted for this engine, with embedded quote characters doubled. Rejects NUL characters. */
     String quote(String identifier);
 
+    /** Whether the engine takes two column names for the same column (MariaDB and SQLite ignore case). */
+    default boolean sameColumnName(String a, String b) {
+        return a.equalsIgnoreCase(b);
+    }
+
     /** The longest identifier the engine accepts. */
     int maxLength();
 

@@ -27,6 +27,8 @@ import org.bisync.nifi.apply.ApplyStatus;
 import org.bisync.nifi.apply.ChangeApplier;
 import org.bisync.nifi.apply.RetryBackoff;
 import org.bisync.nifi.apply.GeneratedKeyRanges;
+import org.bisync.nifi.apply.UnknownFields;
+import org.bisync.nifi.schema.SyncedColumn;
 import org.bisync.nifi.change.ChangeRecord;
 import org.bisync.nifi.change.ChangeRecordSchema;
 import org.bisync.nifi.change.InvalidChangeException;
@@ -52,6 +54,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 
 @InputRequirement(InputRequirement.Requirement.INPUT_REQUIRED)
@@ -159,11 +162,14 @@ public class ApplyBidirectionalChanges extends AbstractProcessor {
     static final String COUNTER_RETRIED = "Changes retried";
     static final String COUNTER_RE_RESOLVED = "Changes re-resolved";
     static final String COUNTER_SETTLED = "Foreign Key Conflicts Settled";
+    static final String COUNTER_UNKNOWN_FIELDS = "Unknown field values dropped";
     private static final Set<String> RETRY_ATTRIBUTES = Set.of(BisyncAttributes.RETRY_COUNT, BisyncAttributes.RETRY_NOT_BEFORE);
 
     private volatile SyncedTableCache tables;
     /** Whether two-way tables on generated keys have disjoint ranges; renewed and invalidated with {@link #tables}. */
     private volatile GeneratedKeyRanges keyRanges;
+    /** Per table, the unknown fields already warned about (and read the table again for). */
+    private final Map<String, Set<String>> unknownFieldsSeen = new ConcurrentHashMap<>();
     private volatile SyncKeyAgreement keyAgreement;
 
     @Override
@@ -190,6 +196,7 @@ public class ApplyBidirectionalChanges extends AbstractProcessor {
     @OnScheduled
     public void onScheduled(ProcessContext context) {
         tables = null; // the tables' columns may have changed while stopped
+        unknownFieldsSeen.clear();
     }
 
     @Override
@@ -236,7 +243,7 @@ public class ApplyBidirectionalChanges extends AbstractProcessor {
                 unreadable.add(ChangeRecordIO.withError(incoming.raw(), incoming.error().getMessage()));
             }
         }
-        List<ApplyOutcome> outcomes = applyAll(service, topology, target, maxRows, byTable, settle);
+        List<ApplyOutcome> outcomes = applyAll(session, service, topology, target, maxRows, byTable, settle);
 
         Map<ApplyStatus, List<ApplyOutcome>> routed = new EnumMap<>(ApplyStatus.class);
         outcomes.forEach(o -> routed.computeIfAbsent(o.status(), s -> new ArrayList<>()).add(o));
@@ -301,7 +308,7 @@ public class ApplyBidirectionalChanges extends AbstractProcessor {
         session.remove(flowFile);
     }
 
-    private List<ApplyOutcome> applyAll(SyncTopologyService service, SyncTopology topology, String target, int maxRows,
+    private List<ApplyOutcome> applyAll(ProcessSession session, SyncTopologyService service, SyncTopology topology, String target, int maxRows,
                                         Map<String, List<ChangeRecord>> byTable, boolean settle) {
         List<ApplyOutcome> outcomes = new ArrayList<>();
         if (byTable.isEmpty()) {
@@ -328,7 +335,14 @@ public class ApplyBidirectionalChanges extends AbstractProcessor {
                     outcomes.addAll(all(entry.getValue(), ApplyStatus.RETRY, e.getMessage()));
                     continue;
                 }
+                table = knowingFields(connection, cache, table, entry.getValue(), target);
                 ApplyResult result = applier.apply(connection, table, entry.getValue(), settle);
+                SyncedTable fresh = applier.sawMissingObject() ? reread(connection, cache, table, target) : null;
+                if (fresh != null) {
+                    result = applyAgain(connection, applier, fresh, entry.getValue(), result, settle);
+                    table = fresh;
+                }
+                reportUnknownFields(session, table, UnknownFields.of(table, entry.getValue()), target);
                 outcomes.addAll(result.outcomes());
                 if (result.count(ApplyStatus.FAILED) > 0) {
                     getLogger().warn("{} of {} changes of table '{}' failed in system '{}'; first: {}", result.count(ApplyStatus.FAILED),
@@ -344,6 +358,80 @@ public class ApplyBidirectionalChanges extends AbstractProcessor {
             outcomes.addAll(all(undecided, ApplyStatus.RETRY, reason));
         }
         return outcomes;
+    }
+
+    /**
+     * The table, read again once when the records carry fields it has no column for (a column added in the target
+     * while running).
+     */
+    private SyncedTable knowingFields(Connection connection, SyncedTableCache cache, SyncedTable table, List<ChangeRecord> changes,
+                                      String target) throws SQLException {
+        UnknownFields unknown = UnknownFields.of(table, changes);
+        Set<String> seen = unknownFieldsSeen.computeIfAbsent(table.canonicalName(), k -> ConcurrentHashMap.newKeySet());
+        if (unknown.isEmpty() || seen.containsAll(unknown.names())) {
+            return table;
+        }
+        cache.invalidate(table.canonicalName());
+        return cache.installedTable(connection, table.canonicalName());
+    }
+
+    /**
+     * A statement met a table or column that is gone: reads the table again and returns it when its columns changed (a
+     * column dropped in the target while running), saying so once; null when nothing changed, or when the table as it
+     * is now cannot be synced (a key column dropped: said once, with what is missing), and the outcomes stand.
+     */
+    private SyncedTable reread(Connection connection, SyncedTableCache cache, SyncedTable stale, String target) throws SQLException {
+        cache.invalidate(stale.canonicalName());
+        SyncedTable fresh;
+        try {
+            fresh = cache.installedTable(connection, stale.canonicalName());
+        } catch (SchemaMismatchException | NotInstalledException e) {
+            cache.invalidate(stale.canonicalName());
+            getLogger().error("Table '{}' in system '{}' changed while running and can no longer be synced: {}", stale.canonicalName(),
+                    target, e.getMessage());
+            return null;
+        }
+        List<String> gone = stale.columns().stream().map(SyncedColumn::local).filter(c -> fresh.byLocal(c).isEmpty()).toList();
+        if (gone.isEmpty() && fresh.columns().size() == stale.columns().size()) {
+            return null;
+        }
+        getLogger().error("Table '{}' in system '{}' changed while running: column(s) {} are gone; its columns were read again and "
+                + "its changes are applied without them (their values are dropped and counted in '{}') until the column is back "
+                + "or excluded from the sync", stale.canonicalName(), target, gone, COUNTER_UNKNOWN_FIELDS);
+        return fresh;
+    }
+
+    /** Applies again, with the table's fresh columns, the records that did not go through. */
+    private static ApplyResult applyAgain(Connection connection, ChangeApplier applier, SyncedTable fresh, List<ChangeRecord> changes,
+                                          ApplyResult result, boolean settle) {
+        List<Integer> again = new ArrayList<>();
+        for (ApplyOutcome outcome : result.outcomes()) {
+            if (outcome.status() == ApplyStatus.FAILED || outcome.status() == ApplyStatus.RETRY) {
+                again.add(outcome.index());
+            }
+        }
+        ApplyResult retried = applier.apply(connection, fresh, again.stream().map(changes::get).toList(), settle);
+        List<ApplyOutcome> merged = new ArrayList<>(result.outcomes());
+        for (ApplyOutcome outcome : retried.outcomes()) {
+            int index = again.get(outcome.index());
+            merged.set(index, new ApplyOutcome(index, outcome.change(), outcome.status(), outcome.reason(), outcome.field()));
+        }
+        return new ApplyResult(merged);
+    }
+
+    /** Counts the dropped values of unknown fields, and warns once per table and field. */
+    private void reportUnknownFields(ProcessSession session, SyncedTable table, UnknownFields unknown, String target) {
+        if (unknown.isEmpty()) {
+            return;
+        }
+        session.adjustCounter(COUNTER_UNKNOWN_FIELDS, unknown.values(), false);
+        Set<String> seen = unknownFieldsSeen.computeIfAbsent(table.canonicalName(), k -> ConcurrentHashMap.newKeySet());
+        List<String> fresh = unknown.names().stream().filter(seen::add).sorted().toList();
+        if (!fresh.isEmpty()) {
+            getLogger().warn("Changes of table '{}' carry field(s) {} that table '{}' in system '{}' has no column for: their values are "
+                    + "dropped (counted in '{}'). Add the column(s) to the target or exclude the field(s) from the sync",
+                    table.canonicalName(), fresh, table.localName(), target, COUNTER_UNKNOWN_FIELDS);
+        }
     }
 
     private SyncedTableCache tables(SyncTopologyService service, SyncTopology topology, String target, Dialect dialect) {

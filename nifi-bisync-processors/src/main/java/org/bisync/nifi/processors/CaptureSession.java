@@ -1,5 +1,6 @@
 package org.bisync.nifi.processors;
 
+import org.bisync.nifi.capture.CaptureLease;
 import org.bisync.nifi.capture.CapturePoll;
 import org.bisync.nifi.capture.ChangeDecoder;
 import org.bisync.nifi.capture.HistoryReader;
@@ -27,6 +28,10 @@ final class CaptureSession {
     private HistoryReader reader;
     private CapturePoll poll;
     private volatile long clockOffsetMicros;
+    private CaptureLease lease;
+    private volatile boolean prepared;
+    private String refusedHolder;
+    private long refusalWarnedAt;
     private long lastMaintenance;
 
     CaptureSession(SyncTopologyService service, SyncTopology topology, String systemId) {
@@ -82,10 +87,31 @@ final class CaptureSession {
         return true;
     }
 
+    /** Makes maintenance due at the next run. */
+    void maintenanceFailed() {
+        lastMaintenance = 0;
+    }
+
     String transitUri(String table) {
         return jdbcUrl + "#" + table;
     }
 
+    /** Whether a refusal by {@code holder} should be reported now: when the holder changed, else once per period. */
+    synchronized boolean refusalDue(String holder, long nowMicros) {
+        if (holder.equals(refusedHolder) && nowMicros - refusalWarnedAt < REFUSAL_REPEAT_MICROS) {
+            return false;
+        }
+        refusedHolder = holder;
+        refusalWarnedAt = nowMicros;
+        return true;
+    }
+
+    private static final long REFUSAL_REPEAT_MICROS = 60_000_000L;
+
+    void lease(CaptureLease lease) { this.lease = lease; }
+    CaptureLease lease() { return lease; }
+    void prepared() { prepared = true; }
+    boolean isPrepared() { return prepared; }
     Dialect dialect() { return dialect; }
     SyncTopology topology() { return topology; }
     String systemId() { return systemId; }

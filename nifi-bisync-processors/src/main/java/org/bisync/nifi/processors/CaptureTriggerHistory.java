@@ -13,7 +13,6 @@ import org.apache.nifi.annotation.lifecycle.OnStopped;
 import org.apache.nifi.components.AllowableValue;
 import org.apache.nifi.components.PropertyDescriptor;
 import org.apache.nifi.components.state.Scope;
-import org.apache.nifi.components.state.StateMap;
 import org.apache.nifi.flowfile.FlowFile;
 import org.apache.nifi.processor.AbstractProcessor;
 import org.apache.nifi.processor.ProcessContext;
@@ -24,6 +23,7 @@ import org.apache.nifi.processor.metrics.CommitTiming;
 import org.apache.nifi.processor.util.StandardValidators;
 import org.apache.nifi.serialization.RecordSetWriterFactory;
 import org.apache.nifi.serialization.record.Record;
+import org.bisync.nifi.capture.CaptureLease;
 import org.bisync.nifi.capture.CapturePoll;
 import org.bisync.nifi.capture.ClockMonitor;
 import org.bisync.nifi.capture.HistoryFormatException;
@@ -178,6 +178,17 @@ public class CaptureTriggerHistory extends AbstractProcessor {
             .addValidator(StandardValidators.TIME_PERIOD_VALIDATOR)
             .build();
 
+    public static final PropertyDescriptor LEASE_TIMEOUT = new PropertyDescriptor.Builder()
+            .name("Lease Timeout")
+            .description("Only one CaptureTriggerHistory may read a system's history: a second one (a copied process group, a "
+                    + "second NiFi during a migration) would release changes the first never emitted. The reader that runs holds "
+                    + "a lease in the system's bisync_config and renews it at a third of this period; another reader refuses to "
+                    + "run, with a bulletin naming the holder, until the holder stops (which gives the lease up) or its heartbeat "
+                    + "has stood still for this long. Keep it above the Run Schedule and the longest run of this processor.")
+            .required(true).defaultValue("2 min")
+            .addValidator(StandardValidators.TIME_PERIOD_VALIDATOR)
+            .build();
+
     public static final Relationship SUCCESS = new Relationship.Builder().name("success")
             .description("Change records, one FlowFile per table and batch, in capture order.").build();
     public static final Relationship FAILURE = new Relationship.Builder().name("failure")
@@ -186,7 +197,7 @@ public class CaptureTriggerHistory extends AbstractProcessor {
 
     private static final List<PropertyDescriptor> PROPERTIES = List.of(SYNC_TOPOLOGY, SYSTEM_ID, RECORD_WRITER, MAX_CHANGES_PER_FLOWFILE,
             MAX_CHANGES_PER_POLL, TRIGGER_MANAGEMENT, HISTORY_RETENTION, UNACKNOWLEDGED_WARNING, INITIAL_LOAD, CLOCK_CORRECTION, CLOCK_SLEW, CLOCK_WARNING,
-            MAINTENANCE_INTERVAL, VIEW_POLL_INTERVAL);
+            MAINTENANCE_INTERVAL, VIEW_POLL_INTERVAL, LEASE_TIMEOUT);
     private static final Set<Relationship> RELATIONSHIPS = Set.of(SUCCESS, FAILURE);
 
     static final String STATE_PENDING_RELEASE = "pending.release";
@@ -215,32 +226,77 @@ public class CaptureTriggerHistory extends AbstractProcessor {
         try (Connection connection = session.connection()) {
             Dialect dialect = Dialects.forConnection(connection);
             session.open(dialect, connection.getMetaData().getURL());
-            List<SyncedTable> tables = session.resolveAll(connection);
-            reportUnconfigured(connection, session, dialect);
-            prepareTriggers(context, session, connection, tables);
+            session.lease(new CaptureLease(dialect.capture(), new CaptureLease.Holder(getIdentifier(), nodeName()),
+                    context.getProperty(LEASE_TIMEOUT).asTimePeriod(TimeUnit.MICROSECONDS), this::leaseClockMicros));
+            if (INSTALL.getValue().equals(context.getProperty(TRIGGER_MANAGEMENT).getValue())) {
+                new TriggerInstaller(dialect).install(connection, List.of(), nowMicros()); // the shared tables, where the lease lives
+            } else {
+                prepare(context, session, connection); // reads only: refuses at once when the installation is not there
+            }
+            if (holdsLease(session, connection) && !session.isPrepared()) {
+                prepare(context, session, connection);
+            }
         }
         capture = session;
     }
 
+    /** What a reader does once, when it first holds the lease: checks the tables, installs or verifies the triggers. */
+    private void prepare(ProcessContext context, CaptureSession session, Connection connection) throws SQLException {
+        List<SyncedTable> tables = session.resolveAll(connection);
+        reportUnconfigured(connection, session, session.dialect());
+        prepareTriggers(context, session, connection, tables);
+        session.prepared();
+    }
+
+    /** Takes or renews the lease; while another reader holds it, says so in a bulletin (once per lease timeout). */
+    private boolean holdsLease(CaptureSession session, Connection connection) throws SQLException {
+        CaptureLease.Status lease = session.lease().acquire(connection);
+        if (lease.tookOverFrom() != null) {
+            getLogger().warn("Took over the capture lease of system {} from {}: its heartbeat stood still for the Lease Timeout",
+                    session.systemId(), lease.tookOverFrom());
+        }
+        if (!lease.held() && session.refusalDue(lease.holder(), leaseClockMicros())) {
+            getLogger().warn("Capture from system {} does not run: its history is read by another CaptureTriggerHistory, {} (a "
+                    + "copied process group or a second NiFi?). Only one reader per system may run: stop one of them. This one "
+                    + "takes over when the other stops or its heartbeat stands still for the Lease Timeout.",
+                    session.systemId(), lease.holder());
+        }
+        return lease.held();
+    }
+
     private void prepareTriggers(ProcessContext context, CaptureSession session, Connection connection, List<SyncedTable> tables) throws SQLException {
         TriggerInstaller installer = new TriggerInstaller(session.dialect());
-        if (INSTALL.getValue().equals(context.getProperty(TRIGGER_MANAGEMENT).getValue())) {
-            List<String> installed = installer.install(connection, tables, nowMicros());
-            if (!installed.isEmpty()) {
-                getLogger().info("Installed or rebuilt triggers of {} in system {}", installed, session.systemId());
-            }
+        if (!INSTALL.getValue().equals(context.getProperty(TRIGGER_MANAGEMENT).getValue())) {
+            verify(installer, connection, tables, session.systemId());
             return;
         }
-        List<String> problems = new ArrayList<>();
-        for (TriggerInstaller.TableCheck check : installer.check(connection, tables)) {
-            if (check.status() != TriggerInstaller.Status.CURRENT) {
-                problems.add(check.table().localName() + " (" + check.status().name().toLowerCase() + ")");
-            }
+        List<TriggerInstaller.TableCheck> installed = installer.install(connection, tables, nowMicros());
+        reportBroken(installed, session.systemId());
+        List<String> others = installed.stream().filter(c -> c.status() != TriggerInstaller.Status.BROKEN).map(c -> c.table().localName()).toList();
+        if (!others.isEmpty()) {
+            getLogger().info("Installed or rebuilt triggers of {} in system {}", others, session.systemId());
         }
+    }
+
+    /** Verify Only: refuses to go on unless every table is installed as this configuration needs and its triggers fire. */
+    private void verify(TriggerInstaller installer, Connection connection, List<SyncedTable> tables, String systemId) throws SQLException {
+        List<String> problems = installer.check(connection, tables).stream()
+                .filter(check -> check.status() != TriggerInstaller.Status.CURRENT).map(TriggerInstaller.TableCheck::describe).toList();
         if (!problems.isEmpty()) {
-            throw new ProcessException("Triggers of system " + session.systemId() + " are not as this configuration needs: "
+            throw new ProcessException("Triggers of system " + systemId + " are not as this configuration needs: "
                     + problems + ". Run the script of ManageSyncTriggers (Generate SQL) or switch Trigger Management to "
                     + INSTALL.getValue());
+        }
+    }
+
+    /** A warning per table whose triggers were found dropped or disabled and rebuilt: what it wrote meanwhile is lost to the sync. */
+    private void reportBroken(List<TriggerInstaller.TableCheck> installed, String systemId) {
+        for (TriggerInstaller.TableCheck check : installed) {
+            if (check.status() == TriggerInstaller.Status.BROKEN) {
+                getLogger().warn("Rebuilt the triggers of table {} in system {}: {} (dropped or disabled outside nifi-bisync). Writes to "
+                        + "the table while capture was off wrote no history and have not travelled: compare the table with the "
+                        + "other systems", check.table().localName(), systemId, String.join(", ", check.problems()));
+            }
         }
     }
 
@@ -255,21 +311,33 @@ public class CaptureTriggerHistory extends AbstractProcessor {
 
     @OnStopped
     public void onStopped() {
+        CaptureSession current = capture;
         capture = null;
+        if (current == null || current.lease() == null || !current.lease().held()) {
+            return;
+        }
+        try (Connection connection = current.connection()) {
+            current.lease().release(connection);
+        } catch (SQLException | RuntimeException e) {
+            getLogger().warn("Could not give up the capture lease of system {}; another reader takes it over after the Lease Timeout: {}",
+                    current.systemId(), e.getMessage());
+        }
     }
 
     @Override
     public void onTrigger(ProcessContext context, ProcessSession session) throws ProcessException {
         CaptureSession current = capture;
-        StateMap state;
-        try {
-            state = session.getState(Scope.CLUSTER);
-        } catch (IOException e) {
-            throw new ProcessException("Cannot read the processor's cluster state", e);
-        }
-        Map<String, String> newState = new HashMap<>(state.toMap());
+        Map<String, String> newState;
         int emitted = 0;
         try (Connection connection = current.connection()) {
+            if (!holdsLease(current, connection)) {
+                context.yield();
+                return;
+            }
+            if (!current.isPrepared()) {
+                prepare(context, current, connection);
+            }
+            newState = readState(session);
             releasePending(connection, current, newState);
             current.dialect().capture().clearLeftoverOriginMarker(connection);
             maintain(context, session, current, connection);
@@ -303,6 +371,32 @@ public class CaptureTriggerHistory extends AbstractProcessor {
         }
     }
 
+    private static Map<String, String> readState(ProcessSession session) {
+        try {
+            return new HashMap<>(session.getState(Scope.CLUSTER).toMap());
+        } catch (IOException e) {
+            throw new ProcessException("Cannot read the processor's cluster state", e);
+        }
+    }
+
+    /** Where this processor runs, for the message of a reader refused the lease. */
+    private String nodeName() {
+        java.util.Optional<String> node = getNodeTypeProvider() == null ? java.util.Optional.empty() : getNodeTypeProvider().getCurrentNode();
+        if (node.isPresent()) {
+            return "NiFi node " + node.get();
+        }
+        try {
+            return "NiFi host " + java.net.InetAddress.getLocalHost().getHostName();
+        } catch (IOException e) {
+            return "an unknown NiFi host";
+        }
+    }
+
+    /** The clock of the capture lease (NiFi's); tests stand in their own, so no test waits for a lease to go stale. */
+    protected long leaseClockMicros() {
+        return nowMicros();
+    }
+
     /**
      * Releases what the previous, committed session read: rows that travel are stamped and kept until every target
      * acknowledged them; rows that travel nowhere are deleted. Re-releasing after a crash is harmless.
@@ -323,13 +417,30 @@ public class CaptureTriggerHistory extends AbstractProcessor {
         if (!current.maintenanceDue(intervalMillis)) {
             return;
         }
+        boolean done = false;
+        try {
+            runMaintenance(context, session, current, connection);
+            done = true;
+        } finally {
+            if (!done) {
+                current.maintenanceFailed(); // the next run tries again: Verify Only keeps refusing until the triggers are back
+            }
+        }
+    }
+
+    private void runMaintenance(ProcessContext context, ProcessSession session, CaptureSession current, Connection connection) throws SQLException {
         current.tables().invalidate();
         List<SyncedTable> tables = current.resolveAll(connection);
+        TriggerInstaller installer = new TriggerInstaller(current.dialect());
         if (INSTALL.getValue().equals(context.getProperty(TRIGGER_MANAGEMENT).getValue())) {
-            List<String> rebuilt = new TriggerInstaller(current.dialect()).install(connection, tables, nowMicros());
-            if (!rebuilt.isEmpty()) {
-                getLogger().warn("Rebuilt the triggers of {} in system {}: their columns or sync settings changed", rebuilt, current.systemId());
+            List<TriggerInstaller.TableCheck> rebuilt = installer.install(connection, tables, nowMicros());
+            reportBroken(rebuilt, current.systemId());
+            List<String> changed = rebuilt.stream().filter(c -> c.status() != TriggerInstaller.Status.BROKEN).map(c -> c.table().localName()).toList();
+            if (!changed.isEmpty()) {
+                getLogger().warn("Rebuilt the triggers of {} in system {}: their columns or sync settings changed", changed, current.systemId());
             }
+        } else {
+            verify(installer, connection, tables, current.systemId());
         }
         ClockMonitor clock = new ClockMonitor(current.dialect().capture(), this::nifiClockMicros);
         ClockMonitor.Reading reading = clock.measure(connection);

@@ -200,10 +200,10 @@ public class PreventLoops extends AbstractProcessor {
             }
             if (admission.newlyParked()) {
                 session.adjustCounter(COUNTER_PARKED_KEYS, 1, false);
-                getLogger().warn("Runaway changes: key {} of table '{}' changed more than {} times within {} ms on its way to "
+                getLogger().warn("Runaway changes: a key {} of table '{}' changed more than {} times within {} ms on its way to "
                                 + "'{}' (triggers or applications reacting to synced writes?); parking its changes on 'loop' "
                                 + "until the key is quiet for the window, then passing on only its greatest version",
-                        change.key, change.table, maxUpdates, guard.windowMillis(), targetSystem);
+                        ChangeRecord.keyColumns(change.key), change.table, maxUpdates, guard.windowMillis(), targetSystem);
             }
             parked.computeIfAbsent(keyId, k -> new ArrayList<>()).add(incoming.raw());
             parkedUntil.merge(keyId, admission.parkedUntilMillis(), Math::max);

@@ -22,6 +22,7 @@ import org.bisync.nifi.change.ChangeFields;
 import org.bisync.nifi.change.ChangeRecord;
 import org.bisync.nifi.change.ChangeRecordSchema;
 import org.bisync.nifi.change.InvalidChangeException;
+import org.bisync.nifi.dialect.DatabaseErrors;
 import org.bisync.nifi.dialect.Dialect;
 import org.bisync.nifi.dialect.Dialects;
 import org.bisync.nifi.resolve.InitialVersion;
@@ -215,9 +216,14 @@ public class ResolveConflicts extends AbstractProcessor {
                 context.yield();
                 return;
             } catch (SQLException | ProcessException e) {
-                // nothing was decided: the whole FlowFile waits and is read again
+                // nothing was decided: the whole FlowFile waits and is read again, against the tables as they are then
+                // (a column dropped or added in the target fails the read until the cache is refreshed)
+                SyncedTableCache used = tables;
+                tables = null;
+                String error = e instanceof SQLException sql
+                        ? (used == null ? DatabaseErrors.generic(sql) : used.dialect().errors().describe(sql)) : e.getMessage();
                 getLogger().error("Cannot read the versions of target '{}' for {}; it stays queued and is retried: {}",
-                        targetSystem, flowFile, e.getMessage(), e);
+                        targetSystem, flowFile, error);
                 session.rollback(true);
                 context.yield();
                 return;
@@ -326,7 +332,7 @@ public class ResolveConflicts extends AbstractProcessor {
                 case STALE -> stale.add(change); // removed; counted and acknowledged
             }
             if (verdict.nearTie() || verdict.outcome() == Outcome.CONFLICT_LOST || verdict.outcome() == Outcome.CONFLICT_WON) {
-                getLogger().debug("{} {}: {}{}", canonical, change.key, verdict.reason(), verdict.nearTie() ? " (near-tie)" : "");
+                getLogger().debug("{} {}: {}{}", canonical, ChangeRecord.keyColumns(change.key), verdict.reason(), verdict.nearTie() ? " (near-tie)" : "");
             }
         }
     }

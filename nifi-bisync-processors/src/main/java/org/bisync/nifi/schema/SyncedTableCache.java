@@ -11,7 +11,7 @@ import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The synced tables of one system, resolved against its database once and kept until {@link #invalidate()} (a
- * processor invalidates when it is rescheduled or sees a schema error).
+ * processor invalidates when it is rescheduled, sees a schema error, or meets a table or column that is gone or new).
  */
 public final class SyncedTableCache {
 
@@ -58,6 +58,12 @@ public final class SyncedTableCache {
         resolver.requireInstalled(connection, table);
         installed.put(canonicalName, table);
         return table;
+    }
+
+    /** Forgets one table: it is resolved against the database again at its next use. */
+    public void invalidate(String canonicalName) {
+        tables.remove(canonicalName);
+        installed.remove(canonicalName);
     }
 
     public void invalidate() {

@@ -118,6 +118,7 @@ public final class SyncedTableResolver {
         List<SyncedColumn> columns = new ArrayList<>();
         for (String keyColumn : keyLocal) {
             ColumnInfo column = requireColumn(metadata, keyColumn, where, "sync key column '" + keyColumn + "'");
+            requireNoVersionColumnName(keyColumn, where);
             columns.add(new SyncedColumn(settings.canonicalFieldName(keyColumn, systemId), column, true, false));
         }
         Map<String, Long> fieldBiases = new LinkedHashMap<>();
@@ -139,6 +140,20 @@ public final class SyncedTableResolver {
         }
         return new SyncedTable(settings, systemId, metadata, columns, topology.bias(settings, systemId, null), fieldBiases,
                 timestampColumn(metadata, settings, systemId, where));
+    }
+
+    /**
+     * The version table holds the key columns beside its own; a key column of the same name would clash (MariaDB would
+     * even merge the two into one column without a word).
+     */
+    private void requireNoVersionColumnName(String keyColumn, String where) {
+        for (String own : BisyncTables.VERSION_COLUMNS) {
+            if (dialect.identifiers().sameColumnName(keyColumn, own)) {
+                throw new SchemaMismatchException(where + ": key column '" + keyColumn + "' has the name of a column of nifi-bisync's "
+                        + "version table, which holds the key columns beside its own (" + String.join(", ", BisyncTables.VERSION_COLUMNS)
+                        + "): rename the column, or configure a sync key (\"syncKey\") of other columns");
+            }
+        }
     }
 
     /**

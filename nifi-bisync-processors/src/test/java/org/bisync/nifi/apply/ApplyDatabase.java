@@ -169,6 +169,25 @@ final class ApplyDatabase {
         });
     }
 
+    /**
+     * A connection on which the {@code failAt}-th prepareStatement throws {@code failure}: a defect (or an exhausted JVM)
+     * in the middle of an apply, with the statements before it already run in the open transaction.
+     */
+    Connection connectionFailingAt(int failAt, RuntimeException failure) throws SQLException {
+        Connection real = connect();
+        AtomicInteger prepared = new AtomicInteger();
+        return (Connection) Proxy.newProxyInstance(getClass().getClassLoader(), new Class<?>[]{Connection.class}, (proxy, method, args) -> {
+            if (method.getName().equals("prepareStatement") && prepared.incrementAndGet() == failAt) {
+                throw failure;
+            }
+            try {
+                return method.invoke(real, args);
+            } catch (InvocationTargetException e) {
+                throw e.getCause();
+            }
+        });
+    }
+
     static ChangeRecord change(String table, Operation operation, int id, Map<String, Object> values, long number, String origin) {
         ChangeRecord change = new ChangeRecord();
         change.table = table;

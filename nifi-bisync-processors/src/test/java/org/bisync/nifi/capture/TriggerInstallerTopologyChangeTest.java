@@ -58,7 +58,7 @@ class TriggerInstallerTopologyChangeTest {
 
     private List<String> install(SyncedTable table) throws SQLException {
         try (Connection c = dataSource.getConnection()) {
-            return new TriggerInstaller(dialect).install(c, List.of(table), 0L);
+            return new TriggerInstaller(dialect).install(c, List.of(table), 0L).stream().map(check -> check.table().localName()).toList();
         }
     }
 

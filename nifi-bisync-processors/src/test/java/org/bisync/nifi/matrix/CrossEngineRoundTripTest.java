@@ -2,22 +2,13 @@ package org.bisync.nifi.matrix;
 
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import org.apache.nifi.serialization.RecordReader;
-import org.apache.nifi.serialization.RecordSetWriter;
-import org.apache.nifi.serialization.record.Record;
 import org.bisync.nifi.apply.ApplyOutcome;
 import org.bisync.nifi.apply.ApplyResult;
 import org.bisync.nifi.apply.ApplyStatus;
 import org.bisync.nifi.apply.ChangeApplier;
 import org.bisync.nifi.change.ChangeRecord;
-import org.bisync.nifi.change.ChangeRecordParser;
-import org.bisync.nifi.change.ChangeRecordSchema;
 import org.bisync.nifi.change.Operation;
 import org.bisync.nifi.schema.SyncedTable;
-import org.bisync.nifi.schema.TableRecordSchemas;
-import org.bisync.nifi.testsupport.JsonRecordReaderService;
-import org.bisync.nifi.testsupport.JsonRecordSetWriterService;
-import org.bisync.nifi.testsupport.RecordSchemaJson;
 import org.bisync.nifi.topology.SyncSystem;
 import org.bisync.nifi.topology.SyncTopology;
 import org.bisync.nifi.topology.TableSettings;
@@ -27,10 +18,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
-import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
 import java.math.BigDecimal;
-import java.sql.Connection;
 import java.sql.Date;
 import java.sql.SQLException;
 import java.sql.Timestamp;
@@ -237,7 +225,7 @@ class CrossEngineRoundTripTest {
         List<ChangeRecord> inserts = source.capture(sourceTable);
         assertEquals(atSource.size(), inserts.size(), "one INSERT captured per row");
         Set<Long> rejected = new HashSet<>();
-        ApplyResult inserted = applyThroughJson(applier, target, sourceTable, targetTable, sourceEngine, inserts);
+        ApplyResult inserted = MatrixSide.applyThroughJson(applier, target, sourceTable, targetTable, sourceEngine, inserts);
         for (ApplyOutcome outcome : inserted.outcomes()) {
             Row row = rowOf(atSource, outcome.change());
             String field = row.rule().on(sourceEngine, targetEngine).rejectedField();
@@ -271,7 +259,7 @@ class CrossEngineRoundTripTest {
         List<ChangeRecord> later = source.capture(sourceTable);
         assertEquals(List.of(Operation.UPDATE, Operation.UPDATE, Operation.UPDATE, Operation.DELETE, Operation.DELETE),
                 later.stream().map(c -> c.operation).toList());
-        ApplyResult updated = applyThroughJson(applier, target, sourceTable, targetTable, sourceEngine, later);
+        ApplyResult updated = MatrixSide.applyThroughJson(applier, target, sourceTable, targetTable, sourceEngine, later);
         assertEquals(later.size(), updated.count(ApplyStatus.APPLIED), updated.toString());
         List<Row> expected = new ArrayList<>();
         for (Row row : atSource) {
@@ -302,7 +290,7 @@ class CrossEngineRoundTripTest {
         assertSame(row, source.read(sourceTable, 1L), "PostgreSQL keeps -0.0");
         List<ChangeRecord> captured = source.capture(sourceTable);
         assertEquals(-0.0, (Double) captured.get(0).after.get("n_dbl"), "captured as -0.0");
-        ApplyResult result = applyThroughJson(new ChangeApplier(MatrixEngine.POSTGRES.dialect, topology, "B", 500, w -> { }), target,
+        ApplyResult result = MatrixSide.applyThroughJson(new ChangeApplier(MatrixEngine.POSTGRES.dialect, topology, "B", 500, w -> { }), target,
                 sourceTable, targetTable, MatrixEngine.POSTGRES, captured);
         assertEquals(1, result.count(ApplyStatus.APPLIED));
         assertSame(row, target.read(targetTable, 1L), "written as -0.0");
@@ -318,38 +306,6 @@ class CrossEngineRoundTripTest {
     private static Row rowOf(List<Row> rows, ChangeRecord change) {
         Object id = change.key.get("id");
         return rows.stream().filter(r -> r.id() == ((Number) id).longValue()).findFirst().orElseThrow();
-    }
-
-    /**
-     * Writes the changes as JSON with the source table's change schema, reads them back with the schema the attribute
-     * carries (as the next processor would), and applies them at the target.
-     */
-    private static ApplyResult applyThroughJson(ChangeApplier applier, MatrixSide target, SyncedTable sourceTable, SyncedTable targetTable,
-                                                MatrixEngine sourceEngine, List<ChangeRecord> changes) throws Exception {
-        ChangeRecordSchema schema = TableRecordSchemas.changeSchema(sourceTable, sourceEngine.dialect.types());
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        try (RecordSetWriter writer = new JsonRecordSetWriterService().createWriter(null, schema.schema(), out, Map.of())) {
-            writer.beginRecordSet();
-            for (ChangeRecord change : changes) {
-                writer.write(schema.toRecord(change));
-            }
-            writer.finishRecordSet();
-        }
-        Map<String, String> attributes = Map.of(JsonRecordSetWriterService.SCHEMA_ATTRIBUTE, RecordSchemaJson.toJson(schema.schema()));
-        byte[] content = out.toByteArray();
-        List<ChangeRecord> read = new ArrayList<>();
-        try (RecordReader reader = new JsonRecordReaderService().createRecordReader(attributes, new ByteArrayInputStream(content),
-                content.length, null)) {
-            ChangeRecordSchema.fromIncoming(reader.getSchema()); // what ApplyBidirectionalChanges does with the incoming schema
-            Record record;
-            while ((record = reader.nextRecord()) != null) {
-                read.add(ChangeRecordParser.parse(record));
-            }
-        }
-        assertEquals(changes.size(), read.size());
-        try (Connection connection = target.connect()) {
-            return applier.apply(connection, targetTable, read);
-        }
     }
 
     private static void assertBothSidesEqual(MatrixSide source, MatrixSide target, SyncedTable sourceTable, SyncedTable targetTable,

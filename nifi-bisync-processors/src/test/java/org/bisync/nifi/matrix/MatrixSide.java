@@ -1,19 +1,32 @@
 package org.bisync.nifi.matrix;
 
+import org.apache.nifi.serialization.RecordReader;
+import org.apache.nifi.serialization.RecordSetWriter;
+import org.apache.nifi.serialization.record.Record;
+import org.bisync.nifi.apply.ApplyResult;
+import org.bisync.nifi.apply.ChangeApplier;
 import org.bisync.nifi.capture.ChangeDecoder;
 import org.bisync.nifi.capture.HistoryReader;
 import org.bisync.nifi.capture.HistoryRow;
 import org.bisync.nifi.capture.TriggerInstaller;
 import org.bisync.nifi.change.ChangeRecord;
+import org.bisync.nifi.change.ChangeRecordParser;
+import org.bisync.nifi.change.ChangeRecordSchema;
 import org.bisync.nifi.dialect.BisyncTables;
 import org.bisync.nifi.dialect.Dialect;
 import org.bisync.nifi.dialect.KeyQueries;
 import org.bisync.nifi.schema.SyncedColumn;
 import org.bisync.nifi.schema.SyncedTable;
 import org.bisync.nifi.schema.SyncedTableResolver;
+import org.bisync.nifi.schema.TableRecordSchemas;
+import org.bisync.nifi.testsupport.JsonRecordReaderService;
+import org.bisync.nifi.testsupport.JsonRecordSetWriterService;
+import org.bisync.nifi.testsupport.RecordSchemaJson;
 import org.bisync.nifi.topology.SyncTopology;
 
 import javax.sql.DataSource;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -173,6 +186,58 @@ final class MatrixSide {
                 }
                 return row;
             }
+        }
+    }
+
+    /** Every row of the table read with the dialect's read, canonical field to value. */
+    List<Map<String, Object>> readAll(SyncedTable table) throws SQLException {
+        String sql = "SELECT " + table.columns().stream().map(c -> q(c.local())).collect(Collectors.joining(", ")) + " FROM "
+                + q(table.localName());
+        List<Map<String, Object>> rows = new ArrayList<>();
+        try (Connection c = connect(); Statement s = c.createStatement(); ResultSet rs = s.executeQuery(sql)) {
+            while (rs.next()) {
+                Map<String, Object> row = new LinkedHashMap<>();
+                int i = 1;
+                for (SyncedColumn column : table.columns()) {
+                    row.put(column.canonical(), dialect.types().read(rs, i++, column.column()));
+                }
+                rows.add(row);
+            }
+        }
+        return rows;
+    }
+
+    /**
+     * Writes the changes as JSON with the source table's change schema, reads them back with the schema the attribute
+     * carries (as the next processor would), and applies them at the target.
+     */
+    static ApplyResult applyThroughJson(ChangeApplier applier, MatrixSide target, SyncedTable sourceTable, SyncedTable targetTable,
+                                        MatrixEngine sourceEngine, List<ChangeRecord> changes) throws Exception {
+        ChangeRecordSchema schema = TableRecordSchemas.changeSchema(sourceTable, sourceEngine.dialect.types());
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        try (RecordSetWriter writer = new JsonRecordSetWriterService().createWriter(null, schema.schema(), out, Map.of())) {
+            writer.beginRecordSet();
+            for (ChangeRecord change : changes) {
+                writer.write(schema.toRecord(change));
+            }
+            writer.finishRecordSet();
+        }
+        Map<String, String> attributes = Map.of(JsonRecordSetWriterService.SCHEMA_ATTRIBUTE, RecordSchemaJson.toJson(schema.schema()));
+        byte[] content = out.toByteArray();
+        List<ChangeRecord> read = new ArrayList<>();
+        try (RecordReader reader = new JsonRecordReaderService().createRecordReader(attributes, new ByteArrayInputStream(content),
+                content.length, null)) {
+            ChangeRecordSchema.fromIncoming(reader.getSchema()); // what ApplyBidirectionalChanges does with the incoming schema
+            Record record;
+            while ((record = reader.nextRecord()) != null) {
+                read.add(ChangeRecordParser.parse(record));
+            }
+        }
+        if (read.size() != changes.size()) {
+            throw new AssertionError("wrote " + changes.size() + " change records as JSON but read back " + read.size());
+        }
+        try (Connection connection = target.connect()) {
+            return applier.apply(connection, targetTable, read);
         }
     }
 

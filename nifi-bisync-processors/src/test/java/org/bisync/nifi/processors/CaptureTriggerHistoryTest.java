@@ -87,7 +87,7 @@ class CaptureTriggerHistoryTest {
     }
 
     /** Reads a FlowFile's change records back with the schema the writer carried. */
-    private static List<Record> records(MockFlowFile flowFile) throws Exception {
+    static List<Record> records(MockFlowFile flowFile) throws Exception {
         List<Record> records = new ArrayList<>();
         try (var reader = new JsonRecordReaderService().createRecordReader(flowFile.getAttributes(),
                 new ByteArrayInputStream(flowFile.toByteArray()), flowFile.getSize(), null)) {
@@ -234,7 +234,7 @@ class CaptureTriggerHistoryTest {
     }
 
     /** Every message along the cause chain: NiFi's test runner wraps what onScheduled threw. */
-    private static String causes(Throwable e) {
+    static String causes(Throwable e) {
         StringBuilder text = new StringBuilder();
         for (Throwable t = e; t != null; t = t.getCause()) {
             text.append(t.getMessage()).append(" | ");

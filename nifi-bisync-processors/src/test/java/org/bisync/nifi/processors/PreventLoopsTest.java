@@ -125,7 +125,9 @@ class PreventLoopsTest {
         assertTrue(parked.getAttribute("bisync.reason").contains("runaway key customer|{id=7}"), parked.getAttribute("bisync.reason"));
         assertEquals(1, runner.getCounterValue(PreventLoops.COUNTER_PARKED_KEYS));
         assertTrue(runner.getLogger().getWarnMessages().stream().anyMatch(m -> m.getMsg().contains("customer")
-                && m.getMsg().contains("{id=7}")), "a bulletin names the table and key");
+                && m.getMsg().contains("(id)")), "a bulletin names the table and key column");
+        assertTrue(runner.getLogger().getWarnMessages().stream().noneMatch(m -> m.getMsg().contains("{id=7}") || m.getMsg().contains("=7")),
+                "and never the key's value");
         assertTrue(runner.getProvenanceEvents().stream().anyMatch(e -> e.getEventType() == ProvenanceEventType.ROUTE
                 && e.getRelationship().equals("loop") && e.getDetails().contains("parked 3 changes")));
 

@@ -1,6 +1,9 @@
 package org.bisync.nifi.demo.harness;
 
+import org.apache.nifi.annotation.behavior.Stateful;
+import org.apache.nifi.components.state.Scope;
 import org.apache.nifi.controller.ControllerService;
+import org.apache.nifi.flowfile.FlowFile;
 import org.apache.nifi.flow.VersionedConnection;
 import org.apache.nifi.flow.VersionedControllerService;
 import org.apache.nifi.flow.VersionedParameter;
@@ -8,6 +11,7 @@ import org.apache.nifi.flow.VersionedParameterContext;
 import org.apache.nifi.flow.VersionedProcessGroup;
 import org.apache.nifi.flow.VersionedProcessor;
 import org.apache.nifi.flow.VersionedPropertyDescriptor;
+import org.apache.nifi.processor.ProcessSession;
 import org.apache.nifi.processor.Processor;
 import org.apache.nifi.processor.Relationship;
 import org.apache.nifi.registry.flow.RegisteredFlowSnapshot;
@@ -37,6 +41,7 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Deque;
+import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -58,7 +63,9 @@ import java.util.regex.Pattern;
  *
  * <p>Every record is followed per (change, target) so that {@link #outcomes()} can tell whether each captured change
  * ended exactly once per direction. Connections can duplicate and reorder FlowFiles, and a processor can be restarted
- * (stopped and started, keeping its state) mid-run. Processors without an incoming connection (sources) run every round,
+ * (stopped and started, keeping its state) mid-run; the whole flow can be restarted with new processor instances
+ * ({@link #restartFlow}), NiFi can die inside a processor's session ({@link #crashDuring}), and FlowFiles kept on the
+ * way can be replayed ({@link #replay}). Processors without an incoming connection (sources) run every round,
  * except those scheduled a minute apart or more (such as a ManageSyncTriggers that installs at start): those run at the
  * first round after they start and then once per their period, as in NiFi. Single-threaded: call it from one thread; databases may be written
  * concurrently by others.
@@ -76,7 +83,9 @@ public final class FlowHarness implements AutoCloseable {
     /** One processor of the template with its runner and input queue. */
     private static final class Node {
         final VersionedProcessor definition;
-        final TestRunner runner;
+        TestRunner runner;
+        /** Runners this node had before restarts of the flow ({@link #restartFlow}), kept for their counters. */
+        final List<TestRunner> retired = new ArrayList<>();
         final String target;
         final boolean source;
         /** A source's run schedule when it is long (a minute or more), else 0: run every round. */
@@ -113,6 +122,10 @@ public final class FlowHarness implements AutoCloseable {
     private record Fault(Predicate<String> connectionName, double duplicateProbability, boolean reorder) {
     }
 
+    /** A FlowFile that travelled a connection kept for replay, with the processor it left. */
+    private record Travelled(Node from, VersionedConnection connection, Item item) {
+    }
+
     /** What one round did, for progress lines. */
     public record RoundReport(int round, int captured, int moved, int queued, int failedRuns) {
     }
@@ -126,6 +139,11 @@ public final class FlowHarness implements AutoCloseable {
     private final Random random;
     private final Outcomes outcomes = new Outcomes();
     private final Consumer<String> log;
+    private final Builder builder;
+    private final Map<String, String> parameters;
+    private final Map<String, String> poolSystems;
+    /** FlowFiles kept for {@link #replay}: the processor they left, the connection and the FlowFile. */
+    private final List<Travelled> travelled = new ArrayList<>();
     private final java.util.Set<String> stopped = new java.util.HashSet<>();
     private int round;
     private int lastCaptured;
@@ -137,25 +155,21 @@ public final class FlowHarness implements AutoCloseable {
         this.faults = List.copyOf(builder.faults);
         this.random = new Random(builder.seed);
         this.log = builder.log;
+        this.builder = builder;
         VersionedProcessGroup group = snapshot.getFlowContents();
         this.connections = new ArrayList<>(group.getConnections());
         connections.sort((a, b) -> a.getIdentifier().compareTo(b.getIdentifier()));
-        Map<String, String> parameters = parameters(snapshot, builder.parameters);
-        Map<String, String> poolSystems = poolSystems(group);
+        this.parameters = parameters(snapshot, builder.parameters);
+        this.poolSystems = poolSystems(group);
         List<VersionedProcessor> processors = new ArrayList<>(group.getProcessors());
         processors.sort((a, b) -> a.getName().compareTo(b.getName()));
         for (VersionedProcessor processor : processors) {
             if (processor.getScheduledState() == org.apache.nifi.flow.ScheduledState.DISABLED) {
                 continue; // as in NiFi: a disabled processor does not run when the group starts
             }
-            TestRunner runner = runner(processor, group, parameters, poolSystems, builder);
-            Map<String, String> overrides = builder.processorProperties.getOrDefault(processor.getName(), Map.of());
-            overrides.forEach(runner::setProperty);
             String target = processor.getProperties().get("Target System ID");
             boolean source = group.getConnections().stream().noneMatch(c -> c.getDestination().getId().equals(processor.getIdentifier()));
-            if (source) {
-                runner.setIncomingConnection(false); // e.g. ManageSyncTriggers runs on its schedule only without one
-            }
+            TestRunner runner = newRunner(processor, source);
             nodes.put(processor.getIdentifier(), new Node(processor, runner, target, source));
         }
         group.getFunnels().forEach(f -> funnels.put(f.getIdentifier(), new ArrayList<>()));
@@ -185,6 +199,7 @@ public final class FlowHarness implements AutoCloseable {
         private final Map<String, String> parameters = new HashMap<>();
         private final Map<String, Map<String, String>> processorProperties = new HashMap<>();
         private final List<Fault> faults = new ArrayList<>();
+        private Predicate<String> keepForReplay = name -> false;
         private long seed = 1;
         private Consumer<String> log = message -> { };
 
@@ -218,6 +233,12 @@ public final class FlowHarness implements AutoCloseable {
         /** Shuffles the queue a matching connection delivers into before the processor takes it. */
         public Builder reorder(Predicate<String> connectionName) {
             faults.add(new Fault(connectionName, 0, true));
+            return this;
+        }
+
+        /** Keeps a copy of every FlowFile that travels a matching connection, for {@link FlowHarness#replay}. */
+        public Builder keepForReplay(Predicate<String> connectionName) {
+            this.keepForReplay = Objects.requireNonNull(connectionName);
             return this;
         }
 
@@ -279,6 +300,16 @@ public final class FlowHarness implements AutoCloseable {
             });
         }
         return systems;
+    }
+
+    /** A runner for the processor as the template and the builder's overrides configure it (a fresh instance). */
+    private TestRunner newRunner(VersionedProcessor processor, boolean source) {
+        TestRunner runner = runner(processor, snapshot.getFlowContents(), parameters, poolSystems, builder);
+        builder.processorProperties.getOrDefault(processor.getName(), Map.of()).forEach(runner::setProperty);
+        if (source) {
+            runner.setIncomingConnection(false); // e.g. ManageSyncTriggers runs on its schedule only without one
+        }
+        return runner;
     }
 
     private TestRunner runner(VersionedProcessor processor, VersionedProcessGroup group, Map<String, String> parameters,
@@ -445,6 +476,144 @@ public final class FlowHarness implements AutoCloseable {
         log.accept("started " + processorName);
     }
 
+    /**
+     * NiFi restarts: every processor instance is replaced by a new one (a new runner over the same databases) that starts
+     * with the state the old one had stored. FlowFiles queued for a processor, including those its runner had taken in
+     * but not finished, wait for the new instance, as NiFi's FlowFile repository keeps them. What lives only in a
+     * processor's memory is gone. Processors stopped with {@link #stop} stay stopped; counters carry over.
+     */
+    public void restartFlow() {
+        for (Node node : nodes.values()) {
+            replaceRunner(node);
+        }
+        log.accept("restarted the flow: new processor instances");
+    }
+
+    /**
+     * NiFi dies while the processor with this name is inside a session: it runs once on what is queued for it (its
+     * database work commits), then its session is lost before it commits, as when the JVM is killed: what it emitted,
+     * the state it stored and its counters are gone, and the FlowFiles it took are queued for it again. Then the whole
+     * flow restarts ({@link #restartFlow}).
+     *
+     * @return the FlowFiles it had emitted in the lost session
+     */
+    public int crashDuring(String processorName) {
+        Node node = byName(processorName);
+        replaceRunner(node); // the runner so far keeps its counters; the lost session counts nothing
+        Map<Scope, Map<String, String>> before = state(node.runner);
+        TestRunner crashing = node.runner;
+        for (Item item : node.queue) {
+            crashing.enqueue(item.content(), item.attributes());
+        }
+        try {
+            crashing.run(1, false, true);
+        } catch (AssertionError | RuntimeException e) {
+            log.accept(processorName + " failed in the run that crashed: " + rootMessage(e));
+        }
+        int lost = 0;
+        for (Relationship relationship : crashing.getProcessor().getRelationships()) {
+            lost += crashing.getFlowFilesForRelationship(relationship).size();
+        }
+        crashing.clearTransferState();
+        stopQuietly(node.name(), crashing);
+        node.runner = newRunner(node.definition, node.source);
+        setState(node.runner, before);
+        node.scheduled = false;
+        log.accept("NiFi died inside a session of " + processorName + " (" + lost + " FlowFiles it emitted were lost)");
+        restartFlow();
+        return lost;
+    }
+
+    /**
+     * Replays (as from NiFi's provenance) every FlowFile kept by {@link Builder#keepForReplay} whose connection matches:
+     * a copy is queued again for the processor it was delivered to, and counts as one more copy of its changes.
+     *
+     * @return how many FlowFiles were replayed
+     */
+    public int replay(Predicate<String> connectionName) {
+        List<Travelled> again = travelled.stream().filter(t -> connectionName.test(t.connection().getName())).toList();
+        for (Travelled t : again) {
+            deliver(t.from(), t.connection(), copy(t.item()), false, true);
+        }
+        log.accept("replayed " + again.size() + " FlowFiles");
+        return again.size();
+    }
+
+    private void replaceRunner(Node node) {
+        TestRunner old = node.runner;
+        if (node.scheduled) {
+            stopQuietly(node.name(), old);
+            node.scheduled = false;
+        }
+        List<Item> inFlight = drain(old);
+        // taken back from the runner: counted in again when the new runner takes them
+        inFlight.forEach(item -> records(item).forEach(r -> {
+            ChangeId id = changeId(r);
+            if (id != null) {
+                node.pendingIn.computeIfPresent(id, (k, n) -> n > 1 ? n - 1 : null);
+            }
+        }));
+        for (int i = inFlight.size() - 1; i >= 0; i--) {
+            node.queue.addFirst(inFlight.get(i));
+        }
+        Map<Scope, Map<String, String>> state = state(old);
+        node.retired.add(old);
+        node.runner = newRunner(node.definition, node.source);
+        setState(node.runner, state);
+        node.lastRunAt = 0; // a started processor runs at once
+    }
+
+    /** Takes the FlowFiles out of a runner's input queue, in queue order. */
+    private static List<Item> drain(TestRunner runner) {
+        List<Item> items = new ArrayList<>();
+        if (runner.isQueueEmpty()) {
+            return items;
+        }
+        ProcessSession session = runner.getProcessSessionFactory().createSession();
+        for (FlowFile flowFile : session.get(Integer.MAX_VALUE)) {
+            MockFlowFile mock = (MockFlowFile) flowFile;
+            items.add(new Item(mock.toByteArray(), new HashMap<>(mock.getAttributes())));
+            session.remove(flowFile);
+        }
+        session.commitAsync();
+        return items;
+    }
+
+    private static Map<Scope, Map<String, String>> state(TestRunner runner) {
+        Map<Scope, Map<String, String>> state = new EnumMap<>(Scope.class);
+        for (Scope scope : statefulScopes(runner)) {
+            try {
+                state.put(scope, new HashMap<>(runner.getStateManager().getState(scope).toMap()));
+            } catch (IOException e) {
+                throw new UncheckedIOException("Cannot read the " + scope + " state", e);
+            }
+        }
+        return state;
+    }
+
+    private static void setState(TestRunner runner, Map<Scope, Map<String, String>> state) {
+        state.forEach((scope, values) -> {
+            try {
+                runner.getStateManager().setState(values, scope);
+            } catch (IOException e) {
+                throw new UncheckedIOException("Cannot set the " + scope + " state", e);
+            }
+        });
+    }
+
+    private static List<Scope> statefulScopes(TestRunner runner) {
+        Stateful stateful = runner.getProcessor().getClass().getAnnotation(Stateful.class);
+        return stateful == null ? List.of() : List.of(stateful.scopes());
+    }
+
+    private void stopQuietly(String name, TestRunner runner) {
+        try {
+            runner.stop();
+        } catch (RuntimeException | AssertionError e) {
+            log.accept("stopping " + name + " failed: " + e);
+        }
+    }
+
     /** FlowFiles waiting for the processor with this name (its incoming connections). */
     public int queued(String processorName) {
         Node node = byName(processorName);
@@ -491,8 +660,7 @@ public final class FlowHarness implements AutoCloseable {
         long sum = 0;
         for (Node node : nodes.values()) {
             if (node.definition.getType().endsWith("." + processorSimpleName)) {
-                Long value = node.runner.getCounterValue(counter);
-                sum += value == null ? 0 : value;
+                sum += counterOf(node, counter);
             }
         }
         return sum;
@@ -500,8 +668,18 @@ public final class FlowHarness implements AutoCloseable {
 
     /** A counter of one processor, by its name in the flow; 0 when it never counted. */
     public long processorCounter(String processorName, String counter) {
-        Long value = runner(processorName).getCounterValue(counter);
-        return value == null ? 0 : value;
+        return counterOf(byName(processorName), counter);
+    }
+
+    /** A counter summed over the node's runner and those it had before restarts of the flow. */
+    private static long counterOf(Node node, String counter) {
+        long sum = 0;
+        for (TestRunner runner : node.retired) {
+            Long value = runner.getCounterValue(counter);
+            sum += value == null ? 0 : value;
+        }
+        Long value = node.runner.getCounterValue(counter);
+        return sum + (value == null ? 0 : value);
     }
 
     /** Runs that threw (the session was rolled back), and the last such failure. */
@@ -664,6 +842,9 @@ public final class FlowHarness implements AutoCloseable {
             }
             for (int copy = 0; copy < copies; copy++) {
                 deliver(from, connection, item, reorder, copy > 0);
+            }
+            if (builder.keepForReplay.test(connection.getName())) {
+                travelled.add(new Travelled(from, connection, copy(item)));
             }
         }
         if (!routed) {

@@ -184,6 +184,15 @@ public final class FlowBuilder {
     /** A connection; a self-loop gets two bends so it is visible on the canvas. */
     public VersionedConnection connect(String name, VersionedComponent source, Set<String> relationships, VersionedComponent destination,
                                 long objectThreshold, String sizeThreshold, String partitionAttribute) {
+        return connect(name, source, relationships, destination, objectThreshold, sizeThreshold, partitionAttribute, null);
+    }
+
+    /**
+     * A connection drawn through {@code bends} (its label sits on the first); null bends: straight, or for a
+     * self-loop two bends to the right of the processor.
+     */
+    public VersionedConnection connect(String name, VersionedComponent source, Set<String> relationships, VersionedComponent destination,
+                                       long objectThreshold, String sizeThreshold, String partitionAttribute, List<Position> bends) {
         VersionedConnection connection = new VersionedConnection();
         init(connection, "connection/" + source.getName() + "/" + String.join(",", relationships) + "/" + destination.getIdentifier(),
                 name, null, null);
@@ -195,15 +204,20 @@ public final class FlowBuilder {
         connection.setBackPressureDataSizeThreshold(sizeThreshold);
         connection.setFlowFileExpiration("0 sec");
         connection.setPrioritizers(new ArrayList<>());
-        connection.setLabelIndex(1);
         connection.setzIndex(0L);
-        List<Position> bends = new ArrayList<>();
-        if (source == destination) {
-            Position at = source.getPosition();
-            bends.add(new Position(at.getX() + 420, at.getY() - 40));
-            bends.add(new Position(at.getX() + 420, at.getY() + 120));
+        List<Position> drawn = new ArrayList<>();
+        if (bends != null) {
+            drawn.addAll(bends);
+            connection.setLabelIndex(0);
+        } else {
+            connection.setLabelIndex(1);
+            if (source == destination) {
+                Position at = source.getPosition();
+                drawn.add(new Position(at.getX() + 420, at.getY() - 40));
+                drawn.add(new Position(at.getX() + 420, at.getY() + 120));
+            }
         }
-        connection.setBends(bends);
+        connection.setBends(drawn);
         if (partitionAttribute == null) {
             connection.setLoadBalanceStrategy("DO_NOT_LOAD_BALANCE");
         } else {

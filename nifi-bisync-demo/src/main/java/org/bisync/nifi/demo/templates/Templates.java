@@ -2,7 +2,7 @@ package org.bisync.nifi.demo.templates;
 
 import org.apache.nifi.flow.Bundle;
 import org.apache.nifi.flow.Position;
-import org.apache.nifi.flow.VersionedComponent;
+import org.apache.nifi.flow.VersionedControllerService;
 import org.apache.nifi.flow.VersionedFunnel;
 import org.apache.nifi.flow.VersionedProcessor;
 import org.apache.nifi.registry.flow.RegisteredFlowSnapshot;
@@ -97,11 +97,11 @@ public final class Templates {
                         + "parameters (passwords and JDBC driver locations), enable the services, start the group.",
                 "bisync two-way PostgreSQL-MariaDB", List.of(POSTGRESQL, MARIADB), topology);
         VersionedProcessor capturePg = flow.capture(POSTGRESQL, 0);
-        VersionedProcessor captureMaria = flow.capture(MARIADB, 2);
+        VersionedProcessor captureMaria = flow.capture(MARIADB, 1);
         flow.direction(capturePg, POSTGRESQL, MARIADB, 0);
-        flow.direction(captureMaria, MARIADB, POSTGRESQL, 2);
-        flow.purge(POSTGRESQL, 0);
-        flow.purge(MARIADB, 2);
+        flow.direction(captureMaria, MARIADB, POSTGRESQL, 1);
+        flow.purge(POSTGRESQL);
+        flow.purge(MARIADB);
         flow.audit();
         return flow.build();
     }
@@ -118,9 +118,9 @@ public final class Templates {
         VersionedProcessor capturePg = flow.capture(POSTGRESQL, 0);
         flow.direction(capturePg, POSTGRESQL, MARIADB, 0);
         // MariaDB is only written to: nothing captures it, so nothing else would install what resolve and apply need there
-        flow.install(MARIADB, 0);
-        flow.purge(POSTGRESQL, 0);
-        flow.purge(MARIADB, 2);
+        flow.install(MARIADB);
+        flow.purge(POSTGRESQL);
+        flow.purge(MARIADB);
         flow.audit();
         return flow.build();
     }
@@ -134,16 +134,17 @@ public final class Templates {
                         + "so that one spoke down for a day does not stop the other. Fill in the parameters, enable the "
                         + "services, start the group.",
                 "bisync hub-and-spoke PostgreSQL-MariaDB-SQLite", List.of(POSTGRESQL, MARIADB, SQLITE), topology);
+        // the hub's two outgoing rows first, both fed by its capture, then the spokes' rows into the hub
         VersionedProcessor captureHub = flow.capture(POSTGRESQL, 0);
         VersionedProcessor captureMaria = flow.capture(MARIADB, 2);
-        VersionedProcessor captureSqlite = flow.capture(SQLITE, 4);
+        VersionedProcessor captureSqlite = flow.capture(SQLITE, 3);
         flow.direction(captureHub, POSTGRESQL, MARIADB, 0);
-        flow.direction(captureMaria, MARIADB, POSTGRESQL, 2);
         flow.direction(captureHub, POSTGRESQL, SQLITE, 1);
-        flow.direction(captureSqlite, SQLITE, POSTGRESQL, 4);
-        flow.purge(POSTGRESQL, 0);
-        flow.purge(MARIADB, 2);
-        flow.purge(SQLITE, 4);
+        flow.direction(captureMaria, MARIADB, POSTGRESQL, 2);
+        flow.direction(captureSqlite, SQLITE, POSTGRESQL, 3);
+        flow.purge(POSTGRESQL);
+        flow.purge(MARIADB);
+        flow.purge(SQLITE);
         flow.audit();
         return flow.build();
     }
@@ -162,18 +163,40 @@ public final class Templates {
         return json.toString();
     }
 
-    /** Builds one template: services, parameters, then one pipeline row per direction. */
+    /**
+     * Builds one template: services, parameters, then one row per direction read left to right (capture, loop
+     * prevention, conflict resolution, apply), each processor's failure and review queues in funnels right under it,
+     * and a last row with each system's maintenance (PurgeTombstones, ManageSyncTriggers). Each connection pool is sized
+     * for every task that may hold one of its connections at once.
+     */
     private static final class Flow {
-        private static final double ROW = 480;
-        private static final double COLUMN = 560;
+        /** Left edge of the first column: clear of the navigation and operation panels at the canvas' top left. */
+        private static final double LEFT = 440;
+        /** Top of the first row: room for the legend and the first row's loop-backs above it. */
+        private static final double TOP = 320;
+        private static final double COLUMN = 640;
+        private static final double ROW = 720;
+        /** A processor's box on NiFi 2's canvas. */
+        private static final double WIDTH = 352;
+        private static final double HEIGHT = 128;
+        /** How far below its processor a failure or review funnel sits. */
+        private static final double DROP = 330;
+        /** Connections NiFi may open besides the processors' (validation, verification). */
+        private static final int POOL_HEADROOM = 2;
 
         private final FlowBuilder builder;
         private final String topologyServiceId;
         private final String readerId;
         private final String writerId;
-        private final VersionedFunnel failed;
+        private final List<SystemSpec> systems;
+        private final Map<String, VersionedControllerService> pools = new LinkedHashMap<>();
+        /** Per system: how many tasks may hold a connection of its pool at the same time. */
+        private final Map<String, Integer> poolDemand = new LinkedHashMap<>();
+        private int rows;
+        private int maintenanceColumn;
 
         Flow(String key, String name, String comments, String parameterContext, List<SystemSpec> systems, String topology) {
+            this.systems = systems;
             builder = new FlowBuilder(key, name, comments, parameterContext);
             builder.describeParameters("Connection settings of " + name + ". Passwords are sensitive and shipped empty; "
                     + "NiFi ships no PostgreSQL or MariaDB driver, so point the driver locations at the JDBC jars.");
@@ -190,9 +213,11 @@ public final class Templates {
             for (SystemSpec system : systems) {
                 String poolId = builder.id("pool/" + system.id());
                 topologyProperties.add(Property.dynamicService(system.id(), poolId));
-                builder.service("pool/" + system.id(), system.title() + " connection pool", DBCP_POOL, dbcpNar,
+                pools.put(system.id(), builder.service("pool/" + system.id(), system.title() + " connection pool", DBCP_POOL, dbcpNar,
                         List.of(FlowBuilder.api("org.apache.nifi.dbcp.DBCPService", servicesApiNar)),
-                        poolProperties(system), "The database of system '" + system.id() + "'.");
+                        poolProperties(system), "The database of system '" + system.id() + "'. Sized for every task of "
+                                + "the flow that may hold one of its connections at once (concurrent tasks included)."));
+                poolDemand.put(system.id(), 0);
             }
             topologyServiceId = builder.id("topology");
             builder.service("topology", "Sync topology", TOPOLOGY_SERVICE, bisyncNar,
@@ -216,10 +241,10 @@ public final class Templates {
                             Property.of("Suppress Null Values", "never-suppress"),
                             Property.of("Output Grouping", "output-array")),
                     "Writes change records and puts their schema in the avro.schema attribute for the next reader.");
-            failed = builder.funnel("failed", new Position(4 * COLUMN + 200, -ROW / 2));
-            builder.label("failed-label", "Failed changes (all directions): the record's error field and the bisync.reason "
-                            + "attribute say why. Fix the cause, then route the queue back to the processor it came from.",
-                    new Position(4 * COLUMN + 120, -ROW / 2 - 120), 360, 100, "#ffd6d6");
+            builder.label("legend", "Failed changes wait in the funnel right under the processor that failed them: the record's "
+                            + "error field and the bisync.reason attribute say why. Fix the cause, then route the queue back to "
+                            + "that processor. Conflicts for review wait in the funnel under ResolveConflicts, labelled in yellow.",
+                    new Position(LEFT, 0), 600, 110, "#ffd6d6");
         }
 
         private List<Property> poolProperties(SystemSpec system) {
@@ -239,9 +264,34 @@ public final class Templates {
                 properties.add(Property.sensitive("Password", builder.parameter(title + " Password",
                         "Password of the " + title + " user.", null, true)));
             }
-            properties.add(Property.of("Max Total Connections", "8"));
+            // sized in build(), once every processor is known
+            properties.add(Property.of("Max Total Connections", null));
+            properties.add(Property.of("Maximum Idle Connections", null));
+            properties.add(Property.of("Max Wait Time", "5 sec"));
             properties.add(Property.of("Validation Query", "SELECT 1"));
             return properties;
+        }
+
+        /** {@code tasks} more tasks of the flow may each hold one connection of the system's pool at the same time. */
+        private void uses(SystemSpec system, int tasks) {
+            poolDemand.merge(system.id(), tasks, Integer::sum);
+        }
+
+        private static Position at(double column, int row) {
+            return new Position(LEFT + column * COLUMN, TOP + row * ROW);
+        }
+
+        /**
+         * A funnel right under {@code source}, centred {@code centre} from its left edge, holding its {@code relationship}
+         * queue; the queue's label sits between the two.
+         */
+        private VersionedFunnel queueUnder(VersionedProcessor source, String localName, double centre, String name, String relationship,
+                                           long objects, String size) {
+            Position p = source.getPosition();
+            VersionedFunnel funnel = builder.funnel(localName, new Position(p.getX() + centre - 24, p.getY() + DROP));
+            builder.connect(name, source, Set.of(relationship), funnel, objects, size, null,
+                    List.of(new Position(p.getX() + centre, p.getY() + HEIGHT + 100)));
+            return funnel;
         }
 
         VersionedProcessor capture(SystemSpec system, int row) {
@@ -254,28 +304,35 @@ public final class Templates {
                             Property.of("Initial Load", "None"),
                             Property.of("Max Changes Per FlowFile", "1000"),
                             Property.of("History Retention", "0 sec")),
-                    new Position(0, row * ROW), "Installs the triggers in " + system.title() + " and emits its changes.");
+                    at(0, row), "Installs the triggers in " + system.title() + " and emits its changes.");
             // sub-second polling, on the primary node only: capture keeps its position in cluster state
             capture.setSchedulingPeriod("500 millis");
             capture.setExecutionNode("PRIMARY");
-            builder.connect("Capture failures: " + system.title(), capture, Set.of("failure"), failed, 100_000L, "1 GB", null);
+            // a poll may open a second connection while it holds the first
+            uses(system, 2);
+            queueUnder(capture, "capture-failed/" + system.id(), WIDTH / 2, "Capture failures: " + system.title(), "failure",
+                    100_000L, "1 GB");
+            rows = Math.max(rows, row + 1);
             return capture;
         }
 
         /**
-         * PurgeTombstones of a system: removes its tombstones once no change of their key is on its way in either
-         * direction. Placed under the system's capture; runs every minute on the primary node.
+         * PurgeTombstones of a system, in the maintenance row under the pipelines: removes its tombstones once no change
+         * of their key is on its way in either direction. Runs every minute on the primary node.
          */
-        void purge(SystemSpec system, int row) {
+        void purge(SystemSpec system) {
             VersionedProcessor purge = builder.processor("purge/" + system.id(), "Purge tombstones in " + system.title(), PURGE,
                     bisyncNar(), List.of(
                             Property.service("Sync Topology Service", topologyServiceId),
                             Property.of("System ID", system.id()),
                             Property.of("Max Tombstones Per Table", "10000")),
-                    new Position(0, row * ROW + 240), "Removes the tombstones of deleted rows in " + system.title()
+                    at(maintenanceColumn++, rows), "Removes the tombstones of deleted rows in " + system.title()
                             + " once every peer decided the delete and no older change of the key is on its way.");
             purge.setSchedulingPeriod("1 min");
             purge.setExecutionNode("PRIMARY");
+            // its own system, and one peer at a time while it holds its own
+            uses(system, 1);
+            systems.stream().filter(peer -> !peer.equals(system)).forEach(peer -> uses(peer, 1));
         }
 
         /**
@@ -283,32 +340,31 @@ public final class Templates {
          * for a daily audit). Its report (and, with Emit Repairs, its repair changes) wait in a labelled queue.
          */
         void audit() {
-            Position at = new Position(4 * COLUMN + 200, -ROW / 2 - 480);
             VersionedProcessor audit = builder.processor("audit", "Audit sync consistency", AUDIT, bisyncNar(), List.of(
                             Property.service("Sync Topology Service", topologyServiceId),
                             Property.service("Record Writer", writerId),
                             Property.of("Emit Repairs", "false")),
-                    at, "Compares the synced tables across the systems (hashes computed in each database) and reports missing, "
-                            + "extra and differing rows. Disabled: enable it, then Run Once.");
+                    at(maintenanceColumn++, rows), "Compares the synced tables across the systems (hashes computed in each "
+                            + "database) and reports missing, extra and differing rows. Disabled: enable it, then Run Once.");
             audit.setSchedulingPeriod("1 day");
             audit.setExecutionNode("PRIMARY");
             audit.setScheduledState(org.apache.nifi.flow.ScheduledState.DISABLED);
-            VersionedFunnel reports = builder.funnel("audit-report", new Position(at.getX() + 460, at.getY() + 40));
-            builder.label("audit-label", "Audit reports: a record per missing, extra or differing row (both rows, both "
-                            + "versions). With Emit Repairs, repair changes go to the second queue: route each by bisync.target.system "
-                            + "into that system's Resolve conflicts.", new Position(at.getX() + 380, at.getY() + 120), 380, 110, "#fff2cc");
-            builder.connect("Audit reports", audit, Set.of("report"), reports, 1_000L, "1 GB", null);
+            // one connection of every system at once
+            systems.forEach(system -> uses(system, 1));
+            VersionedFunnel reports = queueUnder(audit, "audit-report", WIDTH / 2, "Audit reports", "report", 1_000L, "1 GB");
             builder.connect("Audit repairs", audit, Set.of("repair"), reports, 1_000L, "1 GB", null);
+            Position p = audit.getPosition();
+            builder.label("audit-label", "Audit reports: a record per missing, extra or differing row (both rows, both versions). "
+                            + "With Emit Repairs, repair changes come too: route each by bisync.target.system into that "
+                            + "system's Resolve conflicts.", new Position(p.getX() - 14, p.getY() + DROP + 70), 380, 110, "#fff2cc");
         }
 
         /**
          * ManageSyncTriggers installing nifi-bisync in a system no capture installs it in: no incoming connection, so it
          * runs on its schedule, once when the group starts and then daily (an up-to-date installation is left alone, an
-         * outdated one rebuilt). Placed under the Apply of the pipeline row {@code row} into that system.
+         * outdated one rebuilt). Placed in the maintenance row.
          */
-        void install(SystemSpec system, int row) {
-            double x = 3 * COLUMN;
-            double y = row * ROW + 360;
+        void install(SystemSpec system) {
             List<Property> properties = new ArrayList<>(List.of(
                     Property.service("Sync Topology Service", topologyServiceId),
                     Property.of("System ID", system.id()),
@@ -318,25 +374,26 @@ public final class Templates {
                 properties.add(Property.of("NiFi Database User", "#{" + system.title() + " User}"));
             }
             VersionedProcessor install = builder.processor("install/" + system.id(), "Install nifi-bisync in " + system.title(),
-                    MANAGE, bisyncNar(), properties, new Position(x, y),
+                    MANAGE, bisyncNar(), properties, at(maintenanceColumn++, rows),
                     "Installs the bisync tables, the version tables and the triggers " + system.title() + " needs as a sync "
                             + "target: no capture runs there to install them. Runs when the group starts, then daily.");
             install.setSchedulingPeriod("1 day");
             install.setExecutionNode("PRIMARY");
+            uses(system, 1);
             // the script it ran is in the provenance event; nothing downstream needs it
             install.getAutoTerminatedRelationships().add("success");
-            VersionedFunnel failures = builder.funnel("install-failed/" + system.id(), new Position(x + 460, y + 40));
+            queueUnder(install, "install-failed/" + system.id(), WIDTH / 2, "Install failures: " + system.title(), "failure",
+                    100L, "1 GB");
+            Position p = install.getPosition();
             builder.label("install-failed-label/" + system.id(), "Install failures: " + system.title() + "\nThe bisync.reason "
                             + "attribute says why (connection, rights). Fix the cause, then run " + install.getName()
                             + " again (Run Once). Until then the changes into " + system.title() + " wait in their queues.",
-                    new Position(x + 380, y + 120), 380, 110, "#ffd6d6");
-            builder.connect("Install failures: " + system.title(), install, Set.of("failure"), failures, 100L, "1 GB", null);
+                    new Position(p.getX() - 14, p.getY() + DROP + 70), 380, 110, "#ffd6d6");
         }
 
         void direction(VersionedProcessor capture, SystemSpec from, SystemSpec to, int row) {
             String arrow = from.title() + " -> " + to.title();
             String key = from.id() + "-to-" + to.id();
-            double y = row * ROW;
             VersionedProcessor loops = builder.processor("loops/" + key, "Prevent loops " + arrow, PREVENT_LOOPS, bisyncNar(),
                     List.of(Property.service("Sync Topology Service", topologyServiceId),
                             Property.of("Target System ID", to.id()),
@@ -344,47 +401,67 @@ public final class Templates {
                             Property.service("Record Writer", writerId),
                             Property.of("Max Updates Per Key", "20"),
                             Property.of("Runaway Window", "1 min")),
-                    new Position(COLUMN, y), "Drops changes that came from " + to.title() + " and parks runaway keys.");
+                    at(1, row), "Drops changes that came from " + to.title() + " and parks runaway keys.");
             VersionedProcessor resolve = builder.processor("resolve/" + key, "Resolve conflicts " + arrow, RESOLVE, bisyncNar(),
                     List.of(Property.service("Sync Topology Service", topologyServiceId),
                             Property.of("Target System ID", to.id()),
                             Property.service("Record Reader", readerId),
                             Property.service("Record Writer", writerId),
                             Property.of("Near-Tie Tolerance", "1 sec")),
-                    new Position(2 * COLUMN, y), "Decides per change against " + to.title() + "'s versions.");
+                    at(2, row), "Decides per change against " + to.title() + "'s versions.");
             VersionedProcessor apply = builder.processor("apply/" + key, "Apply into " + to.title() + " (" + arrow + ")", APPLY,
                     bisyncNar(), List.of(Property.service("Sync Topology Service", topologyServiceId),
                             Property.of("Target System ID", to.id()),
                             Property.service("Record Reader", readerId),
                             Property.service("Record Writer", writerId),
                             Property.of("Max Records Per Statement", "500")),
-                    new Position(3 * COLUMN, y), "Writes the decided changes into " + to.title() + ", greater version wins.");
+                    at(3, row), "Writes the decided changes into " + to.title() + ", greater version wins.");
             resolve.setConcurrentlySchedulableTaskCount(2);
             apply.setConcurrentlySchedulableTaskCount(2);
             apply.getAutoTerminatedRelationships().add("success");
-            // 'retry' loops back into Apply: the processor counts the attempts (bisync.retry.count), backs off
-            // exponentially (bisync.retry.not-before) and settles foreign-key conflicts past its limit; nothing is lost
+            // loop prevention acknowledges to the source; resolve and apply read or write the target, then acknowledge
+            // to the source, one connection at a time
+            uses(from, 1);
+            uses(to, resolve.getConcurrentlySchedulableTaskCount() + apply.getConcurrentlySchedulableTaskCount());
+            uses(from, resolve.getConcurrentlySchedulableTaskCount() + apply.getConcurrentlySchedulableTaskCount());
+            rows = Math.max(rows, row + 1);
+            double y = TOP + row * ROW;
+            double gapMiddle = (COLUMN + WIDTH) / 2;
 
             // back-pressure per target: a day of changes for one spoke must not stop the others
             builder.connect("Changes " + arrow, capture, Set.of("success"), loops, 10_000L, "1 GB", null);
-            builder.connect("Parked runaway keys " + arrow, loops, Set.of("loop"), loops, 10_000L, "1 GB", null);
+            // loop-backs above their processor ('retry' to the right of Apply, the row's last), labels clear of the row
+            builder.connect("Parked runaway keys " + arrow, loops, Set.of("loop"), loops, 10_000L, "1 GB", null,
+                    List.of(new Position(loops.getPosition().getX() + 120, y - 120),
+                            new Position(loops.getPosition().getX() + 240, y - 120)));
             builder.connect("To resolve " + arrow, loops, Set.of("success"), resolve, 10_000L, "1 GB", "bisync.table");
             builder.connect("To apply " + arrow, resolve, Set.of("success"), apply, 10_000L, "1 GB", "bisync.table");
-            builder.connect("Re-resolve " + arrow, apply, Set.of("re-resolve"), resolve, 10_000L, "1 GB", "bisync.table");
-            builder.connect("Retry " + arrow, apply, Set.of("retry"), apply, 10_000L, "1 GB", null);
+            builder.connect("Re-resolve " + arrow, apply, Set.of("re-resolve"), resolve, 10_000L, "1 GB", "bisync.table",
+                    List.of(new Position(resolve.getPosition().getX() + gapMiddle, y - 120)));
+            // 'retry' loops back into Apply: the processor counts the attempts (bisync.retry.count), backs off
+            // exponentially (bisync.retry.not-before) and settles foreign-key conflicts past its limit; nothing is lost
+            double right = apply.getPosition().getX() + WIDTH + 130;
+            builder.connect("Retry " + arrow, apply, Set.of("retry"), apply, 10_000L, "1 GB", null,
+                    List.of(new Position(right, y + 20), new Position(right, y + HEIGHT - 20)));
 
-            VersionedFunnel conflicts = builder.funnel("conflicts/" + key, new Position(2 * COLUMN + 40, y + 260));
+            queueUnder(loops, "loops-failed/" + key, WIDTH / 2, "Failed changes " + arrow, "failure", 100_000L, "10 GB");
+            queueUnder(resolve, "resolve-failed/" + key, 64, "Failed changes " + arrow, "failure", 100_000L, "10 GB");
+            VersionedFunnel conflicts = queueUnder(resolve, "conflicts/" + key, WIDTH - 64, "Conflicts for review: " + arrow,
+                    "conflict", 100_000L, "10 GB");
             builder.label("conflicts-label/" + key, "Conflicts for review: " + arrow + "\nSet the record's resolution "
                             + "(TAKE_INCOMING, KEEP_TARGET, USE_AFTER), e.g. with UpdateRecord, and route it back to "
                             + resolve.getName() + ".",
-                    new Position(2 * COLUMN + 100, y + 230), 380, 90, "#fff2cc");
-            builder.connect("Conflicts for review: " + arrow, resolve, Set.of("conflict"), conflicts, 100_000L, "10 GB", null);
-            for (VersionedComponent source : List.of(loops, resolve, apply)) {
-                builder.connect("Failed changes " + arrow, source, Set.of("failure"), failed, 100_000L, "10 GB", null);
-            }
+                    new Position(conflicts.getPosition().getX() + 24 - 190, conflicts.getPosition().getY() + 70), 380, 100, "#fff2cc");
+            queueUnder(apply, "apply-failed/" + key, WIDTH / 2, "Failed changes " + arrow, "failure", 100_000L, "10 GB");
         }
 
         RegisteredFlowSnapshot build() {
+            for (Map.Entry<String, VersionedControllerService> pool : pools.entrySet()) {
+                String size = String.valueOf(poolDemand.get(pool.getKey()) + POOL_HEADROOM);
+                pool.getValue().getProperties().put("Max Total Connections", size);
+                // idle connections are kept, not closed and opened again under load
+                pool.getValue().getProperties().put("Maximum Idle Connections", size);
+            }
             return builder.build();
         }
 

@@ -5,8 +5,14 @@ import org.bisync.nifi.dialect.CaptureDialect;
 import org.bisync.nifi.schema.SyncedColumn;
 import org.bisync.nifi.schema.SyncedTable;
 
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.stream.Collectors;
 
 /**
@@ -59,32 +65,70 @@ final class MariaDbCaptureSql implements CaptureDialect {
     }
 
     /**
-     * The version table copies the key columns' definitions (type, character set, collation) from the user's table
-     * through CREATE TABLE ... SELECT, so its keys compare exactly as the table's do.
+     * The version table, then the triggers, each swapped in place by CREATE OR REPLACE TRIGGER (see
+     * {@link MariaDbTriggerSql}): never dropped first, so no write falls between two triggers.
      */
     @Override
     public List<String> installTable(SyncedTable table) {
-        List<String> sql = installTargetOnlyTable(table);
+        List<String> sql = new ArrayList<>();
+        sql.add(createVersionTable(table));
         sql.addAll(triggers.createTriggers(table));
         return sql;
     }
 
     @Override
     public List<String> installTargetOnlyTable(SyncedTable table) {
+        List<String> sql = new ArrayList<>(triggers.dropTriggers(table.localName()));
+        sql.add(createVersionTable(table));
+        return sql;
+    }
+
+    /** DDL commits by itself on MariaDB: {@link #installTable} swaps each trigger atomically instead. */
+    @Override
+    public List<String> beginTableInstall(String localTableName) {
+        return List.of();
+    }
+
+    @Override
+    public List<String> triggerNames(SyncedTable table) {
+        return triggers.triggerNames(table.localName());
+    }
+
+    /** MariaDB has no disabled triggers: every trigger listed fires. */
+    @Override
+    public Map<String, Boolean> readTriggers(Connection connection, String localTableName) throws SQLException {
+        Map<String, Boolean> names = new HashMap<>();
+        try (PreparedStatement statement = connection.prepareStatement("SELECT TRIGGER_NAME, EVENT_OBJECT_TABLE FROM information_schema.TRIGGERS "
+                + "WHERE TRIGGER_SCHEMA = DATABASE() AND EVENT_OBJECT_TABLE = ?")) {
+            statement.setString(1, localTableName);
+            try (ResultSet rs = statement.executeQuery()) {
+                while (rs.next()) {
+                    if (localTableName.equals(rs.getString(2))) { // the WHERE compares by a collation that may ignore case
+                        names.put(rs.getString(1), true);
+                    }
+                }
+            }
+        }
+        return names;
+    }
+
+    /**
+     * The version table copies the key columns' definitions (type, character set, collation) from the user's table
+     * through CREATE TABLE ... SELECT, so its keys compare exactly as the table's do.
+     */
+    private String createVersionTable(SyncedTable table) {
         List<SyncedColumn> keys = table.keyColumns();
         if (keys.isEmpty()) {
             throw new IllegalArgumentException("Table '" + table.localName() + "' has no sync key");
         }
         String keyList = keys.stream().map(c -> ids.quote(c.local())).collect(Collectors.joining(", "));
-        List<String> sql = new ArrayList<>(triggers.dropTriggers(table.localName()));
-        sql.add("CREATE TABLE IF NOT EXISTS " + versionTable(table.localName()) + " ("
+        return "CREATE TABLE IF NOT EXISTS " + versionTable(table.localName()) + " ("
                 + "version_num BIGINT NOT NULL DEFAULT 0, version_origin VARCHAR(64) CHARACTER SET utf8mb4 COLLATE utf8mb4_bin NOT NULL DEFAULT '', "
                 + "prev_num BIGINT NULL, prev_origin VARCHAR(64) CHARACTER SET utf8mb4 COLLATE utf8mb4_bin NULL, "
                 + "deleted BOOLEAN NOT NULL DEFAULT 0, field_versions LONGTEXT CHARACTER SET utf8mb4 COLLATE utf8mb4_bin NULL, "
                 + "tombstone_num BIGINT NULL, tombstone_origin VARCHAR(64) CHARACTER SET utf8mb4 COLLATE utf8mb4_bin NULL, "
                 + "kept_data LONGTEXT CHARACTER SET utf8mb4 COLLATE utf8mb4_bin NULL, "
-                + "PRIMARY KEY (" + keyList + ")) ENGINE=InnoDB\nSELECT " + keyList + " FROM " + ids.quote(table.localName()) + " WHERE 1 = 0");
-        return sql;
+                + "PRIMARY KEY (" + keyList + ")) ENGINE=InnoDB\nSELECT " + keyList + " FROM " + ids.quote(table.localName()) + " WHERE 1 = 0";
     }
 
     @Override

@@ -4,6 +4,7 @@ import org.bisync.nifi.dialect.ApplyDialect;
 import org.bisync.nifi.dialect.AuditDialect;
 import org.bisync.nifi.dialect.CaptureDialect;
 import org.bisync.nifi.dialect.CatalogReader;
+import org.bisync.nifi.dialect.DatabaseErrors;
 import org.bisync.nifi.dialect.Dialect;
 import org.bisync.nifi.dialect.SqlIdentifiers;
 
@@ -13,6 +14,9 @@ import org.bisync.nifi.dialect.SqlIdentifiers;
  * refuses rather than truncates what {@link MariaDbTypeMapping#bind} lets through.
  */
 public final class MariaDbDialect implements Dialect {
+
+    private final MariaDbErrors errors = new MariaDbErrors();
+    private final AuditDialect audit = new MariaDbAuditSql();
 
     private final MariaDbIdentifiers identifiers = new MariaDbIdentifiers();
     private final MariaDbCatalogReader catalog = new MariaDbCatalogReader();
@@ -55,7 +59,10 @@ public final class MariaDbDialect implements Dialect {
         return apply;
     }
 
-    private final AuditDialect audit = new MariaDbAuditSql();
+    @Override
+    public DatabaseErrors errors() {
+        return errors;
+    }
 
     @Override
     public AuditDialect audit() {

@@ -24,6 +24,10 @@ import java.util.stream.Collectors;
  * action ({@code ON DELETE CASCADE}, {@code ON UPDATE CASCADE}, {@code SET NULL}) of InnoDB, TRUNCATE TABLE, and
  * DDL. Two-way sync of a cascade-child table is only safe when the same cascade exists on every system. Dropping or
  * renaming a column the triggers name makes users' writes to the table fail until the triggers are re-installed.
+ *
+ * <p>Each trigger is created with {@code CREATE OR REPLACE TRIGGER}, which swaps it under the table's metadata lock: a
+ * concurrent write meets the old trigger or the new one. DDL commits by itself on MariaDB, so dropping first and
+ * creating after would leave writes in between uncaptured.
  */
 final class MariaDbTriggerSql {
 
@@ -49,6 +53,11 @@ final class MariaDbTriggerSql {
 
     String deleteTriggerName(String table) {
         return ids.derivedName(BisyncTables.TRIGGER_PREFIX, table + "_del");
+    }
+
+    /** The triggers {@link #createTriggers} creates on the table, unquoted. */
+    List<String> triggerNames(String table) {
+        return List.of(insertTriggerName(table), updateTriggerName(table), deleteTriggerName(table));
     }
 
     List<String> dropTriggers(String table) {
@@ -83,7 +92,7 @@ final class MariaDbTriggerSql {
     private static final String NOT_MARKED = "coalesce(@bisync_origin, '') = ''";
 
     private String trigger(SyncedTable table, String name, String event, String body) {
-        return "CREATE TRIGGER " + ids.quote(name) + " AFTER " + event + " ON " + ids.quote(table.localName()) + " FOR EACH ROW\n"
+        return "CREATE OR REPLACE TRIGGER " + ids.quote(name) + " AFTER " + event + " ON " + ids.quote(table.localName()) + " FOR EACH ROW\n"
                 + "BEGIN\nDECLARE v_now BIGINT;\n" + body + "END";
     }
 

@@ -195,7 +195,7 @@ public final class MariaDbTypeMapping implements TypeMapping {
             case BIGINT_UNSIGNED -> {
                 BigDecimal d = RecordValues.toDecimal(value, name, 20, 0);
                 if (d.signum() < 0 || d.toBigInteger().compareTo(UNSIGNED_BIGINT_MAX) > 0) {
-                    throw new ValueRejectedException(name, "Column '" + name + "' takes values from 0 to " + UNSIGNED_BIGINT_MAX + ", got " + value);
+                    throw new ValueRejectedException(name, "Column '" + name + "' takes values from 0 to " + UNSIGNED_BIGINT_MAX + "; the value is outside that range");
                 }
                 ps.setBigDecimal(index, d);
             }
@@ -238,7 +238,7 @@ public final class MariaDbTypeMapping implements TypeMapping {
     private static LocalDateTime inRange(LocalDateTime value, LocalDateTime min, LocalDateTime max, String column, String type) {
         if (value.isBefore(min) || value.isAfter(max)) {
             throw new ValueRejectedException(column, "Column '" + column + "' is a MariaDB " + type + ", which takes " + min + " to "
-                    + max + "; got " + value);
+                    + max + "; the value is outside that range");
         }
         return value;
     }
@@ -279,7 +279,7 @@ public final class MariaDbTypeMapping implements TypeMapping {
 
     private static double finite(double d, String column) {
         if (Double.isNaN(d) || Double.isInfinite(d)) {
-            throw new ValueRejectedException(column, "Column '" + column + "' cannot hold " + d + " in MariaDB");
+            throw new ValueRejectedException(column, "Column '" + column + "' cannot hold NaN or an infinite number in MariaDB");
         }
         return d;
     }
@@ -298,13 +298,13 @@ public final class MariaDbTypeMapping implements TypeMapping {
     static String normalizeTime(String text, String column) {
         Matcher m = TIME.matcher(text.trim());
         if (!m.matches()) {
-            throw new ValueRejectedException(column, "Column '" + column + "' takes a time (HH:mm:ss.ffffff), got '" + text + "'");
+            throw new ValueRejectedException(column, "Column '" + column + "' takes a time (HH:mm:ss.ffffff), got text that is not one");
         }
         boolean negative = m.group(1) != null;
         int hours = Integer.parseInt(m.group(2));
         String fraction = m.group(5) == null ? "" : m.group(5).replaceAll("0+$", "");
         if (fraction.length() > 6) {
-            throw new ValueRejectedException(column, "Column '" + column + "' keeps at most 6 fractional second digits, got '" + text + "'");
+            throw new ValueRejectedException(column, "Column '" + column + "' keeps at most 6 fractional second digits; the value has more");
         }
         if (!negative && hours < 24) {
             int nanos = fraction.isEmpty() ? 0 : Integer.parseInt((fraction + "000000000").substring(0, 9));
@@ -319,7 +319,7 @@ public final class MariaDbTypeMapping implements TypeMapping {
         int digits = dot < 0 ? 0 : canonical.replaceAll("0+$", "").length() - dot - 1;
         if (digits > column.scale()) {
             throw new ValueRejectedException(column.name(), "Column '" + column.name() + "' keeps " + column.scale()
-                    + " fractional second digits; " + canonical + " would be rounded");
+                    + " fractional second digits; the value would be rounded");
         }
         return canonical;
     }

@@ -3,8 +3,14 @@ package org.bisync.nifi.dialect.postgres;
 import org.bisync.nifi.dialect.CaptureDialect;
 import org.bisync.nifi.schema.SyncedTable;
 
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 
 import static org.bisync.nifi.dialect.BisyncTables.CONFIG;
 import static org.bisync.nifi.dialect.BisyncTables.HISTORY;
@@ -53,6 +59,41 @@ final class PostgresCaptureDialect implements CaptureDialect {
     @Override
     public List<String> installTable(SyncedTable table) {
         return triggers.install(table);
+    }
+
+    /**
+     * DDL is transactional here. SHARE ROW EXCLUSIVE is the lock CREATE TRIGGER takes anyway; taken first, before the
+     * version table's ALTER TABLE, it waits for the writes in progress and cannot deadlock with a writer whose trigger
+     * goes on to write the version table.
+     */
+    @Override
+    public List<String> beginTableInstall(String localTableName) {
+        return List.of("BEGIN", "LOCK TABLE " + q(localTableName) + " IN SHARE ROW EXCLUSIVE MODE");
+    }
+
+    @Override
+    public List<String> triggerNames(SyncedTable table) {
+        return PostgresTriggerSql.triggerNames(table.localName());
+    }
+
+    /**
+     * tgenabled 'O' fires in ordinary sessions and 'A' always; 'D' is disabled ({@code ALTER TABLE ... DISABLE TRIGGER})
+     * and 'R' fires only under session_replication_role = replica, so neither captures the users' writes.
+     */
+    @Override
+    public Map<String, Boolean> readTriggers(Connection connection, String localTableName) throws SQLException {
+        Map<String, Boolean> triggers = new HashMap<>();
+        try (PreparedStatement statement = connection.prepareStatement("SELECT t.tgname, t.tgenabled IN ('O', 'A') FROM pg_trigger t "
+                + "JOIN pg_class c ON c.oid = t.tgrelid JOIN pg_namespace n ON n.oid = c.relnamespace "
+                + "WHERE n.nspname = current_schema() AND c.relname = ? AND NOT t.tgisinternal")) {
+            statement.setString(1, localTableName);
+            try (ResultSet rs = statement.executeQuery()) {
+                while (rs.next()) {
+                    triggers.put(rs.getString(1), rs.getBoolean(2));
+                }
+            }
+        }
+        return triggers;
     }
 
     @Override

@@ -4,6 +4,7 @@ import org.bisync.nifi.dialect.ApplyDialect;
 import org.bisync.nifi.dialect.AuditDialect;
 import org.bisync.nifi.dialect.CaptureDialect;
 import org.bisync.nifi.dialect.CatalogReader;
+import org.bisync.nifi.dialect.DatabaseErrors;
 import org.bisync.nifi.dialect.Dialect;
 import org.bisync.nifi.dialect.SqlIdentifiers;
 import org.bisync.nifi.dialect.TypeMapping;
@@ -12,6 +13,9 @@ import java.util.Locale;
 
 /** PostgreSQL 14 or later (CREATE OR REPLACE TRIGGER, exact extract(epoch), pg_current_xact_id). */
 public final class PostgresDialect implements Dialect {
+
+    private final PostgresErrors errors = new PostgresErrors();
+    private final AuditDialect audit = new PostgresAuditSql();
 
     private final PostgresIdentifiers identifiers = new PostgresIdentifiers();
     private final PostgresCatalogReader catalog = new PostgresCatalogReader();
@@ -54,7 +58,10 @@ public final class PostgresDialect implements Dialect {
         return apply;
     }
 
-    private final AuditDialect audit = new PostgresAuditSql();
+    @Override
+    public DatabaseErrors errors() {
+        return errors;
+    }
 
     @Override
     public AuditDialect audit() {

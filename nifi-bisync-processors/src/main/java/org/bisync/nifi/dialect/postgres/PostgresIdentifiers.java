@@ -17,6 +17,12 @@ final class PostgresIdentifiers implements SqlIdentifiers {
         return '"' + identifier.replace("\"", "\"\"") + '"';
     }
 
+    /** Quoted names are case-sensitive. */
+    @Override
+    public boolean sameColumnName(String a, String b) {
+        return a.equals(b);
+    }
+
     @Override
     public int maxLength() {
         return MAX_BYTES;
@@ -45,12 +51,18 @@ final class PostgresIdentifiers implements SqlIdentifiers {
         return shortened + hash;
     }
 
-    /** A string literal, quotes doubled (standard_conforming_strings is on since PostgreSQL 9.1). */
+    /**
+     * A string literal that means the same in every session. A plain {@code '...'} with a backslash reads differently
+     * with standard_conforming_strings off (and a plpgsql function body is parsed again by each session that runs it),
+     * so text with a backslash is written as an escape string {@code E'...'}, backslashes doubled; quotes are doubled in
+     * both forms.
+     */
     static String literal(String value) {
         if (value.indexOf('\0') >= 0) {
             throw new IllegalArgumentException("A NUL character cannot be part of a PostgreSQL literal");
         }
-        return "'" + value.replace("'", "''") + "'";
+        String quoted = "'" + value.replace("'", "''").replace("\\", "\\\\") + "'";
+        return value.indexOf('\\') >= 0 ? "E" + quoted : quoted;
     }
 
     private static int utf8Length(String s) {

@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
+import java.util.stream.Stream;
 
 import static org.bisync.nifi.dialect.postgres.PostgresIdentifiers.literal;
 import static org.bisync.nifi.dialect.postgres.PostgresSql.CLOCK;
@@ -31,11 +32,29 @@ final class PostgresTriggerSql {
     /** Transition tables of the statement-level INSERT and DELETE triggers. */
     private static final String NEW_ROWS = "bisync_new_rows";
     private static final String OLD_ROWS = "bisync_old_rows";
+    /**
+     * The function's variables, always qualified by its block label: with {@code #variable_conflict use_column} an
+     * unqualified name that is also a column of a table in the statement (a user's column {@code pn} in ON CONFLICT or
+     * in the transition table) means the column, never our variable, so no column name can make the user's write fail
+     * with "column reference is ambiguous" or give our statements the column's value.
+     */
+    private static final String BLOCK = "bisync_capture";
+    private static final String CLK = BLOCK + ".clk";
+    private static final String VN = BLOCK + ".vn";
+    private static final String PN = BLOCK + ".pn";
+    private static final String PO = BLOCK + ".po";
+    private static final String FV = BLOCK + ".fv";
 
     private final PostgresTypeMapping types;
 
     PostgresTriggerSql(PostgresTypeMapping types) {
         this.types = types;
+    }
+
+    /** The triggers {@link #install} creates on the table, unquoted. */
+    static List<String> triggerNames(String localTableName) {
+        return Stream.of("_ins", "_upd", "_del", "_trunc")
+                .map(suffix -> PostgresSql.IDS.derivedName(BisyncTables.TRIGGER_PREFIX, localTableName + suffix)).toList();
     }
 
     List<String> install(SyncedTable table) {
@@ -93,6 +112,8 @@ final class PostgresTriggerSql {
         String keyChanged = table.keyColumns().stream()
                 .map(c -> distinct(c, "OLD", "NEW")).collect(Collectors.joining(" OR "));
         String body = """
+                #variable_conflict use_column
+                <<%s>>
                 DECLARE
                   clk bigint;
                   vn bigint;
@@ -104,7 +125,7 @@ final class PostgresTriggerSql {
                     RAISE EXCEPTION 'nifi-bisync: TRUNCATE of synced table %% is not captured; DELETE the rows instead or uninstall first', TG_TABLE_NAME
                       USING ERRCODE = 'feature_not_supported';
                   END IF;
-                  clk := %s + %s;
+                  %s := %s + %s;
                   IF TG_OP = 'INSERT' THEN
                 %s  ELSIF TG_OP = 'DELETE' THEN
                 %s  ELSIF %s THEN
@@ -112,7 +133,7 @@ final class PostgresTriggerSql {
                 %s  END IF;
                   RETURN NULL;
                 END
-                """.formatted(CLOCK, CORRECTION,
+                """.formatted(BLOCK, CLK, CLOCK, CORRECTION,
                 statementChange(table, "INSERT"), statementChange(table, "DELETE"), keyChanged,
                 change(table, "DELETE"), change(table, "INSERT"), change(table, "UPDATE"));
         String tag = "$bisync$";
@@ -144,7 +165,7 @@ final class PostgresTriggerSql {
                     INSERT INTO %s (table_name, operation, key_data, before_data, after_data, version_num, version_origin,
                       prev_num, prev_origin, field_versions, origin, tx_id, captured_at)
                     SELECT %s, '%s', %s, %s, %s, u.version_num, %s, u.prev_num, u.prev_origin, u.field_versions, %s,
-                      pg_current_xact_id()::text, clk
+                      pg_current_xact_id()::text, %s
                     FROM %s r JOIN u ON %s;
                 """.formatted(PostgresSql.versionTable(table), keys, keptColumn(table),
                 PostgresSql.keyList(table, c -> "r." + c), proposedNumber(table, delete ? null : "r"), origin, delete,
@@ -152,7 +173,7 @@ final class PostgresTriggerSql {
                 keys, upsertSet(table, operation), PostgresSql.keyList(table, c -> "v." + c),
                 BisyncTables.HISTORY,
                 literal(table.localName()), operation, image(table.keyColumns(), "r"), delete ? image : "NULL",
-                delete ? "NULL" : image, origin, origin, rows, join);
+                delete ? "NULL" : image, origin, origin, CLK, rows, join);
     }
 
     /** The version upsert and the history insert of one row's change; UPDATE reads OLD and NEW, INSERT NEW, DELETE OLD. */
@@ -170,16 +191,16 @@ final class PostgresTriggerSql {
                     INSERT INTO %s AS v (%s, version_num, version_origin, deleted, field_versions%s)
                     VALUES (%s, %s, %s, %s, %s%s)
                     ON CONFLICT (%s) DO UPDATE SET %s
-                    RETURNING v.version_num, v.prev_num, v.prev_origin, v.field_versions INTO vn, pn, po, fv;
+                    RETURNING v.version_num, v.prev_num, v.prev_origin, v.field_versions INTO %s, %s, %s, %s;
                     INSERT INTO %s (table_name, operation, key_data, before_data, after_data, version_num, version_origin,
                       prev_num, prev_origin, field_versions, origin, tx_id, captured_at)
-                    VALUES (%s, '%s', %s, %s, %s, vn, %s, pn, po, fv, %s, pg_current_xact_id()::text, clk);
+                    VALUES (%s, '%s', %s, %s, %s, %s, %s, %s, %s, %s, %s, pg_current_xact_id()::text, %s);
                 """.formatted(versions, keys, keptColumn(table),
                 PostgresSql.keyList(table, c -> row + "." + c), proposedNumber(table, delete ? null : row), origin, delete,
                 newFieldVersions, keptValue(table, delete, row),
-                keys, set,
+                keys, set, VN, PN, PO, FV,
                 BisyncTables.HISTORY,
-                literal(table.localName()), operation, image(table.keyColumns(), row), before, after, origin, origin);
+                literal(table.localName()), operation, image(table.keyColumns(), row), before, after, VN, origin, PN, PO, FV, origin, CLK);
     }
 
     /**
@@ -189,7 +210,7 @@ final class PostgresTriggerSql {
      * ({@code row} null) always takes the clock; infinite timestamps fall back to it too.
      */
     private static String proposedNumber(SyncedTable table, String row) {
-        return numberFrom(table, row, "clk + " + table.bias());
+        return numberFrom(table, row, CLK + " + " + table.bias());
     }
 
     /** The instant of {@code row}'s timestamp column in UTC epoch microseconds where set, else {@code otherwise}. */
@@ -244,7 +265,7 @@ final class PostgresTriggerSql {
         StringBuilder json = new StringBuilder("(").append(previous == null ? "'{}'::jsonb" : "coalesce(" + previous + ", '{}'::jsonb)");
         for (Map.Entry<String, Long> field : table.fieldBiases().entrySet()) {
             String name = literal(field.getKey());
-            String proposed = "clk + " + field.getValue();
+            String proposed = CLK + " + " + field.getValue();
             // an insert over a tombstone gives every field a version above it, or the row would stay deleted elsewhere
             String aboveTombstone = previous != null && operation.equals("INSERT") && table.keepsDeletedValues()
                     ? ", CASE WHEN v.deleted THEN coalesce(v.tombstone_num, v.version_num) + 1 END" : "";

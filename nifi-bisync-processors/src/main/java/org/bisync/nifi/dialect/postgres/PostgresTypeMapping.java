@@ -219,7 +219,7 @@ final class PostgresTypeMapping implements TypeMapping {
         try {
             return java.util.UUID.fromString(text);
         } catch (IllegalArgumentException e) {
-            throw new ValueRejectedException(column, "Column '" + column + "' takes a UUID, got '" + text + "'");
+            throw new ValueRejectedException(column, "Column '" + column + "' takes a UUID, got text that is not one");
         }
     }
 

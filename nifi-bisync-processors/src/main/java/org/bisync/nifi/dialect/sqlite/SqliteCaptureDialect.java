@@ -5,11 +5,14 @@ import org.bisync.nifi.dialect.CaptureDialect;
 import org.bisync.nifi.schema.SyncedTable;
 
 import java.sql.Connection;
+import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 
 import static org.bisync.nifi.dialect.sqlite.SqliteSql.CORRECTED_CLOCK;
 import static org.bisync.nifi.dialect.sqlite.SqliteSql.joined;
@@ -79,6 +82,37 @@ final class SqliteCaptureDialect implements CaptureDialect {
         sql.add(SqliteTriggerSql.createVersionTable(table));
         sql.addAll(SqliteTriggerSql.dropTriggers(table.localName()));
         return sql;
+    }
+
+    /**
+     * SQLite's DDL is transactional; IMMEDIATE takes the write lock at once, so other writers wait for the swap (busy
+     * timeout) instead of slipping between the drop and the create, and the installation never fails on a snapshot that
+     * a concurrent commit made stale.
+     */
+    @Override
+    public List<String> beginTableInstall(String localTableName) {
+        return List.of("BEGIN IMMEDIATE");
+    }
+
+    @Override
+    public List<String> triggerNames(SyncedTable table) {
+        return SqliteTriggerSql.triggerNames(table);
+    }
+
+    /** SQLite has no disabled triggers: every trigger listed fires. Table names compare without case, as SQLite's do. */
+    @Override
+    public Map<String, Boolean> readTriggers(Connection connection, String localTableName) throws SQLException {
+        Map<String, Boolean> triggers = new HashMap<>();
+        try (PreparedStatement statement = connection.prepareStatement(
+                "SELECT name FROM sqlite_master WHERE type = 'trigger' AND tbl_name = ? COLLATE NOCASE")) {
+            statement.setString(1, localTableName);
+            try (ResultSet rs = statement.executeQuery()) {
+                while (rs.next()) {
+                    triggers.put(rs.getString(1), true);
+                }
+            }
+        }
+        return triggers;
     }
 
     @Override

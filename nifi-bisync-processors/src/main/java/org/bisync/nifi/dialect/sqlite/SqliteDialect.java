@@ -4,6 +4,7 @@ import org.bisync.nifi.dialect.ApplyDialect;
 import org.bisync.nifi.dialect.AuditDialect;
 import org.bisync.nifi.dialect.CaptureDialect;
 import org.bisync.nifi.dialect.CatalogReader;
+import org.bisync.nifi.dialect.DatabaseErrors;
 import org.bisync.nifi.dialect.Dialect;
 import org.bisync.nifi.dialect.SqlIdentifiers;
 import org.bisync.nifi.dialect.TypeMapping;
@@ -12,6 +13,9 @@ import java.util.Locale;
 
 /** SQLite (3.42 or later, for unixepoch('subsec')), through the xerial sqlite-jdbc driver. */
 public final class SqliteDialect implements Dialect {
+
+    private final SqliteErrors errors = new SqliteErrors();
+    private final AuditDialect audit = new SqliteAuditSql();
 
     private final SqliteCatalogReader catalog = new SqliteCatalogReader();
     private final SqliteCaptureDialect capture = new SqliteCaptureDialect();
@@ -52,7 +56,10 @@ public final class SqliteDialect implements Dialect {
         return apply;
     }
 
-    private final AuditDialect audit = new SqliteAuditSql();
+    @Override
+    public DatabaseErrors errors() {
+        return errors;
+    }
 
     @Override
     public AuditDialect audit() {

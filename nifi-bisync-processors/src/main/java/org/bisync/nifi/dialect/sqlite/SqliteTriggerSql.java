@@ -47,6 +47,17 @@ final class SqliteTriggerSql {
         return SqliteIdentifiers.INSTANCE.derivedName(BisyncTables.TRIGGER_PREFIX, localTableName + suffix);
     }
 
+    /** The triggers {@link #install} creates on the table (no {@code _upd} when every column is a key column). */
+    static List<String> triggerNames(SyncedTable table) {
+        List<String> names = new ArrayList<>();
+        for (String suffix : SUFFIXES) {
+            if (!suffix.equals("_upd") || !table.valueColumns().isEmpty()) {
+                names.add(triggerName(table.localName(), suffix));
+            }
+        }
+        return names;
+    }
+
     static List<String> dropTriggers(String localTableName) {
         List<String> sql = new ArrayList<>();
         for (String suffix : SUFFIXES) {

@@ -212,7 +212,7 @@ final class SqliteTypeMapping implements TypeMapping {
             case TIME -> {
                 LocalTime time = RecordValues.toLocalTime(value, name);
                 if (time.getNano() % 1000 != 0) {
-                    throw new ValueRejectedException(name, "Column '" + name + "' keeps 6 fractional second digits; " + time + " would be rounded");
+                    throw new ValueRejectedException(name, "Column '" + name + "' keeps 6 fractional second digits; the value would be rounded");
                 }
                 yield RecordValues.timeText(time);
             }
@@ -234,7 +234,7 @@ final class SqliteTypeMapping implements TypeMapping {
             return stripped.doubleValue();
         }
         throw new ValueRejectedException(name, "Column '" + name + "' is NUMERIC in SQLite, which keeps a number with a fraction "
-                + "as a floating-point value of " + REAL_DIGITS + " significant digits; " + decimal.toPlainString()
+                + "as a floating-point value of " + REAL_DIGITS + " significant digits; the value"
                 + " has " + stripped.precision() + " and would be rounded");
     }
 
@@ -340,7 +340,7 @@ final class SqliteTypeMapping implements TypeMapping {
         try {
             return java.util.UUID.fromString(text.trim()).toString();
         } catch (IllegalArgumentException e) {
-            throw new ValueRejectedException(column, "Column '" + column + "' takes a UUID, got '" + text + "'");
+            throw new ValueRejectedException(column, "Column '" + column + "' takes a UUID, got text that is not one");
         }
     }
 
@@ -363,12 +363,12 @@ final class SqliteTypeMapping implements TypeMapping {
         try {
             return HexFormat.of().parseHex(hex);
         } catch (IllegalArgumentException e) {
-            throw new ValueRejectedException(column.name(), "Column '" + column.name() + "': image is not hex: '" + hex + "'");
+            throw new ValueRejectedException(column.name(), "Column '" + column.name() + "': its image is not hexadecimal");
         }
     }
 
     private static ValueRejectedException unreadable(Object stored, ColumnInfo column) {
-        String shown = stored instanceof byte[] b ? "a BLOB of " + b.length + " bytes" : "'" + stored + "'";
+        String shown = stored instanceof byte[] b ? "a BLOB of " + b.length + " bytes" : "a value of type " + stored.getClass().getSimpleName();
         return new ValueRejectedException(column.name(), "Column '" + column.name() + "' is declared " + column.typeName()
                 + " but holds " + shown + ", which cannot be read as that type");
     }

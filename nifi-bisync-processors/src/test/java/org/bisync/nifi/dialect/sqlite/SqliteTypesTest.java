@@ -277,7 +277,7 @@ class SqliteTypesTest {
             try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SELECT * FROM foreign_writes")) {
                 rs.next();
                 ValueRejectedException e = assertThrows(ValueRejectedException.class, () -> types.read(rs, 2, column(table, "n")));
-                assertTrue(e.getMessage().contains("'n'") && e.getMessage().contains("'abc'"), e.getMessage());
+                assertTrue(e.getMessage().contains("'n'") && !e.getMessage().contains("abc"), "names the column, never the value: " + e.getMessage());
                 assertThrows(ValueRejectedException.class, () -> types.fromImage(after.get("n"), column(table, "n")));
                 assertEquals(Timestamp.valueOf("2023-11-14 22:13:20.123"), types.read(rs, 3, column(table, "ts")));
                 assertEquals(Timestamp.valueOf("2024-05-06 07:08:09.5"), types.read(rs, 4, column(table, "jd")));

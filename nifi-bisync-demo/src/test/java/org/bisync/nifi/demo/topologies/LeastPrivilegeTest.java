@@ -1,0 +1,165 @@
+package org.bisync.nifi.demo.topologies;
+
+import org.apache.nifi.serialization.record.Record;
+import org.apache.nifi.util.LogMessage;
+import org.apache.nifi.util.TestRunner;
+import org.apache.nifi.util.TestRunners;
+import org.bisync.nifi.demo.harness.FlowHarness;
+import org.bisync.nifi.demo.templates.Templates;
+import org.bisync.nifi.processors.ManageSyncTriggers;
+import org.bisync.nifi.services.StandardSyncTopologyService;
+import org.bisync.nifi.testsupport.EmbeddedDatabases;
+import org.bisync.nifi.testsupport.TestDbcpService;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.postgresql.ds.PGSimpleDataSource;
+
+import javax.sql.DataSource;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The grants that ManageSyncTriggers' "Generate Install SQL" writes are all the NiFi user needs: an admin installs
+ * nifi-bisync and runs the script's GRANT statements, then the two-way template runs, capture in Verify Only mode, with a
+ * user that holds nothing else. Every processor runs without error, inserts, updates and deletes travel both ways, and
+ * tombstones are purged. PostgreSQL only: the embedded MariaDB server runs with --skip-grant-tables (it refuses GRANT
+ * and checks no privilege), so MariaDB's generated grants are not exercised here; SQLite has no privileges.
+ */
+@Timeout(value = 5, unit = TimeUnit.MINUTES)
+class LeastPrivilegeTest {
+
+    private static final String DATABASE = "least_privilege";
+    private static final String USER = "nifi_least";
+    private static final String PASSWORD = "least-secret";
+    private static final String DDL = "CREATE TABLE contact (id BIGINT NOT NULL PRIMARY KEY, name VARCHAR(100), email VARCHAR(200))";
+    private static final String TOPOLOGY = """
+            {"systems": [{"id": "postgresql", "priority": 1}, {"id": "mariadb", "priority": 2}],
+             "tables": [{"name": "contact", "direction": "TWO_WAY", "strategy": "LAST_WRITE_WINS"}]}""";
+
+    @Test
+    void theGrantsOfGenerateInstallSqlAreAllTheNiFiUserNeedsToCaptureApplyAndPurge() throws Exception {
+        DataSource pgAdmin = EmbeddedDatabases.postgres(DATABASE);
+        DataSource mariaAdmin = EmbeddedDatabases.mariadb(DATABASE);
+        execute(pgAdmin, DDL, "DROP ROLE IF EXISTS " + USER, "CREATE ROLE " + USER + " LOGIN PASSWORD '" + PASSWORD + "'");
+        execute(mariaAdmin, DDL);
+        List<String> pgGrants = installAndGrant("postgresql", pgAdmin);
+        assertFalse(pgGrants.isEmpty(), "the script grants something");
+        manage("mariadb", mariaAdmin, "Install");
+
+        PGSimpleDataSource pg = new PGSimpleDataSource();
+        pg.setUrl(EmbeddedDatabases.postgresJdbcUrl(DATABASE).replace("user=postgres", "user=" + USER + "&password=" + PASSWORD));
+        DataSource maria = mariaAdmin; // the embedded MariaDB runs with --skip-grant-tables: it cannot check privileges
+        try (FlowHarness harness = FlowHarness.builder(Templates.all().get("two-way-postgresql-mariadb.json"))
+                .dataSource("postgresql", pg)
+                .dataSource("mariadb", maria)
+                .parameter("Sync Topology Definition", TOPOLOGY)
+                .processorProperty("Capture PostgreSQL", "Trigger Management", "Verify Only")
+                .processorProperty("Capture MariaDB", "Trigger Management", "Verify Only")
+                .log(line -> System.out.println("[least-privilege] " + line))
+                .build()) {
+            harness.round();
+            assertEquals(0, harness.failedRuns(), "the flow starts with the granted privileges only: " + harness.lastFailure());
+
+            execute(pgAdmin, "INSERT INTO contact (id, name, email) VALUES (1, 'Ada', 'ada@example.com')",
+                    "INSERT INTO contact (id, name, email) VALUES (3, 'Eve', 'eve@example.com')");
+            execute(mariaAdmin, "INSERT INTO contact (id, name, email) VALUES (2, 'Bob', 'bob@example.com')");
+            sync(harness);
+            execute(pgAdmin, "UPDATE contact SET name = 'Ada L.' WHERE id = 1", "DELETE FROM contact WHERE id = 3");
+            execute(mariaAdmin, "UPDATE contact SET email = 'bob@example.org' WHERE id = 2");
+            sync(harness);
+
+            assertEquals(List.of("1 Ada L. ada@example.com", "2 Bob bob@example.org"), rows(pgAdmin));
+            assertEquals(rows(pg), rows(maria), "both sides identical");
+            for (String purge : List.of("Purge tombstones in PostgreSQL", "Purge tombstones in MariaDB")) {
+                TestRunner runner = harness.runner(purge);
+                runner.run(1, false, false);
+                assertEquals(List.of(), errors(runner), purge + " ran with the granted privileges");
+            }
+            assertEquals(0, count(pgAdmin, "SELECT COUNT(*) FROM bisync_v_contact WHERE deleted"), "the tombstone was purged");
+            for (String name : harness.processorNames()) {
+                assertEquals(List.of(), errors(harness.runner(name)), name + " logged no error");
+            }
+        }
+    }
+
+    /** As the admin: installs nifi-bisync in the system and runs the GRANT statements of its generated script. */
+    private static List<String> installAndGrant(String system, DataSource admin) throws Exception {
+        String script = manage(system, admin, "Install");
+        List<String> grants = new ArrayList<>();
+        for (String line : script.split("\n")) {
+            if (line.startsWith("GRANT ")) {
+                grants.add(line.endsWith(";") ? line.substring(0, line.length() - 1) : line);
+            }
+        }
+        execute(admin, grants.toArray(String[]::new));
+        return grants;
+    }
+
+    private static String manage(String system, DataSource admin, String action) throws Exception {
+        TestRunner runner = TestRunners.newTestRunner(ManageSyncTriggers.class);
+        TestDbcpService pool = new TestDbcpService(admin);
+        runner.addControllerService("pool", pool);
+        runner.enableControllerService(pool);
+        StandardSyncTopologyService topology = new StandardSyncTopologyService();
+        runner.addControllerService("topology", topology);
+        runner.setProperty(topology, StandardSyncTopologyService.TOPOLOGY_DEFINITION, TOPOLOGY);
+        runner.setProperty(topology, "postgresql", "pool");
+        runner.setProperty(topology, "mariadb", "pool");
+        runner.enableControllerService(topology);
+        runner.setProperty(ManageSyncTriggers.SYNC_TOPOLOGY, "topology");
+        runner.setProperty(ManageSyncTriggers.SYSTEM_ID, system);
+        runner.setProperty(ManageSyncTriggers.ACTION, action);
+        runner.setProperty(ManageSyncTriggers.DATABASE_USER, USER);
+        runner.setIncomingConnection(false);
+        runner.run();
+        runner.assertAllFlowFilesTransferred(ManageSyncTriggers.SUCCESS, 1);
+        return runner.getFlowFilesForRelationship(ManageSyncTriggers.SUCCESS).get(0).getContent();
+    }
+
+    private static void sync(FlowHarness harness) {
+        assertTrue(harness.runUntilQuiet(30_000, r -> { }), "the flow became quiet; last failure: " + harness.lastFailure());
+        assertEquals(0, harness.failedRuns(), "no processor run failed: " + harness.lastFailure());
+        assertEquals(List.of(), harness.heldRecords("Failed changes").stream().map(Record::toString).toList(), "no change failed");
+        assertEquals(List.of(), harness.heldRecords("Capture failures").stream().map(Record::toString).toList(), "capture did not fail");
+    }
+
+    private static List<String> errors(TestRunner runner) {
+        return runner.getLogger().getErrorMessages().stream().map(LogMessage::getMsg).toList();
+    }
+
+    private static List<String> rows(DataSource dataSource) throws SQLException {
+        List<String> rows = new ArrayList<>();
+        try (Connection connection = dataSource.getConnection(); Statement statement = connection.createStatement();
+             ResultSet rs = statement.executeQuery("SELECT id, name, email FROM contact ORDER BY id")) {
+            while (rs.next()) {
+                rows.add(rs.getLong(1) + " " + rs.getString(2) + " " + rs.getString(3));
+            }
+        }
+        return rows;
+    }
+
+    private static long count(DataSource dataSource, String sql) throws SQLException {
+        try (Connection connection = dataSource.getConnection(); Statement statement = connection.createStatement();
+             ResultSet rs = statement.executeQuery(sql)) {
+            rs.next();
+            return rs.getLong(1);
+        }
+    }
+
+    private static void execute(DataSource dataSource, String... statements) throws SQLException {
+        try (Connection connection = dataSource.getConnection(); Statement statement = connection.createStatement()) {
+            for (String sql : statements) {
+                statement.execute(sql);
+            }
+        }
+    }
+}
