@@ -302,7 +302,8 @@ public class ResolveConflicts extends AbstractProcessor {
         boolean withRows = table.settings().strategy() == org.bisync.nifi.topology.Strategy.MANUAL
                 || table.settings().strategy().isFieldLevel()
                 || decidable.stream().anyMatch(i -> i.change().resolution != null
-                        || i.change().operation == org.bisync.nifi.change.Operation.SNAPSHOT);
+                        || i.change().operation == org.bisync.nifi.change.Operation.SNAPSHOT
+                        || i.change().changedFields.isEmpty() && !i.change().operation.removesRow());
         TargetStateReader reader = new TargetStateReader(cache.dialect());
         Map<KeyValues, TargetState> states = reader.read(connection, table, decidable.stream().map(i -> i.change().key).toList(), withRows);
         for (ChangeRecordIO.Incoming incoming : decidable) {

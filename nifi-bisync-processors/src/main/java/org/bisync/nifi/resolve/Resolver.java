@@ -58,8 +58,13 @@ public final class Resolver {
         if (change.resolution != null) {
             return resolved(change, target);
         }
-        if (change.operation == Operation.SNAPSHOT && holdsSameRow(change, target)) {
+        boolean noChangedField = change.changedFields.isEmpty() && !change.operation.removesRow();
+        if ((change.operation == Operation.SNAPSHOT || noChangedField) && holdsSameRow(change, target)) {
             return identicalSnapshot(change, target);
+        }
+        if (noChangedField && change.after != null) {
+            // a version taken where the row was alike (forwarded by a hub) meets a different row here: write it
+            change.changedFields = new ArrayList<>(change.after.keySet());
         }
         Relation relation = detector.classify(change, target.version());
         boolean nearTie = relation == Relation.CONFLICT && isNearTie(change.version, target.version());

@@ -69,11 +69,11 @@ class OnboardingTest {
         if (timestampField) {
             return id % 2 == 1 ? "pg" : "maria";
         }
-        return "maria"; // equal initial versions: the higher priority (MariaDB) wins under both strategies
+        return "maria"; // equal initial versions (per field too): the higher priority (MariaDB) wins
     }
 
     @ParameterizedTest(name = "{0}, timestampField {1}")
-    @CsvSource({"LAST_WRITE_WINS, false", "LAST_WRITE_WINS, true", "SYSTEM_PRIORITY, false"})
+    @CsvSource({"LAST_WRITE_WINS, false", "LAST_WRITE_WINS, true", "SYSTEM_PRIORITY, false", "FIELD_NEWEST, false"})
     void twoNonEmptyTablesMergeUnderTheStrategyWhileWritersRun(String strategy, boolean timestampField) throws Exception {
         String name = "onboard_" + strategy.toLowerCase() + (timestampField ? "_ts" : "");
         DataSource pg = EmbeddedDatabases.postgres(name);
@@ -126,6 +126,76 @@ class OnboardingTest {
                     "identical rows were not written on PostgreSQL");
             assertEquals(List.of(), Rows.of(maria, "customer WHERE id BETWEEN 3 AND 40 AND touch_count > 0", "id"),
                     "identical rows were not written on MariaDB");
+            assertEquals(List.of(), harness.outcomes().unaccounted());
+        }
+    }
+
+    @org.junit.jupiter.api.Test
+    void underManualReviewDifferingRowsAreHeldOnBothSidesAndTheRestMerges() throws Exception {
+        String name = "onboard_manual";
+        DataSource pg = EmbeddedDatabases.postgres(name);
+        DataSource maria = EmbeddedDatabases.mariadb(name);
+        SampleTable.create(pg, maria);
+        fill(pg, "pg");
+        fill(maria, "maria");
+        try (FlowHarness harness = FlowHarness.builder(Templates.all().get("two-way-postgresql-mariadb.json"))
+                .dataSource("postgresql", pg).dataSource("mariadb", maria)
+                .parameter("Sync Topology Definition", TOPOLOGY.formatted("MANUAL", ""))
+                .processorProperty("Capture PostgreSQL", "Initial Load", "Existing Rows")
+                .processorProperty("Capture MariaDB", "Initial Load", "Existing Rows")
+                .log(line -> System.out.println("[" + name + "] " + line)).build()) {
+            harness.runUntilQuiet(60_000, r -> { });
+            List<org.apache.nifi.serialization.record.Record> held = harness.heldRecords("Conflicts for review");
+            List<String> heldKeys = held.stream().map(r -> String.valueOf(r.getAsRecord("key", null).getValue("id"))).sorted().toList();
+            List<String> expected = new ArrayList<>();
+            for (int id = 41; id <= 50; id++) {
+                expected.add(String.valueOf(id));
+                expected.add(String.valueOf(id));
+            }
+            assertEquals(expected.stream().sorted().toList(), heldKeys, "each differing row is held in both directions, nothing else");
+            for (int id = 41; id <= 50; id++) {
+                assertEquals(List.of(id + "|pg " + id), Rows.of(pg, "customer WHERE id = " + id, "id", "name"), "kept until reviewed");
+                assertEquals(List.of(id + "|maria " + id), Rows.of(maria, "customer WHERE id = " + id, "id", "name"));
+            }
+            assertEquals(Rows.of(pg, "customer WHERE id NOT BETWEEN 41 AND 50", "id", "name", "email", "balance"),
+                    Rows.of(maria, "customer WHERE id NOT BETWEEN 41 AND 50", "id", "name", "email", "balance"),
+                    "identical and one-sided rows merged");
+            assertEquals(List.of(), Rows.of(pg, "customer WHERE touch_count > 0", "id"), "identical rows were not written");
+            assertEquals(List.of(), Rows.of(maria, "customer WHERE touch_count > 0", "id"));
+        }
+    }
+
+    @org.junit.jupiter.api.Test
+    void threeNonEmptyTablesMergeAtAHub() throws Exception {
+        String name = "onboard_hub";
+        DataSource pg = EmbeddedDatabases.postgres(name);
+        DataSource maria = EmbeddedDatabases.mariadb(name);
+        DataSource sqlite = EmbeddedDatabases.sqlite(name);
+        SampleTable.create(pg, maria, sqlite);
+        fill(pg, "pg");
+        fill(maria, "maria");
+        fill(sqlite, "sqlite");
+        String topology = """
+                {"systems": [{"id": "postgresql", "priority": 1}, {"id": "mariadb", "priority": 2}, {"id": "sqlite", "priority": 3}],
+                 "hub": "postgresql",
+                 "tables": [{"name": "customer", "strategy": "LAST_WRITE_WINS", "exclude": ["touch_count"]}]}""";
+        try (FlowHarness harness = FlowHarness.builder(Templates.all().get("hub-and-spoke-three-systems.json"))
+                .dataSource("postgresql", pg).dataSource("mariadb", maria).dataSource("sqlite", sqlite)
+                .parameter("Sync Topology Definition", topology)
+                .processorProperty("Capture PostgreSQL", "Initial Load", "Existing Rows")
+                .processorProperty("Capture MariaDB", "Initial Load", "Existing Rows")
+                .processorProperty("Capture SQLite", "Initial Load", "Existing Rows")
+                .log(line -> System.out.println("[" + name + "] " + line)).build()) {
+            Rows.settle(harness, 90_000);
+            List<String> rows = SampleTable.rows(pg);
+            assertEquals(rows, SampleTable.rows(maria));
+            assertEquals(rows, SampleTable.rows(sqlite));
+            assertEquals(SampleTable.versionRows(pg), SampleTable.versionRows(maria), "the same version of every key");
+            assertEquals(SampleTable.versionRows(pg), SampleTable.versionRows(sqlite));
+            // 40 identical, 10 differing, 10 one-sided rows of each of the three systems (61..70 of MariaDB and SQLite share ids)
+            assertEquals(List.of("41|sqlite 41"), Rows.of(pg, "customer WHERE id = 41", "id", "name"), "the highest priority wins");
+            assertEquals(List.of(), Rows.of(maria, "customer WHERE id BETWEEN 1 AND 40 AND touch_count > 0", "id"),
+                    "identical rows were not written at a spoke");
             assertEquals(List.of(), harness.outcomes().unaccounted());
         }
     }
