@@ -311,9 +311,11 @@ public class ResolveConflicts extends AbstractProcessor {
             Verdict verdict;
             try {
                 TargetState state = states.getOrDefault(KeyValues.of(change.key, keyFields), TargetState.none());
-                if (change.operation == org.bisync.nifi.change.Operation.SNAPSHOT && state.version() == null && state.row() != null) {
+                if (change.operation == org.bisync.nifi.change.Operation.SNAPSHOT && state.version() == null && state.row() != null
+                        && table.settings().flowsFrom(table.systemId())) {
                     // the target holds the row but has not stamped it yet (its own initial load has not run): measure
-                    // against the version that load will stamp, never a silent overwrite
+                    // against the version that load will stamp, never a silent overwrite. A one-way target sends
+                    // nothing back and loads nothing: the source's row replaces its own
                     state = new TargetState(InitialVersion.of(table, state.row()), false, Map.of(), state.row());
                 }
                 verdict = resolver.decide(change, state);

@@ -199,4 +199,29 @@ class OnboardingTest {
             assertEquals(List.of(), harness.outcomes().unaccounted());
         }
     }
+
+    @org.junit.jupiter.api.Test
+    void aOneWayLoadCopiesTheSourceAndKeepsTheTargetsOwnRows() throws Exception {
+        String name = "onboard_one_way";
+        DataSource pg = EmbeddedDatabases.postgres(name);
+        DataSource maria = EmbeddedDatabases.mariadb(name);
+        SampleTable.create(pg, maria);
+        fill(pg, "pg");
+        fill(maria, "maria");
+        String topology = """
+                {"systems": [{"id": "postgresql", "priority": 1}, {"id": "mariadb", "priority": 2}],
+                 "tables": [{"name": "customer", "direction": "ONE_WAY", "source": "postgresql", "exclude": ["touch_count"]}]}""";
+        try (FlowHarness harness = FlowHarness.builder(Templates.all().get("one-way-postgresql-to-mariadb.json"))
+                .dataSource("postgresql", pg).dataSource("mariadb", maria)
+                .parameter("Sync Topology Definition", topology)
+                .processorProperty("Capture PostgreSQL", "Initial Load", "Existing Rows")
+                .log(line -> System.out.println("[" + name + "] " + line)).build()) {
+            Rows.settle(harness, 60_000);
+            List<String> source = Rows.of(pg, "customer", "id", "name", "email", "balance");
+            assertEquals(source, Rows.of(maria, "customer WHERE id <= 60", "id", "name", "email", "balance"),
+                    "the source's rows, the differing ones included, are copied");
+            assertEquals(10, Rows.of(maria, "customer WHERE id > 60", "id").size(), "the target's own rows are kept");
+            assertEquals(List.of(), Rows.of(maria, "customer WHERE id <= 40 AND touch_count > 0", "id"), "identical rows were not written");
+        }
+    }
 }
