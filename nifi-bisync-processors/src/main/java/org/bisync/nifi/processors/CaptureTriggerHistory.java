@@ -82,10 +82,12 @@ public class CaptureTriggerHistory extends AbstractProcessor {
 
     static final AllowableValue INSTALL = new AllowableValue("Install and Maintain", "Install and Maintain",
             "Creates the bisync tables, version tables and triggers when missing, and rebuilds a table's triggers when its "
-                    + "columns or its sync settings change.");
+                    + "columns or its sync settings change, or when one of them is found dropped or disabled (with a warning "
+                    + "naming it). Users' writes during a rebuild are all captured.");
     static final AllowableValue VERIFY = new AllowableValue("Verify Only", "Verify Only",
             "Never changes the database: refuses to start, naming what is missing or outdated, unless a DBA installed "
-                    + "exactly what this configuration needs (see ManageSyncTriggers' Generate SQL).");
+                    + "exactly what this configuration needs (see ManageSyncTriggers' Generate SQL), and stops at a maintenance "
+                    + "run, naming it, when that changes or a trigger is dropped or disabled.");
 
     static final AllowableValue LOAD_NONE = new AllowableValue("None", "None", "Capture only changes made from now on.");
     static final AllowableValue LOAD_EXISTING = new AllowableValue("Existing Rows", "Existing Rows",
@@ -164,8 +166,9 @@ public class CaptureTriggerHistory extends AbstractProcessor {
 
     public static final PropertyDescriptor MAINTENANCE_INTERVAL = new PropertyDescriptor.Builder()
             .name("Maintenance Interval")
-            .description("How often the column check (triggers rebuilt when a table's columns changed), the clock check, "
-                    + "the backlog gauge and the purge of released history run.")
+            .description("How often the installation check (a table's columns, its sync settings, and each trigger's "
+                    + "presence and enabled state in the catalog: rebuilt in Install and Maintain, capture stopped in Verify "
+                    + "Only), the clock check, the backlog gauge and the purge of released history run.")
             .required(true).defaultValue("10 sec")
             .addValidator(StandardValidators.TIME_PERIOD_VALIDATOR)
             .build();

@@ -52,7 +52,8 @@ public class ManageSyncTriggers extends AbstractProcessor {
     static final AllowableValue GENERATE_UNINSTALL = new AllowableValue("Generate Uninstall SQL", "Generate Uninstall SQL",
             "Writes the statements that would remove everything nifi-bisync created.");
     static final AllowableValue INSTALL = new AllowableValue("Install", "Install",
-            "Creates what is missing and rebuilds what is outdated; leaves current installations alone.");
+            "Creates what is missing and rebuilds what is outdated or has a trigger dropped or disabled; leaves current "
+                    + "installations alone.");
     static final AllowableValue UNINSTALL = new AllowableValue("Uninstall", "Uninstall",
             "Removes the triggers and version tables of every configured table and the shared bisync tables, including "
                     + "unread history: stop capture and let it drain first.");
