@@ -78,8 +78,8 @@ final class WritePlanner {
             write.fieldVersions = original == null ? null : original.fieldVersions();
             write.history = false;
             write.keepTarget = false;
-            // a row the target holds alike (ResolveConflicts leaves no changed field only then): the version row only
-            write.writeData = !(c.changedFields.isEmpty() && c.resolution == null && !c.operation.removesRow());
+            // a row the target holds alike (ResolveConflicts reduced it to a SNAPSHOT without changed fields): the version row only
+            write.writeData = !(c.operation == Operation.SNAPSHOT && c.changedFields.isEmpty() && c.resolution == null);
             write.keptRow = null;
             write.tombstone = null;
             if (c.resolution != null) {

@@ -180,6 +180,8 @@ public final class Resolver {
             return done(change, Outcome.STALE, null, false, "the target holds the same row under " + target.version()
                     + ", not older than " + change.version);
         }
+        // reduced to the version of a row the target already holds: apply writes the version row only
+        change.operation = Operation.SNAPSHOT;
         change.changedFields = new ArrayList<>();
         return done(change, Outcome.FAST_FORWARDED, null, false, "the target holds the same row"
                 + (target.version() == null ? " without a version" : " under the older " + target.version())
