@@ -28,6 +28,7 @@ import org.bisync.nifi.change.InvalidChangeException;
 import org.bisync.nifi.dialect.DatabaseErrors;
 import org.bisync.nifi.dialect.Dialect;
 import org.bisync.nifi.dialect.Dialects;
+import org.bisync.nifi.resolve.InitialVersion;
 import org.bisync.nifi.resolve.KeyValues;
 import org.bisync.nifi.resolve.Outcome;
 import org.bisync.nifi.resolve.Resolver;
@@ -316,7 +317,9 @@ public class ResolveConflicts extends AbstractProcessor {
         Resolver resolver = new Resolver(table.settings().strategy(), new VersionOrder(topology::rank), nearTieMicros);
         boolean withRows = table.settings().strategy() == org.bisync.nifi.topology.Strategy.MANUAL
                 || table.settings().strategy().isFieldLevel()
-                || decidable.stream().anyMatch(i -> i.change().resolution != null);
+                || decidable.stream().anyMatch(i -> i.change().resolution != null
+                        || i.change().operation == org.bisync.nifi.change.Operation.SNAPSHOT
+                        || i.change().changedFields.isEmpty() && !i.change().operation.removesRow());
         TargetStateReader reader = new TargetStateReader(cache.dialect());
         TargetStateReader.Reading reading = reader.readRefusingUnfitKeys(connection, table,
                 decidable.stream().map(i -> i.change().key).toList(), withRows);
@@ -331,7 +334,15 @@ public class ResolveConflicts extends AbstractProcessor {
             }
             Verdict verdict;
             try {
-                verdict = resolver.decide(change, reading.states().getOrDefault(key, TargetState.none()));
+                TargetState state = reading.states().getOrDefault(key, TargetState.none());
+                if (change.operation == org.bisync.nifi.change.Operation.SNAPSHOT && state.version() == null && state.row() != null
+                        && table.settings().flowsFrom(table.systemId())) {
+                    // the target holds the row but has not stamped it yet (its own initial load has not run): measure
+                    // against the version that load will stamp, never a silent overwrite. A one-way target sends
+                    // nothing back and loads nothing: the source's row replaces its own
+                    state = new TargetState(InitialVersion.of(table, state.row()), false, Map.of(), state.row());
+                }
+                verdict = resolver.decide(change, state);
             } catch (InvalidChangeException e) {
                 failed.add(ChangeRecordIO.withError(incoming.raw(), "Record " + incoming.index() + ": " + e.getMessage()));
                 continue;

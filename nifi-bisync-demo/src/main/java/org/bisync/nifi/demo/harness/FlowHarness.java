@@ -164,6 +164,9 @@ public final class FlowHarness implements AutoCloseable {
         List<VersionedProcessor> processors = new ArrayList<>(group.getProcessors());
         processors.sort((a, b) -> a.getName().compareTo(b.getName()));
         for (VersionedProcessor processor : processors) {
+            if (processor.getScheduledState() == org.apache.nifi.flow.ScheduledState.DISABLED) {
+                continue; // as in NiFi: a disabled processor does not run when the group starts
+            }
             String target = processor.getProperties().get("Target System ID");
             boolean source = group.getConnections().stream().noneMatch(c -> c.getDestination().getId().equals(processor.getIdentifier()));
             TestRunner runner = newRunner(processor, source);

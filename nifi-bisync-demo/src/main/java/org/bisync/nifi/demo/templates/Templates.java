@@ -34,6 +34,7 @@ public final class Templates {
     public static final String APPLY = "org.bisync.nifi.processors.ApplyBidirectionalChanges";
     public static final String MANAGE = "org.bisync.nifi.processors.ManageSyncTriggers";
     public static final String PURGE = "org.bisync.nifi.processors.PurgeTombstones";
+    public static final String AUDIT = "org.bisync.nifi.processors.AuditSyncConsistency";
     public static final String TOPOLOGY_SERVICE = "org.bisync.nifi.services.StandardSyncTopologyService";
     public static final String DBCP_POOL = "org.apache.nifi.dbcp.DBCPConnectionPool";
     public static final String JSON_READER = "org.apache.nifi.json.JsonTreeReader";
@@ -101,6 +102,7 @@ public final class Templates {
         flow.direction(captureMaria, MARIADB, POSTGRESQL, 1);
         flow.purge(POSTGRESQL);
         flow.purge(MARIADB);
+        flow.audit();
         return flow.build();
     }
 
@@ -119,6 +121,7 @@ public final class Templates {
         flow.install(MARIADB);
         flow.purge(POSTGRESQL);
         flow.purge(MARIADB);
+        flow.audit();
         return flow.build();
     }
 
@@ -142,6 +145,7 @@ public final class Templates {
         flow.purge(POSTGRESQL);
         flow.purge(MARIADB);
         flow.purge(SQLITE);
+        flow.audit();
         return flow.build();
     }
 
@@ -335,6 +339,30 @@ public final class Templates {
             // its own system, and one peer at a time while it holds its own
             uses(system, 1);
             systems.stream().filter(peer -> !peer.equals(system)).forEach(peer -> uses(peer, 1));
+        }
+
+        /**
+         * AuditSyncConsistency, disabled: starting the group does not start it; enable it and use Run Once (or start it
+         * for a daily audit). Its report (and, with Emit Repairs, its repair changes) wait in a labelled queue.
+         */
+        void audit() {
+            VersionedProcessor audit = builder.processor("audit", "Audit sync consistency", AUDIT, bisyncNar(), List.of(
+                            Property.service("Sync Topology Service", topologyServiceId),
+                            Property.service("Record Writer", writerId),
+                            Property.of("Emit Repairs", "false")),
+                    at(maintenanceColumn++, rows), "Compares the synced tables across the systems (hashes computed in each "
+                            + "database) and reports missing, extra and differing rows. Disabled: enable it, then Run Once.");
+            audit.setSchedulingPeriod("1 day");
+            audit.setExecutionNode("PRIMARY");
+            audit.setScheduledState(org.apache.nifi.flow.ScheduledState.DISABLED);
+            // one connection of every system at once
+            systems.forEach(system -> uses(system, 1));
+            VersionedFunnel reports = queueUnder(audit, "audit-report", WIDTH / 2, "Audit reports", "report", 1_000L, "1 GB");
+            builder.connect("Audit repairs", audit, Set.of("repair"), reports, 1_000L, "1 GB", null);
+            Position p = audit.getPosition();
+            builder.label("audit-label", "Audit reports: a record per missing, extra or differing row (both rows, both versions). "
+                            + "With Emit Repairs, repair changes come too: route each by bisync.target.system into that "
+                            + "system's Resolve conflicts.", new Position(p.getX() - 14, p.getY() + DROP + 70), 380, 110, "#fff2cc");
         }
 
         /**

@@ -186,7 +186,7 @@ final class PostgresCaptureDialect implements CaptureDialect {
     public String stampMissingVersions(SyncedTable table) {
         String keys = PostgresSql.keyList(table, c -> c);
         return "INSERT INTO " + PostgresSql.versionTable(table) + " (" + keys + ", version_num, version_origin, deleted) "
-                + "SELECT " + PostgresSql.keyList(table, c -> "t." + c) + ", " + CLOCK + " + " + CORRECTION + " + " + table.bias()
+                + "SELECT " + PostgresSql.keyList(table, c -> "t." + c) + ", " + PostgresTriggerSql.numberFrom(table, "t", org.bisync.nifi.dialect.BisyncTables.STAMP_FLOOR + " + " + table.bias())
                 + ", " + literal(table.systemId()) + ", false FROM " + q(table.localName()) + " t "
                 + "ON CONFLICT (" + keys + ") DO NOTHING";
     }
