@@ -145,12 +145,16 @@ final class ApplyStatements {
 
     private void bindHistory(PreparedStatement history, SyncedTable table, RowImages images, PlannedWrite write) throws SQLException {
         boolean live = write.original != null && !write.original.deleted();
-        String operation = write.row == null ? "DELETE" : live ? "UPDATE" : "INSERT";
+        // a hub that only took a version (the row was alike) forwards it as an update that changes no field, so the
+        // other spokes, where ResolveConflicts finds the row alike too, take the version without writing the row
+        boolean versionOnly = !write.writeData && write.row != null && !write.resolution;
+        String operation = write.row == null ? "DELETE" : live || versionOnly ? "UPDATE" : "INSERT";
         history.setString(1, table.localName());
         history.setString(2, operation);
         history.setString(3, images.image(write.key, table.keyColumns()));
         // a forwarded delete always carries its before: where tombstones keep values, those are what it keeps
-        history.setString(4, live || write.row == null ? images.image(write.historyBefore, table.columns()) : null);
+        history.setString(4, versionOnly ? images.image(write.row, table.columns())
+                : live || write.row == null ? images.image(write.historyBefore, table.columns()) : null);
         history.setString(5, images.image(write.row, table.columns()));
         history.setLong(6, write.version.number());
         history.setString(7, write.version.origin());

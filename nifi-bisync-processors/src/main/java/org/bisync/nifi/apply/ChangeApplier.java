@@ -371,7 +371,13 @@ public final class ChangeApplier {
             if (transientFailure(connection, e)) {
                 return e;
             }
-            settle(pending, outcomes, ApplyStatus.FAILED, "Database error in system '" + target + "', nothing applied: " + describe(e));
+            if (sql.isForeignKeyViolation(e)) {
+                // a deferred constraint failed at COMMIT, and the engine cannot say which record violated it
+                settle(pending, outcomes, ApplyStatus.RETRY, "Foreign-key violation at COMMIT (a deferred constraint; the parent "
+                        + "may still be on its way), nothing applied: " + describe(e));
+            } else {
+                settle(pending, outcomes, ApplyStatus.FAILED, "Database error in system '" + target + "', nothing applied: " + describe(e));
+            }
         } catch (RuntimeException | Error e) {
             rollback(connection); // before autoCommit is restored below, which would commit the half-done work
             throw e;
@@ -431,6 +437,11 @@ public final class ChangeApplier {
                                 boolean recordByRecord, boolean settle) throws SQLException {
         ApplyAttempt attempt = new ApplyAttempt();
         sql.markOrigin(connection, marker(pending));
+        if (recordByRecord && sql.checkConstraintsAtEachStatement() != null) {
+            try (java.sql.Statement statement = connection.createStatement()) {
+                statement.execute(sql.checkConstraintsAtEachStatement()); // a deferred violation then fails its own record
+            }
+        }
         Map<String, Map<String, Object>> claimed = new LinkedHashMap<>();
         List<PlannedWrite> applied = new ArrayList<>();
         if (!recordByRecord) {

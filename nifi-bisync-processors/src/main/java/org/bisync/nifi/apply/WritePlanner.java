@@ -2,6 +2,7 @@ package org.bisync.nifi.apply;
 
 import org.bisync.nifi.change.ChangeRecord;
 import org.bisync.nifi.change.Decision;
+import org.bisync.nifi.change.Operation;
 import org.bisync.nifi.resolve.FieldLevelJoin;
 import org.bisync.nifi.resolve.TargetState;
 import org.bisync.nifi.topology.SyncTopology;
@@ -77,7 +78,8 @@ final class WritePlanner {
             write.fieldVersions = original == null ? null : original.fieldVersions();
             write.history = false;
             write.keepTarget = false;
-            write.writeData = true;
+            // a row the target holds alike (ResolveConflicts reduced it to a SNAPSHOT without changed fields): the version row only
+            write.writeData = !(c.operation == Operation.SNAPSHOT && c.changedFields.isEmpty() && c.resolution == null);
             write.keptRow = null;
             write.tombstone = null;
             if (c.resolution != null) {
@@ -134,11 +136,26 @@ final class WritePlanner {
         write.fieldVersions = null;
         write.incomingFieldVersions = state.fieldVersions();
         write.joined = state;
+        // the target already holds these values (a row alike at the initial load): its version row only
+        write.writeData = !(write.row != null && held.tombstone() == null && held.values() != null && sameValues(held.values(), write.row));
         if (target.equals(topology.hub())) {
             Map<String, Object> before = joined.live() ? (held.tombstone() == null ? held.values() : null) : state.values();
             forward(write, before, held.version(), c.origin, c.supersedes, c.transactionId, c.capturedAt);
         }
         return Optional.of(write);
+    }
+
+    private static boolean sameValues(Map<String, Object> held, Map<String, Object> row) {
+        for (Map.Entry<String, Object> field : row.entrySet()) {
+            Object a = field.getValue();
+            Object b = held.get(field.getKey());
+            boolean same = a instanceof java.math.BigDecimal x && b instanceof java.math.BigDecimal y ? x.compareTo(y) == 0
+                    : a instanceof byte[] x && b instanceof byte[] y ? java.util.Arrays.equals(x, y) : Objects.equals(a, b);
+            if (!same || !held.containsKey(field.getKey())) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** A reviewer's resolution: a new version above both, made by the target, superseding both, forwarded by history. */

@@ -67,8 +67,9 @@ public final class CapturePoll {
         this.systemId = systemId;
     }
 
-    public Result poll(Connection connection, TableLookup tables, int limit) throws SQLException {
-        List<HistoryRow> rows = reader.readUnreleased(connection, limit);
+    /** Reads up to {@code limit} rows and about {@code maxBytes} of row images (see {@link HistoryReader#readUnreleased}). */
+    public Result poll(Connection connection, TableLookup tables, int limit, long maxBytes) throws SQLException {
+        List<HistoryRow> rows = reader.readUnreleased(connection, limit, maxBytes);
         Map<String, TableBatch> batches = new LinkedHashMap<>();
         List<HistoryFormatException> failed = new ArrayList<>();
         List<Long> ids = new ArrayList<>(rows.size());

@@ -45,6 +45,13 @@ public final class ChangeDecoder {
         this.systemId = systemId;
     }
 
+    /** The key of a history row, from its key image alone. */
+    public Map<String, Object> decodeKey(long id, String keyData, SyncedTable table) {
+        HistoryRow row = new HistoryRow(id, table.localName(), null, keyData, null, null, 0L, null, null, null, null, null, null, null,
+                0L, null, null);
+        return image(keyData, table, true, "key_data", row);
+    }
+
     public ChangeRecord decode(HistoryRow row, SyncedTable table) {
         ChangeRecord change = new ChangeRecord();
         change.table = table.canonicalName();

@@ -21,6 +21,9 @@ public final class HistoryReader {
 
     private static final int RELEASE_BATCH = 1000;
     private static final int IDS_PER_STATEMENT = 1000;
+    /** Rows of the first page of a poll, before their size is known. */
+    private static final int FIRST_PAGE = 64;
+    private static final int MAX_PAGE = 5000;
 
     private final CaptureDialect sql;
 
@@ -28,37 +31,90 @@ public final class HistoryReader {
         this.sql = sql;
     }
 
-    /** Up to {@code limit} unreleased rows in id order. */
+    /** Up to {@code limit} unreleased rows in id order, whatever their size. */
     public List<HistoryRow> readUnreleased(Connection connection, int limit) throws SQLException {
+        return readUnreleased(connection, limit, Long.MAX_VALUE);
+    }
+
+    /**
+     * Up to {@code limit} unreleased rows in id order, and no more than {@code maxBytes} of them as measured by
+     * {@link HistoryRow#approximateBytes()} (but at least one row, however wide). Read in pages sized from the rows read
+     * so far, so that a page of wide rows does not fill the memory before the bound is checked; the rows after the
+     * bound stay unreleased for the next poll.
+     */
+    public List<HistoryRow> readUnreleased(Connection connection, int limit, long maxBytes) throws SQLException {
         List<HistoryRow> rows = new ArrayList<>();
-        try (PreparedStatement statement = connection.prepareStatement(sql.selectUnreleasedHistory())) {
-            statement.setInt(1, limit);
-            try (ResultSet rs = statement.executeQuery()) {
-                while (rs.next()) {
-                    rows.add(row(rs));
+        long bytes = 0;
+        long afterId = Long.MIN_VALUE;
+        int page = Math.min(limit, FIRST_PAGE);
+        try (PreparedStatement statement = connection.prepareStatement(sql.selectUnreleasedHistoryAfter())) {
+            while (true) {
+                statement.setLong(1, afterId);
+                statement.setInt(2, page);
+                int read = 0;
+                try (ResultSet rs = statement.executeQuery()) {
+                    while (rs.next()) {
+                        read++;
+                        HistoryRow row = row(rs);
+                        long size = row.approximateBytes();
+                        if (!rows.isEmpty() && bytes + size > maxBytes) {
+                            return rows;
+                        }
+                        rows.add(row);
+                        bytes += size;
+                        afterId = row.id();
+                        if (rows.size() >= limit) {
+                            return rows;
+                        }
+                    }
+                }
+                if (read < page) {
+                    return rows;
+                }
+                long average = Math.max(1L, bytes / rows.size());
+                page = (int) Math.max(1L, Math.min(Math.min(MAX_PAGE, limit - rows.size()), (maxBytes - bytes) / average + 1));
+            }
+        }
+    }
+
+    /** The key of a history row (its key image), and whether capture has released the row. */
+    public record StoredKey(long id, String keyData, boolean released) {
+    }
+
+    /** Receives the keys of {@link #forEachKeyOfTable}; false stops the visit. */
+    public interface KeyVisitor {
+        boolean visit(StoredKey key) throws SQLException;
+    }
+
+    /**
+     * Visits every history row of one local table, released or not, in id order, with its id, key image and release
+     * state only, never its row images, a page of {@code pageSize} rows at a time: memory stays flat however much
+     * history is kept (a target that is down holds every released row back).
+     */
+    public void forEachKeyOfTable(Connection connection, String localTableName, int pageSize, KeyVisitor visitor) throws SQLException {
+        long afterId = Long.MIN_VALUE;
+        try (PreparedStatement statement = connection.prepareStatement(sql.selectHistoryKeysOfTable())) {
+            while (true) {
+                statement.setString(1, localTableName);
+                statement.setLong(2, afterId);
+                statement.setString(3, localTableName);
+                statement.setLong(4, afterId);
+                statement.setInt(5, pageSize);
+                int read = 0;
+                try (ResultSet rs = statement.executeQuery()) {
+                    while (rs.next()) {
+                        read++;
+                        afterId = rs.getLong(1);
+                        if (!visitor.visit(new StoredKey(afterId, rs.getString(2), rs.getInt(3) == 1))) {
+                            return;
+                        }
+                    }
+                }
+                if (read < pageSize) {
+                    return;
                 }
             }
         }
-        return rows;
-    }
-
-    /** A history row and whether capture has released it. */
-    public record StoredRow(HistoryRow row, boolean released) {
-    }
-
-    /** Every history row of one local table, released or not, in id order. */
-    public List<StoredRow> readTable(Connection connection, String localTableName) throws SQLException {
-        List<StoredRow> rows = new ArrayList<>();
-        try (PreparedStatement statement = connection.prepareStatement(sql.selectHistoryOfTable())) {
-            statement.setString(1, localTableName);
-            statement.setString(2, localTableName);
-            try (ResultSet rs = statement.executeQuery()) {
-                while (rs.next()) {
-                    rows.add(new StoredRow(row(rs), nullableLong(rs, 18) != null));
-                }
-            }
-        }
-        return rows;
     }
 
     private static HistoryRow row(ResultSet rs) throws SQLException {
@@ -86,10 +142,15 @@ public final class HistoryReader {
         }
         Transactions.inTransaction(connection, () -> {
             if (sql.deleteHistoryRange() != null) {
+                // a range statement takes every id in between: runs at a step above 1 go by their ids
+                List<IdRanges.Range> adjacent = ranges.stream().filter(r -> r.step() == 1).toList();
+                List<Long> stepped = IdRanges.ids(ranges.stream().filter(r -> r.step() != 1).toList());
                 if (keepReleased) {
-                    releaseRanges(connection, sql.copyHistoryRangeToReleased(), ranges, releasedAtMicros);
+                    releaseRanges(connection, sql.copyHistoryRangeToReleased(), adjacent, releasedAtMicros);
+                    releaseIds(connection, sql::copyHistoryRowsToReleased, stepped, releasedAtMicros);
                 }
-                releaseRanges(connection, sql.deleteHistoryRange(), ranges, null);
+                releaseRanges(connection, sql.deleteHistoryRange(), adjacent, null);
+                releaseIds(connection, sql::deleteHistoryRows, stepped, null);
             } else {
                 List<Long> ids = IdRanges.ids(ranges);
                 if (keepReleased) {

@@ -4,4 +4,14 @@ package org.bisync.nifi.capture;
 public record HistoryRow(long id, String tableName, String operation, String keyData, String beforeData, String afterData,
                          long versionNum, String versionOrigin, Long prevNum, String prevOrigin, String fieldVersions,
                          String origin, String supersedes, String txId, long capturedAt, Long tombstoneNum, String tombstoneOrigin) {
+
+    /** About how much memory the row takes: the characters of its text columns, plus a little for the others. */
+    public long approximateBytes() {
+        return 64L + length(tableName) + length(keyData) + length(beforeData) + length(afterData) + length(fieldVersions)
+                + length(supersedes) + length(versionOrigin) + length(prevOrigin) + length(origin) + length(txId) + length(tombstoneOrigin);
+    }
+
+    private static int length(String text) {
+        return text == null ? 0 : text.length();
+    }
 }

@@ -203,8 +203,8 @@ public final class TriggerInstaller {
         }
         for (SyncedTable table : tables) {
             List<String> ddl = ddlFor(table);
-            script.append("\n-- Table ").append(table.localName()).append(": version table and triggers (system ")
-                    .append(table.systemId()).append(", strategy ").append(table.settings().strategy()).append(")\n");
+            script.append("\n-- Table ").append(inComment(table.localName())).append(": version table and triggers (system ")
+                    .append(inComment(table.systemId())).append(", strategy ").append(table.settings().strategy()).append(")\n");
             List<String> begin = sql().beginTableInstall(table.localName());
             appendAll(script, begin);
             appendAll(script, ddl);
@@ -212,12 +212,17 @@ public final class TriggerInstaller {
                 script.append("COMMIT;\n");
             }
             script.append("-- record the installation so capture can verify it\n");
-            script.append("-- ").append(sql().upsertInstalled()).append("  with ('").append(table.localName()).append("', '")
+            script.append("-- ").append(sql().upsertInstalled()).append("  with ('").append(inComment(table.localName())).append("', '")
                     .append(ddlHash(ddl)).append("', '").append(columnHash(table)).append("', <now micros>)\n");
         }
         script.append("\n-- Privileges of the NiFi user\n");
         appendAll(script, sql().grants(user, tables.stream().map(SyncedTable::localName).toList()));
         return script.toString();
+    }
+
+    /** A name shown in a line comment of a script: a line break in it would end the comment and run the rest as SQL. */
+    private static String inComment(String name) {
+        return name.replace("\\", "\\\\").replace("\n", "\\n").replace("\r", "\\r");
     }
 
     /** The removal script: every table's triggers and version table, then the shared bisync tables. */

@@ -107,7 +107,20 @@ public interface ApplyDialect {
         return 32766;
     }
 
-    /** Connection lost, deadlock, serialization failure, lock wait timeout: worth retrying whole. */
+    /**
+     * A statement that makes the rest of the transaction check deferred constraints at each statement instead of at
+     * COMMIT, so a record whose foreign key is violated can be told apart from the others when the batch is re-run
+     * record by record; null where the engine cannot (then a deferred violation at COMMIT sends the whole batch to
+     * retry).
+     */
+    default String checkConstraintsAtEachStatement() {
+        return null;
+    }
+
+    /**
+     * Connection lost, deadlock, serialization failure, lock wait timeout, a read-only server or transaction (a
+     * failover in progress): worth retrying whole.
+     */
     boolean isTransient(SQLException e);
 
     /** A foreign-key violation (the parent may still be on its way). */

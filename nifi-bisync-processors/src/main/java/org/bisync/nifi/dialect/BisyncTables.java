@@ -60,12 +60,20 @@ public final class BisyncTables {
     public static final String CAPTURE_LEASE = "capture_lease";
 
     /**
+     * The number of the versions the initial load stamps on rows that have none (plus the system's bias; a table's
+     * timestampField gives the number instead where set). Every system stamps the same floor, so rows that differ
+     * when a sync starts on tables that already hold data are settled by the strategy's order: the timestamp field,
+     * else the systems' biases and priority ranks. Any later write ranks above it.
+     */
+    public static final long STAMP_FLOOR = 1;
+
+    /**
      * A column bisync_history had before released rows moved to bisync_released; an installation that still has it is
      * upgraded by {@link CaptureDialect#upgradeLegacyHistory()}.
      */
     public static final String LEGACY_RELEASED_AT = "released_at";
 
-    /** Column order of the history table as {@link CaptureDialect#selectUnreleasedHistory()} returns it. */
+    /** Column order of the history table as {@link CaptureDialect#selectUnreleasedHistoryAfter()} returns it. */
     public static final String HISTORY_COLUMNS = "id, table_name, operation, key_data, before_data, after_data, version_num, "
             + "version_origin, prev_num, prev_origin, field_versions, origin, supersedes, tx_id, captured_at, tombstone_num, tombstone_origin";
 

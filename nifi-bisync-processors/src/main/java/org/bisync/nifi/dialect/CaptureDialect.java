@@ -80,6 +80,9 @@ public interface CaptureDialect {
     /** Drops the shared bisync tables (IF EXISTS). Run after {@link #uninstallTable} for every table. */
     List<String> dropBisyncTables();
 
+    /** Stands for the applications' roles in commented grants of {@link #grants} that a DBA completes. */
+    String APPLICATION_ROLE = "<application role>";
+
     /** The privileges the NiFi user needs, as GRANT statements (or comments where the engine has none). */
     List<String> grants(String user, List<String> localTableNames);
 
@@ -87,8 +90,8 @@ public interface CaptureDialect {
     String selectClockMicros();
 
     /** Unreleased history rows in id order, at most the one parameter's count of them. */
-    default String selectUnreleasedHistory() {
-        return "SELECT " + BisyncTables.HISTORY_COLUMNS + " FROM " + BisyncTables.HISTORY + " ORDER BY id LIMIT ?";
+    default String selectUnreleasedHistoryAfter() {
+        return "SELECT " + BisyncTables.HISTORY_COLUMNS + " FROM " + BisyncTables.HISTORY + " WHERE id > ? ORDER BY id LIMIT ?";
     }
 
     /**
@@ -161,14 +164,15 @@ public interface CaptureDialect {
     }
 
     /**
-     * Every history row of one local table, released or not, in id order, in one statement (so a row being released
-     * meanwhile is seen once): {@link BisyncTables#HISTORY_COLUMNS} then released_at (null when unreleased).
-     * Parameters: table_name, table_name.
+     * A page of the history rows of one local table, released or not, in id order, in one statement (so a row being
+     * released meanwhile is seen once): id, key_data, released (1 or 0), and nothing of the row images. Parameters:
+     * table_name, id after which the page starts, table_name, the same id, page size. A row released between two pages
+     * is seen once too: the page after it looks in both tables.
      */
-    default String selectHistoryOfTable() {
-        return "SELECT " + BisyncTables.HISTORY_COLUMNS + ", NULL AS released_at FROM " + BisyncTables.HISTORY + " WHERE table_name = ? "
-                + "UNION ALL SELECT " + BisyncTables.HISTORY_COLUMNS + ", released_at FROM " + BisyncTables.RELEASED
-                + " WHERE table_name = ? ORDER BY id";
+    default String selectHistoryKeysOfTable() {
+        return "SELECT id, key_data, 0 AS released FROM " + BisyncTables.HISTORY + " WHERE table_name = ? AND id > ? "
+                + "UNION ALL SELECT id, key_data, 1 AS released FROM " + BisyncTables.RELEASED + " WHERE table_name = ? AND id > ? "
+                + "ORDER BY id LIMIT ?";
     }
 
     /** The id and release time of the released history row with the lowest id (none when the table is empty). */

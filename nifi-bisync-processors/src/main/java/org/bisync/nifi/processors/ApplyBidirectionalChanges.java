@@ -1,6 +1,7 @@
 package org.bisync.nifi.processors;
 
 import org.apache.nifi.annotation.behavior.InputRequirement;
+import org.apache.nifi.annotation.behavior.Stateful;
 import org.apache.nifi.annotation.behavior.ReadsAttribute;
 import org.apache.nifi.annotation.behavior.ReadsAttributes;
 import org.apache.nifi.annotation.behavior.WritesAttribute;
@@ -8,6 +9,8 @@ import org.apache.nifi.annotation.behavior.WritesAttributes;
 import org.apache.nifi.annotation.documentation.CapabilityDescription;
 import org.apache.nifi.annotation.documentation.Tags;
 import org.apache.nifi.annotation.lifecycle.OnScheduled;
+import org.apache.nifi.annotation.lifecycle.OnStopped;
+import org.apache.nifi.components.state.Scope;
 import org.apache.nifi.components.PropertyDescriptor;
 import org.apache.nifi.components.ValidationContext;
 import org.apache.nifi.components.ValidationResult;
@@ -59,6 +62,8 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 
 @InputRequirement(InputRequirement.Requirement.INPUT_REQUIRED)
+@Stateful(scopes = Scope.LOCAL, description = "Acknowledgements of decided changes that could not be written into their "
+        + "source's bisync_ack yet (the source was unreachable): written with the next ones, kept across restarts.")
 @Tags({"bisync", "sync", "bidirectional", "replication", "database", "apply", "upsert", "cdc", "conflict"})
 @CapabilityDescription("Writes change records (as captured by CaptureTriggerHistory and decided by ResolveConflicts) into the "
         + "target system's database in short transactions (bounded by keys and by Maximum Transaction Duration), with "
@@ -187,7 +192,7 @@ public class ApplyBidirectionalChanges extends AbstractProcessor {
     private volatile TransactionLimits transactionLimits;
     /** Whether two-way tables on generated keys have disjoint ranges; renewed and invalidated with {@link #tables}. */
     private volatile GeneratedKeyRanges keyRanges;
-    /** Per table, the unknown fields already warned about (and read the table again for). */
+    /** Per table, the unknown fields already warned about. */
     private final Map<String, Set<String>> unknownFieldsSeen = new ConcurrentHashMap<>();
     private volatile SyncKeyAgreement keyAgreement;
 
@@ -212,8 +217,19 @@ public class ApplyBidirectionalChanges extends AbstractProcessor {
         return List.of();
     }
 
+    private volatile DecisionAcks acks;
+
+    /** Writes the acknowledgements that still wait, so a stop leaves as few as possible behind. */
+    @OnStopped
+    public void flushAcknowledgements() {
+        if (acks != null) {
+            acks.flush();
+        }
+    }
+
     @OnScheduled
     public void onScheduled(ProcessContext context) {
+        acks = new DecisionAcks(context.getStateManager(), getLogger());
         tables = null; // the tables' columns may have changed while stopped
         transactionLimits = new TransactionLimits(context.getProperty(MAX_RECORDS_PER_STATEMENT).asInteger(),
                 context.getProperty(MAX_TRANSACTION_DURATION).asTimePeriod(TimeUnit.MILLISECONDS));
@@ -268,8 +284,8 @@ public class ApplyBidirectionalChanges extends AbstractProcessor {
 
         Map<ApplyStatus, List<ApplyOutcome>> routed = new EnumMap<>(ApplyStatus.class);
         outcomes.forEach(o -> routed.computeIfAbsent(o.status(), s -> new ArrayList<>()).add(o));
-        DecisionAcks.acknowledge(service, target, outcomes.stream()
-                .filter(o -> o.status().isDecided()).map(ApplyOutcome::change).toList(), getLogger());
+        acks.acknowledge(service, target, outcomes.stream()
+                .filter(o -> o.status().isDecided()).map(ApplyOutcome::change).toList());
         String table = byTable.size() == 1 ? byTable.keySet().iterator().next() : null;
         Map<String, String> common = new HashMap<>();
         common.put(BisyncAttributes.TARGET_SYSTEM, target);
@@ -343,7 +359,7 @@ public class ApplyBidirectionalChanges extends AbstractProcessor {
             for (Map.Entry<String, List<ChangeRecord>> entry : byTable.entrySet()) {
                 SyncedTable table;
                 try {
-                    table = cache.installedTable(connection, entry.getKey());
+                    table = knowingFields(connection, cache, cache.installedTable(connection, entry.getKey()), entry.getValue());
                 } catch (SchemaMismatchException e) {
                     cache.invalidate();
                     keyRanges.invalidate();
@@ -356,7 +372,6 @@ public class ApplyBidirectionalChanges extends AbstractProcessor {
                     outcomes.addAll(all(entry.getValue(), ApplyStatus.RETRY, e.getMessage()));
                     continue;
                 }
-                table = knowingFields(connection, cache, table, entry.getValue(), target);
                 ApplyResult result = applier.apply(connection, table, entry.getValue(), settle);
                 SyncedTable fresh = applier.sawMissingObject() ? reread(connection, cache, table, target) : null;
                 if (fresh != null) {
@@ -382,14 +397,13 @@ public class ApplyBidirectionalChanges extends AbstractProcessor {
     }
 
     /**
-     * The table, read again once when the records carry fields it has no column for (a column added in the target
-     * while running).
+     * The table, read again when the records carry fields it has no column for (a column added in the target while
+     * running). That costs a catalog read per such FlowFile for as long as the fields stay unknown: the warning says to
+     * add the column or exclude the field.
      */
-    private SyncedTable knowingFields(Connection connection, SyncedTableCache cache, SyncedTable table, List<ChangeRecord> changes,
-                                      String target) throws SQLException {
-        UnknownFields unknown = UnknownFields.of(table, changes);
-        Set<String> seen = unknownFieldsSeen.computeIfAbsent(table.canonicalName(), k -> ConcurrentHashMap.newKeySet());
-        if (unknown.isEmpty() || seen.containsAll(unknown.names())) {
+    private static SyncedTable knowingFields(Connection connection, SyncedTableCache cache, SyncedTable table,
+                                             List<ChangeRecord> changes) throws SQLException {
+        if (UnknownFields.of(table, changes).isEmpty()) {
             return table;
         }
         cache.invalidate(table.canonicalName());

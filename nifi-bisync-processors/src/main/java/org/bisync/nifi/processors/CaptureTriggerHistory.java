@@ -15,6 +15,7 @@ import org.apache.nifi.components.PropertyDescriptor;
 import org.apache.nifi.components.state.Scope;
 import org.apache.nifi.flowfile.FlowFile;
 import org.apache.nifi.processor.AbstractProcessor;
+import org.apache.nifi.processor.DataUnit;
 import org.apache.nifi.processor.ProcessContext;
 import org.apache.nifi.processor.ProcessSession;
 import org.apache.nifi.processor.Relationship;
@@ -32,6 +33,7 @@ import org.bisync.nifi.purge.AckLedger;
 import org.bisync.nifi.purge.SyncPeers;
 import org.bisync.nifi.capture.SnapshotReader;
 import org.bisync.nifi.capture.TriggerInstaller;
+import org.bisync.nifi.capture.UndecodableRows;
 import org.bisync.nifi.capture.ViewPoller;
 import org.bisync.nifi.change.ChangeRecord;
 import org.bisync.nifi.change.ChangeRecordSchema;
@@ -109,6 +111,15 @@ public class CaptureTriggerHistory extends AbstractProcessor {
             .description("The most history rows read in one run; the rest are read in the next runs.")
             .required(true).defaultValue("50000")
             .addValidator(StandardValidators.POSITIVE_INTEGER_VALIDATOR)
+            .build();
+
+    public static final PropertyDescriptor MAX_BYTES_PER_POLL = new PropertyDescriptor.Builder()
+            .name("Max Bytes Per Poll")
+            .description("The most history read in one run, measured as the text of its row images (key, before, after): "
+                    + "wide rows are read in fewer per run, the rest in the next runs. A single row larger than this is "
+                    + "still read, alone. Bounds the memory a run takes together with Max Changes Per Poll.")
+            .required(true).defaultValue("32 MB")
+            .addValidator(StandardValidators.DATA_SIZE_VALIDATOR)
             .build();
 
     public static final PropertyDescriptor TRIGGER_MANAGEMENT = new PropertyDescriptor.Builder()
@@ -195,12 +206,14 @@ public class CaptureTriggerHistory extends AbstractProcessor {
     public static final Relationship SUCCESS = new Relationship.Builder().name("success")
             .description("Change records, one FlowFile per table and batch, in capture order.").build();
     public static final Relationship FAILURE = new Relationship.Builder().name("failure")
-            .description("History rows that could not be decoded (for example of a table no longer configured), as JSON "
-                    + "lines with the reason in bisync.reason. They are released: nothing is lost, it is here.").build();
+            .description("History rows that could not be decoded (for example of a table no longer configured): a JSON array "
+                    + "with, per row, its reason and every column of bisync_history as stored (JSON columns as their raw text), "
+                    + "so it can be inspected, repaired and replayed; the first reason is also in bisync.reason. They are "
+                    + "released: nothing is lost, it is here.").build();
 
     private static final List<PropertyDescriptor> PROPERTIES = List.of(SYNC_TOPOLOGY, SYSTEM_ID, RECORD_WRITER, MAX_CHANGES_PER_FLOWFILE,
-            MAX_CHANGES_PER_POLL, TRIGGER_MANAGEMENT, HISTORY_RETENTION, UNACKNOWLEDGED_WARNING, INITIAL_LOAD, CLOCK_CORRECTION, CLOCK_SLEW, CLOCK_WARNING,
-            MAINTENANCE_INTERVAL, VIEW_POLL_INTERVAL, LEASE_TIMEOUT);
+            MAX_CHANGES_PER_POLL, MAX_BYTES_PER_POLL, TRIGGER_MANAGEMENT, HISTORY_RETENTION, UNACKNOWLEDGED_WARNING, INITIAL_LOAD, CLOCK_CORRECTION,
+            CLOCK_SLEW, CLOCK_WARNING, MAINTENANCE_INTERVAL, VIEW_POLL_INTERVAL, LEASE_TIMEOUT);
     private static final Set<Relationship> RELATIONSHIPS = Set.of(SUCCESS, FAILURE);
 
     static final String STATE_PENDING_RELEASE = "pending.release";
@@ -346,15 +359,16 @@ public class CaptureTriggerHistory extends AbstractProcessor {
             maintain(context, session, current, connection);
             emitted += initialLoad(context, session, current, connection, newState);
             CapturePoll.Result result = current.poll().poll(connection, (c, local) -> current.byLocalName(c, local),
-                    context.getProperty(MAX_CHANGES_PER_POLL).asInteger());
+                    context.getProperty(MAX_CHANGES_PER_POLL).asInteger(),
+                    context.getProperty(MAX_BYTES_PER_POLL).asDataSize(DataUnit.B).longValue());
             emitted += emit(context, session, current, result);
             emitted += pollViews(context, session, current, connection);
             List<Long> travelling = result.travellingIds();
             if (!travelling.isEmpty()) {
-                newState.put(STATE_PENDING_RELEASE, IdRanges.format(travelling));
+                newState.put(STATE_PENDING_RELEASE, IdRanges.formatCompact(travelling));
             }
             if (!result.notSentIds().isEmpty()) {
-                newState.put(STATE_PENDING_DROP, IdRanges.format(result.notSentIds()));
+                newState.put(STATE_PENDING_DROP, IdRanges.formatCompact(result.notSentIds()));
             }
             session.adjustCounter("Changes captured", result.emitted(), false);
             if (result.notSent() > 0) {
@@ -362,7 +376,8 @@ public class CaptureTriggerHistory extends AbstractProcessor {
             }
         } catch (SQLException e) {
             current.tables().invalidate();
-            throw new ProcessException("Capture from system " + current.systemId() + " failed: " + e.getMessage(), e);
+            // value-free text; the cause (with the driver's own message) goes to the stack trace only
+            throw new ProcessException("Capture from system " + current.systemId() + " failed: " + current.dialect().errors().describe(e), e);
         }
         try {
             session.setState(newState, Scope.CLUSTER);
@@ -594,15 +609,12 @@ public class CaptureTriggerHistory extends AbstractProcessor {
     }
 
     private void emitFailures(ProcessSession session, CaptureSession current, List<HistoryFormatException> failures) {
-        StringBuilder lines = new StringBuilder();
-        for (HistoryFormatException failure : failures) {
-            lines.append(failure.getMessage().replace('\n', ' ')).append('\n');
-        }
+        byte[] rows = UndecodableRows.toJson(failures).getBytes(StandardCharsets.UTF_8);
         FlowFile flowFile = session.create();
-        flowFile = session.write(flowFile, out -> out.write(lines.toString().getBytes(StandardCharsets.UTF_8)));
+        flowFile = session.write(flowFile, out -> out.write(rows));
         flowFile = session.putAttribute(flowFile, BisyncAttributes.SOURCE_SYSTEM, current.systemId());
         flowFile = session.putAttribute(flowFile, BisyncAttributes.REASON, failures.getFirst().getMessage());
-        flowFile = session.putAttribute(flowFile, BisyncAttributes.MIME_TYPE, "text/plain");
+        flowFile = session.putAttribute(flowFile, BisyncAttributes.MIME_TYPE, "application/json");
         session.getProvenanceReporter().receive(flowFile, current.transitUri("bisync_history"),
                 failures.size() + " history rows could not be decoded");
         session.adjustCounter("History rows failed", failures.size(), false);

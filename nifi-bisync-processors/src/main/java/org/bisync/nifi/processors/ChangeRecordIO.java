@@ -71,7 +71,9 @@ public final class ChangeRecordIO {
             } catch (ProcessException e) {
                 throw e;
             } catch (Exception e) {
-                throw new ProcessException("Cannot read change records: " + e.getMessage(), e);
+                // a reader's message may quote the content it could not read (a row value): only its kind goes to logs
+                throw new ProcessException("Cannot read change records: the record reader failed (" + e.getClass().getSimpleName()
+                        + "); see the FlowFile's content", e);
             }
         });
         return new Batch(schema[0], records);

@@ -1,6 +1,7 @@
 package org.bisync.nifi.processors;
 
 import org.apache.nifi.annotation.behavior.InputRequirement;
+import org.apache.nifi.annotation.behavior.Stateful;
 import org.apache.nifi.annotation.behavior.ReadsAttribute;
 import org.apache.nifi.annotation.behavior.ReadsAttributes;
 import org.apache.nifi.annotation.behavior.WritesAttribute;
@@ -8,6 +9,8 @@ import org.apache.nifi.annotation.behavior.WritesAttributes;
 import org.apache.nifi.annotation.documentation.CapabilityDescription;
 import org.apache.nifi.annotation.documentation.Tags;
 import org.apache.nifi.annotation.lifecycle.OnScheduled;
+import org.apache.nifi.annotation.lifecycle.OnStopped;
+import org.apache.nifi.components.state.Scope;
 import org.apache.nifi.components.PropertyDescriptor;
 import org.apache.nifi.flowfile.FlowFile;
 import org.apache.nifi.processor.AbstractProcessor;
@@ -43,6 +46,8 @@ import java.util.function.LongSupplier;
         + "parked on 'loop' (wire 'loop' back into this processor) and, once the key's window ends, only the key's "
         + "greatest version is passed on. Works per record, without a database.")
 @InputRequirement(InputRequirement.Requirement.INPUT_REQUIRED)
+@Stateful(scopes = Scope.LOCAL, description = "Acknowledgements of decided changes that could not be written into their "
+        + "source's bisync_ack yet (the source was unreachable): written with the next ones, kept across restarts.")
 @ReadsAttributes({
         @ReadsAttribute(attribute = BisyncAttributes.LOOP_PARKED_UNTIL, description = "Set on FlowFiles parked on 'loop': "
                 + "they are held until then and released as the key's greatest version or dropped as superseded")
@@ -133,8 +138,19 @@ public class PreventLoops extends AbstractProcessor {
         this.clock = newClock;
     }
 
+    private volatile DecisionAcks acks;
+
+    /** Writes the acknowledgements that still wait, so a stop leaves as few as possible behind. */
+    @OnStopped
+    public void flushAcknowledgements() {
+        if (acks != null) {
+            acks.flush();
+        }
+    }
+
     @OnScheduled
     public void onScheduled(ProcessContext context) {
+        acks = new DecisionAcks(context.getStateManager(), getLogger());
         service = context.getProperty(SYNC_TOPOLOGY).asControllerService(SyncTopologyService.class);
         SyncTopology topology = service.getTopology();
         targetSystem = context.getProperty(TARGET_SYSTEM).getValue().trim();
@@ -213,7 +229,7 @@ public class PreventLoops extends AbstractProcessor {
         int loops = dropped.size();
         if (loops > 0) {
             session.adjustCounter(COUNTER_LOOPS, loops, false);
-            DecisionAcks.acknowledge(service, targetSystem, dropped, getLogger());
+            acks.acknowledge(service, targetSystem, dropped);
         }
         String loopNote = loops == 0 ? "" : "; dropped " + loops + " whose origin is the target '" + targetSystem + "'";
         Map<String, String> common = Map.of(BisyncAttributes.TARGET_SYSTEM, targetSystem, LOOPS_DROPPED, String.valueOf(loops));
@@ -285,7 +301,7 @@ public class PreventLoops extends AbstractProcessor {
         if (superseded > 0) {
             session.adjustCounter(COUNTER_SUPERSEDED, superseded, false);
             // the key's greatest version goes on, so the target ends at or above each of these
-            DecisionAcks.acknowledge(service, targetSystem, supersededChanges, getLogger());
+            acks.acknowledge(service, targetSystem, supersededChanges);
         }
         String key = flowFile.getAttribute(LOOP_KEY);
         String note = "released parked key " + (key == null ? byKey.keySet() : key) + ": passed the greatest version ("

@@ -1,11 +1,14 @@
 package org.bisync.nifi.processors;
 
 import org.apache.nifi.annotation.behavior.InputRequirement;
+import org.apache.nifi.annotation.behavior.Stateful;
 import org.apache.nifi.annotation.behavior.WritesAttribute;
 import org.apache.nifi.annotation.behavior.WritesAttributes;
 import org.apache.nifi.annotation.documentation.CapabilityDescription;
 import org.apache.nifi.annotation.documentation.Tags;
 import org.apache.nifi.annotation.lifecycle.OnScheduled;
+import org.apache.nifi.annotation.lifecycle.OnStopped;
+import org.apache.nifi.components.state.Scope;
 import org.apache.nifi.components.PropertyDescriptor;
 import org.apache.nifi.dbcp.DBCPService;
 import org.apache.nifi.flowfile.FlowFile;
@@ -26,6 +29,7 @@ import org.bisync.nifi.change.InvalidChangeException;
 import org.bisync.nifi.dialect.DatabaseErrors;
 import org.bisync.nifi.dialect.Dialect;
 import org.bisync.nifi.dialect.Dialects;
+import org.bisync.nifi.resolve.InitialVersion;
 import org.bisync.nifi.resolve.KeyValues;
 import org.bisync.nifi.resolve.Outcome;
 import org.bisync.nifi.resolve.Resolver;
@@ -61,6 +65,8 @@ import java.util.concurrent.TimeUnit;
         + "needs them) for all keys of a FlowFile in one query per chunk, without locking, and writes 'decision' and "
         + "'expected_version' into every record for ApplyBidirectionalChanges.")
 @InputRequirement(InputRequirement.Requirement.INPUT_REQUIRED)
+@Stateful(scopes = Scope.LOCAL, description = "Acknowledgements of decided changes that could not be written into their "
+        + "source's bisync_ack yet (the source was unreachable): written with the next ones, kept across restarts.")
 @WritesAttributes({
         @WritesAttribute(attribute = BisyncAttributes.APPLIED, description = "Records decided APPLY (fast-forwards, conflicts won, reviewed resolutions)"),
         @WritesAttribute(attribute = BisyncAttributes.MERGED, description = "Records decided MERGE"),
@@ -114,8 +120,8 @@ public class ResolveConflicts extends AbstractProcessor {
                     + "'resolution' (for example with UpdateRecord) and route the FlowFile back to this processor.")
             .build();
     public static final Relationship FAILURE = new Relationship.Builder().name("failure")
-            .description("Records that cannot be decided on (invalid record, table not in the topology, schema mismatch), "
-                    + "each with an 'error' field; or a FlowFile that cannot be read")
+            .description("Records that cannot be decided on (invalid record, table not in the topology, schema mismatch, a key "
+                    + "the target's key columns cannot take), each with an 'error' field; or a FlowFile that cannot be read")
             .build();
 
     private static final List<PropertyDescriptor> PROPERTIES = List.of(SYNC_TOPOLOGY, TARGET_SYSTEM, RECORD_READER, RECORD_WRITER,
@@ -139,8 +145,19 @@ public class ResolveConflicts extends AbstractProcessor {
         return RELATIONSHIPS;
     }
 
+    private volatile DecisionAcks acks;
+
+    /** Writes the acknowledgements that still wait, so a stop leaves as few as possible behind. */
+    @OnStopped
+    public void flushAcknowledgements() {
+        if (acks != null) {
+            acks.flush();
+        }
+    }
+
     @OnScheduled
     public void onScheduled(ProcessContext context) {
+        acks = new DecisionAcks(context.getStateManager(), getLogger());
         service = context.getProperty(SYNC_TOPOLOGY).asControllerService(SyncTopologyService.class);
         topology = service.getTopology();
         targetSystem = context.getProperty(TARGET_SYSTEM).getValue().trim();
@@ -242,7 +259,7 @@ public class ResolveConflicts extends AbstractProcessor {
                 return;
             }
         }
-        DecisionAcks.acknowledge(service, targetSystem, stale, getLogger());
+        acks.acknowledge(service, targetSystem, stale);
         tally.failed = failed.size();
         tally.count(session);
         Map<String, String> attributes = tally.attributes(targetSystem);
@@ -319,14 +336,32 @@ public class ResolveConflicts extends AbstractProcessor {
         Resolver resolver = new Resolver(table.settings().strategy(), new VersionOrder(topology::rank), nearTieMicros);
         boolean withRows = table.settings().strategy() == org.bisync.nifi.topology.Strategy.MANUAL
                 || table.settings().strategy().isFieldLevel()
-                || decidable.stream().anyMatch(i -> i.change().resolution != null);
+                || decidable.stream().anyMatch(i -> i.change().resolution != null
+                        || i.change().operation == org.bisync.nifi.change.Operation.SNAPSHOT
+                        || i.change().changedFields.isEmpty() && !i.change().operation.removesRow());
         TargetStateReader reader = new TargetStateReader(cache.dialect());
-        Map<KeyValues, TargetState> states = reader.read(connection, table, decidable.stream().map(i -> i.change().key).toList(), withRows);
+        TargetStateReader.Reading reading = reader.readRefusingUnfitKeys(connection, table,
+                decidable.stream().map(i -> i.change().key).toList(), withRows);
         for (ChangeRecordIO.Incoming incoming : decidable) {
             ChangeRecord change = incoming.change();
+            KeyValues key = KeyValues.of(change.key, keyFields);
+            String refused = reading.refused().get(key);
+            if (refused != null) {
+                failed.add(ChangeRecordIO.withError(incoming.raw(), "Record " + incoming.index() + ": " + refused + " (system '"
+                        + targetSystem + "')"));
+                continue;
+            }
             Verdict verdict;
             try {
-                verdict = resolver.decide(change, states.getOrDefault(KeyValues.of(change.key, keyFields), TargetState.none()));
+                TargetState state = reading.states().getOrDefault(key, TargetState.none());
+                if (change.operation == org.bisync.nifi.change.Operation.SNAPSHOT && state.version() == null && state.row() != null
+                        && table.settings().flowsFrom(table.systemId())) {
+                    // the target holds the row but has not stamped it yet (its own initial load has not run): measure
+                    // against the version that load will stamp, never a silent overwrite. A one-way target sends
+                    // nothing back and loads nothing: the source's row replaces its own
+                    state = new TargetState(InitialVersion.of(table, state.row()), false, Map.of(), state.row());
+                }
+                verdict = resolver.decide(change, state);
             } catch (InvalidChangeException e) {
                 failed.add(ChangeRecordIO.withError(incoming.raw(), "Record " + incoming.index() + ": " + e.getMessage()));
                 continue;

@@ -31,7 +31,11 @@ public final class AckLedger {
 
     /** Records that a target decided these history ids of this (the source) system. Commits. */
     public void acknowledge(Connection source, String targetSystem, Collection<Long> historyIds) throws SQLException {
-        List<Range> ranges = IdRanges.parseRanges(IdRanges.format(historyIds));
+        acknowledge(source, targetSystem, IdRanges.parseRanges(IdRanges.format(historyIds)));
+    }
+
+    /** Records that a target decided the history ids of these ranges (every id of each) of this system. Commits. */
+    public void acknowledge(Connection source, String targetSystem, List<Range> ranges) throws SQLException {
         if (ranges.isEmpty()) {
             return;
         }

@@ -1,5 +1,6 @@
 package org.bisync.nifi.purge;
 
+import org.bisync.nifi.capture.IdRanges;
 import org.bisync.nifi.capture.IdRanges.Range;
 
 import java.util.ArrayList;
@@ -12,9 +13,19 @@ public final class AckRanges {
     private AckRanges() {
     }
 
-    /** Sorts and merges overlapping or adjacent ranges (adjacent: {@code 1-5} and {@code 6-9} hold every id from 1 to 9). */
+    /**
+     * Sorts and merges overlapping or adjacent ranges (adjacent: {@code 1-5} and {@code 6-9} hold every id from 1 to 9);
+     * the result's ranges hold every id from first to last (a range at a step above 1 is taken id by id).
+     */
     public static List<Range> merge(List<Range> ranges) {
-        List<Range> sorted = new ArrayList<>(ranges);
+        List<Range> sorted = new ArrayList<>(ranges.size());
+        for (Range range : ranges) {
+            if (range.step() == 1) {
+                sorted.add(range);
+            } else {
+                IdRanges.ids(List.of(range)).forEach(id -> sorted.add(new Range(id, id)));
+            }
+        }
         sorted.sort(Comparator.comparingLong(Range::first));
         List<Range> merged = new ArrayList<>();
         for (Range range : sorted) {

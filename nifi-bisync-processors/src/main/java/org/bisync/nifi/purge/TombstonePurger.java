@@ -66,6 +66,9 @@ public final class TombstonePurger {
     private record Tombstone(Map<String, Object> key, Version version) {
     }
 
+    /** History rows read per statement while looking for changes of the candidates' keys (ids and key images only). */
+    private static final int HISTORY_PAGE = 1000;
+
     private final SyncTopology topology;
     private final String systemId;
     private final Systems systems;
@@ -155,17 +158,17 @@ public final class TombstonePurger {
                                          String sourceSystem, String targetSystem, List<String> keyFields) throws SQLException {
         List<Range> decided = new AckLedger(dialect.capture()).acknowledged(source, targetSystem);
         ChangeDecoder decoder = new ChangeDecoder(dialect.types(), sourceSystem);
-        for (HistoryReader.StoredRow stored : new HistoryReader(dialect.capture()).readTable(source, table.localName())) {
-            if (stored.released() && AckRanges.contains(decided, stored.row().id())) {
-                continue;
+        new HistoryReader(dialect.capture()).forEachKeyOfTable(source, table.localName(), HISTORY_PAGE, stored -> {
+            if (stored.released() && AckRanges.contains(decided, stored.id())) {
+                return true;
             }
             try {
-                candidates.remove(KeyValues.of(decoder.decode(stored.row(), table).key, keyFields));
+                candidates.remove(KeyValues.of(decoder.decodeKey(stored.id(), stored.keyData(), table), keyFields));
             } catch (HistoryFormatException e) {
                 candidates.clear();
-                return;
             }
-        }
+            return !candidates.isEmpty();
+        });
     }
 
     private static int delete(Connection connection, Dialect dialect, SyncedTable table, java.util.Collection<Tombstone> tombstones)

@@ -55,13 +55,27 @@ public final class FieldLevelJoin {
     /** The state a target holds (its live row, or what its tombstone kept); null when it has no version row. */
     public static State of(TargetState target) {
         return target.version() == null ? null
-                : new State(target.row(), target.fieldVersions(), target.version(), target.tombstone());
+                : new State(target.row(), fieldVersionsOf(target.row(), target.fieldVersions(), target.version()), target.version(),
+                target.tombstone());
     }
 
     /** The state a change carries: its row, or for a delete the values its tombstone keeps. */
     public static State of(ChangeRecord change) {
-        return new State(change.operation.removesRow() ? change.before : change.after, change.fieldVersions, change.version,
-                change.tombstone());
+        Map<String, Object> values = change.operation.removesRow() ? change.before : change.after;
+        return new State(values, fieldVersionsOf(values, change.fieldVersions, change.version), change.version, change.tombstone());
+    }
+
+    /**
+     * The field versions of a state; a live row without any (stamped by the initial load, never edited since) has every
+     * field at its row version, so rows that differ when a sync starts join by the row versions' order.
+     */
+    private static Map<String, Version> fieldVersionsOf(Map<String, Object> values, Map<String, Version> fieldVersions, Version version) {
+        if (!fieldVersions.isEmpty() || values == null || version == null) {
+            return fieldVersions;
+        }
+        Map<String, Version> all = new LinkedHashMap<>();
+        values.keySet().forEach(field -> all.put(field, version));
+        return all;
     }
 
     public Joined join(State target, State incoming) {

@@ -58,6 +58,14 @@ public final class Resolver {
         if (change.resolution != null) {
             return resolved(change, target);
         }
+        boolean noChangedField = change.changedFields.isEmpty() && !change.operation.removesRow();
+        if ((change.operation == Operation.SNAPSHOT || noChangedField) && holdsSameRow(change, target)) {
+            return identicalSnapshot(change, target);
+        }
+        if (noChangedField && change.after != null) {
+            // a version taken where the row was alike (forwarded by a hub) meets a different row here: write it
+            change.changedFields = new ArrayList<>(change.after.keySet());
+        }
         Relation relation = detector.classify(change, target.version());
         boolean nearTie = relation == Relation.CONFLICT && isNearTie(change.version, target.version());
         if (joinsFields(target)) {
@@ -144,6 +152,40 @@ public final class Resolver {
         String what = joined.live() ? (target.live() ? "merged" : "merged into the tombstone " + target.tombstone()
                 + ", which a newer field brings back") : "merged into a tombstone";
         return done(change, Outcome.MERGED, relation, nearTie, what + ": the change wins " + joined.fieldsWon() + " over " + target.version());
+    }
+
+    /**
+     * Whether the target holds a live row equal to the snapshot's (the first activation on tables that already hold
+     * data: rows present on both sides alike). Needs the target's row ({@code withRows}).
+     */
+    private static boolean holdsSameRow(ChangeRecord change, TargetState target) {
+        if (target.row() == null || target.deleted() || change.after == null) {
+            return false;
+        }
+        for (Map.Entry<String, Object> field : change.after.entrySet()) {
+            if (!KeyValues.normalize(field.getValue()).equals(KeyValues.normalize(target.row().get(field.getKey())))) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /**
+     * An initial-load row the target already holds alike: nothing to write and nothing to review, whatever the strategy.
+     * The versions still have to agree, so a greater version is taken as a version-only write (no changed fields: apply
+     * writes the version row and leaves the row alone, so no trigger fires and nothing echoes); otherwise it is stale.
+     */
+    private Verdict identicalSnapshot(ChangeRecord change, TargetState target) {
+        if (target.version() != null && !order.isGreater(change.version, target.version())) {
+            return done(change, Outcome.STALE, null, false, "the target holds the same row under " + target.version()
+                    + ", not older than " + change.version);
+        }
+        // reduced to the version of a row the target already holds: apply writes the version row only
+        change.operation = Operation.SNAPSHOT;
+        change.changedFields = new ArrayList<>();
+        return done(change, Outcome.FAST_FORWARDED, null, false, "the target holds the same row"
+                + (target.version() == null ? " without a version" : " under the older " + target.version())
+                + ": only the version " + change.version + " is taken");
     }
 
     /** A record back from review with {@code resolution} set. */

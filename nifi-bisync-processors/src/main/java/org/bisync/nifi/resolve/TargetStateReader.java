@@ -5,6 +5,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import org.bisync.nifi.dialect.Dialect;
 import org.bisync.nifi.dialect.KeyQueries;
+import org.bisync.nifi.dialect.ValueRejectedException;
+import org.bisync.nifi.schema.ColumnInfo;
 import org.bisync.nifi.schema.SyncedColumn;
 import org.bisync.nifi.schema.SyncedTable;
 import org.bisync.nifi.version.Version;
@@ -14,6 +16,7 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Types;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Iterator;
@@ -51,13 +54,42 @@ public final class TargetStateReader {
         this.chunkSize = chunkSize;
     }
 
+    /** What the target holds for the keys it could read, and why it refused the others. */
+    public record Reading(Map<KeyValues, TargetState> states, Map<KeyValues, String> refused) {
+    }
+
     /**
      * @param keys     keys by canonical field name (duplicates allowed)
      * @param withRows also read the current rows
      * @return the state of every given key; keys the target has never seen map to {@link TargetState#none()}
+     * @throws IllegalArgumentException when a key does not fit the target's key columns
      */
     public Map<KeyValues, TargetState> read(Connection connection, SyncedTable table, Collection<Map<String, Object>> keys,
                                             boolean withRows) throws SQLException {
+        Reading reading = read(connection, table, keys, withRows, false);
+        if (!reading.refused().isEmpty()) {
+            throw new IllegalArgumentException(reading.refused().values().iterator().next());
+        }
+        return reading.states();
+    }
+
+    /**
+     * Like {@link #read}, but a key the target cannot take is refused alone instead of failing the whole batch: a key
+     * the dialect cannot bind to its column (text for an integer key, a value longer than a VARCHAR key) is read as
+     * NULL, which matches nothing, while the other keys are read; when a read still fails with a data exception
+     * (SQLState class 22: a value the database itself refuses, such as an unknown enum label), the keys are read again
+     * in halves until the refused ones are found alone. Any other error fails the whole read, as before.
+     *
+     * @return the states of the keys read, and the refused keys with a reason that names the key field and column,
+     *         never the value
+     */
+    public Reading readRefusingUnfitKeys(Connection connection, SyncedTable table, Collection<Map<String, Object>> keys,
+                                         boolean withRows) throws SQLException {
+        return read(connection, table, keys, withRows, true);
+    }
+
+    private Reading read(Connection connection, SyncedTable table, Collection<Map<String, Object>> keys, boolean withRows,
+                         boolean isolateRefused) throws SQLException {
         List<String> keyFields = table.keyColumns().stream().map(SyncedColumn::canonical).toList();
         Map<KeyValues, Map<String, Object>> distinct = new LinkedHashMap<>();
         for (Map<String, Object> key : keys) {
@@ -65,15 +97,38 @@ public final class TargetStateReader {
         }
         Map<KeyValues, TargetState> states = new LinkedHashMap<>();
         distinct.keySet().forEach(k -> states.put(k, TargetState.none()));
+        Map<KeyValues, String> refused = new LinkedHashMap<>();
         List<Map<String, Object>> all = new ArrayList<>(distinct.values());
         for (int from = 0; from < all.size(); from += chunkSize) {
             List<Map<String, Object>> chunk = all.subList(from, Math.min(all.size(), from + chunkSize));
-            readVersions(connection, table, chunk, keyFields, states);
-            if (withRows) {
-                readRows(connection, table, chunk, keyFields, states);
-            }
+            readChunk(connection, table, chunk, keyFields, withRows, states, refused, isolateRefused);
         }
-        return states;
+        refused.keySet().forEach(states::remove);
+        return new Reading(states, refused);
+    }
+
+    private void readChunk(Connection connection, SyncedTable table, List<Map<String, Object>> chunk, List<String> keyFields,
+                           boolean withRows, Map<KeyValues, TargetState> states, Map<KeyValues, String> refused,
+                           boolean isolateRefused) throws SQLException {
+        try {
+            readVersions(connection, table, chunk, keyFields, states, refused);
+            if (withRows) {
+                readRows(connection, table, chunk, keyFields, states, refused);
+            }
+        } catch (SQLException e) {
+            boolean dataException = e.getSQLState() != null && e.getSQLState().startsWith("22");
+            if (!isolateRefused || !dataException) {
+                throw e;
+            }
+            if (chunk.size() == 1) {
+                refused.put(KeyValues.of(chunk.get(0), keyFields), "the target refused key " + keyFields + " of table '"
+                        + table.canonicalName() + "' when reading its version (SQLState " + e.getSQLState() + "); the value is not shown");
+                return;
+            }
+            int half = chunk.size() / 2;
+            readChunk(connection, table, chunk.subList(0, half), keyFields, withRows, states, refused, true);
+            readChunk(connection, table, chunk.subList(half, chunk.size()), keyFields, withRows, states, refused, true);
+        }
     }
 
     /** How many queries this reader ran so far (for tests and statistics). */
@@ -82,10 +137,10 @@ public final class TargetStateReader {
     }
 
     private void readVersions(Connection connection, SyncedTable table, List<Map<String, Object>> chunk, List<String> keyFields,
-                              Map<KeyValues, TargetState> states) throws SQLException {
+                              Map<KeyValues, TargetState> states, Map<KeyValues, String> refused) throws SQLException {
         List<SyncedColumn> keyColumns = table.keyColumns();
         try (PreparedStatement statement = connection.prepareStatement(dialect.apply().readVersions(table, chunk.size()))) {
-            bindKeys(statement, keyColumns, chunk);
+            bindKeys(statement, table, chunk, keyFields, refused);
             queries++;
             try (ResultSet rs = statement.executeQuery()) {
                 while (rs.next()) {
@@ -112,11 +167,11 @@ public final class TargetStateReader {
     }
 
     private void readRows(Connection connection, SyncedTable table, List<Map<String, Object>> chunk, List<String> keyFields,
-                          Map<KeyValues, TargetState> states) throws SQLException {
+                          Map<KeyValues, TargetState> states, Map<KeyValues, String> refused) throws SQLException {
         List<SyncedColumn> columns = table.columns();
         String sql = KeyQueries.selectRowsByKeys(dialect, table, chunk.size());
         try (PreparedStatement statement = connection.prepareStatement(sql)) {
-            bindKeys(statement, table.keyColumns(), chunk);
+            bindKeys(statement, table, chunk, keyFields, refused);
             queries++;
             try (ResultSet rs = statement.executeQuery()) {
                 while (rs.next()) {
@@ -132,13 +187,47 @@ public final class TargetStateReader {
         }
     }
 
-    private void bindKeys(PreparedStatement statement, List<SyncedColumn> keyColumns, List<Map<String, Object>> chunk) throws SQLException {
-        int index = 1;
+    /** Binds each key; one the key columns cannot take is recorded as refused and bound as NULLs, which match nothing. */
+    private void bindKeys(PreparedStatement statement, SyncedTable table, List<Map<String, Object>> chunk, List<String> keyFields,
+                          Map<KeyValues, String> refused) throws SQLException {
+        List<SyncedColumn> keyColumns = table.keyColumns();
+        int first = 1;
         for (Map<String, Object> key : chunk) {
-            for (SyncedColumn column : keyColumns) {
-                dialect.types().bind(statement, index++, key.get(column.canonical()), column.column());
+            String unfit = bindKey(statement, first, table, key);
+            if (unfit != null) {
+                refused.put(KeyValues.of(key, keyFields), unfit);
+                bindKey(statement, first, table, null);
+            }
+            first += keyColumns.size();
+        }
+    }
+
+    /**
+     * Binds one key ({@code null}: NULLs) from parameter {@code first} on; returns why a column does not take it, or
+     * null. The dialect's value rejections never quote the value; other conversion errors might, so only their column
+     * is named.
+     */
+    private String bindKey(PreparedStatement statement, int first, SyncedTable table, Map<String, Object> key) throws SQLException {
+        List<SyncedColumn> keyColumns = table.keyColumns();
+        for (int i = 0; i < keyColumns.size(); i++) {
+            SyncedColumn column = keyColumns.get(i);
+            try {
+                dialect.types().bind(statement, first + i, key == null ? null : key.get(column.canonical()), column.column());
+            } catch (IllegalArgumentException e) {
+                return "key field '" + column.canonical() + "' does not fit key column '" + column.local() + "' ("
+                        + typeOf(column.column()) + ") of table '" + table.canonicalName() + "' in the target"
+                        + (e instanceof ValueRejectedException ? ": " + e.getMessage() : "; the value is not shown");
             }
         }
+        return null;
+    }
+
+    private static String typeOf(ColumnInfo column) {
+        boolean sized = column.size() > 0 && switch (column.jdbcType()) {
+            case Types.CHAR, Types.VARCHAR, Types.NCHAR, Types.NVARCHAR, Types.BINARY, Types.VARBINARY -> true;
+            default -> false;
+        };
+        return column.typeName() + (sized ? "(" + column.size() + ")" : "");
     }
 
     /** A tombstone's kept_data image (synced columns by local name) as a row by canonical field name. */

@@ -57,6 +57,16 @@ abstract class ChangeApplierContract {
     /** DDL of a trigger that upper-cases column {@code name} of table {@code table} on insert and update. */
     abstract List<String> upperCaseTrigger(String table);
 
+    /** A connection to the target while it is read-only, as during a failover; closing it makes the target writable again. */
+    interface ReadOnlyTarget extends AutoCloseable {
+        Connection connection();
+
+        @Override
+        void close() throws SQLException;
+    }
+
+    abstract ReadOnlyTarget readOnlyTarget() throws SQLException;
+
     @BeforeAll
     void createDatabaseOnce() throws SQLException {
         db = createDatabase();
@@ -476,6 +486,26 @@ abstract class ChangeApplierContract {
         }
         assertEquals(0, db.count("SELECT count(*) FROM t_defect"), "the half-done work was rolled back, not committed");
         assertEquals(0, db.count("SELECT count(*) FROM " + db.versionTable("t_defect")));
+    }
+
+    @Test
+    void aReadOnlyTargetDuringAFailoverSendsTheBatchToRetryAndTheRetrySucceedsOnceItIsWritable() throws SQLException {
+        SyncTopology[] t = new SyncTopology[1];
+        SyncedTable item = itemTable("t_readonly", t, null);
+        ChangeApplier applier = db.applier(t[0], warnings);
+        List<ChangeRecord> changes = List.of(change("t_readonly", INSERT, 1, row("name", "one"), 100, "A"),
+                change("t_readonly", INSERT, 2, row("name", "two"), 100, "A"));
+        ApplyResult refused;
+        try (ReadOnlyTarget target = readOnlyTarget()) {
+            refused = applier.apply(target.connection(), item, changes);
+        }
+        assertEquals(List.of(RETRY, RETRY), statuses(refused), refused.toString());
+        assertTrue(refused.outcomes().get(0).reason().startsWith("Transient database error"), refused.outcomes().get(0).reason());
+        assertEquals(0, db.count("SELECT count(*) FROM t_readonly"));
+        try (Connection connection = db.connect()) {
+            assertEquals(List.of(APPLIED, APPLIED), statuses(applier.apply(connection, item, changes)));
+        }
+        assertEquals(2, db.count("SELECT count(*) FROM t_readonly"));
     }
 
     @Test

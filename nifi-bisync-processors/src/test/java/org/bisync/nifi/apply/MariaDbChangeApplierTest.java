@@ -22,6 +22,30 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 class MariaDbChangeApplierTest extends ChangeApplierContract {
 
+    /**
+     * A session whose transactions are read-only (error 1792). A server switched to read_only as a replica runs answers
+     * 1290 instead, classified the same; the embedded server runs with --skip-grant-tables, where every user may write
+     * through read_only, so that one cannot be provoked here.
+     */
+    @Override
+    ReadOnlyTarget readOnlyTarget() throws SQLException {
+        Connection connection = db.connect();
+        try (java.sql.Statement statement = connection.createStatement()) {
+            statement.execute("SET SESSION TRANSACTION READ ONLY");
+        }
+        return new ReadOnlyTarget() {
+            @Override
+            public Connection connection() {
+                return connection;
+            }
+
+            @Override
+            public void close() throws SQLException {
+                connection.close();
+            }
+        };
+    }
+
     @Override
     ApplyDatabase createDatabase() throws SQLException {
         return new ApplyDatabase(new MariaDbDialect(), EmbeddedDatabases.mariadb("apply_contract"), "SELECT CONNECTION_ID()", "KILL %s");

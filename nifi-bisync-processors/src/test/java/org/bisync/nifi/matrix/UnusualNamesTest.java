@@ -43,14 +43,15 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * No column or table name, however odd, may make a user's own write fail, and capture must carry the right values
  * under such names. On every engine as the source, two tables whose key and value columns are named like what the
  * generated triggers use themselves (PostgreSQL's function variables {@code clk vn pn po fv}, its trigger variables
- * {@code tg_op tg_table_name found new old}, the aliases {@code r u v e excluded}; MariaDB's {@code v_now}; the
- * version table's own columns, as value columns), SQL keywords, and names with single and double quotes, backticks,
- * backslashes, spaces, {@code $$} and {@code $bisync$}; the second table's name is odd too, and so is the source system's
- * id. A user inserts, updates (a value, and a key), and deletes (several rows in one statement); capture must see each
- * change with the values written, the clock as its time, and the row's timestamp as its version; applied at every other
- * engine, both sides must hold the same rows. PostgreSQL plays twice: once with standard_conforming_strings = off for
- * every session of its database (backslashes in string literals are then escapes); so does MariaDB, once with
- * NO_BACKSLASH_ESCAPES and ANSI_QUOTES in every session (triggers keep the sql_mode they were created in).
+ * {@code tg_op tg_table_name found new old}, its block label {@code bisync_capture}, the aliases
+ * {@code r u v e excluded bisync_new_rows}; MariaDB's {@code v_now}; the version table's own columns, as value
+ * columns), SQL keywords, and names with single and double quotes, backticks, backslashes, spaces, {@code $$} and
+ * {@code $bisync$}; the second table's name is odd too, and so is the source system's id. A user inserts, updates (a
+ * value, and a key), and deletes (several rows in one statement); capture must see each change with the values
+ * written, the clock as its time, and the row's timestamp as its version; applied at every other engine, both sides
+ * must hold the same rows. PostgreSQL plays twice: once with standard_conforming_strings = off for every session of
+ * its database (backslashes in string literals are then escapes); so does MariaDB, once with NO_BACKSLASH_ESCAPES and
+ * ANSI_QUOTES in every session (triggers keep the sql_mode they were created in).
  */
 class UnusualNamesTest {
 
@@ -157,7 +158,8 @@ class UnusualNamesTest {
             key("clk", Type.BIGINT), key("pn", Type.VARCHAR), key("fv", Type.VARCHAR),
             value("vn", Type.INT), value("po", Type.VARCHAR), value("v_now", Type.TIMESTAMP), value("tg_op", Type.TEXT),
             value("tg_table_name", Type.TEXT), value("found", Type.TEXT), value("new", Type.INT), value("old", Type.TEXT),
-            value("r", Type.TEXT), value("u", Type.INT), value("v", Type.TEXT), value("e", Type.TEXT));
+            value("r", Type.TEXT), value("u", Type.INT), value("v", Type.TEXT), value("e", Type.TEXT),
+            value("bisync_capture", Type.TEXT), value("bisync_new_rows", Type.TEXT));
 
     private static final List<Column> ODD_COLUMNS = List.of(
             key("vn", Type.BIGINT), key("po", Type.VARCHAR), key("v_now", Type.BIGINT), key(SPECIAL, Type.VARCHAR),
@@ -181,9 +183,9 @@ class UnusualNamesTest {
 
     private static List<Map<String, Object>> variableRows() {
         return List.of(
-                row(VARIABLE_COLUMNS, 1L, "it's", "a\\b", 10, "$$", T1, "INSERT", "t\\n", "'", 1, "\"", "r", 2, "v", "$bisync$"),
-                row(VARIABLE_COLUMNS, 2L, "$bisync$", "\"", null, null, null, null, null, null, null, null, null, null, null, null),
-                row(VARIABLE_COLUMNS, 3L, "select", " ", -1, "\\", T1, "x", "y", "z", 0, "", "", 0, "", "\\'"));
+                row(VARIABLE_COLUMNS, 1L, "it's", "a\\b", 10, "$$", T1, "INSERT", "t\\n", "'", 1, "\"", "r", 2, "v", "$bisync$", "clk", "r"),
+                row(VARIABLE_COLUMNS, 2L, "$bisync$", "\"", null, null, null, null, null, null, null, null, null, null, null, null, null, null),
+                row(VARIABLE_COLUMNS, 3L, "select", " ", -1, "\\", T1, "x", "y", "z", 0, "", "", 0, "", "\\'", "", "\\"));
     }
 
     private static List<Map<String, Object>> oddRows() {
@@ -238,7 +240,7 @@ class UnusualNamesTest {
 
         // an update of every value, a key change, and a delete of two rows in one statement
         Map<String, Object> changed = row(VARIABLE_COLUMNS, 1L, "it's", "a\\b", 11, "$bisync$", T2, "UPDATE", "\\", "''", 2, "\\\"",
-                "$$", 3, "\\v", "e");
+                "$$", 3, "\\v", "e", "vn", null);
         source.update(variables.source, List.of(changed));
         source.exec("UPDATE " + source.q(VARIABLES) + " SET " + source.q("clk") + " = 30 WHERE " + source.q("clk") + " = 3",
                 "DELETE FROM " + source.q(VARIABLES) + " WHERE " + source.q("clk") + " IN (2, 30)");

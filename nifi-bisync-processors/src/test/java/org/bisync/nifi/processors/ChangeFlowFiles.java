@@ -60,19 +60,24 @@ final class ChangeFlowFiles {
     }
 
     static void enqueue(TestRunner runner, List<ChangeRecord> changes, Map<String, String> attributes) {
+        enqueue(runner, SCHEMA, "customer", changes, attributes);
+    }
+
+    /** Changes of another table, written with that table's change schema. */
+    static void enqueue(TestRunner runner, ChangeRecordSchema schema, String table, List<ChangeRecord> changes, Map<String, String> attributes) {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
-        try (RecordSetWriter writer = new JsonRecordSetWriterService().createWriter(null, SCHEMA.schema(), out, Map.of())) {
+        try (RecordSetWriter writer = new JsonRecordSetWriterService().createWriter(null, schema.schema(), out, Map.of())) {
             writer.beginRecordSet();
             for (ChangeRecord change : changes) {
-                writer.write(SCHEMA.toRecord(change));
+                writer.write(schema.toRecord(change));
             }
             writer.finishRecordSet();
         } catch (Exception e) {
             throw new IllegalStateException(e);
         }
         Map<String, String> all = new LinkedHashMap<>(attributes);
-        all.put(JsonRecordSetWriterService.SCHEMA_ATTRIBUTE, RecordSchemaJson.toJson(SCHEMA.schema()));
-        all.put("bisync.table", "customer");
+        all.put(JsonRecordSetWriterService.SCHEMA_ATTRIBUTE, RecordSchemaJson.toJson(schema.schema()));
+        all.put("bisync.table", table);
         runner.enqueue(out.toByteArray(), all);
     }
 

@@ -8,6 +8,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * One of our templates uploaded into a NiFi as a process group: its parameters filled, its services enabled, checked
@@ -47,14 +48,14 @@ public final class FlowDeployment implements AutoCloseable {
     public void enableAndValidate() {
         nifi.enableServices(groupId, TIMEOUT);
         // validation runs in the background after the services are enabled
-        List<String>[] invalid = new List[1];
+        AtomicReference<List<String>> invalid = new AtomicReference<>(List.of());
         try {
             NifiClient.await("every component valid", Duration.ofSeconds(30), () -> {
-                invalid[0] = nifi.invalidComponents(groupId);
-                return invalid[0].isEmpty();
+                invalid.set(nifi.invalidComponents(groupId));
+                return invalid.get().isEmpty();
             });
         } catch (IllegalStateException e) {
-            throw new IllegalStateException("Invalid components in " + groupId + ":\n  " + String.join("\n  ", invalid[0]), e);
+            throw new IllegalStateException("Invalid components in " + groupId + ":\n  " + String.join("\n  ", invalid.get()), e);
         }
     }
 

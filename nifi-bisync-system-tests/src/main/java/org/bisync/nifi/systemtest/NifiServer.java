@@ -86,18 +86,34 @@ public final class NifiServer implements AutoCloseable {
         Path directory = workDirectory.toAbsolutePath().resolve("nifi-2.8.0");
         int port = freePort();
         long started = System.nanoTime();
-        deleteRecursively(directory);
         NifiServer server = new NifiServer(directory, port);
-        if (Files.isRegularFile(home.resolve("start-nifi.sh"))) {
-            run(List.of("bash", home.resolve("start-nifi.sh").toString(), directory.toString(), String.valueOf(port)),
-                    directory.getParent(), timeout);
-        } else {
-            copyInstallation(home, directory);
-            configure(directory, port);
-            run(List.of("bash", directory.resolve("bin/nifi.sh").toString(), "start"), directory, Duration.ofMinutes(1));
-            NifiClient.await("NiFi answering on port " + port + " (log: " + server.logFile() + ")", timeout, server.client::isUp);
-        }
+        // a NiFi left running there by a run that was killed goes first
+        server.stopQuietly();
+        deleteRecursively(directory);
         Runtime.getRuntime().addShutdownHook(new Thread(server::stopQuietly, "nifi-stop"));
+        try {
+            if (Files.isRegularFile(home.resolve("start-nifi.sh"))) {
+                try {
+                    run(List.of("bash", home.resolve("start-nifi.sh").toString(), directory.toString(), String.valueOf(port)),
+                            directory.getParent(), timeout.plusMinutes(5));
+                } catch (IllegalStateException e) {
+                    // the script gives up after 180 s, a NiFi starting on a busy machine may still be on its way
+                    if (!Files.isRegularFile(directory.resolve("bin/nifi.sh"))) {
+                        throw e;
+                    }
+                    NifiClient.await("NiFi answering on port " + port + " after start-nifi.sh gave up (" + e.getMessage()
+                            + ")", timeout, server.client::isUp);
+                }
+            } else {
+                copyInstallation(home, directory);
+                configure(directory, port);
+                run(List.of("bash", directory.resolve("bin/nifi.sh").toString(), "start"), directory, Duration.ofMinutes(1));
+                NifiClient.await("NiFi answering on port " + port + " (log: " + server.logFile() + ")", timeout, server.client::isUp);
+            }
+        } catch (RuntimeException e) {
+            server.stopQuietly();
+            throw e;
+        }
         try {
             Path extensions = Files.createDirectories(directory.resolve("extensions"));
             for (Path nar : nars) {
@@ -144,7 +160,7 @@ public final class NifiServer implements AutoCloseable {
     }
 
     private void stopQuietly() {
-        if (client.isUp()) {
+        if (Files.isRegularFile(directory.resolve("bin/nifi.sh"))) {
             try {
                 close();
             } catch (RuntimeException e) {

@@ -12,6 +12,7 @@ import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * templates/hub-and-spoke-three-systems.json in a real NiFi: writers on the PostgreSQL hub and on both spokes
@@ -40,11 +41,15 @@ class HubAndSpokeTemplateIT {
             run.assertEveryChangeAccountedFor(Map.of());
             assertEquals(run.writes(maria), run.counter("Capture MariaDB", "Changes captured"));
             assertEquals(run.writes(sqlite), run.counter("Capture SQLite", "Changes captured"));
-            // the hub captures its own users' changes and forwards what it applied from each spoke
-            assertEquals(run.writes(hub) + run.counter("Apply into PostgreSQL (MariaDB -> PostgreSQL)", "Changes applied")
-                            + run.counter("Apply into PostgreSQL (SQLite -> PostgreSQL)", "Changes applied"),
-                    run.counter("Capture PostgreSQL", "Changes captured"));
+            // the hub captures its own users' changes and the spokes' changes its applier forwards; a forwarded change
+            // is dropped as a loop on its way back to its own spoke, and only there
+            long forwardedFromMaria = run.counter(directions.get(0).loops(), "Loops prevented");
+            long forwardedFromSqlite = run.counter(directions.get(2).loops(), "Loops prevented");
+            assertEquals(run.writes(hub) + forwardedFromMaria + forwardedFromSqlite, run.counter("Capture PostgreSQL", "Changes captured"));
+            assertTrue(forwardedFromMaria > 0 && forwardedFromMaria <= run.counter(directions.get(1).apply(), "Changes applied"));
+            assertTrue(forwardedFromSqlite > 0 && forwardedFromSqlite <= run.counter(directions.get(3).apply(), "Changes applied"));
             run.assertProvenance();
+            run.screenshot("hub-and-spoke-three-systems", 1500);
         }
     }
 }

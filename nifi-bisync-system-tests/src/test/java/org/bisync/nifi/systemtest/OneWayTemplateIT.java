@@ -36,6 +36,7 @@ class OneWayTemplateIT {
             run.assertEveryChangeAccountedFor(Map.of());
             assertEquals(run.writes(pg), run.counter("Capture PostgreSQL", "Changes captured"));
             run.assertProvenance();
+            run.screenshot("one-way-postgresql-to-mariadb", 1000);
         }
     }
 }

@@ -307,10 +307,11 @@ final class SyncRun implements AutoCloseable {
             long applyStale = NifiClient.counter(counters, apply, "Changes stale");
             long applyFailed = NifiClient.counter(counters, apply, "Changes failed");
             long reResolved = NifiClient.counter(counters, apply, "Changes re-resolved");
+            long retried = NifiClient.counter(counters, apply, "Changes retried");
             String ledger = d.arrow() + ": captured " + captured + ", loops " + loopsPrevented + ", parked " + parked
                     + " (released " + released + ", superseded " + superseded + "), resolve decided " + decided + " (passed on "
                     + forwarded + "), apply applied " + applied + ", stale " + applyStale + ", failed " + applyFailed
-                    + ", re-resolved " + reResolved;
+                    + ", re-resolved " + reResolved + " (retried on the way " + retried + ")";
             System.out.println(ledger);
             assertTrue(captured > 0, "nothing captured: " + ledger);
             assertEquals(parked, released + superseded, "parked changes all released or superseded: " + ledger);
@@ -344,6 +345,18 @@ final class SyncRun implements AutoCloseable {
             assertTrue(byType.getOrDefault(type, 0L) > 0, processorName + " has no " + type + " event: " + byType);
         }
         System.out.println("provenance of " + processorName + ": " + byType);
+    }
+
+    /**
+     * With {@code -Dbisync.screenshots.dir=DIR}: a PNG of the group on NiFi's canvas as the UI first shows it, fitted to
+     * a 1600 px wide window, DIR/{@code name}.png (for the README); without it nothing. A taller window keeps a
+     * template of many rows above the zoom below which NiFi draws processors as blank boxes.
+     */
+    void screenshot(String name, int windowHeight) {
+        String directory = System.getProperty("bisync.screenshots.dir", "");
+        if (!directory.isBlank()) {
+            CanvasScreenshot.take(server.groupUrl(flow.groupId()), Path.of(directory, name + ".png"), 1600, windowHeight);
+        }
     }
 
     static void sleep(long millis) {

@@ -24,7 +24,32 @@ public final class SystemTestNifi implements ParameterResolver {
 
     @Override
     public Object resolveParameter(ParameterContext parameter, ExtensionContext context) {
-        return context.getRoot().getStore(NAMESPACE).computeIfAbsent(NifiServer.class, type -> start(), NifiServer.class);
+        return context.getRoot().getStore(NAMESPACE).computeIfAbsent(Started.class, type -> Started.attempt(), Started.class).server();
+    }
+
+    /** The one attempt to start NiFi: a failure is kept, so every later test fails with it instead of trying again. */
+    private record Started(NifiServer nifi, RuntimeException failure) implements AutoCloseable {
+        static Started attempt() {
+            try {
+                return new Started(start(), null);
+            } catch (RuntimeException e) {
+                return new Started(null, e);
+            }
+        }
+
+        NifiServer server() {
+            if (failure != null) {
+                throw new IllegalStateException("NiFi did not start: " + failure.getMessage(), failure);
+            }
+            return nifi;
+        }
+
+        @Override
+        public void close() {
+            if (nifi != null) {
+                nifi.close();
+            }
+        }
     }
 
     private static NifiServer start() {

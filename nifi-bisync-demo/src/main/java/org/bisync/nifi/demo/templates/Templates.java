@@ -34,6 +34,7 @@ public final class Templates {
     public static final String APPLY = "org.bisync.nifi.processors.ApplyBidirectionalChanges";
     public static final String MANAGE = "org.bisync.nifi.processors.ManageSyncTriggers";
     public static final String PURGE = "org.bisync.nifi.processors.PurgeTombstones";
+    public static final String AUDIT = "org.bisync.nifi.processors.AuditSyncConsistency";
     public static final String TOPOLOGY_SERVICE = "org.bisync.nifi.services.StandardSyncTopologyService";
     public static final String DBCP_POOL = "org.apache.nifi.dbcp.DBCPConnectionPool";
     public static final String JSON_READER = "org.apache.nifi.json.JsonTreeReader";
@@ -101,6 +102,7 @@ public final class Templates {
         flow.direction(captureMaria, MARIADB, POSTGRESQL, 1);
         flow.purge(POSTGRESQL);
         flow.purge(MARIADB);
+        flow.audit();
         return flow.build();
     }
 
@@ -119,6 +121,7 @@ public final class Templates {
         flow.install(MARIADB);
         flow.purge(POSTGRESQL);
         flow.purge(MARIADB);
+        flow.audit();
         return flow.build();
     }
 
@@ -142,6 +145,7 @@ public final class Templates {
         flow.purge(POSTGRESQL);
         flow.purge(MARIADB);
         flow.purge(SQLITE);
+        flow.audit();
         return flow.build();
     }
 
@@ -166,12 +170,22 @@ public final class Templates {
      * for every task that may hold one of its connections at once.
      */
     private static final class Flow {
-        /** Left edge of the first column: clear of the navigation and operation panels at the canvas' top left. */
-        private static final double LEFT = 440;
-        /** Top of the first row: room for the legend and the first row's loop-backs above it. */
-        private static final double TOP = 320;
+        private static final double LEFT = 0;
+        /** Top of the first row: room for the first row's loop-backs above it. */
+        private static final double TOP = 200;
         private static final double COLUMN = 640;
-        private static final double ROW = 720;
+        private static final double ROW = 580;
+        /**
+         * What NiFi's UI shows of a group when it is opened: the whole flow fitted into the canvas (a 1600x1000 window
+         * leaves about 1550x815) with its top left corner at the canvas' top left, where the navigation and operation
+         * panels cover about 300x470 screen pixels.
+         */
+        private static final double VIEW_WIDTH = 1550;
+        private static final double VIEW_HEIGHT = 815;
+        private static final double PANEL_WIDTH = 300;
+        private static final double PANEL_HEIGHT = 470;
+        private static final double LEGEND_WIDTH = 420;
+        private static final double LEGEND_HEIGHT = 130;
         /** A processor's box on NiFi 2's canvas. */
         private static final double WIDTH = 352;
         private static final double HEIGHT = 128;
@@ -237,10 +251,6 @@ public final class Templates {
                             Property.of("Suppress Null Values", "never-suppress"),
                             Property.of("Output Grouping", "output-array")),
                     "Writes change records and puts their schema in the avro.schema attribute for the next reader.");
-            builder.label("legend", "Failed changes wait in the funnel right under the processor that failed them: the record's "
-                            + "error field and the bisync.reason attribute say why. Fix the cause, then route the queue back to "
-                            + "that processor. Conflicts for review wait in the funnel under ResolveConflicts, labelled in yellow.",
-                    new Position(LEFT, 0), 600, 110, "#ffd6d6");
         }
 
         private List<Property> poolProperties(SystemSpec system) {
@@ -332,6 +342,30 @@ public final class Templates {
         }
 
         /**
+         * AuditSyncConsistency, disabled: starting the group does not start it; enable it and use Run Once (or start it
+         * for a daily audit). Its report (and, with Emit Repairs, its repair changes) wait in a labelled queue.
+         */
+        void audit() {
+            VersionedProcessor audit = builder.processor("audit", "Audit sync consistency", AUDIT, bisyncNar(), List.of(
+                            Property.service("Sync Topology Service", topologyServiceId),
+                            Property.service("Record Writer", writerId),
+                            Property.of("Emit Repairs", "false")),
+                    at(maintenanceColumn++, rows), "Compares the synced tables across the systems (hashes computed in each "
+                            + "database) and reports missing, extra and differing rows. Disabled: enable it, then Run Once.");
+            audit.setSchedulingPeriod("1 day");
+            audit.setExecutionNode("PRIMARY");
+            audit.setScheduledState(org.apache.nifi.flow.ScheduledState.DISABLED);
+            // one connection of every system at once
+            systems.forEach(system -> uses(system, 1));
+            VersionedFunnel reports = queueUnder(audit, "audit-report", WIDTH / 2, "Audit reports", "report", 1_000L, "1 GB");
+            builder.connect("Audit repairs", audit, Set.of("repair"), reports, 1_000L, "1 GB", null);
+            Position p = audit.getPosition();
+            builder.label("audit-label", "Audit reports: a record per missing, extra or differing row (both rows, both versions). "
+                            + "With Emit Repairs, repair changes come too: route each by bisync.target.system into that "
+                            + "system's Resolve conflicts.", new Position(p.getX() - 14, p.getY() + DROP + 70), 380, 110, "#fff2cc");
+        }
+
+        /**
          * ManageSyncTriggers installing nifi-bisync in a system no capture installs it in: no incoming connection, so it
          * runs on its schedule, once when the group starts and then daily (an up-to-date installation is left alone, an
          * outdated one rebuilt). Placed in the maintenance row.
@@ -417,17 +451,42 @@ public final class Templates {
                     List.of(new Position(right, y + 20), new Position(right, y + HEIGHT - 20)));
 
             queueUnder(loops, "loops-failed/" + key, WIDTH / 2, "Failed changes " + arrow, "failure", 100_000L, "10 GB");
-            queueUnder(resolve, "resolve-failed/" + key, 64, "Failed changes " + arrow, "failure", 100_000L, "10 GB");
-            VersionedFunnel conflicts = queueUnder(resolve, "conflicts/" + key, WIDTH - 64, "Conflicts for review: " + arrow,
+            // two queues under ResolveConflicts: far enough apart that their labels do not overlap
+            queueUnder(resolve, "resolve-failed/" + key, 20, "Failed changes " + arrow, "failure", 100_000L, "10 GB");
+            VersionedFunnel conflicts = queueUnder(resolve, "conflicts/" + key, WIDTH - 20, "Conflicts for review: " + arrow,
                     "conflict", 100_000L, "10 GB");
+            // beside its funnel, short of the next column's failure queue
             builder.label("conflicts-label/" + key, "Conflicts for review: " + arrow + "\nSet the record's resolution "
                             + "(TAKE_INCOMING, KEEP_TARGET, USE_AFTER), e.g. with UpdateRecord, and route it back to "
                             + resolve.getName() + ".",
-                    new Position(conflicts.getPosition().getX() + 24 - 190, conflicts.getPosition().getY() + 70), 380, 100, "#fff2cc");
+                    new Position(conflicts.getPosition().getX() + 70, conflicts.getPosition().getY() - 30), 300, 110, "#fff2cc");
             queueUnder(apply, "apply-failed/" + key, WIDTH / 2, "Failed changes " + arrow, "failure", 100_000L, "10 GB");
         }
 
+        /**
+         * The legend, placed left of the flow and low enough that, when NiFi fits the group to the screen, the flow
+         * starts right of the navigation panel and the legend below it: nothing is hidden behind the panel.
+         */
+        private void legend() {
+            double[] box = builder.extent();
+            double width = box[2] - box[0];
+            double height = box[3] - box[1];
+            double margin = LEGEND_WIDTH + 80;
+            double top = box[3] - LEGEND_HEIGHT;
+            for (int i = 0; i < 20; i++) {
+                double bottom = Math.max(box[3], top + LEGEND_HEIGHT);
+                double scale = Math.min(VIEW_WIDTH / (width + margin), VIEW_HEIGHT / (bottom - box[1]));
+                margin = Math.max(LEGEND_WIDTH + 80, (PANEL_WIDTH + 40) / scale);
+                top = Math.max(box[3] - LEGEND_HEIGHT, box[1] + (PANEL_HEIGHT + 30) / scale);
+            }
+            builder.label("legend", "Failed changes wait in the funnel right under the processor that failed them: the record's "
+                            + "error field and the bisync.reason attribute say why. Fix the cause, then route the queue back to "
+                            + "that processor. Conflicts for review wait in the funnel under ResolveConflicts, labelled in yellow.",
+                    new Position(Math.round(box[0] - margin), Math.round(top)), LEGEND_WIDTH, LEGEND_HEIGHT, "#ffd6d6");
+        }
+
         RegisteredFlowSnapshot build() {
+            legend();
             for (Map.Entry<String, VersionedControllerService> pool : pools.entrySet()) {
                 String size = String.valueOf(poolDemand.get(pool.getKey()) + POOL_HEADROOM);
                 pool.getValue().getProperties().put("Max Total Connections", size);

@@ -6,6 +6,7 @@ import org.apache.nifi.util.TestRunner;
 import org.apache.nifi.util.TestRunners;
 import org.bisync.nifi.demo.harness.FlowHarness;
 import org.bisync.nifi.demo.templates.Templates;
+import org.bisync.nifi.dialect.CaptureDialect;
 import org.bisync.nifi.processors.ManageSyncTriggers;
 import org.bisync.nifi.services.StandardSyncTopologyService;
 import org.bisync.nifi.testsupport.EmbeddedDatabases;
@@ -30,7 +31,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * The grants that ManageSyncTriggers' "Generate Install SQL" writes are all the NiFi user needs: an admin installs
  * nifi-bisync and runs the script's GRANT statements, then the two-way template runs, capture in Verify Only mode, with a
- * user that holds nothing else. Every processor runs without error, inserts, updates and deletes travel both ways, and
+ * user that holds nothing else; the application whose writes are captured holds its own table's privileges and the
+ * grants the script lists, commented, for such roles. Every processor runs without error, inserts, updates and deletes travel both ways, and
  * tombstones are purged. PostgreSQL only: the embedded MariaDB server runs with --skip-grant-tables (it refuses GRANT
  * and checks no privilege), so MariaDB's generated grants are not exercised here; SQLite has no privileges.
  */
@@ -40,6 +42,8 @@ class LeastPrivilegeTest {
     private static final String DATABASE = "least_privilege";
     private static final String USER = "nifi_least";
     private static final String PASSWORD = "least-secret";
+    /** An application whose writes are captured: its own table, and the grants the script lists for such roles. */
+    private static final String APPLICATION = "app_least";
     private static final String DDL = "CREATE TABLE contact (id BIGINT NOT NULL PRIMARY KEY, name VARCHAR(100), email VARCHAR(200))";
     private static final String TOPOLOGY = """
             {"systems": [{"id": "postgresql", "priority": 1}, {"id": "mariadb", "priority": 2}],
@@ -49,14 +53,16 @@ class LeastPrivilegeTest {
     void theGrantsOfGenerateInstallSqlAreAllTheNiFiUserNeedsToCaptureApplyAndPurge() throws Exception {
         DataSource pgAdmin = EmbeddedDatabases.postgres(DATABASE);
         DataSource mariaAdmin = EmbeddedDatabases.mariadb(DATABASE);
-        execute(pgAdmin, DDL, "DROP ROLE IF EXISTS " + USER, "CREATE ROLE " + USER + " LOGIN PASSWORD '" + PASSWORD + "'");
+        execute(pgAdmin, DDL, "DROP ROLE IF EXISTS " + USER, "CREATE ROLE " + USER + " LOGIN PASSWORD '" + PASSWORD + "'",
+                "DROP ROLE IF EXISTS " + APPLICATION, "CREATE ROLE " + APPLICATION + " LOGIN PASSWORD '" + PASSWORD + "'",
+                "GRANT SELECT, INSERT, UPDATE, DELETE ON contact TO " + APPLICATION);
         execute(mariaAdmin, DDL);
         List<String> pgGrants = installAndGrant("postgresql", pgAdmin);
         assertFalse(pgGrants.isEmpty(), "the script grants something");
         manage("mariadb", mariaAdmin, "Install");
 
-        PGSimpleDataSource pg = new PGSimpleDataSource();
-        pg.setUrl(EmbeddedDatabases.postgresJdbcUrl(DATABASE).replace("user=postgres", "user=" + USER + "&password=" + PASSWORD));
+        DataSource pg = as(USER);
+        DataSource pgApplication = as(APPLICATION);
         DataSource maria = mariaAdmin; // the embedded MariaDB runs with --skip-grant-tables: it cannot check privileges
         try (FlowHarness harness = FlowHarness.builder(Templates.all().get("two-way-postgresql-mariadb.json"))
                 .dataSource("postgresql", pg)
@@ -69,11 +75,11 @@ class LeastPrivilegeTest {
             harness.round();
             assertEquals(0, harness.failedRuns(), "the flow starts with the granted privileges only: " + harness.lastFailure());
 
-            execute(pgAdmin, "INSERT INTO contact (id, name, email) VALUES (1, 'Ada', 'ada@example.com')",
+            execute(pgApplication, "INSERT INTO contact (id, name, email) VALUES (1, 'Ada', 'ada@example.com')",
                     "INSERT INTO contact (id, name, email) VALUES (3, 'Eve', 'eve@example.com')");
             execute(mariaAdmin, "INSERT INTO contact (id, name, email) VALUES (2, 'Bob', 'bob@example.com')");
             sync(harness);
-            execute(pgAdmin, "UPDATE contact SET name = 'Ada L.' WHERE id = 1", "DELETE FROM contact WHERE id = 3");
+            execute(pgApplication, "UPDATE contact SET name = 'Ada L.' WHERE id = 1", "DELETE FROM contact WHERE id = 3");
             execute(mariaAdmin, "UPDATE contact SET email = 'bob@example.org' WHERE id = 2");
             sync(harness);
 
@@ -96,12 +102,22 @@ class LeastPrivilegeTest {
         String script = manage(system, admin, "Install");
         List<String> grants = new ArrayList<>();
         for (String line : script.split("\n")) {
-            if (line.startsWith("GRANT ")) {
-                grants.add(line.endsWith(";") ? line.substring(0, line.length() - 1) : line);
+            String grant = line.startsWith("GRANT ") ? line
+                    : line.startsWith("-- GRANT ") && line.contains(CaptureDialect.APPLICATION_ROLE)
+                    ? line.substring(3).replace(CaptureDialect.APPLICATION_ROLE, APPLICATION) : null;
+            if (grant != null) {
+                grants.add(grant.endsWith(";") ? grant.substring(0, grant.length() - 1) : grant);
             }
         }
+        System.out.println("[least-privilege] " + system + " grants: " + grants);
         execute(admin, grants.toArray(String[]::new));
         return grants;
+    }
+
+    private static DataSource as(String role) {
+        PGSimpleDataSource dataSource = new PGSimpleDataSource();
+        dataSource.setUrl(EmbeddedDatabases.postgresJdbcUrl(DATABASE).replace("user=postgres", "user=" + role + "&password=" + PASSWORD));
+        return dataSource;
     }
 
     private static String manage(String system, DataSource admin, String action) throws Exception {

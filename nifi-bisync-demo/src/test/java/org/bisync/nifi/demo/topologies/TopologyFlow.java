@@ -25,7 +25,7 @@ import java.util.Set;
  * {@code Apply into <to> (<from> -> <to>)}; conflicts are held behind connections named {@code Conflicts <from> -> <to>},
  * failures behind {@code Failed ...}.
  */
-final class TopologyFlow {
+public final class TopologyFlow {
 
     private final FlowBuilder builder;
     private final List<String> systems;
@@ -37,7 +37,7 @@ final class TopologyFlow {
     private final Map<String, String> captureProperties = new LinkedHashMap<>();
     private int row;
 
-    TopologyFlow(String key, String... systems) {
+    public TopologyFlow(String key, String... systems) {
         this.builder = new FlowBuilder(key, key, null, key);
         this.systems = List.of(systems);
         for (String system : systems) {
@@ -51,7 +51,7 @@ final class TopologyFlow {
     }
 
     /** A topology service with this definition; every system's pool is bound to it. */
-    TopologyFlow topology(String name, String json) {
+    public TopologyFlow topology(String name, String json) {
         List<Property> properties = new ArrayList<>();
         properties.add(Property.of("Topology Definition", json));
         for (String system : systems) {
@@ -63,13 +63,13 @@ final class TopologyFlow {
     }
 
     /** A property every capture gets (e.g. "View Poll Interval"). */
-    TopologyFlow captureProperty(String name, String value) {
+    public TopologyFlow captureProperty(String name, String value) {
         captureProperties.put(name, value);
         return this;
     }
 
     /** The capture of a system, configured with the named topology. */
-    TopologyFlow capture(String system, String topology) {
+    public TopologyFlow capture(String system, String topology) {
         List<Property> properties = new ArrayList<>(List.of(
                 Property.service("Sync Topology Service", topologyId(topology)),
                 Property.of("System ID", system),
@@ -84,7 +84,7 @@ final class TopologyFlow {
     }
 
     /** One direction from a system's capture into another system, its processors configured with the named topology. */
-    TopologyFlow direction(String from, String to, String topology) {
+    public TopologyFlow direction(String from, String to, String topology) {
         VersionedProcessor capture = captures.get(from);
         if (capture == null) {
             throw new IllegalArgumentException("No capture of " + from + " yet");
@@ -120,7 +120,7 @@ final class TopologyFlow {
         return this;
     }
 
-    RegisteredFlowSnapshot build() {
+    public RegisteredFlowSnapshot build() {
         return builder.build();
     }
 
@@ -132,11 +132,11 @@ final class TopologyFlow {
         return id;
     }
 
-    static String prevent(String from, String to) {
+    public static String prevent(String from, String to) {
         return "Prevent loops " + from + " -> " + to;
     }
 
-    static String apply(String from, String to) {
+    public static String apply(String from, String to) {
         return "Apply into " + to + " (" + from + " -> " + to + ")";
     }
 }

@@ -24,7 +24,11 @@ import java.util.stream.Collectors;
  */
 final class MariaDbApplySql implements ApplyDialect {
 
-    private static final Set<Integer> TRANSIENT_CODES = Set.of(1213, 1205, 2006, 2013, 1927, 1053);
+    /**
+     * Deadlock, lock wait timeout, connection lost or killed, shutdown; and read-only errors during a failover: 1290
+     * (a server running with --read-only, as a replica does) and 1792 (a read-only transaction).
+     */
+    private static final Set<Integer> TRANSIENT_CODES = Set.of(1213, 1205, 2006, 2013, 1927, 1053, 1290, 1792);
     /** ER_CANT_CHANGE_TX_CHARACTERISTICS: SET TRANSACTION inside a transaction. */
     private static final int TRANSACTION_IN_PROGRESS = 1568;
     private static final Set<Integer> FOREIGN_KEY_CODES = Set.of(1451, 1452, 1216, 1217);

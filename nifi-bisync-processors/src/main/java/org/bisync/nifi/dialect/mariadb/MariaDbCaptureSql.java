@@ -208,8 +208,8 @@ final class MariaDbCaptureSql implements CaptureDialect {
         return "INSERT INTO " + versionTable + " (" + keys.stream().map(c -> ids.quote(c.local())).collect(Collectors.joining(", "))
                 + ", version_num, version_origin, prev_num, prev_origin, deleted, field_versions)\nSELECT "
                 + keys.stream().map(c -> "t." + ids.quote(c.local())).collect(Collectors.joining(", "))
-                + ", " + MariaDbTriggerSql.CLOCK + " + COALESCE((SELECT num_value FROM " + ids.quote(BisyncTables.CONFIG) + " WHERE name = '"
-                + BisyncTables.CLOCK_CORRECTION + "'), 0) + " + table.bias() + ", " + MariaDbIdentifiers.literal(table.systemId())
+                + ", " + triggers.numberFrom(table, "t", BisyncTables.STAMP_FLOOR + " + " + table.bias()) + ", "
+                + MariaDbIdentifiers.literal(table.systemId())
                 + ", NULL, NULL, 0, NULL FROM " + ids.quote(table.localName()) + " t LEFT JOIN " + versionTable + " v ON " + keyJoin(keys)
                 + " WHERE v." + ids.quote(keys.get(0).local()) + " IS NULL\n"
                 + "ON DUPLICATE KEY UPDATE version_num = " + versionTable + ".version_num";

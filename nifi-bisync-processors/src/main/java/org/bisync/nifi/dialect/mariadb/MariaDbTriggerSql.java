@@ -164,7 +164,11 @@ final class MariaDbTriggerSql {
      * the clock.
      */
     private String proposedNumber(SyncedTable table, String alias) {
-        String clock = "v_now + " + table.bias();
+        return numberFrom(table, alias, "v_now + " + table.bias());
+    }
+
+    /** The instant of the row's timestamp column in UTC epoch microseconds where set, else {@code clock}. */
+    String numberFrom(SyncedTable table, String alias, String clock) {
         if (alias == null || table.timestampColumn() == null) {
             return clock;
         }

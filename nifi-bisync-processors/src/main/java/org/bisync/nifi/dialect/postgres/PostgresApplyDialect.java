@@ -25,7 +25,8 @@ final class PostgresApplyDialect implements ApplyDialect {
             "55P03", // lock_not_available
             "57014", // query_canceled (statement or lock timeout)
             "57P01", "57P02", "57P03", // admin/crash shutdown, cannot connect now
-            "53300"); // too_many_connections
+            "53300", // too_many_connections
+            "25006"); // read_only_sql_transaction: a standby, or a primary turned read-only during a failover
 
     @Override
     public void markOrigin(Connection connection, String originSystemId) throws SQLException {
@@ -205,6 +206,12 @@ final class PostgresApplyDialect implements ApplyDialect {
             }
         }
         return false;
+    }
+
+    /** Deferred constraints (DEFERRABLE INITIALLY DEFERRED foreign keys) are checked at each statement, not at COMMIT. */
+    @Override
+    public String checkConstraintsAtEachStatement() {
+        return "SET CONSTRAINTS ALL IMMEDIATE";
     }
 
     @Override

@@ -126,6 +126,12 @@ final class PostgresCaptureDialect implements CaptureDialect {
             grants.add("GRANT SELECT, INSERT, UPDATE, DELETE ON " + q(table) + ", " + PostgresSql.versionTable(table) + " TO " + grantee);
         }
         grants.add("-- for advanceKeySequence on serial/identity keys: GRANT USAGE, UPDATE ON SEQUENCE <sequence> TO " + grantee);
+        grants.add("-- The roles whose writes are captured (your applications) run the trigger function with their own privileges:");
+        grants.add("-- GRANT INSERT ON " + HISTORY + " TO " + APPLICATION_ROLE);
+        grants.add("-- GRANT SELECT ON " + CONFIG + " TO " + APPLICATION_ROLE);
+        for (String table : localTableNames) {
+            grants.add("-- GRANT SELECT, INSERT, UPDATE ON " + PostgresSql.versionTable(table) + " TO " + APPLICATION_ROLE);
+        }
         return grants;
     }
 
@@ -180,7 +186,7 @@ final class PostgresCaptureDialect implements CaptureDialect {
     public String stampMissingVersions(SyncedTable table) {
         String keys = PostgresSql.keyList(table, c -> c);
         return "INSERT INTO " + PostgresSql.versionTable(table) + " (" + keys + ", version_num, version_origin, deleted) "
-                + "SELECT " + PostgresSql.keyList(table, c -> "t." + c) + ", " + CLOCK + " + " + CORRECTION + " + " + table.bias()
+                + "SELECT " + PostgresSql.keyList(table, c -> "t." + c) + ", " + PostgresTriggerSql.numberFrom(table, "t", org.bisync.nifi.dialect.BisyncTables.STAMP_FLOOR + " + " + table.bias())
                 + ", " + literal(table.systemId()) + ", false FROM " + q(table.localName()) + " t "
                 + "ON CONFLICT (" + keys + ") DO NOTHING";
     }

@@ -210,13 +210,17 @@ final class PostgresTriggerSql {
      * ({@code row} null) always takes the clock; infinite timestamps fall back to it too.
      */
     private static String proposedNumber(SyncedTable table, String row) {
-        String clock = CLK + " + " + table.bias();
+        return numberFrom(table, row, CLK + " + " + table.bias());
+    }
+
+    /** The instant of {@code row}'s timestamp column in UTC epoch microseconds where set, else {@code otherwise}. */
+    static String numberFrom(SyncedTable table, String row, String otherwise) {
         if (row == null || table.timestampColumn() == null) {
-            return clock;
+            return otherwise;
         }
         String value = row + "." + q(table.timestampColumn().name());
         return "coalesce(CASE WHEN isfinite(" + value + ") THEN (extract(epoch from " + value + ") * 1000000)::bigint END, "
-                + clock + ")";
+                + otherwise + ")";
     }
 
     /** What the version upsert sets on an existing version row {@code v}. */

@@ -197,7 +197,8 @@ final class SqliteCaptureDialect implements CaptureDialect {
     public String stampMissingVersions(SyncedTable table) {
         return "INSERT INTO " + q(SqliteSql.versionTable(table)) + " (" + keyList(table)
                 + ", version_num, version_origin, prev_num, prev_origin, deleted, field_versions) SELECT "
-                + joined(table.keyColumns(), c -> "s." + q(c.local()), ", ") + ", " + CORRECTED_CLOCK + " + " + table.bias()
+                + joined(table.keyColumns(), c -> "s." + q(c.local()), ", ") + ", " + SqliteTriggerSql.numberFrom(table, "s",
+                BisyncTables.STAMP_FLOOR + " + " + table.bias())
                 + ", " + literal(table.systemId()) + ", NULL, NULL, 0, NULL FROM " + q(table.localName()) + " AS s"
                 + " WHERE NOT EXISTS (SELECT 1 FROM " + q(SqliteSql.versionTable(table)) + " AS v WHERE " + keyMatch(table, "v", "s") + ")";
     }

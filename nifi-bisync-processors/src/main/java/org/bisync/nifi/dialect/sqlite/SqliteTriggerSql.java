@@ -139,7 +139,11 @@ final class SqliteTriggerSql {
      * Text that is no time gives NULL, hence the clock.
      */
     private static String proposedNumber(SyncedTable table, String row) {
-        String clock = CORRECTED_CLOCK + " + " + table.bias();
+        return numberFrom(table, row, CORRECTED_CLOCK + " + " + table.bias());
+    }
+
+    /** The instant of the row's timestamp column in UTC epoch microseconds where set, else {@code clock}. */
+    static String numberFrom(SyncedTable table, String row, String clock) {
         if (row == null || table.timestampColumn() == null) {
             return clock;
         }

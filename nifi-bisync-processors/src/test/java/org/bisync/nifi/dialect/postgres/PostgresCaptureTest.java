@@ -351,8 +351,9 @@ class PostgresCaptureTest {
         var capture = db.dialect.capture();
         try (Connection connection = db.connect()) {
             List<Long> ids = new java.util.ArrayList<>();
-            try (PreparedStatement read = connection.prepareStatement(capture.selectUnreleasedHistory())) {
-                read.setInt(1, 2);
+            try (PreparedStatement read = connection.prepareStatement(capture.selectUnreleasedHistoryAfter())) {
+                read.setLong(1, Long.MIN_VALUE);
+                read.setInt(2, 2);
                 try (ResultSet rs = read.executeQuery()) {
                     while (rs.next()) {
                         ids.add(rs.getLong("id"));

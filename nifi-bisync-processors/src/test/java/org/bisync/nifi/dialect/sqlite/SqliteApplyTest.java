@@ -204,8 +204,9 @@ class SqliteApplyTest {
                 }
             }
             List<Long> ids = new ArrayList<>();
-            try (PreparedStatement ps = c.prepareStatement(capture.selectUnreleasedHistory())) {
-                ps.setInt(1, 2);
+            try (PreparedStatement ps = c.prepareStatement(capture.selectUnreleasedHistoryAfter())) {
+                ps.setLong(1, Long.MIN_VALUE);
+                ps.setInt(2, 2);
                 try (ResultSet rs = ps.executeQuery()) {
                     while (rs.next()) {
                         ids.add(rs.getLong("id"));

@@ -1,0 +1,84 @@
+package org.bisync.nifi.processors;
+
+import org.apache.nifi.util.TestRunner;
+import org.apache.nifi.util.TestRunners;
+import org.bisync.nifi.services.StandardSyncTopologyService;
+import org.bisync.nifi.testsupport.JsonRecordSetWriterService;
+import org.bisync.nifi.testsupport.TestDbcpService;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+import javax.sql.DataSource;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** Capture bounds a poll by the size of the row images as well as by rows: wide rows are read a few at a time. */
+@Timeout(value = 5, unit = TimeUnit.MINUTES)
+class CaptureBatchBytesTest {
+
+    private static final String TOPOLOGY = """
+            {"systems": [{"id": "A"}, {"id": "B"}], "tables": [{"name": "document"}]}""";
+    private static final int ROWS = 12;
+    private static final int WIDTH = 20_000;
+
+    @ParameterizedTest
+    @EnumSource(TestEngine.class)
+    void aBatchOfWideRowsIsSplitByBytesAcrossPolls(TestEngine engine) throws Exception {
+        DataSource dataSource = engine.freshDatabase("capture_bytes");
+        try (Connection c = dataSource.getConnection(); Statement s = c.createStatement()) {
+            s.execute("CREATE TABLE document (id BIGINT NOT NULL PRIMARY KEY, body TEXT)");
+        }
+        TestRunner runner = TestRunners.newTestRunner(CaptureTriggerHistory.class);
+        TestDbcpService pool = new TestDbcpService(dataSource);
+        runner.addControllerService("pool", pool);
+        runner.enableControllerService(pool);
+        StandardSyncTopologyService service = new StandardSyncTopologyService();
+        runner.addControllerService("topology", service);
+        runner.setProperty(service, StandardSyncTopologyService.TOPOLOGY_DEFINITION, TOPOLOGY);
+        runner.setProperty(service, "A", "pool");
+        runner.setProperty(service, "B", "pool");
+        runner.enableControllerService(service);
+        JsonRecordSetWriterService writer = new JsonRecordSetWriterService();
+        runner.addControllerService("writer", writer);
+        runner.enableControllerService(writer);
+        runner.setProperty(CaptureTriggerHistory.SYNC_TOPOLOGY, "topology");
+        runner.setProperty(CaptureTriggerHistory.SYSTEM_ID, "A");
+        runner.setProperty(CaptureTriggerHistory.RECORD_WRITER, "writer");
+        runner.setProperty("Max Bytes Per Poll", "100 KB");
+        runner.assertValid();
+        runner.run(1, false, true); // installs the triggers
+
+        try (Connection c = dataSource.getConnection();
+             PreparedStatement insert = c.prepareStatement("INSERT INTO document (id, body) VALUES (?, ?)")) {
+            for (int id = 1; id <= ROWS; id++) {
+                insert.setLong(1, id);
+                insert.setString(2, String.valueOf((char) ('a' + id)).repeat(WIDTH));
+                insert.executeUpdate();
+            }
+        }
+        List<Integer> perPoll = new ArrayList<>();
+        int total = 0;
+        while (total < ROWS && perPoll.size() < ROWS) {
+            runner.clearTransferState();
+            runner.run(1, false, false);
+            int polled = runner.getFlowFilesForRelationship(CaptureTriggerHistory.SUCCESS).stream()
+                    .mapToInt(f -> Integer.parseInt(f.getAttribute("record.count"))).sum();
+            perPoll.add(polled);
+            total += polled;
+        }
+
+        assertEquals(ROWS, total, "every row is captured: " + perPoll);
+        // about 20 KB of image per row: at most five fit into 100 KB
+        assertTrue(perPoll.stream().allMatch(n -> n >= 1 && n <= 5), "each poll holds at most 100 KB of rows: " + perPoll);
+        assertTrue(perPoll.size() >= 3, "so the batch took several polls: " + perPoll);
+    }
+
+}

@@ -1,0 +1,73 @@
+package org.bisync.nifi.processors;
+
+import org.apache.nifi.components.state.Scope;
+import org.apache.nifi.util.TestRunner;
+import org.apache.nifi.util.TestRunners;
+import org.bisync.nifi.testsupport.JsonRecordSetWriterService;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+import javax.sql.DataSource;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+
+/**
+ * MariaDB with auto_increment_increment = 2 (what the README recommends for generated keys on two systems): the
+ * triggers' history ids are 1, 3, 5, ..., and capture's state still holds a batch as one range.
+ */
+@Timeout(value = 3, unit = TimeUnit.MINUTES)
+class CaptureIncrementTwoTest {
+
+    private static final String TOPOLOGY = """
+            {"systems": [{"id": "A", "priority": 1}, {"id": "B", "priority": 2}],
+             "tables": [{"name": "customer"}]}""";
+
+    @Test
+    void historyIdsAtAStepOfTwoAreKeptAsOneRangeAndAllReleased() throws Exception {
+        DataSource dataSource = TestEngine.MARIADB.freshDatabase("capture_increment_two");
+        try (Connection c = dataSource.getConnection(); Statement s = c.createStatement()) {
+            s.execute("CREATE TABLE customer (id BIGINT NOT NULL PRIMARY KEY, name VARCHAR(100))");
+        }
+        TestRunner runner = TestRunners.newTestRunner(CaptureTriggerHistory.class);
+        BisyncRunners.withTopology(runner, TOPOLOGY, Map.of("A", dataSource, "B", dataSource));
+        JsonRecordSetWriterService writer = new JsonRecordSetWriterService();
+        runner.addControllerService("writer", writer);
+        runner.enableControllerService(writer);
+        runner.setProperty(CaptureTriggerHistory.SYSTEM_ID, "A");
+        runner.setProperty(CaptureTriggerHistory.RECORD_WRITER, "writer");
+        runner.run(1, false, true);
+
+        try (Connection c = dataSource.getConnection(); Statement s = c.createStatement()) {
+            s.execute("SET SESSION auto_increment_increment = 2, auto_increment_offset = 1");
+            for (int id = 1; id <= 200; id++) {
+                s.execute("INSERT INTO customer (id, name) VALUES (" + id + ", 'n" + id + "')");
+            }
+        }
+        assertEquals(200, count(dataSource, "SELECT COUNT(*) FROM bisync_history"));
+        assertEquals(0, count(dataSource, "SELECT COUNT(*) FROM bisync_history WHERE id % 2 = 0"), "ids at a step of two");
+        runner.run(1, false, false);
+        assertEquals(200, runner.getCounterValue("Changes captured"));
+
+        String pending = runner.getStateManager().getState(Scope.CLUSTER).get(CaptureTriggerHistory.STATE_PENDING_RELEASE);
+        assertFalse(pending.contains(","), () -> "one range for the whole batch, not one per id: " + pending);
+        assertEquals(200, org.bisync.nifi.capture.IdRanges.parse(pending).size());
+
+        runner.run(1, false, false);
+        assertEquals(0, count(dataSource, "SELECT COUNT(*) FROM bisync_history"), "every id of the range released");
+        assertEquals(200, count(dataSource, "SELECT COUNT(*) FROM bisync_released"));
+    }
+
+    private static long count(DataSource dataSource, String sql) throws SQLException {
+        try (Connection c = dataSource.getConnection(); Statement s = c.createStatement(); ResultSet rs = s.executeQuery(sql)) {
+            rs.next();
+            return rs.getLong(1);
+        }
+    }
+}

@@ -1,0 +1,83 @@
+package org.bisync.nifi.processors;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import org.apache.nifi.util.MockFlowFile;
+import org.apache.nifi.util.TestRunner;
+import org.apache.nifi.util.TestRunners;
+import org.bisync.nifi.testsupport.JsonRecordSetWriterService;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+import javax.sql.DataSource;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** A history row capture cannot decode goes to failure with the row itself, so it can be inspected and replayed. */
+@Timeout(value = 3, unit = TimeUnit.MINUTES)
+class CaptureUndecodableRowTest {
+
+    private static final String TOPOLOGY = """
+            {"systems": [{"id": "A", "priority": 1}, {"id": "B", "priority": 2}],
+             "tables": [{"name": "customer"}]}""";
+
+    @ParameterizedTest
+    @EnumSource(TestEngine.class)
+    void anUndecodableHistoryRowGoesToFailureCarryingEveryColumnAsStored(TestEngine engine) throws Exception {
+        DataSource dataSource = engine.freshDatabase("capture_undecodable");
+        exec(dataSource, "CREATE TABLE customer (id BIGINT NOT NULL PRIMARY KEY, name VARCHAR(100))");
+        TestRunner runner = TestRunners.newTestRunner(CaptureTriggerHistory.class);
+        BisyncRunners.withTopology(runner, TOPOLOGY, Map.of("A", dataSource, "B", dataSource));
+        JsonRecordSetWriterService writer = new JsonRecordSetWriterService();
+        runner.addControllerService("writer", writer);
+        runner.enableControllerService(writer);
+        runner.setProperty(CaptureTriggerHistory.SYSTEM_ID, "A");
+        runner.setProperty(CaptureTriggerHistory.RECORD_WRITER, "writer");
+        runner.run(1, false, true);
+
+        exec(dataSource, "INSERT INTO bisync_history (table_name, operation, key_data, after_data, version_num, version_origin, origin, "
+                        + "captured_at) VALUES ('customer', 'INSERT', '{\"id\": 1}', '{\"id\": 1, \"name\": ', 17, 'A', 'A', 42)",
+                "INSERT INTO bisync_history (table_name, operation, key_data, before_data, version_num, version_origin, prev_num, "
+                        + "prev_origin, origin, captured_at) VALUES ('gone', 'DELETE', '{\"id\": 7}', '{\"id\": 7}', 19, 'A', 18, 'B', 'A', 43)");
+        runner.run(1, false, false);
+
+        runner.assertAllFlowFilesTransferred(CaptureTriggerHistory.FAILURE, 1);
+        MockFlowFile failure = runner.getFlowFilesForRelationship(CaptureTriggerHistory.FAILURE).getFirst();
+        failure.assertAttributeEquals(BisyncAttributes.MIME_TYPE, "application/json");
+        JsonNode rows = new ObjectMapper().readTree(failure.getContent());
+        assertEquals(2, rows.size(), rows.toString());
+
+        JsonNode broken = rows.get(0);
+        assertEquals("customer", broken.get("table_name").asText());
+        assertEquals("INSERT", broken.get("operation").asText());
+        assertEquals("{\"id\": 1}", broken.get("key_data").asText());
+        assertEquals("{\"id\": 1, \"name\": ", broken.get("after_data").asText(), "the raw text, as stored");
+        assertTrue(broken.get("before_data").isNull());
+        assertEquals(17, broken.get("version_num").asLong());
+        assertEquals(42, broken.get("captured_at").asLong());
+        assertTrue(broken.get("id").asLong() > 0);
+        assertTrue(broken.get("reason").asText().contains("'customer'"), broken.get("reason").asText());
+
+        JsonNode gone = rows.get(1);
+        assertEquals("gone", gone.get("table_name").asText());
+        assertEquals("DELETE", gone.get("operation").asText());
+        assertEquals(18, gone.get("prev_num").asLong());
+        assertEquals("B", gone.get("prev_origin").asText());
+        assertTrue(gone.get("reason").asText().contains("not part of the sync topology"), gone.get("reason").asText());
+    }
+
+    private static void exec(DataSource dataSource, String... statements) throws SQLException {
+        try (Connection connection = dataSource.getConnection(); Statement statement = connection.createStatement()) {
+            for (String sql : statements) {
+                statement.execute(sql);
+            }
+        }
+    }
+}
