@@ -59,7 +59,7 @@ public abstract class DatabaseErrors {
     }
 
     /** The exception, its next exceptions (failed batches) and SQLException causes, outermost first. */
-    protected static List<SQLException> chain(SQLException e) {
+    public static List<SQLException> chain(SQLException e) {
         List<SQLException> all = new ArrayList<>();
         Deque<SQLException> queue = new ArrayDeque<>(List.of(e));
         while (!queue.isEmpty() && all.size() < 20) {

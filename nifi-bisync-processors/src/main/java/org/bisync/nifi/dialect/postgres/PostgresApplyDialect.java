@@ -2,6 +2,7 @@ package org.bisync.nifi.dialect.postgres;
 
 import org.bisync.nifi.dialect.ApplyDialect;
 import org.bisync.nifi.dialect.BisyncTables;
+import org.bisync.nifi.dialect.DatabaseErrors;
 import org.bisync.nifi.dialect.KeyGenerator;
 import org.bisync.nifi.schema.SyncedColumn;
 import org.bisync.nifi.schema.SyncedTable;
@@ -199,7 +200,7 @@ final class PostgresApplyDialect implements ApplyDialect {
 
     @Override
     public boolean isTransient(SQLException e) {
-        for (SQLException current : chain(e)) {
+        for (SQLException current : DatabaseErrors.chain(e)) {
             String state = current.getSQLState();
             if (state != null && (state.startsWith("08") || TRANSIENT.contains(state))) {
                 return true;
@@ -216,27 +217,7 @@ final class PostgresApplyDialect implements ApplyDialect {
 
     @Override
     public boolean isForeignKeyViolation(SQLException e) {
-        return chain(e).stream().anyMatch(current -> "23503".equals(current.getSQLState()));
-    }
-
-    /** The exception, its next exceptions (batch failures) and SQLException causes. */
-    private static List<SQLException> chain(SQLException e) {
-        List<SQLException> all = new java.util.ArrayList<>();
-        java.util.ArrayDeque<SQLException> queue = new java.util.ArrayDeque<>(List.of(e));
-        while (!queue.isEmpty() && all.size() < 20) {
-            SQLException current = queue.poll();
-            if (all.contains(current)) {
-                continue;
-            }
-            all.add(current);
-            if (current.getNextException() != null) {
-                queue.add(current.getNextException());
-            }
-            if (current.getCause() instanceof SQLException cause) {
-                queue.add(cause);
-            }
-        }
-        return all;
+        return DatabaseErrors.chain(e).stream().anyMatch(current -> "23503".equals(current.getSQLState()));
     }
 
     private static String keyMatch(SyncedTable table) {
