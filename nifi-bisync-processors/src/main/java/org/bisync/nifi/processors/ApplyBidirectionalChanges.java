@@ -280,12 +280,14 @@ public class ApplyBidirectionalChanges extends AbstractProcessor {
                 unreadable.add(ChangeRecordIO.withError(incoming.raw(), incoming.error().getMessage()));
             }
         }
+        List<ApplyOutcome> replays = withoutDecidedReplays(service, target, byTable);
         List<ApplyOutcome> outcomes = applyAll(session, service, topology, target, maxRows, byTable, settle);
+        acks.acknowledge(service, target, outcomes.stream()
+                .filter(o -> o.status().isDecided()).map(ApplyOutcome::change).toList());
+        outcomes.addAll(replays);
 
         Map<ApplyStatus, List<ApplyOutcome>> routed = new EnumMap<>(ApplyStatus.class);
         outcomes.forEach(o -> routed.computeIfAbsent(o.status(), s -> new ArrayList<>()).add(o));
-        acks.acknowledge(service, target, outcomes.stream()
-                .filter(o -> o.status().isDecided()).map(ApplyOutcome::change).toList());
         String table = byTable.size() == 1 ? byTable.keySet().iterator().next() : null;
         Map<String, String> common = new HashMap<>();
         common.put(BisyncAttributes.TARGET_SYSTEM, target);
@@ -343,6 +345,21 @@ public class ApplyBidirectionalChanges extends AbstractProcessor {
         getLogger().debug("{}: {}", flowFile, details);
         // the records travel on in the children; stale records end here (a DROP event of the incoming FlowFile)
         session.remove(flowFile);
+    }
+
+    /** Takes out the changes the target already decided (replays): STALE, already acknowledged, never applied. */
+    private List<ApplyOutcome> withoutDecidedReplays(SyncTopologyService service, String target, Map<String, List<ChangeRecord>> byTable) {
+        List<ChangeRecord> all = new ArrayList<>();
+        byTable.values().forEach(all::addAll);
+        Set<ChangeRecord> decided = DecidedReplays.find(service, target, all, getLogger());
+        if (decided.isEmpty()) {
+            return new ArrayList<>();
+        }
+        byTable.values().forEach(changes -> changes.removeIf(decided::contains));
+        byTable.values().removeIf(List::isEmpty);
+        List<ChangeRecord> replayed = all.stream().filter(decided::contains).toList();
+        getLogger().warn("{} change(s) already decided by system '{}' were replayed: dropped as stale", replayed.size(), target);
+        return all(replayed, ApplyStatus.STALE, "already decided by the target (a replay)");
     }
 
     private List<ApplyOutcome> applyAll(ProcessSession session, SyncTopologyService service, SyncTopology topology, String target, int maxRows,

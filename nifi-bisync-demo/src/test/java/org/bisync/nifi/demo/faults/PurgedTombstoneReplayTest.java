@@ -3,7 +3,6 @@ package org.bisync.nifi.demo.faults;
 import org.bisync.nifi.demo.SampleTable;
 import org.bisync.nifi.demo.harness.FlowHarness;
 import org.bisync.nifi.testsupport.EmbeddedDatabases;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -16,9 +15,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 /**
  * A FlowFile replayed from provenance after the tombstone of its row was purged. Its INSERT meets a target without a
- * version row for the key and no prev_version, which Resolve and Apply take as a fast-forward: the row comes back on
- * that side only, and nothing carries it to the other (the applier's write is not captured). The acknowledgements
- * that make the purge safe cannot see a FlowFile that was already decided and is brought back by hand.
+ * version row for the key and no prev_version, which looks like a fast-forward: applied, the row would come back on
+ * that side only, and nothing would carry it to the other (the applier's write is not captured). The target already
+ * acknowledged that change to its source, so Resolve and Apply drop it as STALE.
  */
 @Timeout(value = 5, unit = TimeUnit.MINUTES)
 class PurgedTombstoneReplayTest {
@@ -26,8 +25,6 @@ class PurgedTombstoneReplayTest {
     private static final String INTO_MARIA = "To apply PostgreSQL -> MariaDB";
 
     @Test
-    @Disabled("Known defect (issue 14, fault tests): a provenance replay of an INSERT after its row's tombstone was purged "
-            + "brings the row back on the target only; the sides then differ for good")
     void aReplayedInsertAfterItsTombstoneWasPurgedDoesNotBringTheRowBackOnOneSide() throws Exception {
         DataSource pg = EmbeddedDatabases.postgres("fault_purged_replay");
         DataSource maria = EmbeddedDatabases.mariadb("fault_purged_replay");
