@@ -208,6 +208,7 @@ public class ResolveConflicts extends AbstractProcessor {
             }
             byTable.computeIfAbsent(settings.get().name(), k -> new ArrayList<>()).add(incoming);
         }
+        int replayed = withoutDecidedReplays(byTable);
         int failedBefore = failed.size();
         long started = System.nanoTime();
         for (int retry = 1; !byTable.isEmpty(); retry++) {
@@ -260,6 +261,7 @@ public class ResolveConflicts extends AbstractProcessor {
             }
         }
         acks.acknowledge(service, targetSystem, stale);
+        tally.replays = replayed;
         tally.failed = failed.size();
         tally.count(session);
         Map<String, String> attributes = tally.attributes(targetSystem);
@@ -383,11 +385,31 @@ public class ResolveConflicts extends AbstractProcessor {
         }
     }
 
+    /**
+     * Takes out the changes the target already decided (acknowledged to their source): only a replay brings one back,
+     * and after a purged tombstone it would look like a new insert. STALE, not acknowledged again.
+     *
+     * @return how many were taken out
+     */
+    private int withoutDecidedReplays(Map<String, List<ChangeRecordIO.Incoming>> byTable) {
+        List<ChangeRecord> all = new ArrayList<>();
+        byTable.values().forEach(records -> records.forEach(incoming -> all.add(incoming.change())));
+        Set<ChangeRecord> decided = DecidedReplays.find(service, targetSystem, all, getLogger());
+        if (decided.isEmpty()) {
+            return 0;
+        }
+        byTable.values().forEach(records -> records.removeIf(incoming -> decided.contains(incoming.change())));
+        byTable.values().removeIf(List::isEmpty);
+        getLogger().warn("{} change(s) already decided by system '{}' were replayed: removed as stale", decided.size(), targetSystem);
+        return decided.size();
+    }
+
     /** Counts of one FlowFile's outcomes. */
     private static final class Tally {
         final Map<Outcome, Integer> outcomes = new EnumMap<>(Outcome.class);
         int nearTies;
         int failed;
+        int replays; // already decided by the target, replayed: stale
 
         void add(Verdict verdict) {
             outcomes.merge(verdict.outcome(), 1, Integer::sum);
@@ -405,7 +427,7 @@ public class ResolveConflicts extends AbstractProcessor {
         }
 
         int stale() {
-            return of(Outcome.STALE) + of(Outcome.CONFLICT_LOST);
+            return of(Outcome.STALE) + of(Outcome.CONFLICT_LOST) + replays;
         }
 
         void count(ProcessSession session) {
@@ -444,7 +466,7 @@ public class ResolveConflicts extends AbstractProcessor {
             return "applied " + applied() + " (fast-forwarded " + of(Outcome.FAST_FORWARDED) + ", conflicts won "
                     + of(Outcome.CONFLICT_WON) + ", reviewed resolutions " + of(Outcome.RESOLUTION_PASSED) + "), merged "
                     + of(Outcome.MERGED) + ", removed as stale " + stale() + " (conflicts lost " + of(Outcome.CONFLICT_LOST)
-                    + "), held for review " + of(Outcome.HELD_FOR_REVIEW) + ", failed " + failed + ", near-ties " + nearTies;
+                    + ", replays " + replays + "), held for review " + of(Outcome.HELD_FOR_REVIEW) + ", failed " + failed + ", near-ties " + nearTies;
         }
     }
 }
