@@ -48,6 +48,11 @@ public final class BisyncTables {
     public static final String CONFIG = "bisync_config";
     public static final String INSTALLED = "bisync_installed";
     public static final String ACK = "bisync_ack";
+    /**
+     * bisync_ack's step column, as its CREATE TABLE ends it: every step-th id of [first_id, last_id] is acknowledged (1:
+     * every id). Left out of the bisync_installed hashes, which predate it (install adds it where it lacks).
+     */
+    public static final String ACK_STEP_COLUMN = ", step bigint NOT NULL DEFAULT 1";
     /** SQLite only: a row here marks the current transaction as the applier's. */
     public static final String CONTEXT = "bisync_context";
     public static final String VERSION_TABLE_PREFIX = "bisync_v_";
