@@ -27,8 +27,8 @@ import java.util.List;
  *                   row 'capture_lease': the capture processor that reads the history, text_value its id and node,
  *                   num_value its last heartbeat)
  * bisync_installed  table_name varchar(255) primary key, ddl_hash varchar(64), column_hash varchar(64), installed_at bigint
- * bisync_ack        target_system varchar(64), first_id bigint, last_id bigint; index on (target_system, first_id):
- *                   the history ids [first_id, last_id] that target_system has decided (applied, stale, lost, or dropped
+ * bisync_ack        target_system varchar(64), first_id bigint, last_id bigint, step bigint default 1; index on (target_system, first_id):
+ *                   the history ids [first_id, last_id], every step-th from first_id, that target_system has decided (applied, stale, lost, or dropped
  *                   as an echo), written by the target's processors; released history is deleted only once every
  *                   target acknowledged it, and tombstone purge waits for it
  * bisync_v_TABLE    one per synced table: the key columns (same types, same names), version_num bigint not null,
