@@ -89,11 +89,14 @@ public final class TriggerInstaller {
     public List<TableCheck> install(Connection connection, List<SyncedTable> tables, long nowMicros) throws SQLException {
         List<TableCheck> checks = check(connection, tables);
         List<TableCheck> installedNow = new ArrayList<>();
-        if (checks.stream().allMatch(c -> c.status() == Status.CURRENT) && bisyncTablesExist(connection)) {
+        if (checks.stream().allMatch(c -> c.status() == Status.CURRENT) && bisyncTablesExist(connection) && !ackLacksStep(connection)) {
             return installedNow; // no DDL at all: it would wait for the locks of open user transactions
         }
         run(connection, sql().createBisyncTables());
         addMissingTombstoneColumns(connection, tables);
+        if (ackLacksStep(connection)) {
+            run(connection, sql().addAckStepColumn());
+        }
         upgradeLegacyHistory(connection);
         for (TableCheck check : checks) {
             if (check.status() != Status.CURRENT) {
@@ -201,6 +204,10 @@ public final class TriggerInstaller {
         for (String statement : sql().addTombstoneColumns(BisyncTables.HISTORY, false)) {
             script.append("-- ").append(statement.strip()).append(";\n");
         }
+        script.append("-- Only when upgrading an installation whose ").append(BisyncTables.ACK).append(" has no step column:\n");
+        for (String statement : sql().addAckStepColumn()) {
+            script.append("-- ").append(statement.strip()).append(";\n");
+        }
         for (SyncedTable table : tables) {
             List<String> ddl = ddlFor(table);
             script.append("\n-- Table ").append(inComment(table.localName())).append(": version table and triggers (system ")
@@ -266,7 +273,8 @@ public final class TriggerInstaller {
 
     /** What bisync_installed records of a table's DDL: its own statements and the shared tables it depends on. */
     private String ddlHash(List<String> tableDdl) {
-        return hash(String.join("\n;\n", sql().createBisyncTables()) + "\n;;\n" + String.join("\n;\n", tableDdl));
+        String shared = String.join("\n;\n", sql().createBisyncTables()).replace(BisyncTables.ACK_STEP_COLUMN, "");
+        return hash(shared + "\n;;\n" + String.join("\n;\n", tableDdl));
     }
 
     /** Triggers only where the table's changes flow from this system; elsewhere the version table alone. */
@@ -295,6 +303,11 @@ public final class TriggerInstaller {
             }
         }
         return result;
+    }
+
+    /** Whether bisync_ack is there without its step column (an installation from before it): install adds it. */
+    private boolean ackLacksStep(Connection connection) throws SQLException {
+        return dialect.catalog().readTable(connection, BisyncTables.ACK).map(ack -> ack.column("step").isEmpty()).orElse(false);
     }
 
     private boolean bisyncTablesExist(Connection connection) throws SQLException {

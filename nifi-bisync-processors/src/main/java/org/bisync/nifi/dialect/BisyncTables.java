@@ -27,8 +27,8 @@ import java.util.List;
  *                   row 'capture_lease': the capture processor that reads the history, text_value its id and node,
  *                   num_value its last heartbeat)
  * bisync_installed  table_name varchar(255) primary key, ddl_hash varchar(64), column_hash varchar(64), installed_at bigint
- * bisync_ack        target_system varchar(64), first_id bigint, last_id bigint; index on (target_system, first_id):
- *                   the history ids [first_id, last_id] that target_system has decided (applied, stale, lost, or dropped
+ * bisync_ack        target_system varchar(64), first_id bigint, last_id bigint, step bigint default 1; index on (target_system, first_id):
+ *                   the history ids [first_id, last_id], every step-th from first_id, that target_system has decided (applied, stale, lost, or dropped
  *                   as an echo), written by the target's processors; released history is deleted only once every
  *                   target acknowledged it, and tombstone purge waits for it
  * bisync_v_TABLE    one per synced table: the key columns (same types, same names), version_num bigint not null,
@@ -48,6 +48,11 @@ public final class BisyncTables {
     public static final String CONFIG = "bisync_config";
     public static final String INSTALLED = "bisync_installed";
     public static final String ACK = "bisync_ack";
+    /**
+     * bisync_ack's step column, as its CREATE TABLE ends it: every step-th id of [first_id, last_id] is acknowledged (1:
+     * every id). Left out of the bisync_installed hashes, which predate it (install adds it where it lacks).
+     */
+    public static final String ACK_STEP_COLUMN = ", step bigint NOT NULL DEFAULT 1";
     /** SQLite only: a row here marks the current transaction as the applier's. */
     public static final String CONTEXT = "bisync_context";
     public static final String VERSION_TABLE_PREFIX = "bisync_v_";

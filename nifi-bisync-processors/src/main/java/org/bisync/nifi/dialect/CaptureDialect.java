@@ -134,14 +134,25 @@ public interface CaptureDialect {
         return "DELETE FROM " + BisyncTables.RELEASED + " WHERE released_at < ?";
     }
 
-    /** Records that a target decided the history ids of a range; parameters: target_system, first_id, last_id. Batched. */
+    /**
+     * Records that a target decided the history ids of a range, every step-th id from first_id (a server whose ids grow
+     * by more than 1 leaves gaps that are no history ids); parameters: target_system, first_id, last_id, step. Batched.
+     */
     default String insertAck() {
-        return "INSERT INTO " + BisyncTables.ACK + " (target_system, first_id, last_id) VALUES (?, ?, ?)";
+        return "INSERT INTO " + BisyncTables.ACK + " (target_system, first_id, last_id, step) VALUES (?, ?, ?, ?)";
     }
 
-    /** The ranges a target acknowledged, by first id; parameter: target_system. */
+    /** The ranges a target acknowledged, by first id: first_id, last_id, step; parameter: target_system. */
     default String selectAcks() {
-        return "SELECT first_id, last_id FROM " + BisyncTables.ACK + " WHERE target_system = ? ORDER BY first_id";
+        return "SELECT first_id, last_id, step FROM " + BisyncTables.ACK + " WHERE target_system = ? ORDER BY first_id";
+    }
+
+    /**
+     * For an installation from before acknowledgements kept a step: adds bisync_ack's step column (1 for the rows
+     * already there, which hold every id of their range). Run only where bisync_ack lacks it.
+     */
+    default List<String> addAckStepColumn() {
+        return List.of("ALTER TABLE " + BisyncTables.ACK + " ADD COLUMN" + BisyncTables.ACK_STEP_COLUMN.substring(1));
     }
 
     /**

@@ -39,13 +39,15 @@ public final class AckLedger {
         if (ranges.isEmpty()) {
             return;
         }
+        List<Range> rows = AckRanges.compact(ranges);
         Transactions.inTransaction(source, () -> {
             try (PreparedStatement statement = source.prepareStatement(sql.insertAck())) {
                 int pending = 0;
-                for (Range range : ranges) {
+                for (Range range : rows) {
                     statement.setString(1, targetSystem);
                     statement.setLong(2, range.first());
                     statement.setLong(3, range.last());
+                    statement.setLong(4, range.step());
                     statement.addBatch();
                     if (++pending == BATCH) {
                         statement.executeBatch();
@@ -67,7 +69,7 @@ public final class AckLedger {
             statement.setString(1, targetSystem);
             try (ResultSet rs = statement.executeQuery()) {
                 while (rs.next()) {
-                    ranges.add(new Range(rs.getLong(1), rs.getLong(2)));
+                    ranges.add(new Range(rs.getLong(1), rs.getLong(2), rs.getLong(3)));
                 }
             }
         }

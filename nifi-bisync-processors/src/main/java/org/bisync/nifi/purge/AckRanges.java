@@ -39,6 +39,26 @@ public final class AckRanges {
         return merged;
     }
 
+    /**
+     * The same ids in as few ranges as exactness allows: runs of single ids at a constant step (a server whose ids
+     * grow by more than 1) become one stepped range, which holds those ids and none of the gaps between them.
+     */
+    public static List<Range> compact(List<Range> ranges) {
+        List<Range> compact = new ArrayList<>();
+        List<Long> singles = new ArrayList<>();
+        for (Range range : ranges) {
+            if (range.first() == range.last()) {
+                singles.add(range.first());
+            } else {
+                compact.addAll(IdRanges.parseRanges(IdRanges.formatCompact(singles)));
+                singles.clear();
+                compact.add(range);
+            }
+        }
+        compact.addAll(IdRanges.parseRanges(IdRanges.formatCompact(singles)));
+        return compact;
+    }
+
     /** The ids in both sets; both arguments merged (sorted, disjoint). */
     public static List<Range> intersect(List<Range> a, List<Range> b) {
         List<Range> both = new ArrayList<>();

@@ -116,4 +116,20 @@ class TriggerInstallerTopologyChangeTest {
         assertEquals(Y2030, history().getFirst()[0]);
         assertTrue(history().getFirst()[1] < Y2030, "captured_at stays the clock");
     }
+
+    /** An installation from before bisync_ack's step column stays current for Verify Only, and install adds the column alone. */
+    @ParameterizedTest
+    @EnumSource(TestEngine.class)
+    void anInstallationWithoutTheAckStepColumnGetsItWithoutReinstallingItsTables(TestEngine engine) throws SQLException {
+        start(engine, "installer_ack_step");
+        SyncedTable table = resolve(TableSettings.twoWay("customer"));
+        install(table);
+        execute("ALTER TABLE bisync_ack DROP COLUMN step");
+        assertEquals(TriggerInstaller.Status.CURRENT, status(table), "the new column does not outdate what is installed");
+        assertEquals(List.of(), install(table), "no table reinstalled");
+        try (Connection c = dataSource.getConnection()) {
+            assertTrue(dialect.catalog().readTable(c, "bisync_ack").orElseThrow().column("step").isPresent(), "step column added");
+        }
+        assertEquals(TriggerInstaller.Status.CURRENT, status(table));
+    }
 }

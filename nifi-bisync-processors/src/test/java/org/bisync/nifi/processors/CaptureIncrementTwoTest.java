@@ -64,6 +64,54 @@ class CaptureIncrementTwoTest {
         assertEquals(200, count(dataSource, "SELECT COUNT(*) FROM bisync_released"));
     }
 
+    /**
+     * Acknowledgements of ids at a step of two are as compact as capture's state: one bisync_ack row per run, and the
+     * run covers exactly the decided ids, so an undecided id inside it keeps its released history row.
+     */
+    @Test
+    void acknowledgementsAtAStepOfTwoAreKeptAsRunsAndCoverOnlyTheDecidedIds() throws Exception {
+        DataSource dataSource = TestEngine.MARIADB.freshDatabase("ack_increment_two");
+        try (Connection c = dataSource.getConnection(); Statement s = c.createStatement()) {
+            s.execute("CREATE TABLE customer (id BIGINT NOT NULL PRIMARY KEY, name VARCHAR(100))");
+        }
+        TestRunner runner = TestRunners.newTestRunner(CaptureTriggerHistory.class);
+        BisyncRunners.withTopology(runner, TOPOLOGY, Map.of("A", dataSource, "B", dataSource));
+        JsonRecordSetWriterService writer = new JsonRecordSetWriterService();
+        runner.addControllerService("writer", writer);
+        runner.enableControllerService(writer);
+        runner.setProperty(CaptureTriggerHistory.SYSTEM_ID, "A");
+        runner.setProperty(CaptureTriggerHistory.RECORD_WRITER, "writer");
+        runner.run(1, false, true);
+        try (Connection c = dataSource.getConnection(); Statement s = c.createStatement()) {
+            s.execute("SET SESSION auto_increment_increment = 2, auto_increment_offset = 1");
+            for (int id = 1; id <= 200; id++) {
+                s.execute("INSERT INTO customer (id, name) VALUES (" + id + ", 'n" + id + "')");
+            }
+        }
+        runner.run(2, false, false);
+        assertEquals(200, count(dataSource, "SELECT COUNT(*) FROM bisync_released"));
+
+        java.util.List<Long> decided = new java.util.ArrayList<>();
+        for (long id = 1; id <= 399; id += 2) {
+            if (id != 201) {
+                decided.add(id);
+            }
+        }
+        org.bisync.nifi.purge.PendingAcks pending = new org.bisync.nifi.purge.PendingAcks();
+        pending.add("A", "B", decided);
+        try (Connection c = dataSource.getConnection()) {
+            org.bisync.nifi.purge.AckLedger ledger = new org.bisync.nifi.purge.AckLedger(org.bisync.nifi.dialect.Dialects.forConnection(c).capture());
+            assertEquals(Map.of(), pending.flush((source, target, ranges) -> ledger.acknowledge(c, target, ranges)));
+            assertEquals(2, count(dataSource, "SELECT COUNT(*) FROM bisync_ack"), "one row per run of ids at a step of two");
+            assertEquals(java.util.List.of("B"), ledger.notAcknowledging(c, java.util.List.of("B"), 201));
+            assertEquals(java.util.List.of("B"), ledger.notAcknowledging(c, java.util.List.of("B"), 200), "a gap of the run is no decided id");
+            assertEquals(java.util.List.of(), ledger.notAcknowledging(c, java.util.List.of("B"), 199));
+            assertEquals(199, ledger.purgeAcknowledged(c, java.util.List.of("B"), Long.MAX_VALUE));
+        }
+        assertEquals(1, count(dataSource, "SELECT COUNT(*) FROM bisync_released"));
+        assertEquals(201, count(dataSource, "SELECT MIN(id) FROM bisync_released"), "the undecided id keeps its history row");
+    }
+
     private static long count(DataSource dataSource, String sql) throws SQLException {
         try (Connection c = dataSource.getConnection(); Statement s = c.createStatement(); ResultSet rs = s.executeQuery(sql)) {
             rs.next();

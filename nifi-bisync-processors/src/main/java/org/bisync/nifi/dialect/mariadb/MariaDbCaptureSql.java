@@ -60,7 +60,7 @@ final class MariaDbCaptureSql implements CaptureDialect {
                         + "table_name VARCHAR(255) NOT NULL PRIMARY KEY, ddl_hash VARCHAR(64) NULL, column_hash VARCHAR(64) NULL, "
                         + "installed_at BIGINT NULL)" + TABLE_OPTIONS,
                 "CREATE TABLE IF NOT EXISTS " + ids.quote(BisyncTables.ACK) + " ("
-                        + "target_system VARCHAR(64) NOT NULL, first_id BIGINT NOT NULL, last_id BIGINT NOT NULL, "
+                        + "target_system VARCHAR(64) NOT NULL, first_id BIGINT NOT NULL, last_id BIGINT NOT NULL" + BisyncTables.ACK_STEP_COLUMN + ", "
                         + "KEY bisync_ack_target (target_system, first_id))" + TABLE_OPTIONS);
     }
 

@@ -19,6 +19,7 @@ import static org.bisync.nifi.dialect.BisyncTables.LEGACY_RELEASED_AT;
 import static org.bisync.nifi.dialect.BisyncTables.RELEASED;
 import static org.bisync.nifi.dialect.BisyncTables.INSTALLED;
 import static org.bisync.nifi.dialect.BisyncTables.ACK;
+import static org.bisync.nifi.dialect.BisyncTables.ACK_STEP_COLUMN;
 import static org.bisync.nifi.dialect.postgres.PostgresIdentifiers.literal;
 import static org.bisync.nifi.dialect.postgres.PostgresSql.CLOCK;
 import static org.bisync.nifi.dialect.postgres.PostgresSql.CORRECTION;
@@ -52,7 +53,7 @@ final class PostgresCaptureDialect implements CaptureDialect {
                 "CREATE TABLE IF NOT EXISTS " + CONFIG + " (name varchar(64) PRIMARY KEY, num_value bigint, text_value varchar(4000))",
                 "CREATE TABLE IF NOT EXISTS " + INSTALLED + " (table_name varchar(255) PRIMARY KEY, ddl_hash varchar(64), "
                         + "column_hash varchar(64), installed_at bigint)",
-                "CREATE TABLE IF NOT EXISTS " + ACK + " (target_system varchar(64) NOT NULL, first_id bigint NOT NULL, last_id bigint NOT NULL)",
+                "CREATE TABLE IF NOT EXISTS " + ACK + " (target_system varchar(64) NOT NULL, first_id bigint NOT NULL, last_id bigint NOT NULL" + ACK_STEP_COLUMN + ")",
                 "CREATE INDEX IF NOT EXISTS " + ACK + "_target ON " + ACK + " (target_system, first_id)");
     }
 

@@ -66,7 +66,7 @@ final class SqliteCaptureDialect implements CaptureDialect {
                 "CREATE TABLE IF NOT EXISTS " + BisyncTables.INSTALLED + " (table_name TEXT PRIMARY KEY, ddl_hash TEXT,"
                         + " column_hash TEXT, installed_at INTEGER)",
                 "CREATE TABLE IF NOT EXISTS " + BisyncTables.ACK + " (target_system TEXT NOT NULL, first_id INTEGER NOT NULL,"
-                        + " last_id INTEGER NOT NULL)",
+                        + " last_id INTEGER NOT NULL" + BisyncTables.ACK_STEP_COLUMN + ")",
                 "CREATE INDEX IF NOT EXISTS " + BisyncTables.ACK + "_target ON " + BisyncTables.ACK + " (target_system, first_id)",
                 "CREATE TABLE IF NOT EXISTS " + BisyncTables.CONTEXT + " (origin TEXT NOT NULL)");
     }
