@@ -41,6 +41,7 @@ import java.sql.Statement;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
@@ -61,6 +62,8 @@ class ApplyBidirectionalChangesTest {
 
     private static DataSource dataSource;
     private TestRunner runner;
+
+    private static final AtomicLong SEQUENCE = new AtomicLong();
 
     @BeforeAll
     static void createDatabase() throws SQLException {
@@ -99,7 +102,7 @@ class ApplyBidirectionalChangesTest {
         change.version = new Version(version, "A");
         change.origin = "A";
         change.sourceSystem = "A";
-        change.sequence = version;
+        change.sequence = SEQUENCE.incrementAndGet(); // unique: A and B share one database, and acknowledged ids are replays
         change.capturedAt = System.currentTimeMillis() * 1000L - 2_000_000L;
         change.decision = Decision.APPLY;
         return change;
