@@ -16,9 +16,12 @@ import java.sql.SQLException;
 import java.sql.Types;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.function.IntFunction;
 
 /** The statements of one apply transaction: version and row reads, the writes, and the read-back check. */
 final class ApplyStatements {
@@ -241,29 +244,10 @@ final class ApplyStatements {
     Map<String, TargetVersion> readVersions(Connection connection, SyncedTable table, RowImages images,
                                                     Map<String, Map<String, Object>> keys, boolean lock) throws SQLException {
         Map<String, TargetVersion> versions = new HashMap<>();
-        List<SyncedColumn> keyColumns = table.keyColumns();
-        List<Map<String, Object>> all = new ArrayList<>(keys.values());
-        for (int from = 0; from < all.size(); from += maxRows) {
-            List<Map<String, Object>> chunk = all.subList(from, Math.min(all.size(), from + maxRows));
-            String statement = lock ? sql.selectVersions(table, chunk.size()) : sql.readVersions(table, chunk.size());
-            try (PreparedStatement select = connection.prepareStatement(statement)) {
-                int index = 1;
-                for (Map<String, Object> key : chunk) {
-                    index = bindKey(select, index, table, key);
-                }
-                try (ResultSet rs = select.executeQuery()) {
-                    while (rs.next()) {
-                        Map<String, Object> key = new LinkedHashMap<>();
-                        for (int i = 0; i < keyColumns.size(); i++) {
-                            key.put(keyColumns.get(i).canonical(), types.read(rs, i + 1, keyColumns.get(i).column()));
-                        }
-                        int k = keyColumns.size();
-                        versions.put(images.keyId(key), new TargetVersion(new Version(rs.getLong(k + 1), rs.getString(k + 2)),
-                                rs.getBoolean(k + 3), rs.getString(k + 4)));
-                    }
-                }
-            }
-        }
+        int k = table.keyColumns().size();
+        selectByKeys(connection, table, keys, size -> lock ? sql.selectVersions(table, size) : sql.readVersions(table, size),
+                (key, rs) -> versions.put(images.keyId(key), new TargetVersion(new Version(rs.getLong(k + 1), rs.getString(k + 2)),
+                        rs.getBoolean(k + 3), rs.getString(k + 4))));
         return versions;
     }
 
@@ -271,14 +255,30 @@ final class ApplyStatements {
      * Locks the existing user rows of these keys, in key order (the order of {@code keys}, which apply sorts, and of each
      * statement's ORDER BY), and returns the key ids of those that exist.
      */
-    java.util.Set<String> lockRows(Connection connection, SyncedTable table, RowImages images, Map<String, Map<String, Object>> keys)
+    Set<String> lockRows(Connection connection, SyncedTable table, RowImages images, Map<String, Map<String, Object>> keys)
             throws SQLException {
-        java.util.Set<String> present = new java.util.HashSet<>();
+        Set<String> present = new HashSet<>();
+        selectByKeys(connection, table, keys, size -> sql.lockRows(table, size), (key, rs) -> present.add(images.keyId(key)));
+        return present;
+    }
+
+    /** What a statement over a chunk of keys hands back per row: the row's key (its leading columns) and the row. */
+    private interface KeyedRow {
+        void accept(Map<String, Object> key, ResultSet rs) throws SQLException;
+    }
+
+    /**
+     * Runs the statement {@code statementForChunk} gives for each chunk of at most maxRows keys, in the order of
+     * {@code keys}, binding the chunk's keys; hands every result row, with the key read from its leading columns, to
+     * {@code rows}.
+     */
+    private void selectByKeys(Connection connection, SyncedTable table, Map<String, Map<String, Object>> keys,
+                              IntFunction<String> statementForChunk, KeyedRow rows) throws SQLException {
         List<SyncedColumn> keyColumns = table.keyColumns();
         List<Map<String, Object>> all = new ArrayList<>(keys.values());
         for (int from = 0; from < all.size(); from += maxRows) {
             List<Map<String, Object>> chunk = all.subList(from, Math.min(all.size(), from + maxRows));
-            try (PreparedStatement select = connection.prepareStatement(sql.lockRows(table, chunk.size()))) {
+            try (PreparedStatement select = connection.prepareStatement(statementForChunk.apply(chunk.size()))) {
                 int index = 1;
                 for (Map<String, Object> key : chunk) {
                     index = bindKey(select, index, table, key);
@@ -289,12 +289,11 @@ final class ApplyStatements {
                         for (int i = 0; i < keyColumns.size(); i++) {
                             key.put(keyColumns.get(i).canonical(), types.read(rs, i + 1, keyColumns.get(i).column()));
                         }
-                        present.add(images.keyId(key));
+                        rows.accept(key, rs);
                     }
                 }
             }
         }
-        return present;
     }
 
     /** The synced columns of the rows of these keys, by key id. */
