@@ -1,3 +1,7 @@
+/*
+ * Copyright 2026 the nifi-bisync authors
+ * SPDX-License-Identifier: Apache-2.0
+ */
 package org.bisync.nifi.capture;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -5,6 +9,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import org.bisync.nifi.change.ChangeRecord;
 import org.bisync.nifi.change.Operation;
 import org.bisync.nifi.dialect.Dialect;
+import org.bisync.nifi.dialect.KeyQueries;
 import org.bisync.nifi.schema.SyncedColumn;
 import org.bisync.nifi.schema.SyncedTable;
 import org.bisync.nifi.version.Version;
@@ -21,9 +26,11 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The initial load: every existing row of a table as a SNAPSHOT change, streamed row by row (memory does not grow
- * with the table). Rows without a version row get one first, in the same transaction that reads them, so value and
- * version belong together; existing versions are kept.
+ * The initial load: every existing row of a table as a SNAPSHOT change, read in pages in key order (keyset paging: a
+ * page is the rows after the last key of the previous one), so memory does not grow with the table, no lock is held
+ * for longer than a page, and a load stopped between pages goes on from the last page's key. Rows of a page without a
+ * version row get one first, in the same transaction that reads them, so value and version belong together; existing
+ * versions are kept.
  */
 public final class SnapshotReader {
 
@@ -43,7 +50,53 @@ public final class SnapshotReader {
         this.systemId = systemId;
     }
 
-    /** Streams the table into the sink; returns the number of rows. */
+    /**
+     * What one page read: its rows, the key of its last row (record values in key order), and whether the table ended
+     * within the page (no row after that key was there when it was read).
+     */
+    public record Page(long rows, List<Object> lastKey, boolean complete) {
+    }
+
+    /**
+     * Reads, in one transaction, at most {@code limit} rows after {@code afterKey} (from the first row when null), in
+     * key order, into the sink. A row found without a version (one that moved into the page after the stamp, as when
+     * rows before it were deleted meanwhile) ends the page before it: the next page stamps it.
+     */
+    public Page readPage(Connection connection, SyncedTable table, List<Object> afterKey, int limit, long nowMicros, Sink sink)
+            throws SQLException, IOException {
+        List<SyncedColumn> keys = table.keyColumns();
+        return Transactions.<Page, IOException>inTransaction(connection, () -> {
+            try (PreparedStatement stamp = connection.prepareStatement(dialect.capture().stampMissingVersions(table, afterKey != null, limit))) {
+                if (afterKey != null) {
+                    KeyQueries.bindKeyAfter(dialect, stamp, 1, keys, afterKey);
+                }
+                stamp.executeUpdate();
+            }
+            long count = 0;
+            List<Object> last = afterKey;
+            try (PreparedStatement select = connection.prepareStatement(dialect.capture().selectSnapshot(table, afterKey != null, limit))) {
+                if (afterKey != null) {
+                    KeyQueries.bindKeyAfter(dialect, select, 1, keys, afterKey);
+                }
+                select.setFetchSize(Math.min(FETCH_SIZE, limit));
+                try (ResultSet rs = select.executeQuery()) {
+                    List<SyncedColumn> columns = table.columns();
+                    while (rs.next()) {
+                        if (rs.getString(columns.size() + 2) == null) {
+                            return new Page(count, last, false);
+                        }
+                        ChangeRecord change = change(rs, table, columns, nowMicros);
+                        last = keys.stream().map(k -> change.key.get(k.canonical())).toList();
+                        sink.accept(change);
+                        count++;
+                    }
+                }
+            }
+            return new Page(count, last, count < limit);
+        });
+    }
+
+    /** Streams the whole table into the sink in one transaction; returns the number of rows. */
     public long read(Connection connection, SyncedTable table, long nowMicros, Sink sink) throws SQLException, IOException {
         return Transactions.<Long, IOException>inTransaction(connection, () -> {
             try (Statement stamp = connection.createStatement()) {

@@ -258,17 +258,35 @@ public interface CaptureDialect {
     }
 
     /**
-     * For the initial load: gives every row of the table that has no version row one (clock + correction + bias, this
-     * system, not deleted, no field versions), keeping existing versions. Parameters: none.
+     * For the initial load: gives every row of the table that has no version row one (the timestampField's instant,
+     * else {@link BisyncTables#STAMP_FLOOR} plus the system's bias; this system, not deleted, no field versions),
+     * keeping existing versions. Parameters: none.
      */
-    String stampMissingVersions(SyncedTable table);
+    default String stampMissingVersions(SyncedTable table) {
+        return stampMissingVersions(table, false, Integer.MAX_VALUE);
+    }
+
+    /**
+     * For one page of the initial load: {@link #stampMissingVersions(SyncedTable)} for the first {@code limit} rows in
+     * key order, or for the first {@code limit} rows after a given key when {@code afterKey}. Parameters: when
+     * {@code afterKey}, those of {@link KeyQueries#keyAfter} (bound with {@link KeyQueries#bindKeyAfter}).
+     */
+    String stampMissingVersions(SyncedTable table, boolean afterKey, int limit);
 
     /**
      * For the initial load: the table's synced columns (in {@link SyncedTable#columns()} order) followed by
      * version_num, version_origin, field_versions of its version row, ordered by key, reading rows and versions under
      * a shared lock where the engine has one.
      */
-    String selectSnapshot(SyncedTable table);
+    default String selectSnapshot(SyncedTable table) {
+        return selectSnapshot(table, false, Integer.MAX_VALUE);
+    }
+
+    /**
+     * One page of {@link #selectSnapshot(SyncedTable)}: the first {@code limit} rows in key order, or the first
+     * {@code limit} rows after a given key when {@code afterKey}. Parameters: as {@link #stampMissingVersions(SyncedTable, boolean, int)}.
+     */
+    String selectSnapshot(SyncedTable table, boolean afterKey, int limit);
 
     /**
      * Removes an origin marker a crashed applier left behind, where the engine's marker can outlive its transaction

@@ -54,6 +54,46 @@ public final class KeyQueries {
     }
 
     /**
+     * The rows whose key comes after a given key in key order (keyset paging):
+     * {@code (a.k1 > ?) OR (a.k1 = ? AND a.k2 > ?) OR ...}, with {@code alias.} before each column when an alias is
+     * given. Parameters: {@link #keyAfterParameters} of the key.
+     */
+    public static String keyAfter(SqlIdentifiers ids, String alias, List<SyncedColumn> keyColumns) {
+        String prefix = alias == null ? "" : alias + ".";
+        List<String> terms = new java.util.ArrayList<>();
+        for (int i = 0; i < keyColumns.size(); i++) {
+            StringBuilder term = new StringBuilder("(");
+            for (int j = 0; j < i; j++) {
+                term.append(prefix).append(ids.quote(keyColumns.get(j).local())).append(" = ? AND ");
+            }
+            term.append(prefix).append(ids.quote(keyColumns.get(i).local())).append(" > ?)");
+            terms.add(term.toString());
+        }
+        return terms.size() == 1 ? terms.get(0) : "(" + String.join(" OR ", terms) + ")";
+    }
+
+    /** The positions in the key (0-based) of the parameters of {@link #keyAfter}, in binding order. */
+    public static List<Integer> keyAfterParameters(int keySize) {
+        List<Integer> order = new java.util.ArrayList<>();
+        for (int i = 0; i < keySize; i++) {
+            for (int j = 0; j <= i; j++) {
+                order.add(j);
+            }
+        }
+        return order;
+    }
+
+    /** Binds {@code key} (record values in key order) for {@link #keyAfter} from parameter {@code first} on; returns the next index. */
+    public static int bindKeyAfter(Dialect dialect, java.sql.PreparedStatement statement, int first, List<SyncedColumn> keyColumns,
+                                   List<Object> key) throws java.sql.SQLException {
+        int index = first;
+        for (int position : keyAfterParameters(keyColumns.size())) {
+            dialect.types().bind(statement, index++, key.get(position), keyColumns.get(position).column());
+        }
+        return index;
+    }
+
+    /**
      * Inserts placeholder version rows (number 0, empty origin) for {@code rowCount} keys in one statement: a plain
      * INSERT, so it fails on a key someone else holds. Parameters per key: the key columns, then {@code deleted} (false).
      */

@@ -14,6 +14,13 @@ public final class BisyncAttributes {
     /** Capture: the first and last history ids of the FlowFile. */
     public static final String FIRST_SEQUENCE = "bisync.sequence.first";
     public static final String LAST_SEQUENCE = "bisync.sequence.last";
+    /**
+     * Capture, on a page of the initial load: the key the page starts after (absent on the first page) and the key of
+     * its last row (absent on the last page), encoded by {@link org.bisync.nifi.change.KeyCodec}. The page holds every
+     * row of the source with a key in that range when it was read.
+     */
+    public static final String SNAPSHOT_AFTER = "bisync.snapshot.after";
+    public static final String SNAPSHOT_LAST = "bisync.snapshot.last";
     /** Apply: capture-to-apply latency of the FlowFile's newest change, in milliseconds. */
     public static final String LATENCY_MILLIS = "bisync.latency.millis";
     /** Counts per outcome, written by Resolve and Apply. */

@@ -37,6 +37,7 @@ import org.bisync.nifi.capture.UndecodableRows;
 import org.bisync.nifi.capture.ViewPoller;
 import org.bisync.nifi.change.ChangeRecord;
 import org.bisync.nifi.change.ChangeRecordSchema;
+import org.bisync.nifi.change.KeyCodec;
 import org.bisync.nifi.dialect.Dialect;
 import org.bisync.nifi.dialect.Dialects;
 import org.bisync.nifi.schema.SyncedTable;
@@ -69,7 +70,7 @@ import java.util.concurrent.TimeUnit;
 @TriggerSerially
 @Stateful(scopes = Scope.CLUSTER, description = "The history ids emitted in the last committed session, released in the "
         + "database at the next run (so a restart never loses nor, normally, repeats a change), and the tables whose "
-        + "initial load is done.")
+        + "position of an initial load (the last key emitted) and the tables whose initial load is done.")
 @WritesAttributes({
         @WritesAttribute(attribute = BisyncAttributes.TABLE, description = "The table's canonical name"),
         @WritesAttribute(attribute = BisyncAttributes.SOURCE_SYSTEM, description = "The system the changes were captured from"),
@@ -78,6 +79,10 @@ import java.util.concurrent.TimeUnit;
         @WritesAttribute(attribute = BisyncAttributes.FIRST_SEQUENCE, description = "The first history id in the FlowFile"),
         @WritesAttribute(attribute = BisyncAttributes.LAST_SEQUENCE, description = "The last history id in the FlowFile"),
         @WritesAttribute(attribute = BisyncAttributes.CLOCK_OFFSET, description = "The database clock minus NiFi's, in microseconds, at the last measurement"),
+        @WritesAttribute(attribute = BisyncAttributes.SNAPSHOT_AFTER, description = "On a page of the initial load: the key "
+                + "(encoded) the page starts after; absent on the first page"),
+        @WritesAttribute(attribute = BisyncAttributes.SNAPSHOT_LAST, description = "On a page of the initial load: the key "
+                + "(encoded) of its last row; absent on the last page, which reaches the end of the table"),
         @WritesAttribute(attribute = BisyncAttributes.REASON, description = "On failure: why the history rows could not be decoded")
 })
 public class CaptureTriggerHistory extends AbstractProcessor {
@@ -219,6 +224,7 @@ public class CaptureTriggerHistory extends AbstractProcessor {
     static final String STATE_PENDING_RELEASE = "pending.release";
     static final String STATE_PENDING_DROP = "pending.drop";
     static final String STATE_SNAPSHOT_DONE = "snapshot.done.";
+    static final String STATE_SNAPSHOT_AFTER = "snapshot.after.";
 
     private volatile CaptureSession capture;
 
@@ -506,38 +512,64 @@ public class CaptureTriggerHistory extends AbstractProcessor {
         }
     }
 
+    /**
+     * The initial load, page by page: at most Max Changes Per Poll rows per run, a page per FlowFile, each read in its
+     * own transaction. The position (the last key emitted) is kept in cluster state with the FlowFiles' session, so a
+     * restart, of NiFi or of the database, goes on after the last page that was committed: no row is lost, and a page
+     * read again after a crash carries the same versions, which the targets find already applied.
+     */
     private int initialLoad(ProcessContext context, ProcessSession session, CaptureSession current, Connection connection,
                             Map<String, String> state) throws SQLException {
         if (!LOAD_EXISTING.getValue().equals(context.getProperty(INITIAL_LOAD).getValue())) {
             return 0;
         }
-        int emitted = 0;
+        int budget = context.getProperty(MAX_CHANGES_PER_POLL).asInteger();
         int perFlowFile = context.getProperty(MAX_CHANGES_PER_FLOWFILE).asInteger();
+        int emitted = 0;
         for (SyncedTable table : current.resolveAll(connection)) {
-            String key = STATE_SNAPSHOT_DONE + table.canonicalName();
-            if (state.containsKey(key) || !table.settings().flowsFrom(current.systemId())) {
+            String done = STATE_SNAPSHOT_DONE + table.canonicalName();
+            if (state.containsKey(done) || !table.settings().flowsFrom(current.systemId())) {
                 continue;
             }
+            String positionKey = STATE_SNAPSHOT_AFTER + table.canonicalName();
             ChangeRecordSchema schema = TableRecordSchemas.changeSchema(table, current.dialect().types());
-            List<ChangeRecord> chunk = new ArrayList<>();
-            long[] count = {0};
-            try {
-                count[0] = new SnapshotReader(current.dialect(), current.systemId()).read(connection, table, nowMicros(), change -> {
-                    chunk.add(change);
-                    if (chunk.size() == perFlowFile) {
-                        write(context, session, current, table, schema, chunk, "initial load");
-                        chunk.clear();
+            SnapshotReader reader = new SnapshotReader(current.dialect(), current.systemId());
+            while (budget > 0) {
+                String position = state.get(positionKey);
+                List<Object> after = position == null ? null : KeyCodec.decode(position);
+                List<ChangeRecord> page = new ArrayList<>();
+                SnapshotReader.Page read;
+                try {
+                    read = reader.readPage(connection, table, after, Math.min(perFlowFile, budget), nowMicros(), page::add);
+                } catch (IOException e) {
+                    throw new ProcessException(e);
+                }
+                if (!page.isEmpty()) {
+                    Map<String, String> range = new HashMap<>();
+                    if (after != null) {
+                        range.put(BisyncAttributes.SNAPSHOT_AFTER, position);
                     }
-                });
-            } catch (IOException e) {
-                throw new ProcessException(e);
+                    if (!read.complete()) {
+                        range.put(BisyncAttributes.SNAPSHOT_LAST, KeyCodec.encode(read.lastKey()));
+                    }
+                    write(context, session, current, table, schema, page, "initial load", range);
+                }
+                budget -= (int) read.rows();
+                emitted += (int) read.rows();
+                session.adjustCounter("Rows loaded initially", read.rows(), false);
+                if (read.complete()) {
+                    state.remove(positionKey);
+                    state.put(done, "true");
+                    break;
+                }
+                state.put(positionKey, KeyCodec.encode(read.lastKey()));
+                if (read.rows() == 0) {
+                    break; // the page ended before its first row (see SnapshotReader): the next run goes on
+                }
             }
-            if (!chunk.isEmpty()) {
-                write(context, session, current, table, schema, chunk, "initial load");
+            if (budget <= 0) {
+                break;
             }
-            state.put(key, String.valueOf(count[0]));
-            session.adjustCounter("Rows loaded initially", count[0], false);
-            emitted += (int) count[0];
         }
         return emitted;
     }
@@ -594,6 +626,11 @@ public class CaptureTriggerHistory extends AbstractProcessor {
 
     private void write(ProcessContext context, ProcessSession session, CaptureSession current, SyncedTable table,
                        ChangeRecordSchema schema, List<ChangeRecord> changes, String what) {
+        write(context, session, current, table, schema, changes, what, Map.of());
+    }
+
+    private void write(ProcessContext context, ProcessSession session, CaptureSession current, SyncedTable table,
+                       ChangeRecordSchema schema, List<ChangeRecord> changes, String what, Map<String, String> extraAttributes) {
         RecordSetWriterFactory writer = context.getProperty(RECORD_WRITER).asControllerService(RecordSetWriterFactory.class);
         List<Record> records = changes.stream().map(schema::toRecordTakingMaps).toList(); // the changes are dropped after
         Map<String, String> attributes = new HashMap<>();
@@ -602,6 +639,7 @@ public class CaptureTriggerHistory extends AbstractProcessor {
         attributes.put(BisyncAttributes.FIRST_SEQUENCE, String.valueOf(changes.getFirst().sequence));
         attributes.put(BisyncAttributes.LAST_SEQUENCE, String.valueOf(changes.getLast().sequence));
         attributes.put(BisyncAttributes.CLOCK_OFFSET, String.valueOf(current.clockOffsetMicros()));
+        attributes.putAll(extraAttributes);
         FlowFile flowFile = ChangeRecordIO.write(session, null, writer, schema.schema(), records, attributes, getLogger());
         session.getProvenanceReporter().receive(flowFile, current.transitUri(table.localName()),
                 "Captured " + changes.size() + " " + what + " of " + table.canonicalName() + " from system " + current.systemId());

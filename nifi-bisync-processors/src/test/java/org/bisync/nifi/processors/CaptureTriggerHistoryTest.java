@@ -392,6 +392,59 @@ class CaptureTriggerHistoryTest {
 
     @ParameterizedTest
     @EnumSource(TestEngine.class)
+    void initialLoadIsReadInPagesByKeyAndANewInstanceWithTheStateGoesOnAfterTheLastCommittedPage(TestEngine engine) throws Exception {
+        String topology = """
+                {"systems": [{"id": "A", "priority": 1}, {"id": "B", "priority": 2}],
+                 "tables": [{"name": "order_line"}]}""";
+        dataSource = engine.freshDatabase("capture_snapshot_pages");
+        execute("CREATE TABLE order_line (order_id BIGINT NOT NULL, line_no INT NOT NULL, item VARCHAR(40), PRIMARY KEY (order_id, line_no))");
+        List<String> expected = new ArrayList<>();
+        for (int order = 1; order <= 5; order++) {
+            for (int line = 1; line <= 5; line++) {
+                execute("INSERT INTO order_line (order_id, line_no, item) VALUES (" + order + ", " + line + ", 'i')");
+                expected.add(order + "/" + line);
+            }
+        }
+        runner = newRunner(topology);
+        runner.setProperty(CaptureTriggerHistory.INITIAL_LOAD, CaptureTriggerHistory.LOAD_EXISTING.getValue());
+        runner.setProperty(CaptureTriggerHistory.MAX_CHANGES_PER_POLL, "7");
+        runner.setProperty(CaptureTriggerHistory.MAX_CHANGES_PER_FLOWFILE, "3");
+        runner.run(1, false, true);
+        List<MockFlowFile> first = runner.getFlowFilesForRelationship(CaptureTriggerHistory.SUCCESS);
+        assertEquals(List.of(3, 3, 1), first.stream().map(f -> Integer.valueOf(f.getAttribute("record.count"))).toList(), "pages of 3 up to 7 a run");
+        assertNull(first.get(0).getAttribute(BisyncAttributes.SNAPSHOT_AFTER), "the first page starts at the table's start");
+        assertEquals(first.get(0).getAttribute(BisyncAttributes.SNAPSHOT_LAST), first.get(1).getAttribute(BisyncAttributes.SNAPSHOT_AFTER),
+                "each page starts after the last key of the one before");
+        List<String> loaded = new ArrayList<>(lines(captured()));
+        assertEquals(expected.subList(0, 7), loaded);
+
+        // NiFi dies in the next run before its session commits: a new instance with the committed state reads the same page again
+        Map<String, String> committed = runner.getStateManager().getState(Scope.CLUSTER).toMap();
+        runner.run(1, true, false);
+        assertEquals(expected.subList(7, 14), lines(captured()));
+        for (int restart = 0; restart < 4 && loaded.size() < expected.size(); restart++) {
+            runner = newRunner(topology);
+            runner.setProperty(CaptureTriggerHistory.INITIAL_LOAD, CaptureTriggerHistory.LOAD_EXISTING.getValue());
+            runner.setProperty(CaptureTriggerHistory.MAX_CHANGES_PER_POLL, "7");
+            runner.setProperty(CaptureTriggerHistory.MAX_CHANGES_PER_FLOWFILE, "3");
+            runner.getStateManager().setState(committed, Scope.CLUSTER);
+            runner.run(1, true, true);
+            loaded.addAll(lines(captured()));
+            committed = runner.getStateManager().getState(Scope.CLUSTER).toMap();
+        }
+        assertEquals(expected, loaded, "every row once, in key order, across restarts");
+        assertEquals(25, count("SELECT COUNT(*) FROM bisync_v_order_line"), "every row got a version");
+        runner.run(1, true, true);
+        assertEquals(0, captured().size(), "the load is done");
+    }
+
+    private static List<String> lines(List<Record> records) {
+        return records.stream().filter(r -> "SNAPSHOT".equals(r.getAsString("operation")))
+                .map(r -> ((Record) r.getValue("key")).getAsLong("order_id") + "/" + ((Record) r.getValue("key")).getAsInt("line_no")).toList();
+    }
+
+    @ParameterizedTest
+    @EnumSource(TestEngine.class)
     void tableWithoutPrimaryKeyNeedsASyncKey(TestEngine engine) throws Exception {
         dataSource = engine.freshDatabase("capture_nokey");
         execute("CREATE TABLE customer (id BIGINT, name VARCHAR(100))");

@@ -1,6 +1,7 @@
 package org.bisync.nifi.dialect.mariadb;
 
 import org.bisync.nifi.dialect.BisyncTables;
+import org.bisync.nifi.dialect.KeyQueries;
 import org.bisync.nifi.dialect.CaptureDialect;
 import org.bisync.nifi.schema.SyncedColumn;
 import org.bisync.nifi.schema.SyncedTable;
@@ -202,7 +203,7 @@ final class MariaDbCaptureSql implements CaptureDialect {
     }
 
     @Override
-    public String stampMissingVersions(SyncedTable table) {
+    public String stampMissingVersions(SyncedTable table, boolean afterKey, int limit) {
         List<SyncedColumn> keys = table.keyColumns();
         String versionTable = versionTable(table.localName());
         return "INSERT INTO " + versionTable + " (" + keys.stream().map(c -> ids.quote(c.local())).collect(Collectors.joining(", "))
@@ -210,19 +211,26 @@ final class MariaDbCaptureSql implements CaptureDialect {
                 + keys.stream().map(c -> "t." + ids.quote(c.local())).collect(Collectors.joining(", "))
                 + ", " + triggers.numberFrom(table, "t", BisyncTables.STAMP_FLOOR + " + " + table.bias()) + ", "
                 + MariaDbIdentifiers.literal(table.systemId())
-                + ", NULL, NULL, 0, NULL FROM " + ids.quote(table.localName()) + " t LEFT JOIN " + versionTable + " v ON " + keyJoin(keys)
+                + ", NULL, NULL, 0, NULL FROM (SELECT t.* FROM " + ids.quote(table.localName()) + " t" + page(table, afterKey, limit)
+                + ") t LEFT JOIN " + versionTable + " v ON " + keyJoin(keys)
                 + " WHERE v." + ids.quote(keys.get(0).local()) + " IS NULL\n"
                 + "ON DUPLICATE KEY UPDATE version_num = " + versionTable + ".version_num";
     }
 
     /** TIMESTAMP columns come back as UTC epoch seconds, which {@link MariaDbTypeMapping#read} understands. */
     @Override
-    public String selectSnapshot(SyncedTable table) {
+    public String selectSnapshot(SyncedTable table, boolean afterKey, int limit) {
         List<SyncedColumn> keys = table.keyColumns();
         return "SELECT " + table.columns().stream().map(c -> types.selectExpression("t." + ids.quote(c.local()), c.column())).collect(Collectors.joining(", "))
                 + ", v.version_num, v.version_origin, v.field_versions FROM " + ids.quote(table.localName()) + " t LEFT JOIN "
-                + versionTable(table.localName()) + " v ON " + keyJoin(keys) + " ORDER BY "
-                + keys.stream().map(c -> "t." + ids.quote(c.local())).collect(Collectors.joining(", ")) + " LOCK IN SHARE MODE";
+                + versionTable(table.localName()) + " v ON " + keyJoin(keys) + page(table, afterKey, limit) + " LOCK IN SHARE MODE";
+    }
+
+    /** WHERE (after a key), ORDER BY key, LIMIT, on the table aliased {@code t}. */
+    private String page(SyncedTable table, boolean afterKey, int limit) {
+        return (afterKey ? " WHERE " + KeyQueries.keyAfter(ids, "t", table.keyColumns()) : "") + " ORDER BY "
+                + table.keyColumns().stream().map(c -> "t." + ids.quote(c.local())).collect(Collectors.joining(", "))
+                + (limit == Integer.MAX_VALUE ? "" : " LIMIT " + limit);
     }
 
     private String keyJoin(List<SyncedColumn> keys) {

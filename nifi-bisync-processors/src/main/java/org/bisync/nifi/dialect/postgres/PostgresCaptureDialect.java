@@ -28,6 +28,8 @@ import static org.bisync.nifi.dialect.postgres.PostgresSql.q;
 /** Bisync tables, triggers (see {@link PostgresTriggerSql}) and the statements capture runs. */
 final class PostgresCaptureDialect implements CaptureDialect {
 
+    private static final PostgresIdentifiers IDS = new PostgresIdentifiers();
+
     private final PostgresTriggerSql triggers;
 
     PostgresCaptureDialect(PostgresTriggerSql triggers) {
@@ -184,21 +186,27 @@ final class PostgresCaptureDialect implements CaptureDialect {
     }
 
     @Override
-    public String stampMissingVersions(SyncedTable table) {
+    public String stampMissingVersions(SyncedTable table, boolean afterKey, int limit) {
         String keys = PostgresSql.keyList(table, c -> c);
         return "INSERT INTO " + PostgresSql.versionTable(table) + " (" + keys + ", version_num, version_origin, deleted) "
                 + "SELECT " + PostgresSql.keyList(table, c -> "t." + c) + ", " + PostgresTriggerSql.numberFrom(table, "t", org.bisync.nifi.dialect.BisyncTables.STAMP_FLOOR + " + " + table.bias())
-                + ", " + literal(table.systemId()) + ", false FROM " + q(table.localName()) + " t "
-                + "ON CONFLICT (" + keys + ") DO NOTHING";
+                + ", " + literal(table.systemId()) + ", false FROM (SELECT t.* FROM " + q(table.localName()) + " t" + page(table, afterKey, limit)
+                + ") t ON CONFLICT (" + keys + ") DO NOTHING";
     }
 
     /** Rows are locked FOR SHARE; their version rows change only together with them (triggers, apply). */
     @Override
-    public String selectSnapshot(SyncedTable table) {
+    public String selectSnapshot(SyncedTable table, boolean afterKey, int limit) {
         String join = table.keyColumns().stream().map(c -> "v." + q(c.local()) + " = t." + q(c.local()))
                 .reduce((a, b) -> a + " AND " + b).orElseThrow();
         return "SELECT " + PostgresSql.list(table.columns(), c -> "t." + c) + ", v.version_num, v.version_origin, v.field_versions FROM "
                 + q(table.localName()) + " t LEFT JOIN " + PostgresSql.versionTable(table) + " v ON " + join
-                + " ORDER BY " + PostgresSql.keyList(table, c -> "t." + c) + " FOR SHARE OF t";
+                + page(table, afterKey, limit) + " FOR SHARE OF t";
+    }
+
+    /** WHERE (after a key), ORDER BY key, LIMIT, on the table aliased {@code t}. */
+    private static String page(SyncedTable table, boolean afterKey, int limit) {
+        return (afterKey ? " WHERE " + org.bisync.nifi.dialect.KeyQueries.keyAfter(IDS, "t", table.keyColumns()) : "")
+                + " ORDER BY " + PostgresSql.keyList(table, c -> "t." + c) + (limit == Integer.MAX_VALUE ? "" : " LIMIT " + limit);
     }
 }

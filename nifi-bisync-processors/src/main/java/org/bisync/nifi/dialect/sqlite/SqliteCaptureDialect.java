@@ -1,6 +1,7 @@
 package org.bisync.nifi.dialect.sqlite;
 
 import org.bisync.nifi.dialect.BisyncTables;
+import org.bisync.nifi.dialect.KeyQueries;
 import org.bisync.nifi.dialect.CaptureDialect;
 import org.bisync.nifi.schema.SyncedTable;
 
@@ -194,22 +195,28 @@ final class SqliteCaptureDialect implements CaptureDialect {
     }
 
     @Override
-    public String stampMissingVersions(SyncedTable table) {
+    public String stampMissingVersions(SyncedTable table, boolean afterKey, int limit) {
         return "INSERT INTO " + q(SqliteSql.versionTable(table)) + " (" + keyList(table)
                 + ", version_num, version_origin, prev_num, prev_origin, deleted, field_versions) SELECT "
                 + joined(table.keyColumns(), c -> "s." + q(c.local()), ", ") + ", " + SqliteTriggerSql.numberFrom(table, "s",
                 BisyncTables.STAMP_FLOOR + " + " + table.bias())
-                + ", " + literal(table.systemId()) + ", NULL, NULL, 0, NULL FROM " + q(table.localName()) + " AS s"
+                + ", " + literal(table.systemId()) + ", NULL, NULL, 0, NULL FROM (SELECT s.* FROM " + q(table.localName()) + " AS s"
+                + page(table, afterKey, limit) + ") AS s"
                 + " WHERE NOT EXISTS (SELECT 1 FROM " + q(SqliteSql.versionTable(table)) + " AS v WHERE " + keyMatch(table, "v", "s") + ")";
     }
 
     /** SQLite has no row locks: run it inside a transaction for a consistent snapshot of rows and versions. */
     @Override
-    public String selectSnapshot(SyncedTable table) {
+    public String selectSnapshot(SyncedTable table, boolean afterKey, int limit) {
         return "SELECT " + joined(table.columns(), c -> "s." + q(c.local()), ", ")
                 + ", v.version_num, v.version_origin, v.field_versions FROM " + q(table.localName()) + " AS s LEFT JOIN "
-                + q(SqliteSql.versionTable(table)) + " AS v ON " + keyMatch(table, "v", "s")
-                + " ORDER BY " + joined(table.keyColumns(), c -> "s." + q(c.local()), ", ");
+                + q(SqliteSql.versionTable(table)) + " AS v ON " + keyMatch(table, "v", "s") + page(table, afterKey, limit);
+    }
+
+    /** WHERE (after a key), ORDER BY key, LIMIT, on the table aliased {@code s}. */
+    private static String page(SyncedTable table, boolean afterKey, int limit) {
+        return (afterKey ? " WHERE " + KeyQueries.keyAfter(SqliteIdentifiers.INSTANCE, "s", table.keyColumns()) : "")
+                + " ORDER BY " + joined(table.keyColumns(), c -> "s." + q(c.local()), ", ") + (limit == Integer.MAX_VALUE ? "" : " LIMIT " + limit);
     }
 
     /** Reads first, so the usual poll (no leftover) takes no write lock. */
