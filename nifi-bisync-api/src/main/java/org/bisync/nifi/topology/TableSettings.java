@@ -21,6 +21,8 @@ import java.util.Set;
  * @param fields          per-field settings: owner, one-way, names
  * @param viewChangeColumn non-null when the source is a view, polled on this column instead of carrying triggers
  * @param validations     rules values must meet before apply
+ * @param deleteTargetExtraRows for a one-way table: whether the initial load deletes the rows a target holds that the
+ *                        source does not (otherwise they are kept)
  */
 public record TableSettings(
         String name,
@@ -34,7 +36,16 @@ public record TableSettings(
         List<String> excludedFields,
         Map<String, FieldSettings> fields,
         String viewChangeColumn,
-        List<ValidationRule> validations) {
+        List<ValidationRule> validations,
+        boolean deleteTargetExtraRows) {
+
+    /** A table whose initial load keeps a one-way target's extra rows. */
+    public TableSettings(String name, Map<String, String> localNames, Direction direction, String source, List<String> syncKey,
+                         Strategy strategy, String timestampField, List<String> includedFields, List<String> excludedFields,
+                         Map<String, FieldSettings> fields, String viewChangeColumn, List<ValidationRule> validations) {
+        this(name, localNames, direction, source, syncKey, strategy, timestampField, includedFields, excludedFields, fields,
+                viewChangeColumn, validations, false);
+    }
 
     public TableSettings {
         Objects.requireNonNull(name, "name");
@@ -55,6 +66,10 @@ public record TableSettings(
         if (viewChangeColumn != null && direction != Direction.ONE_WAY) {
             throw new IllegalArgumentException("Table '" + name + "' is a view: a view can only be a one-way source, set direction ONE_WAY");
         }
+        if (deleteTargetExtraRows && direction != Direction.ONE_WAY) {
+            throw new IllegalArgumentException("Table '" + name + "' is two-way: its initial load merges both sides' rows, so it has no "
+                    + "target extra rows to delete; targetExtraRows DELETE applies to one-way tables only");
+        }
     }
 
     /** A two-way last-write-wins table synced on its primary key with every column. */
@@ -64,17 +79,17 @@ public record TableSettings(
 
     public TableSettings withStrategy(Strategy newStrategy) {
         return new TableSettings(name, localNames, direction, source, syncKey, newStrategy, timestampField, includedFields,
-                excludedFields, fields, viewChangeColumn, validations);
+                excludedFields, fields, viewChangeColumn, validations, deleteTargetExtraRows);
     }
 
     public TableSettings withExcludedFields(List<String> newExcluded) {
         return new TableSettings(name, localNames, direction, source, syncKey, strategy, timestampField, includedFields,
-                newExcluded, fields, viewChangeColumn, validations);
+                newExcluded, fields, viewChangeColumn, validations, deleteTargetExtraRows);
     }
 
     public TableSettings withFields(Map<String, FieldSettings> newFields) {
         return new TableSettings(name, localNames, direction, source, syncKey, strategy, timestampField, includedFields,
-                excludedFields, newFields, viewChangeColumn, validations);
+                excludedFields, newFields, viewChangeColumn, validations, deleteTargetExtraRows);
     }
 
     /** The table's name in a system. */

@@ -94,6 +94,30 @@ public final class KeyQueries {
     }
 
     /**
+     * The keys of a table in a key range, each with its version row's version_num and version_origin (null when it has
+     * none): key columns (read with the type mapping's select expressions) in key order, version_num, version_origin.
+     * The range is after a key when {@code afterKey}, and up to a key (included) when {@code upToKey}. Parameters: those
+     * of {@link #keyAfter} for the lower bound, then for the upper one.
+     */
+    public static String selectKeysInRange(Dialect dialect, SyncedTable table, boolean afterKey, boolean upToKey) {
+        SqlIdentifiers ids = dialect.identifiers();
+        List<SyncedColumn> keys = table.keyColumns();
+        String select = keys.stream().map(c -> dialect.types().selectExpression("t." + ids.quote(c.local()), c.column()))
+                .collect(Collectors.joining(", "));
+        String join = keys.stream().map(c -> "v." + ids.quote(c.local()) + " = t." + ids.quote(c.local())).collect(Collectors.joining(" AND "));
+        List<String> where = new java.util.ArrayList<>();
+        if (afterKey) {
+            where.add(keyAfter(ids, "t", keys));
+        }
+        if (upToKey) {
+            where.add("NOT " + keyAfter(ids, "t", keys));
+        }
+        return "SELECT " + select + ", v.version_num, v.version_origin FROM " + ids.quote(table.localName()) + " t LEFT JOIN "
+                + ids.quote(ids.derivedName(BisyncTables.VERSION_TABLE_PREFIX, table.localName())) + " v ON " + join
+                + (where.isEmpty() ? "" : " WHERE " + String.join(" AND ", where));
+    }
+
+    /**
      * Inserts placeholder version rows (number 0, empty origin) for {@code rowCount} keys in one statement: a plain
      * INSERT, so it fails on a key someone else holds. Parameters per key: the key columns, then {@code deleted} (false).
      */

@@ -26,9 +26,11 @@ import org.bisync.nifi.change.ChangeFields;
 import org.bisync.nifi.change.ChangeRecord;
 import org.bisync.nifi.change.ChangeRecordSchema;
 import org.bisync.nifi.change.InvalidChangeException;
+import org.bisync.nifi.change.KeyCodec;
 import org.bisync.nifi.dialect.DatabaseErrors;
 import org.bisync.nifi.dialect.Dialect;
 import org.bisync.nifi.dialect.Dialects;
+import org.bisync.nifi.resolve.ExtraTargetRows;
 import org.bisync.nifi.resolve.InitialVersion;
 import org.bisync.nifi.resolve.KeyValues;
 import org.bisync.nifi.resolve.Outcome;
@@ -96,6 +98,7 @@ public class ResolveConflicts extends AbstractProcessor {
     static final String COUNTER_NEAR_TIES = "Near-ties";
     static final String COUNTER_RESOLUTIONS = "Resolutions passed on";
     static final String COUNTER_FAILED = "Changes failed";
+    static final String COUNTER_EXTRA_DELETED = "Extra target rows deleted at the initial load";
 
     public static final PropertyDescriptor SYNC_TOPOLOGY = BisyncProperties.SYNC_TOPOLOGY;
     public static final PropertyDescriptor TARGET_SYSTEM = BisyncProperties.TARGET_SYSTEM;
@@ -222,6 +225,7 @@ public class ResolveConflicts extends AbstractProcessor {
                     for (Map.Entry<String, List<ChangeRecordIO.Incoming>> entry : byTable.entrySet()) {
                         resolveTable(connection, cache, entry.getKey(), entry.getValue(), schema, tally, success, conflicts, failed, conflictNotes,
                                 stale);
+                        deleteExtraTargetRows(connection, cache, entry.getKey(), entry.getValue(), flowFile, schema, tally, success);
                     }
                 } finally {
                     if (!autoCommit) {
@@ -386,6 +390,42 @@ public class ResolveConflicts extends AbstractProcessor {
     }
 
     /**
+     * A page of a one-way table's initial load, where the table says its target's extra rows go: DELETE changes for the
+     * rows the target holds in the page's key range that the source lacks (see {@link ExtraTargetRows}).
+     */
+    private void deleteExtraTargetRows(Connection connection, SyncedTableCache cache, String canonical, List<ChangeRecordIO.Incoming> records,
+                                       FlowFile flowFile, ChangeRecordSchema schema, Tally tally, List<Record> success) throws SQLException {
+        TableSettings settings = topology.table(canonical).orElse(null);
+        if (settings == null || !settings.deleteTargetExtraRows() || settings.flowsFrom(targetSystem) || schema == null) {
+            return;
+        }
+        List<ChangeRecord> page = records.stream().filter(ChangeRecordIO.Incoming::valid).map(ChangeRecordIO.Incoming::change)
+                .filter(c -> c.operation == org.bisync.nifi.change.Operation.SNAPSHOT).toList();
+        if (page.isEmpty()) {
+            return;
+        }
+        SyncedTable table;
+        try {
+            table = cache.installedTable(connection, canonical);
+        } catch (SchemaMismatchException e) {
+            return; // its records failed with the reason already
+        }
+        List<String> keyFields = table.keyColumns().stream().map(SyncedColumn::canonical).toList();
+        Set<KeyValues> pageKeys = new java.util.HashSet<>();
+        records.stream().filter(ChangeRecordIO.Incoming::valid).forEach(i -> pageKeys.add(KeyValues.of(i.change().key, keyFields)));
+        String after = flowFile.getAttribute(BisyncAttributes.SNAPSHOT_AFTER);
+        String last = flowFile.getAttribute(BisyncAttributes.SNAPSHOT_LAST);
+        List<ChangeRecord> deletes = new ExtraTargetRows(cache.dialect()).deletes(connection, table, settings.source(),
+                after == null ? null : KeyCodec.decode(after), last == null ? null : KeyCodec.decode(last), pageKeys,
+                System.currentTimeMillis() * 1000L);
+        for (ChangeRecord delete : deletes) {
+            delete.table = page.get(0).table;
+            success.add(schema.toRecord(delete));
+        }
+        tally.extraRowsDeleted += deletes.size();
+    }
+
+    /**
      * Takes out the changes the target already decided (acknowledged to their source): only a replay brings one back,
      * and after a purged tombstone it would look like a new insert. STALE, not acknowledged again.
      *
@@ -410,6 +450,7 @@ public class ResolveConflicts extends AbstractProcessor {
         int nearTies;
         int failed;
         int replays; // already decided by the target, replayed: stale
+        int extraRowsDeleted; // a one-way target's rows the source lacks at the initial load
 
         void add(Verdict verdict) {
             outcomes.merge(verdict.outcome(), 1, Integer::sum);
@@ -440,6 +481,7 @@ public class ResolveConflicts extends AbstractProcessor {
             adjust(session, COUNTER_NEAR_TIES, nearTies);
             adjust(session, COUNTER_RESOLUTIONS, of(Outcome.RESOLUTION_PASSED));
             adjust(session, COUNTER_FAILED, failed);
+            adjust(session, COUNTER_EXTRA_DELETED, extraRowsDeleted);
         }
 
         private static void adjust(ProcessSession session, String counter, int delta) {
@@ -466,7 +508,7 @@ public class ResolveConflicts extends AbstractProcessor {
             return "applied " + applied() + " (fast-forwarded " + of(Outcome.FAST_FORWARDED) + ", conflicts won "
                     + of(Outcome.CONFLICT_WON) + ", reviewed resolutions " + of(Outcome.RESOLUTION_PASSED) + "), merged "
                     + of(Outcome.MERGED) + ", removed as stale " + stale() + " (conflicts lost " + of(Outcome.CONFLICT_LOST)
-                    + ", replays " + replays + "), held for review " + of(Outcome.HELD_FOR_REVIEW) + ", failed " + failed + ", near-ties " + nearTies;
+                    + ", replays " + replays + "), extra target rows deleted " + extraRowsDeleted + ", held for review " + of(Outcome.HELD_FOR_REVIEW) + ", failed " + failed + ", near-ties " + nearTies;
         }
     }
 }

@@ -29,7 +29,7 @@ public final class TopologyParser {
     private static final Set<String> TOP_KEYS = Set.of("systems", "tables", "hub");
     private static final Set<String> SYSTEM_KEYS = Set.of("id", "priority");
     private static final Set<String> TABLE_KEYS = Set.of("name", "names", "direction", "source", "syncKey", "strategy",
-            "timestampField", "include", "exclude", "fields", "view", "validations");
+            "timestampField", "include", "exclude", "fields", "view", "validations", "targetExtraRows");
     private static final Set<String> FIELD_KEYS = Set.of("owner", "oneWay", "names");
     private static final Set<String> VIEW_KEYS = Set.of("changeColumn");
     private static final Set<String> RULE_KEYS = Set.of("field", "kind", "pattern", "action");
@@ -92,7 +92,19 @@ public final class TopologyParser {
                 text(node, "source"), strings(node, "syncKey", where),
                 node.has("strategy") ? enumValue(Strategy.class, text(node, "strategy"), where) : Strategy.LAST_WRITE_WINS,
                 text(node, "timestampField"), strings(node, "include", where), strings(node, "exclude", where), fields,
-                viewChangeColumn, rules);
+                viewChangeColumn, rules, targetExtraRows(node, where));
+    }
+
+    /** "targetExtraRows": "KEEP" (the default) or "DELETE". */
+    private static boolean targetExtraRows(JsonNode node, String where) {
+        String value = text(node, "targetExtraRows");
+        if (value == null || value.trim().equalsIgnoreCase("KEEP")) {
+            return false;
+        }
+        if (value.trim().equalsIgnoreCase("DELETE")) {
+            return true;
+        }
+        throw new IllegalArgumentException("'targetExtraRows' of " + where + " is '" + value + "'; allowed: KEEP, DELETE");
     }
 
     private static void checkKeys(JsonNode node, Set<String> allowed, String where) {

@@ -224,4 +224,36 @@ class OnboardingTest {
             assertEquals(List.of(), Rows.of(maria, "customer WHERE id <= 40 AND touch_count > 0", "id"), "identical rows were not written");
         }
     }
+
+    @org.junit.jupiter.api.Test
+    void aOneWayLoadDeletesTheTargetsExtraRowsWhenTheTableSaysSoAndKeepsRowsTheSourceInsertsMeanwhile() throws Exception {
+        String name = "onboard_one_way_delete";
+        DataSource pg = EmbeddedDatabases.postgres(name);
+        DataSource maria = EmbeddedDatabases.mariadb(name);
+        SampleTable.create(pg, maria);
+        fill(pg, "pg");
+        fill(maria, "maria");
+        SampleTable.execute(pg, "DELETE FROM customer WHERE id IN (10, 33)"); // the target's extra rows in the middle of pages
+        String topology = """
+                {"systems": [{"id": "postgresql", "priority": 1}, {"id": "mariadb", "priority": 2}],
+                 "tables": [{"name": "customer", "direction": "ONE_WAY", "source": "postgresql", "exclude": ["touch_count"],
+                             "targetExtraRows": "DELETE"}]}""";
+        try (FlowHarness harness = FlowHarness.builder(Templates.all().get("one-way-postgresql-to-mariadb.json"))
+                .dataSource("postgresql", pg).dataSource("mariadb", maria)
+                .parameter("Sync Topology Definition", topology)
+                .processorProperty("Capture PostgreSQL", "Initial Load", "Existing Rows")
+                .processorProperty("Capture PostgreSQL", "Max Changes Per FlowFile", "7")
+                .processorProperty("Capture PostgreSQL", "Max Changes Per Poll", "14")
+                .log(line -> System.out.println("[" + name + "] " + line)).build()) {
+            harness.round(); // the first pages (ids up to 15) are read and applied
+            // the source inserts into a range its load has passed and into one it has not; both arrive and stay
+            Rows.execute(pg, "INSERT INTO customer (id, name, balance) VALUES (?, ?, 1)", 10, "pg new in a passed range");
+            Rows.execute(pg, "INSERT INTO customer (id, name, balance) VALUES (?, ?, 1)", 75, "pg new after the end");
+            Rows.settle(harness, 60_000);
+            List<String> source = Rows.of(pg, "customer", "id", "name", "email", "balance");
+            assertEquals(source, Rows.of(maria, "customer", "id", "name", "email", "balance"),
+                    "the target holds exactly the source's rows: its extra ones (10, 33, 61..70) are deleted");
+            assertEquals(12L, harness.counter("ResolveConflicts", "Extra target rows deleted at the initial load"));
+        }
+    }
 }
