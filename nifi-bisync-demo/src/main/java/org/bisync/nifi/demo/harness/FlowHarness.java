@@ -97,6 +97,8 @@ public final class FlowHarness implements AutoCloseable {
         final Map<ChangeId, Integer> pendingOut = new HashMap<>();
         boolean scheduled;
         long runs;
+        /** Wall-clock time spent inside the processor's runs. */
+        long runNanos;
 
         Node(VersionedProcessor definition, TestRunner runner, String target, boolean source) {
             this.definition = definition;
@@ -620,6 +622,11 @@ public final class FlowHarness implements AutoCloseable {
         return node.queue.size() + node.runner.getQueueSize().getObjectCount();
     }
 
+    /** Milliseconds the processor with this name spent in its runs so far (for benchmarks). */
+    public long runMillis(String processorName) {
+        return byName(processorName).runNanos / 1_000_000L;
+    }
+
     public TestRunner runner(String processorName) {
         return byName(processorName).runner;
     }
@@ -817,6 +824,7 @@ public final class FlowHarness implements AutoCloseable {
         boolean initialize = !node.scheduled;
         node.scheduled = true;
         node.runs++;
+        long started = System.nanoTime();
         try {
             node.runner.run(1, false, initialize);
             return true;
@@ -832,6 +840,8 @@ public final class FlowHarness implements AutoCloseable {
                 node.scheduled = false;
             }
             return false;
+        } finally {
+            node.runNanos += System.nanoTime() - started;
         }
     }
 

@@ -99,6 +99,9 @@ public final class InitialLoadBenchmark {
             System.out.printf("initial load (two-way, both sides Existing Rows): %d rows in %.1f s, %.0f rows/s; quiet: %s; failed runs: %d%n",
                     loaded, loadSeconds, loaded / loadSeconds, quiet, harness.failedRuns());
             System.out.printf("load rate / raw copy rate: %.2f%n", loaded / loadSeconds / rawRate);
+            for (String processor : harness.processorNames()) {
+                System.out.printf("  %-45s %7.1f s in its runs%n", processor, harness.runMillis(processor) / 1000.0);
+            }
             System.out.printf("peak heap in use during the load (harness and processors; sum of the heap pools' peaks, garbage included): %d MB of %d MB max%n",
                     peak >> 20, Runtime.getRuntime().maxMemory() >> 20);
         }
