@@ -365,7 +365,7 @@ public class ResolveConflicts extends AbstractProcessor {
                     // the target holds the row but has not stamped it yet (its own initial load has not run): measure
                     // against the version that load will stamp, never a silent overwrite. A one-way target sends
                     // nothing back and loads nothing: the source's row replaces its own
-                    state = new TargetState(InitialVersion.of(table, state.row()), false, Map.of(), state.row());
+                    state = new TargetState(InitialVersion.of(table, state.row()), false, InitialVersion.fieldVersions(table), state.row());
                 }
                 verdict = resolver.decide(change, state);
             } catch (InvalidChangeException e) {

@@ -21,6 +21,17 @@ public final class InitialVersion {
     private InitialVersion() {
     }
 
+    /** The field versions {@code table}'s system stamps (by canonical field); empty when the row version covers every field. */
+    public static Map<String, Version> fieldVersions(SyncedTable table) {
+        if (org.bisync.nifi.dialect.InitialStamp.fieldVersionsJson(table) == null) {
+            return Map.of();
+        }
+        Map<String, Version> versions = new java.util.LinkedHashMap<>();
+        table.fieldBiases().forEach((local, bias) -> table.byLocal(local).ifPresent(c ->
+                versions.put(c.canonical(), new Version(BisyncTables.STAMP_FLOOR + bias, table.systemId()))));
+        return versions;
+    }
+
     /** The version {@code table}'s system stamps on {@code row} (by canonical field). */
     public static Version of(SyncedTable table, Map<String, Object> row) {
         if (table.timestampColumn() != null) {

@@ -256,4 +256,49 @@ class OnboardingTest {
             assertEquals(12L, harness.counter("ResolveConflicts", "Extra target rows deleted at the initial load"));
         }
     }
+
+    /**
+     * FIELD_OWNER at the first activation: a row that differs on both sides takes each owned field from its owner (name
+     * from PostgreSQL, email from MariaDB) and the unowned fields by priority, on both sides; and the owners' initial
+     * field versions are kept in the version tables, so a later delete on either side still outranks them.
+     */
+    @org.junit.jupiter.api.Test
+    void underFieldOwnerDifferingRowsMergePerFieldFromEachFieldsOwner() throws Exception {
+        String name = "onboard_field_owner";
+        DataSource pg = EmbeddedDatabases.postgres(name);
+        DataSource maria = EmbeddedDatabases.mariadb(name);
+        SampleTable.create(pg, maria);
+        fill(pg, "pg");
+        fill(maria, "maria");
+        String topology = """
+                {"systems": [{"id": "postgresql", "priority": 1}, {"id": "mariadb", "priority": 2}],
+                 "tables": [{"name": "customer", "strategy": "FIELD_OWNER", "exclude": ["touch_count"],
+                             "fields": {"name": {"owner": "postgresql"}, "email": {"owner": "mariadb"}}}]}""";
+        try (FlowHarness harness = FlowHarness.builder(Templates.all().get("two-way-postgresql-mariadb.json"))
+                .dataSource("postgresql", pg).dataSource("mariadb", maria)
+                .parameter("Sync Topology Definition", topology)
+                .processorProperty("Capture PostgreSQL", "Initial Load", "Existing Rows")
+                .processorProperty("Capture MariaDB", "Initial Load", "Existing Rows")
+                .log(line -> System.out.println("[" + name + "] " + line)).build()) {
+            Rows.settle(harness, 60_000);
+            List<String> rows = SampleTable.rows(pg);
+            assertEquals(rows, SampleTable.rows(maria), "both sides hold the same rows");
+            assertEquals(SampleTable.versionRows(pg), SampleTable.versionRows(maria), "and the same versions");
+            for (int id = 41; id <= 50; id++) {
+                boolean pgNewer = id % 2 == 1;
+                assertEquals(List.of(id + "|pg " + id + "|maria" + id + "@x|2024-03-0" + (pgNewer ? 1 : 2) + " 09:00:00.000002"),
+                        Rows.of(pg, "customer WHERE id = " + id, "id", "name", "email", "updated_at"),
+                        "name from its owner PostgreSQL, email from its owner MariaDB, the unowned updated_at by priority (MariaDB's)");
+            }
+            assertEquals(List.of(), Rows.of(pg, "customer WHERE id BETWEEN 1 AND 40 AND touch_count > 0", "id"), "identical rows were not written");
+
+            // a delete after the load outranks the owners' initial field versions: the row goes on both sides
+            Rows.execute(maria, "DELETE FROM customer WHERE id = 41");
+            Rows.execute(pg, "DELETE FROM customer WHERE id = 42");
+            Rows.settle(harness, 60_000);
+            assertEquals(List.of(), Rows.of(pg, "customer WHERE id IN (41, 42)", "id"));
+            assertEquals(List.of(), Rows.of(maria, "customer WHERE id IN (41, 42)", "id"));
+            assertEquals(SampleTable.rows(pg), SampleTable.rows(maria));
+        }
+    }
 }

@@ -1,6 +1,7 @@
 package org.bisync.nifi.dialect.mariadb;
 
 import org.bisync.nifi.dialect.BisyncTables;
+import org.bisync.nifi.dialect.InitialStamp;
 import org.bisync.nifi.dialect.KeyQueries;
 import org.bisync.nifi.dialect.CaptureDialect;
 import org.bisync.nifi.schema.SyncedColumn;
@@ -211,7 +212,8 @@ final class MariaDbCaptureSql implements CaptureDialect {
                 + keys.stream().map(c -> "t." + ids.quote(c.local())).collect(Collectors.joining(", "))
                 + ", " + triggers.numberFrom(table, "t", BisyncTables.STAMP_FLOOR + " + " + table.bias()) + ", "
                 + MariaDbIdentifiers.literal(table.systemId())
-                + ", NULL, NULL, 0, NULL FROM (SELECT t.* FROM " + ids.quote(table.localName()) + " t" + page(table, afterKey, limit)
+                + ", NULL, NULL, 0, " + (InitialStamp.fieldVersionsJson(table) == null ? "NULL" : MariaDbIdentifiers.literal(InitialStamp.fieldVersionsJson(table)))
+                + " FROM (SELECT t.* FROM " + ids.quote(table.localName()) + " t" + page(table, afterKey, limit)
                 + ") t LEFT JOIN " + versionTable + " v ON " + keyJoin(keys)
                 + " WHERE v." + ids.quote(keys.get(0).local()) + " IS NULL\n"
                 + "ON DUPLICATE KEY UPDATE version_num = " + versionTable + ".version_num";

@@ -188,9 +188,10 @@ final class PostgresCaptureDialect implements CaptureDialect {
     @Override
     public String stampMissingVersions(SyncedTable table, boolean afterKey, int limit) {
         String keys = PostgresSql.keyList(table, c -> c);
-        return "INSERT INTO " + PostgresSql.versionTable(table) + " (" + keys + ", version_num, version_origin, deleted) "
+        String fieldVersions = org.bisync.nifi.dialect.InitialStamp.fieldVersionsJson(table);
+        return "INSERT INTO " + PostgresSql.versionTable(table) + " (" + keys + ", version_num, version_origin, deleted, field_versions) "
                 + "SELECT " + PostgresSql.keyList(table, c -> "t." + c) + ", " + PostgresTriggerSql.numberFrom(table, "t", org.bisync.nifi.dialect.BisyncTables.STAMP_FLOOR + " + " + table.bias())
-                + ", " + literal(table.systemId()) + ", false FROM (SELECT t.* FROM " + q(table.localName()) + " t" + page(table, afterKey, limit)
+                + ", " + literal(table.systemId()) + ", false, " + (fieldVersions == null ? "NULL" : literal(fieldVersions)) + " FROM (SELECT t.* FROM " + q(table.localName()) + " t" + page(table, afterKey, limit)
                 + ") t ON CONFLICT (" + keys + ") DO NOTHING";
     }
 

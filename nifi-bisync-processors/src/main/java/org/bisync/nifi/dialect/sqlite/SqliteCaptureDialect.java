@@ -1,6 +1,7 @@
 package org.bisync.nifi.dialect.sqlite;
 
 import org.bisync.nifi.dialect.BisyncTables;
+import org.bisync.nifi.dialect.InitialStamp;
 import org.bisync.nifi.dialect.KeyQueries;
 import org.bisync.nifi.dialect.CaptureDialect;
 import org.bisync.nifi.schema.SyncedTable;
@@ -200,7 +201,7 @@ final class SqliteCaptureDialect implements CaptureDialect {
                 + ", version_num, version_origin, prev_num, prev_origin, deleted, field_versions) SELECT "
                 + joined(table.keyColumns(), c -> "s." + q(c.local()), ", ") + ", " + SqliteTriggerSql.numberFrom(table, "s",
                 BisyncTables.STAMP_FLOOR + " + " + table.bias())
-                + ", " + literal(table.systemId()) + ", NULL, NULL, 0, NULL FROM (SELECT s.* FROM " + q(table.localName()) + " AS s"
+                + ", " + literal(table.systemId()) + ", NULL, NULL, 0, " + fieldVersions(table) + " FROM (SELECT s.* FROM " + q(table.localName()) + " AS s"
                 + page(table, afterKey, limit) + ") AS s"
                 + " WHERE NOT EXISTS (SELECT 1 FROM " + q(SqliteSql.versionTable(table)) + " AS v WHERE " + keyMatch(table, "v", "s") + ")";
     }
@@ -211,6 +212,11 @@ final class SqliteCaptureDialect implements CaptureDialect {
         return "SELECT " + joined(table.columns(), c -> "s." + q(c.local()), ", ")
                 + ", v.version_num, v.version_origin, v.field_versions FROM " + q(table.localName()) + " AS s LEFT JOIN "
                 + q(SqliteSql.versionTable(table)) + " AS v ON " + keyMatch(table, "v", "s") + page(table, afterKey, limit);
+    }
+
+    private static String fieldVersions(SyncedTable table) {
+        String json = InitialStamp.fieldVersionsJson(table);
+        return json == null ? "NULL" : literal(json);
     }
 
     /** WHERE (after a key), ORDER BY key, LIMIT, on the table aliased {@code s}. */
