@@ -44,7 +44,6 @@ import org.bisync.nifi.schema.SchemaMismatchException;
 import org.bisync.nifi.schema.SyncKeyAgreement;
 import org.bisync.nifi.schema.SyncedTable;
 import org.bisync.nifi.schema.SyncedTableCache;
-import org.bisync.nifi.schema.SyncedTableResolver;
 import org.bisync.nifi.topology.SyncTopology;
 import org.bisync.nifi.topology.SyncTopologyService;
 
@@ -491,7 +490,7 @@ public class ApplyBidirectionalChanges extends AbstractProcessor {
         if (cache == null || cache.topology() != topology || !cache.systemId().equals(target) || cache.dialect() != dialect) {
             cache = new SyncedTableCache(topology, target, dialect);
             keyRanges = new GeneratedKeyRanges(topology, (system, table, column) -> readKeyGenerator(service, system, table, column));
-            keyAgreement = new SyncKeyAgreement(topology, (system, table) -> readKeyTypes(service, topology, system, table));
+            keyAgreement = SyncKeyAgreement.overPools(service, topology);
             tables = cache;
         }
         return cache;
@@ -501,18 +500,6 @@ public class ApplyBidirectionalChanges extends AbstractProcessor {
     private static KeyGenerator readKeyGenerator(SyncTopologyService service, String system, String table, String column) throws SQLException {
         try (Connection connection = service.getConnectionPool(system).getConnection()) {
             return Dialects.forConnection(connection).apply().keyGenerator(connection, table, column);
-        } catch (ProcessException | IllegalArgumentException e) {
-            throw new SQLException("Cannot reach system '" + system + "': " + e.getMessage(), e);
-        }
-    }
-
-    /** A system's key types of a table, resolved on a connection of its own pool with its own dialect. */
-    private static Map<String, SyncKeyAgreement.KeyType> readKeyTypes(SyncTopologyService service, SyncTopology topology, String system,
-                                                                     String table) throws SQLException {
-        try (Connection connection = service.getConnectionPool(system).getConnection()) {
-            Dialect dialect = Dialects.forConnection(connection);
-            SyncedTable resolved = new SyncedTableResolver(dialect, topology).resolve(connection, topology.table(table).orElseThrow(), system);
-            return SyncKeyAgreement.keyTypes(resolved, dialect.types());
         } catch (ProcessException | IllegalArgumentException e) {
             throw new SQLException("Cannot reach system '" + system + "': " + e.getMessage(), e);
         }

@@ -40,6 +40,7 @@ import org.bisync.nifi.resolve.TargetStateReader;
 import org.bisync.nifi.resolve.Verdict;
 import org.bisync.nifi.schema.NotInstalledException;
 import org.bisync.nifi.schema.SchemaMismatchException;
+import org.bisync.nifi.schema.SyncKeyAgreement;
 import org.bisync.nifi.schema.SyncedColumn;
 import org.bisync.nifi.schema.SyncedTable;
 import org.bisync.nifi.schema.SyncedTableCache;
@@ -131,6 +132,7 @@ public class ResolveConflicts extends AbstractProcessor {
             NEAR_TIE_TOLERANCE);
     private static final Set<Relationship> RELATIONSHIPS = Set.of(SUCCESS, CONFLICT, FAILURE);
 
+    private volatile SyncKeyAgreement keyAgreement;
     private volatile SyncTopology topology;
     private volatile SyncTopologyService service;
     private volatile DBCPService pool;
@@ -303,6 +305,7 @@ public class ResolveConflicts extends AbstractProcessor {
         if (cache == null) {
             Dialect dialect = Dialects.forConnection(connection);
             cache = new SyncedTableCache(topology, targetSystem, dialect);
+            keyAgreement = SyncKeyAgreement.overPools(service, topology);
             tables = cache;
         }
         return cache;
@@ -323,6 +326,11 @@ public class ResolveConflicts extends AbstractProcessor {
         } catch (SchemaMismatchException e) {
             cache.invalidate();
             records.forEach(r -> failed.add(ChangeRecordIO.withError(r.raw(), "Record " + r.index() + ": " + e.getMessage())));
+            return;
+        }
+        Optional<String> keysDisagree = keysDisagree(canonical);
+        if (keysDisagree.isPresent()) {
+            records.forEach(r -> failed.add(ChangeRecordIO.withError(r.raw(), "Record " + r.index() + ": " + keysDisagree.get())));
             return;
         }
         List<String> keyFields = table.keyColumns().stream().map(SyncedColumn::canonical).toList();
@@ -386,6 +394,24 @@ public class ResolveConflicts extends AbstractProcessor {
             if (verdict.nearTie() || verdict.outcome() == Outcome.CONFLICT_LOST || verdict.outcome() == Outcome.CONFLICT_WON) {
                 getLogger().debug("{} {}: {}{}", canonical, ChangeRecord.keyColumns(change.key), verdict.reason(), verdict.nearTie() ? " (near-tie)" : "");
             }
+        }
+    }
+
+    /**
+     * Why the table's rows cannot be matched across the systems (its sync key of different kinds of type, or missing, in
+     * some system), or empty. A system that cannot be reached leaves the check to ApplyBidirectionalChanges, which makes it
+     * too, so that one system down does not hold up the others.
+     */
+    private Optional<String> keysDisagree(String canonical) {
+        SyncKeyAgreement agreement = keyAgreement;
+        if (agreement == null) {
+            return Optional.empty();
+        }
+        try {
+            return agreement.refusal(canonical);
+        } catch (SQLException e) {
+            getLogger().debug("Cannot compare the key types of table {} across the systems yet: {}", canonical, e.getMessage());
+            return Optional.empty();
         }
     }
 

@@ -43,6 +43,19 @@ public final class SyncKeyAgreement {
         this.reader = reader;
     }
 
+    /** An agreement that reads each system's table on a connection of that system's pool, with that system's dialect. */
+    public static SyncKeyAgreement overPools(org.bisync.nifi.topology.SyncTopologyService service, SyncTopology topology) {
+        return new SyncKeyAgreement(topology, (system, table) -> {
+            try (java.sql.Connection connection = service.getConnectionPool(system).getConnection()) {
+                org.bisync.nifi.dialect.Dialect dialect = org.bisync.nifi.dialect.Dialects.forConnection(connection);
+                SyncedTable resolved = new SyncedTableResolver(dialect, topology).resolve(connection, topology.table(table).orElseThrow(), system);
+                return keyTypes(resolved, dialect.types());
+            } catch (org.apache.nifi.processor.exception.ProcessException | IllegalArgumentException e) {
+                throw new SQLException("Cannot reach system '" + system + "': " + e.getMessage(), e);
+            }
+        });
+    }
+
     /** The key types of a table resolved in one system. */
     public static Map<String, KeyType> keyTypes(SyncedTable table, TypeMapping types) {
         Map<String, KeyType> keyTypes = new LinkedHashMap<>();
