@@ -60,6 +60,24 @@ class TopologyParserTest {
     }
 
     @Test
+    void targetExtraRowsIsKeptByDefaultDeletedWhenAskedAndOnlyForOneWayTables() {
+        SyncTopology topology = parser.parse("""
+                {"systems": [{"id": "a"}, {"id": "b"}],
+                 "tables": [{"name": "kept", "direction": "ONE_WAY", "source": "a"},
+                            {"name": "cleaned", "direction": "ONE_WAY", "source": "a", "targetExtraRows": "delete"}]}""");
+        assertFalse(topology.table("kept").orElseThrow().deleteTargetExtraRows());
+        assertTrue(topology.table("cleaned").orElseThrow().deleteTargetExtraRows());
+        IllegalArgumentException twoWay = assertThrows(IllegalArgumentException.class, () -> parser.parse("""
+                {"systems": [{"id": "a"}, {"id": "b"}], "tables": [{"name": "t", "targetExtraRows": "DELETE"}]}"""));
+        assertTrue(twoWay.getMessage().contains("Table 't' is two-way") && twoWay.getMessage().contains("one-way tables only"),
+                twoWay.getMessage());
+        IllegalArgumentException unknown = assertThrows(IllegalArgumentException.class, () -> parser.parse("""
+                {"systems": [{"id": "a"}, {"id": "b"}],
+                 "tables": [{"name": "t", "direction": "ONE_WAY", "source": "a", "targetExtraRows": "DROP"}]}"""));
+        assertTrue(unknown.getMessage().contains("'targetExtraRows' of table 't' is 'DROP'; allowed: KEEP, DELETE"), unknown.getMessage());
+    }
+
+    @Test
     void viewMustBeOneWay() {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> parser.parse("""
                 {"systems": [{"id": "a"}], "tables": [{"name": "v", "view": {"changeColumn": "modified"}}]}"""));
