@@ -1,3 +1,7 @@
+/*
+ * Copyright 2026 the nifi-bisync authors
+ * SPDX-License-Identifier: Apache-2.0
+ */
 package org.bisync.nifi.apply;
 
 import org.bisync.nifi.change.ChangeRecord;
@@ -69,7 +73,8 @@ public final class ChangeApplier {
     static final String GENERATED_KEY_ADVICE = "Configure disjoint ranges: the same increment above 1 on every system and a "
             + "different start or offset each (PostgreSQL: ALTER TABLE ... ALTER COLUMN ... SET INCREMENT BY n SET START WITH k "
             + "RESTART WITH a value of that residue above the existing keys, or ALTER SEQUENCE for serial; MariaDB: "
-            + "auto_increment_increment and auto_increment_offset of each server, for every session), or disjoint MINVALUE..MAXVALUE blocks of PostgreSQL sequences, then restart ApplyBidirectionalChanges; "
+            + "auto_increment_increment and auto_increment_offset of each server, for every session), "
+                    + "or disjoint MINVALUE..MAXVALUE blocks of PostgreSQL sequences, then restart ApplyBidirectionalChanges; "
             + "or configure a sync key of other columns that identify a row (\"syncKey\": [...]); or make the table one-way";
 
     /**

@@ -1,3 +1,7 @@
+/*
+ * Copyright 2026 the nifi-bisync authors
+ * SPDX-License-Identifier: Apache-2.0
+ */
 package org.bisync.nifi.capture;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -28,7 +32,8 @@ import java.util.stream.Collectors;
  * Capture of a view, which carries no triggers: each poll reads the view's rows, compares each key's row hash with
  * what the previous poll remembered in {@code bisync_view_state}, and turns the differences into changes: new keys are
  * INSERTs, changed hashes UPDATEs, keys gone DELETEs, emitted in the order of the view's change column. A full
- * comparison per poll means a late-committed row is never skipped, whatever its change column says. Versions follow the per-row rule {@code max(NiFi clock, previous + 1)} with this system as origin.
+ * comparison per poll means a late-committed row is never skipped, whatever its change column says.
+ * Versions follow the per-row rule {@code max(NiFi clock, previous + 1)} with this system as origin.
  * The remembered state is written only by {@link #remember}, once the emitted changes are safely committed in NiFi:
  * until then the next poll finds the same differences again (at-least-once).
  */

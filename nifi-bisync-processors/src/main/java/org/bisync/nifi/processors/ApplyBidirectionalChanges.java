@@ -1,3 +1,7 @@
+/*
+ * Copyright 2026 the nifi-bisync authors
+ * SPDX-License-Identifier: Apache-2.0
+ */
 package org.bisync.nifi.processors;
 
 import org.apache.nifi.annotation.behavior.InputRequirement;
@@ -98,7 +102,8 @@ import java.util.concurrent.TimeUnit;
                 + "the other relationships)."),
         @WritesAttribute(attribute = BisyncAttributes.RETRY_NOT_BEFORE, description = "On retry: epoch millis before which the "
                 + "FlowFile is not tried again: now + Retry Back-off Base * 2^(count-1), at most Retry Back-off Maximum."),
-        @WritesAttribute(attribute = BisyncAttributes.LATENCY_MILLIS, description = "On success: milliseconds from the capture of the newest applied change to its apply."),
+        @WritesAttribute(attribute = BisyncAttributes.LATENCY_MILLIS,
+                description = "On success: milliseconds from the capture of the newest applied change to its apply."),
         @WritesAttribute(attribute = BisyncAttributes.RECORD_COUNT, description = "Records in the FlowFile."),
         @WritesAttribute(attribute = BisyncAttributes.MIME_TYPE, description = "The record writer's MIME type.")
 })
@@ -301,7 +306,8 @@ public class ApplyBidirectionalChanges extends AbstractProcessor {
         int reResolve = size(routed, ApplyStatus.RE_RESOLVE);
         int settled = size(routed, ApplyStatus.SETTLED);
         String details = "applied " + applied + ", stale " + stale + ", failed " + failed + ", retry " + retry + ", re-resolve " + reResolve
-                + (settled == 0 ? "" : ", foreign-key conflicts settled " + settled) + " into system '" + target + "'" + (table == null ? "" : " table '" + table + "'");
+                + (settled == 0 ? "" : ", foreign-key conflicts settled " + settled)
+                        + " into system '" + target + "'" + (table == null ? "" : " table '" + table + "'");
 
         if (applied > 0) {
             List<ApplyOutcome> ok = routed.get(ApplyStatus.APPLIED);

@@ -1,3 +1,7 @@
+/*
+ * Copyright 2026 the nifi-bisync authors
+ * SPDX-License-Identifier: Apache-2.0
+ */
 package org.bisync.nifi.processors;
 
 import org.apache.nifi.annotation.behavior.InputRequirement;
@@ -55,8 +59,10 @@ import java.util.function.LongSupplier;
 @WritesAttributes({
         @WritesAttribute(attribute = BisyncAttributes.LOOP_PARKED_UNTIL, description = "On 'loop': when the parked key's window ends, epoch millis"),
         @WritesAttribute(attribute = PreventLoops.LOOP_KEY, description = "On 'loop': the parked table and key"),
-        @WritesAttribute(attribute = PreventLoops.LOOPS_DROPPED, description = "How many changes of the incoming FlowFile were dropped because their origin is the target"),
-        @WritesAttribute(attribute = PreventLoops.SUPERSEDED, description = "On release: how many parked changes were dropped as superseded by the key's greatest version"),
+        @WritesAttribute(attribute = PreventLoops.LOOPS_DROPPED,
+                description = "How many changes of the incoming FlowFile were dropped because their origin is the target"),
+        @WritesAttribute(attribute = PreventLoops.SUPERSEDED,
+                description = "On release: how many parked changes were dropped as superseded by the key's greatest version"),
         @WritesAttribute(attribute = BisyncAttributes.REASON, description = "On 'loop' and 'failure': why"),
         @WritesAttribute(attribute = BisyncAttributes.TARGET_SYSTEM, description = "The target system"),
         @WritesAttribute(attribute = BisyncAttributes.RECORD_COUNT, description = "Number of records"),

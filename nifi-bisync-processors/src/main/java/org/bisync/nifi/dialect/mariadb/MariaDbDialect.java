@@ -1,3 +1,7 @@
+/*
+ * Copyright 2026 the nifi-bisync authors
+ * SPDX-License-Identifier: Apache-2.0
+ */
 package org.bisync.nifi.dialect.mariadb;
 
 import org.bisync.nifi.dialect.ApplyDialect;
@@ -16,13 +20,13 @@ import org.bisync.nifi.dialect.SqlIdentifiers;
 public final class MariaDbDialect implements Dialect {
 
     private final MariaDbErrors errors = new MariaDbErrors();
-    private final AuditDialect audit = new MariaDbAuditSql();
+    private final AuditDialect audit = new MariaDbAuditDialect();
 
     private final MariaDbIdentifiers identifiers = new MariaDbIdentifiers();
     private final MariaDbCatalogReader catalog = new MariaDbCatalogReader();
     private final MariaDbTypeMapping types = new MariaDbTypeMapping();
-    private final MariaDbCaptureSql capture = new MariaDbCaptureSql(identifiers, types);
-    private final MariaDbApplySql apply = new MariaDbApplySql(identifiers, capture);
+    private final MariaDbCaptureDialect capture = new MariaDbCaptureDialect(identifiers, types);
+    private final MariaDbApplyDialect apply = new MariaDbApplyDialect(identifiers, capture);
 
     @Override
     public String name() {

@@ -1,3 +1,7 @@
+/*
+ * Copyright 2026 the nifi-bisync authors
+ * SPDX-License-Identifier: Apache-2.0
+ */
 package org.bisync.nifi.dialect.postgres;
 
 import org.bisync.nifi.dialect.ApplyDialect;
@@ -15,7 +19,7 @@ import java.util.Locale;
 public final class PostgresDialect implements Dialect {
 
     private final PostgresErrors errors = new PostgresErrors();
-    private final AuditDialect audit = new PostgresAuditSql();
+    private final AuditDialect audit = new PostgresAuditDialect();
 
     private final PostgresIdentifiers identifiers = new PostgresIdentifiers();
     private final PostgresCatalogReader catalog = new PostgresCatalogReader();

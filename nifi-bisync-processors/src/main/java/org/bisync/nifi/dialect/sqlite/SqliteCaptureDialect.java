@@ -1,3 +1,7 @@
+/*
+ * Copyright 2026 the nifi-bisync authors
+ * SPDX-License-Identifier: Apache-2.0
+ */
 package org.bisync.nifi.dialect.sqlite;
 
 import org.bisync.nifi.dialect.BisyncTables;
@@ -14,7 +18,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
-import static org.bisync.nifi.dialect.sqlite.SqliteSql.CORRECTED_CLOCK;
 import static org.bisync.nifi.dialect.sqlite.SqliteSql.joined;
 import static org.bisync.nifi.dialect.sqlite.SqliteSql.keyList;
 import static org.bisync.nifi.dialect.sqlite.SqliteSql.keyMatch;

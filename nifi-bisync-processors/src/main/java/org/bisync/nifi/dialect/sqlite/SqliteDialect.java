@@ -1,3 +1,7 @@
+/*
+ * Copyright 2026 the nifi-bisync authors
+ * SPDX-License-Identifier: Apache-2.0
+ */
 package org.bisync.nifi.dialect.sqlite;
 
 import org.bisync.nifi.dialect.ApplyDialect;
@@ -15,7 +19,7 @@ import java.util.Locale;
 public final class SqliteDialect implements Dialect {
 
     private final SqliteErrors errors = new SqliteErrors();
-    private final AuditDialect audit = new SqliteAuditSql();
+    private final AuditDialect audit = new SqliteAuditDialect();
 
     private final SqliteCatalogReader catalog = new SqliteCatalogReader();
     private final SqliteCaptureDialect capture = new SqliteCaptureDialect();

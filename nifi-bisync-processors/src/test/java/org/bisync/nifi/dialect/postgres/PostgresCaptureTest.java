@@ -1,3 +1,7 @@
+/*
+ * Copyright 2026 the nifi-bisync authors
+ * SPDX-License-Identifier: Apache-2.0
+ */
 package org.bisync.nifi.dialect.postgres;
 
 import org.bisync.nifi.dialect.BisyncTables;
@@ -40,7 +44,8 @@ class PostgresCaptureTest {
             PgFixture.run(connection, db.dialect.capture().uninstallTable("customer"));
             PgFixture.run(connection, db.dialect.capture().uninstallTable("line"));
             PgFixture.run(connection, db.dialect.capture().createBisyncTables());
-            PgFixture.run(connection, List.of("DROP TABLE IF EXISTS customer", "DROP TABLE IF EXISTS line", "DELETE FROM bisync_history", "DELETE FROM bisync_released", "DELETE FROM bisync_config",
+            PgFixture.run(connection, List.of("DROP TABLE IF EXISTS customer", "DROP TABLE IF EXISTS line",
+                    "DELETE FROM bisync_history", "DELETE FROM bisync_released", "DELETE FROM bisync_config",
                     "CREATE TABLE customer (id bigint PRIMARY KEY, name varchar(100), revenue numeric(18,2), note text)"));
         }
         customer = db.install(TableSettings.twoWay("customer").withExcludedFields(List.of("note")));

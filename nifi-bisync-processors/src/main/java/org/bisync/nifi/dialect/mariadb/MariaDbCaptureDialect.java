@@ -1,3 +1,7 @@
+/*
+ * Copyright 2026 the nifi-bisync authors
+ * SPDX-License-Identifier: Apache-2.0
+ */
 package org.bisync.nifi.dialect.mariadb;
 
 import org.bisync.nifi.dialect.BisyncTables;
@@ -20,7 +24,7 @@ import java.util.stream.Collectors;
  * statements that read and release history. Our tables are InnoDB with utf8mb4_bin text, so origin ids compare
  * exactly.
  */
-final class MariaDbCaptureSql implements CaptureDialect {
+final class MariaDbCaptureDialect implements CaptureDialect {
 
     private static final String TABLE_OPTIONS = " ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin";
 
@@ -28,7 +32,7 @@ final class MariaDbCaptureSql implements CaptureDialect {
     private final MariaDbTypeMapping types;
     private final MariaDbTriggerSql triggers;
 
-    MariaDbCaptureSql(MariaDbIdentifiers ids, MariaDbTypeMapping types) {
+    MariaDbCaptureDialect(MariaDbIdentifiers ids, MariaDbTypeMapping types) {
         this.ids = ids;
         this.types = types;
         this.triggers = new MariaDbTriggerSql(ids, types);
