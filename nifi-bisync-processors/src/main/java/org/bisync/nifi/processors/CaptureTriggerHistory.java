@@ -11,11 +11,14 @@ import org.apache.nifi.annotation.behavior.TriggerSerially;
 import org.apache.nifi.annotation.behavior.WritesAttribute;
 import org.apache.nifi.annotation.behavior.WritesAttributes;
 import org.apache.nifi.annotation.documentation.CapabilityDescription;
+import org.apache.nifi.annotation.documentation.SeeAlso;
 import org.apache.nifi.annotation.documentation.Tags;
 import org.apache.nifi.annotation.lifecycle.OnScheduled;
 import org.apache.nifi.annotation.lifecycle.OnStopped;
 import org.apache.nifi.components.AllowableValue;
 import org.apache.nifi.components.PropertyDescriptor;
+import org.apache.nifi.components.ValidationContext;
+import org.apache.nifi.components.ValidationResult;
 import org.apache.nifi.components.state.Scope;
 import org.apache.nifi.flowfile.FlowFile;
 import org.apache.nifi.processor.AbstractProcessor;
@@ -53,6 +56,7 @@ import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -83,6 +87,7 @@ import java.util.concurrent.TimeUnit;
         @WritesAttribute(attribute = BisyncAttributes.CLOCK_OFFSET, description = "The database clock minus NiFi's, in microseconds, at the last measurement"),
         @WritesAttribute(attribute = BisyncAttributes.REASON, description = "On failure: why the history rows could not be decoded")
 })
+@SeeAlso({PreventLoops.class, ResolveConflicts.class, ApplyBidirectionalChanges.class, ManageSyncTriggers.class, PurgeTombstones.class})
 public class CaptureTriggerHistory extends AbstractProcessor {
 
     static final AllowableValue INSTALL = new AllowableValue("Install and Maintain", "Install and Maintain",
@@ -233,6 +238,13 @@ public class CaptureTriggerHistory extends AbstractProcessor {
     @Override
     public Set<Relationship> getRelationships() {
         return RELATIONSHIPS;
+    }
+
+    @Override
+    protected Collection<ValidationResult> customValidate(ValidationContext context) {
+        List<ValidationResult> results = new ArrayList<>();
+        TopologyValidation.checkSystem(context, SYSTEM_ID, results);
+        return results;
     }
 
     @OnScheduled
