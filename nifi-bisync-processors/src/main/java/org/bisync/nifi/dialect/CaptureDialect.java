@@ -68,6 +68,12 @@ public interface CaptureDialect {
      */
     List<String> beginTableInstall(String localTableName);
 
+    /** Ends a table's installation that {@link #beginTableInstall} opened (not empty), keeping it. */
+    String commitTableInstall();
+
+    /** Undoes a table's installation that {@link #beginTableInstall} opened (not empty). */
+    String rollbackTableInstall();
+
     /** The names of the triggers {@link #installTable} creates on the table, as the database's catalog spells them. */
     List<String> triggerNames(SyncedTable table);
 

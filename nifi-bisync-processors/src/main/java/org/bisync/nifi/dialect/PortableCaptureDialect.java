@@ -27,6 +27,16 @@ public abstract class PortableCaptureDialect implements CaptureDialect {
     }
 
     @Override
+    public String commitTableInstall() {
+        return "COMMIT";
+    }
+
+    @Override
+    public String rollbackTableInstall() {
+        return "ROLLBACK";
+    }
+
+    @Override
     public String selectViewRows(SyncedTable view, String orderColumn) {
         return "SELECT " + view.columns().stream().map(c -> identifiers.quote(c.local())).collect(Collectors.joining(", "))
                 + " FROM " + identifiers.quote(view.localName()) + " ORDER BY " + identifiers.quote(orderColumn);
