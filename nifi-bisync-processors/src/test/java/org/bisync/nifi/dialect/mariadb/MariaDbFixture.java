@@ -10,18 +10,14 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import org.bisync.nifi.schema.SyncedTable;
 import org.bisync.nifi.schema.SyncedTableResolver;
 import org.bisync.nifi.testsupport.EmbeddedDatabases;
+import org.bisync.nifi.testsupport.Jdbc;
 import org.bisync.nifi.topology.SyncSystem;
 import org.bisync.nifi.topology.SyncTopology;
 import org.bisync.nifi.topology.TableSettings;
 
 import javax.sql.DataSource;
 import java.sql.Connection;
-import java.sql.ResultSet;
-import java.sql.ResultSetMetaData;
 import java.sql.SQLException;
-import java.sql.Statement;
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -44,42 +40,23 @@ final class MariaDbFixture {
     }
 
     void exec(String... statements) throws SQLException {
-        try (Connection c = connect()) {
-            exec(c, statements);
-        }
+        Jdbc.exec(dataSource, statements);
     }
 
     static void exec(Connection c, String... statements) throws SQLException {
-        try (Statement st = c.createStatement()) {
-            for (String sql : statements) {
-                st.execute(sql);
-            }
-        }
+        Jdbc.exec(c, statements);
     }
 
     static void exec(Connection c, List<String> statements) throws SQLException {
-        exec(c, statements.toArray(String[]::new));
+        Jdbc.exec(c, statements);
     }
 
     List<Map<String, Object>> query(String sql) throws SQLException {
-        try (Connection c = connect()) {
-            return query(c, sql);
-        }
+        return Jdbc.rows(dataSource, sql);
     }
 
     static List<Map<String, Object>> query(Connection c, String sql) throws SQLException {
-        List<Map<String, Object>> rows = new ArrayList<>();
-        try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery(sql)) {
-            ResultSetMetaData meta = rs.getMetaData();
-            while (rs.next()) {
-                Map<String, Object> row = new LinkedHashMap<>();
-                for (int i = 1; i <= meta.getColumnCount(); i++) {
-                    row.put(meta.getColumnLabel(i), rs.getObject(i));
-                }
-                rows.add(row);
-            }
-        }
-        return rows;
+        return Jdbc.rows(c, sql);
     }
 
     static SyncTopology topology(TableSettings settings) {

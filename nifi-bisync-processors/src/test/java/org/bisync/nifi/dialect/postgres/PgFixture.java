@@ -11,6 +11,7 @@ import org.bisync.nifi.dialect.BisyncTables;
 import org.bisync.nifi.schema.SyncedTable;
 import org.bisync.nifi.schema.SyncedTableResolver;
 import org.bisync.nifi.testsupport.EmbeddedDatabases;
+import org.bisync.nifi.testsupport.Jdbc;
 import org.bisync.nifi.topology.SyncSystem;
 import org.bisync.nifi.topology.SyncTopology;
 import org.bisync.nifi.topology.TableSettings;
@@ -49,17 +50,11 @@ final class PgFixture {
     }
 
     static void run(Connection connection, List<String> statements) throws SQLException {
-        try (Statement statement = connection.createStatement()) {
-            for (String sql : statements) {
-                statement.execute(sql);
-            }
-        }
+        Jdbc.exec(connection, statements);
     }
 
     void exec(String... statements) throws SQLException {
-        try (Connection connection = connect()) {
-            run(connection, List.of(statements));
-        }
+        Jdbc.exec(dataSource, statements);
     }
 
     SyncedTable resolve(TableSettings settings) throws SQLException {
@@ -106,10 +101,7 @@ final class PgFixture {
     }
 
     long count(String sql) throws SQLException {
-        try (Connection connection = connect(); Statement statement = connection.createStatement(); ResultSet rs = statement.executeQuery(sql)) {
-            rs.next();
-            return rs.getLong(1);
-        }
+        return Jdbc.count(dataSource, sql);
     }
 
     static JsonNode json(String text) {
