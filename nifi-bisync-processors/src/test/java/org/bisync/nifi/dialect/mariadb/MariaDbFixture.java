@@ -10,6 +10,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import org.bisync.nifi.schema.SyncedTable;
 import org.bisync.nifi.schema.SyncedTableResolver;
 import org.bisync.nifi.testsupport.EmbeddedDatabases;
+import org.bisync.nifi.testsupport.EngineFixture;
 import org.bisync.nifi.testsupport.Jdbc;
 import org.bisync.nifi.topology.SyncSystem;
 import org.bisync.nifi.topology.SyncTopology;
@@ -22,7 +23,18 @@ import java.util.List;
 import java.util.Map;
 
 /** A fresh MariaDB database per test class, with helpers to install a table and read what the triggers wrote. */
-final class MariaDbFixture {
+final class MariaDbFixture implements EngineFixture {
+
+    @Override
+    public String engine() {
+        return "MariaDB";
+    }
+
+    @Override
+    public DataSource dataSource() {
+        return dataSource;
+    }
+
 
     static final ObjectMapper JSON = new ObjectMapper()
             .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
@@ -35,11 +47,13 @@ final class MariaDbFixture {
         this.dataSource = EmbeddedDatabases.mariadb(database);
     }
 
-    Connection connect() throws SQLException {
+    @Override
+    public Connection connect() throws SQLException {
         return dataSource.getConnection();
     }
 
-    void exec(String... statements) throws SQLException {
+    @Override
+    public void exec(String... statements) throws SQLException {
         Jdbc.exec(dataSource, statements);
     }
 

@@ -11,6 +11,7 @@ import org.bisync.nifi.dialect.BisyncTables;
 import org.bisync.nifi.schema.SyncedTable;
 import org.bisync.nifi.schema.SyncedTableResolver;
 import org.bisync.nifi.testsupport.EmbeddedDatabases;
+import org.bisync.nifi.testsupport.EngineFixture;
 import org.bisync.nifi.testsupport.Jdbc;
 import org.bisync.nifi.topology.SyncSystem;
 import org.bisync.nifi.topology.SyncTopology;
@@ -27,7 +28,18 @@ import java.util.List;
 import java.util.Map;
 
 /** A fresh PostgreSQL database with the bisync tables, and helpers the dialect tests share. */
-final class PgFixture {
+final class PgFixture implements EngineFixture {
+
+    @Override
+    public String engine() {
+        return "PostgreSQL";
+    }
+
+    @Override
+    public DataSource dataSource() {
+        return dataSource;
+    }
+
 
     static final ObjectMapper JSON = new ObjectMapper()
             .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
@@ -45,7 +57,8 @@ final class PgFixture {
         }
     }
 
-    Connection connect() throws SQLException {
+    @Override
+    public Connection connect() throws SQLException {
         return dataSource.getConnection();
     }
 
@@ -53,7 +66,8 @@ final class PgFixture {
         Jdbc.exec(connection, statements);
     }
 
-    void exec(String... statements) throws SQLException {
+    @Override
+    public void exec(String... statements) throws SQLException {
         Jdbc.exec(dataSource, statements);
     }
 
@@ -100,7 +114,8 @@ final class PgFixture {
         return rows;
     }
 
-    long count(String sql) throws SQLException {
+    @Override
+    public long count(String sql) throws SQLException {
         return Jdbc.count(dataSource, sql);
     }
 

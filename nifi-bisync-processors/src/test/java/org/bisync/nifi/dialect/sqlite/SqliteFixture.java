@@ -11,6 +11,7 @@ import org.bisync.nifi.dialect.Dialect;
 import org.bisync.nifi.schema.SyncedTable;
 import org.bisync.nifi.schema.SyncedTableResolver;
 import org.bisync.nifi.testsupport.EmbeddedDatabases;
+import org.bisync.nifi.testsupport.EngineFixture;
 import org.bisync.nifi.testsupport.Jdbc;
 import org.bisync.nifi.topology.SyncSystem;
 import org.bisync.nifi.topology.SyncTopology;
@@ -23,7 +24,18 @@ import java.util.List;
 import java.util.Map;
 
 /** A fresh SQLite file with the bisync tables, and helpers the SQLite tests share. */
-final class SqliteFixture {
+final class SqliteFixture implements EngineFixture {
+
+    @Override
+    public String engine() {
+        return "SQLite";
+    }
+
+    @Override
+    public DataSource dataSource() {
+        return dataSource;
+    }
+
 
     /** Parses history JSON the way capture does. */
     static final ObjectMapper JSON = new ObjectMapper()
@@ -40,7 +52,8 @@ final class SqliteFixture {
         }
     }
 
-    Connection connect() throws SQLException {
+    @Override
+    public Connection connect() throws SQLException {
         return dataSource.getConnection();
     }
 
