@@ -1,3 +1,7 @@
+/*
+ * Copyright 2026 the nifi-bisync authors
+ * SPDX-License-Identifier: Apache-2.0
+ */
 package org.bisync.nifi.processors;
 
 import org.apache.nifi.annotation.behavior.InputRequirement;
@@ -5,9 +9,12 @@ import org.apache.nifi.annotation.behavior.Stateful;
 import org.apache.nifi.annotation.behavior.WritesAttribute;
 import org.apache.nifi.annotation.behavior.WritesAttributes;
 import org.apache.nifi.annotation.documentation.CapabilityDescription;
+import org.apache.nifi.annotation.documentation.SeeAlso;
 import org.apache.nifi.annotation.documentation.Tags;
 import org.apache.nifi.annotation.lifecycle.OnScheduled;
 import org.apache.nifi.annotation.lifecycle.OnStopped;
+import org.apache.nifi.components.ValidationContext;
+import org.apache.nifi.components.ValidationResult;
 import org.apache.nifi.components.state.Scope;
 import org.apache.nifi.components.PropertyDescriptor;
 import org.apache.nifi.dbcp.DBCPService;
@@ -27,16 +34,14 @@ import org.bisync.nifi.change.ChangeRecord;
 import org.bisync.nifi.change.ChangeRecordSchema;
 import org.bisync.nifi.change.InvalidChangeException;
 import org.bisync.nifi.change.KeyCodec;
+import org.bisync.nifi.change.Operation;
 import org.bisync.nifi.dialect.DatabaseErrors;
 import org.bisync.nifi.dialect.Dialect;
 import org.bisync.nifi.dialect.Dialects;
+import org.bisync.nifi.resolve.BatchResolution;
 import org.bisync.nifi.resolve.ExtraTargetRows;
-import org.bisync.nifi.resolve.InitialVersion;
 import org.bisync.nifi.resolve.KeyValues;
 import org.bisync.nifi.resolve.Outcome;
-import org.bisync.nifi.resolve.Resolver;
-import org.bisync.nifi.resolve.TargetState;
-import org.bisync.nifi.resolve.TargetStateReader;
 import org.bisync.nifi.resolve.Verdict;
 import org.bisync.nifi.schema.NotInstalledException;
 import org.bisync.nifi.schema.SchemaMismatchException;
@@ -52,6 +57,7 @@ import org.bisync.nifi.version.VersionOrder;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -84,6 +90,7 @@ import java.util.concurrent.TimeUnit;
         @WritesAttribute(attribute = BisyncAttributes.RECORD_COUNT, description = "Number of records"),
         @WritesAttribute(attribute = BisyncAttributes.MIME_TYPE, description = "The Record Writer's MIME type")
 })
+@SeeAlso({PreventLoops.class, ApplyBidirectionalChanges.class, AuditSyncConsistency.class})
 public class ResolveConflicts extends AbstractProcessor {
 
     static final String CONFLICTS_WON = "bisync.conflicts.won";
@@ -132,12 +139,12 @@ public class ResolveConflicts extends AbstractProcessor {
             NEAR_TIE_TOLERANCE);
     private static final Set<Relationship> RELATIONSHIPS = Set.of(SUCCESS, CONFLICT, FAILURE);
 
-    private volatile SyncKeyAgreement keyAgreement;
     private volatile SyncTopology topology;
     private volatile SyncTopologyService service;
     private volatile DBCPService pool;
     private volatile String targetSystem;
     private volatile long nearTieMicros;
+    private volatile SyncKeyAgreement keyAgreement;
     private volatile SyncedTableCache tables;
 
     @Override
@@ -148,6 +155,13 @@ public class ResolveConflicts extends AbstractProcessor {
     @Override
     public Set<Relationship> getRelationships() {
         return RELATIONSHIPS;
+    }
+
+    @Override
+    protected Collection<ValidationResult> customValidate(ValidationContext context) {
+        List<ValidationResult> results = new ArrayList<>();
+        TopologyValidation.checkSystem(context, TARGET_SYSTEM, results);
+        return results;
     }
 
     private volatile DecisionAcks acks;
@@ -170,6 +184,7 @@ public class ResolveConflicts extends AbstractProcessor {
         pool = service.getConnectionPool(targetSystem);
         nearTieMicros = context.getProperty(NEAR_TIE_TOLERANCE).asTimePeriod(TimeUnit.MICROSECONDS);
         tables = null; // resolved again against the database: its tables may have changed while stopped
+        keyAgreement = null;
     }
 
     @Override
@@ -192,12 +207,7 @@ public class ResolveConflicts extends AbstractProcessor {
             session.transfer(flowFile, FAILURE);
             return;
         }
-        Tally tally = new Tally();
-        List<Record> success = new ArrayList<>();
-        List<Record> conflicts = new ArrayList<>();
         List<Record> failed = new ArrayList<>();
-        List<String> conflictNotes = new ArrayList<>();
-        List<ChangeRecord> stale = new ArrayList<>();
         Map<String, List<ChangeRecordIO.Incoming>> byTable = new LinkedHashMap<>();
         for (ChangeRecordIO.Incoming incoming : batch.records()) {
             if (!incoming.valid()) {
@@ -214,26 +224,21 @@ public class ResolveConflicts extends AbstractProcessor {
             byTable.computeIfAbsent(settings.get().name(), k -> new ArrayList<>()).add(incoming);
         }
         int replayed = withoutDecidedReplays(byTable);
-        int failedBefore = failed.size();
+        withoutUnmatchableKeys(byTable, failed);
+        Map<Integer, Record> raw = new HashMap<>();
+        Map<String, List<BatchResolution.Pending>> pending = new LinkedHashMap<>();
+        byTable.forEach((table, records) -> records.forEach(incoming -> {
+            raw.put(incoming.index(), incoming.raw());
+            pending.computeIfAbsent(table, k -> new ArrayList<>()).add(new BatchResolution.Pending(incoming.index(), incoming.change()));
+        }));
+        BatchResolution.Result resolved = new BatchResolution.Result(List.of(), List.of());
+        List<ChangeRecord> extraRowDeletes = List.of();
         long started = System.nanoTime();
-        for (int retry = 1; !byTable.isEmpty(); retry++) {
+        for (int retry = 1; !pending.isEmpty(); retry++) {
             try (Connection connection = pool.getConnection()) {
-                boolean autoCommit = connection.getAutoCommit();
-                if (!autoCommit) {
-                    connection.setAutoCommit(true); // reads only: no transaction, no locks held
-                }
-                try {
-                    SyncedTableCache cache = cache(connection);
-                    for (Map.Entry<String, List<ChangeRecordIO.Incoming>> entry : byTable.entrySet()) {
-                        resolveTable(connection, cache, entry.getKey(), entry.getValue(), schema, tally, success, conflicts, failed, conflictNotes,
-                                stale);
-                        deleteExtraTargetRows(connection, cache, entry.getKey(), entry.getValue(), flowFile, schema, tally, success);
-                    }
-                } finally {
-                    if (!autoCommit) {
-                        connection.setAutoCommit(false);
-                    }
-                }
+                SyncedTableCache cache = cache(connection);
+                resolved = new BatchResolution(new VersionOrder(topology::rank), targetSystem, nearTieMicros).resolve(connection, cache, pending);
+                extraRowDeletes = extraTargetRows(connection, cache, byTable, flowFile);
                 break;
             } catch (NotInstalledException e) {
                 // the target lacks its installation: nothing can be decided until it is there; the FlowFile waits
@@ -244,19 +249,13 @@ public class ResolveConflicts extends AbstractProcessor {
                 return;
             } catch (SQLException | ProcessException e) {
                 if (transientError(e) && TransientRetry.DEFAULT.awaitRetry(started, retry)) {
-                    // a transient error (a lost connection, a lock timeout) is read again at once, within about a second
-                    tally = new Tally();
-                    success.clear();
-                    conflicts.clear();
-                    failed.subList(failedBefore, failed.size()).clear();
-                    conflictNotes.clear();
-                    stale.clear();
-                    continue;
+                    continue; // a transient error (a lost connection, a lock timeout) is read again at once, within about a second
                 }
                 // nothing was decided: the whole FlowFile waits and is read again, against the tables as they are then
                 // (a column dropped or added in the target fails the read until the cache is refreshed)
                 SyncedTableCache used = tables;
                 tables = null;
+                keyAgreement = null;
                 String error = e instanceof SQLException sql
                         ? (used == null ? DatabaseErrors.generic(sql) : used.dialect().errors().describe(sql)) : e.getMessage();
                 getLogger().error("Cannot read the versions of target '{}' for {}; it stays queued and is retried: {}",
@@ -266,6 +265,33 @@ public class ResolveConflicts extends AbstractProcessor {
                 return;
             }
         }
+        resolved.failed().forEach(f -> failed.add(ChangeRecordIO.withError(raw.get(f.index()), f.error())));
+        Tally tally = new Tally();
+        List<Record> success = new ArrayList<>();
+        List<Record> conflicts = new ArrayList<>();
+        List<String> conflictNotes = new ArrayList<>();
+        List<ChangeRecord> stale = new ArrayList<>();
+        for (BatchResolution.Decided decided : resolved.decided()) {
+            ChangeRecord change = decided.change();
+            Verdict verdict = decided.verdict();
+            tally.add(verdict);
+            switch (verdict.outcome().decision()) {
+                case APPLY, MERGE -> success.add(schema.toRecord(change));
+                case CONFLICT -> {
+                    conflicts.add(schema.toRecord(change));
+                    if (conflictNotes.size() < 10) {
+                        conflictNotes.add(decided.table() + change.key + " incoming " + change.version + " vs target " + change.targetVersion);
+                    }
+                }
+                case STALE -> stale.add(change); // removed; counted and acknowledged
+            }
+            if (verdict.nearTie() || verdict.outcome() == Outcome.CONFLICT_LOST || verdict.outcome() == Outcome.CONFLICT_WON) {
+                getLogger().debug("{} {}: {}{}", decided.table(), ChangeRecord.keyColumns(change.key), verdict.reason(),
+                        verdict.nearTie() ? " (near-tie)" : "");
+            }
+        }
+        extraRowDeletes.forEach(delete -> success.add(schema.toRecord(delete)));
+        tally.extraRowsDeleted = extraRowDeletes.size();
         acks.acknowledge(service, targetSystem, stale);
         tally.replays = replayed;
         tally.failed = failed.size();
@@ -305,150 +331,89 @@ public class ResolveConflicts extends AbstractProcessor {
         if (cache == null) {
             Dialect dialect = Dialects.forConnection(connection);
             cache = new SyncedTableCache(topology, targetSystem, dialect);
-            keyAgreement = SyncKeyAgreement.overPools(service, topology);
             tables = cache;
         }
         return cache;
+    }
+
+    /**
+     * Takes out, as failed, the records of tables whose rows cannot be matched across the systems (their sync key of
+     * different kinds of type, or missing, in some system), with a message naming the table, the field and the systems.
+     * A system that cannot be reached leaves the check to ApplyBidirectionalChanges, which makes it too, so that one
+     * system down does not hold up the others.
+     */
+    private void withoutUnmatchableKeys(Map<String, List<ChangeRecordIO.Incoming>> byTable, List<Record> failed) {
+        SyncKeyAgreement agreement = keyAgreement;
+        if (agreement == null) {
+            agreement = SyncKeyAgreement.resolvingIn(topology, this::openSystem);
+            keyAgreement = agreement;
+        }
+        for (java.util.Iterator<Map.Entry<String, List<ChangeRecordIO.Incoming>>> it = byTable.entrySet().iterator(); it.hasNext(); ) {
+            Map.Entry<String, List<ChangeRecordIO.Incoming>> table = it.next();
+            Optional<String> refusal;
+            try {
+                refusal = agreement.refusal(table.getKey());
+            } catch (SQLException e) {
+                getLogger().debug("Cannot compare the key types of table {} across the systems yet: {}", table.getKey(), e.getMessage());
+                continue;
+            }
+            if (refusal.isPresent()) {
+                table.getValue().forEach(r -> failed.add(ChangeRecordIO.withError(r.raw(), "Record " + r.index() + ": " + refusal.get())));
+                it.remove();
+            }
+        }
+    }
+
+    private Connection openSystem(String system) throws SQLException {
+        try {
+            return service.getConnectionPool(system).getConnection();
+        } catch (ProcessException | IllegalArgumentException e) {
+            throw new SQLException("Cannot reach system '" + system + "': " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * For a page of a one-way table's initial load, where the table says its target's extra rows go: DELETE changes for
+     * the rows the target holds in the page's key range that the source lacks (see {@link ExtraTargetRows}).
+     */
+    private List<ChangeRecord> extraTargetRows(Connection connection, SyncedTableCache cache, Map<String, List<ChangeRecordIO.Incoming>> byTable,
+                                               FlowFile flowFile) throws SQLException {
+        List<ChangeRecord> deletes = new ArrayList<>();
+        for (Map.Entry<String, List<ChangeRecordIO.Incoming>> entry : byTable.entrySet()) {
+            TableSettings settings = topology.table(entry.getKey()).orElse(null);
+            if (settings == null || !settings.deleteTargetExtraRows() || settings.flowsFrom(targetSystem)) {
+                continue;
+            }
+            List<ChangeRecord> page = entry.getValue().stream().map(ChangeRecordIO.Incoming::change)
+                    .filter(c -> c.operation == Operation.SNAPSHOT).toList();
+            if (page.isEmpty()) {
+                continue;
+            }
+            SyncedTable table;
+            try {
+                table = cache.installedTable(connection, entry.getKey());
+            } catch (SchemaMismatchException e) {
+                continue; // its records failed with the reason already
+            }
+            List<String> keyFields = table.keyColumns().stream().map(SyncedColumn::canonical).toList();
+            Set<KeyValues> pageKeys = new java.util.HashSet<>();
+            entry.getValue().forEach(incoming -> pageKeys.add(KeyValues.of(incoming.change().key, keyFields)));
+            String after = flowFile.getAttribute(BisyncAttributes.SNAPSHOT_AFTER);
+            String last = flowFile.getAttribute(BisyncAttributes.SNAPSHOT_LAST);
+            for (ChangeRecord delete : new ExtraTargetRows(cache.dialect()).deletes(connection, table, settings.source(),
+                    after == null ? null : KeyCodec.decode(after), last == null ? null : KeyCodec.decode(last), pageKeys,
+                    System.currentTimeMillis() * 1000L)) {
+                delete.table = page.get(0).table;
+                deletes.add(delete);
+            }
+        }
+        return deletes;
     }
 
     /** The record's table: its name as known to its source system, or the canonical name. */
     private Optional<TableSettings> tableOf(ChangeRecord change) {
         Optional<TableSettings> byLocal = topology.tableByLocalName(change.table, change.sourceSystem);
         return byLocal.isPresent() ? byLocal : topology.table(change.table);
-    }
-
-    private void resolveTable(Connection connection, SyncedTableCache cache, String canonical, List<ChangeRecordIO.Incoming> records,
-                              ChangeRecordSchema schema, Tally tally, List<Record> success, List<Record> conflicts,
-                              List<Record> failed, List<String> conflictNotes, List<ChangeRecord> stale) throws SQLException {
-        SyncedTable table;
-        try {
-            table = cache.installedTable(connection, canonical);
-        } catch (SchemaMismatchException e) {
-            cache.invalidate();
-            records.forEach(r -> failed.add(ChangeRecordIO.withError(r.raw(), "Record " + r.index() + ": " + e.getMessage())));
-            return;
-        }
-        Optional<String> keysDisagree = keysDisagree(canonical);
-        if (keysDisagree.isPresent()) {
-            records.forEach(r -> failed.add(ChangeRecordIO.withError(r.raw(), "Record " + r.index() + ": " + keysDisagree.get())));
-            return;
-        }
-        List<String> keyFields = table.keyColumns().stream().map(SyncedColumn::canonical).toList();
-        List<ChangeRecordIO.Incoming> decidable = new ArrayList<>();
-        for (ChangeRecordIO.Incoming incoming : records) {
-            List<String> missing = keyFields.stream().filter(f -> incoming.change().key.get(f) == null).toList();
-            if (missing.isEmpty()) {
-                decidable.add(incoming);
-            } else {
-                failed.add(ChangeRecordIO.withError(incoming.raw(), "Record " + incoming.index() + ": field 'key' lacks "
-                        + missing + " of table '" + canonical + "' (sync key " + keyFields + ")"));
-            }
-        }
-        if (decidable.isEmpty()) {
-            return;
-        }
-        Resolver resolver = new Resolver(table.settings().strategy(), new VersionOrder(topology::rank), nearTieMicros);
-        boolean withRows = table.settings().strategy() == org.bisync.nifi.topology.Strategy.MANUAL
-                || table.settings().strategy().isFieldLevel()
-                || decidable.stream().anyMatch(i -> i.change().resolution != null
-                        || i.change().operation == org.bisync.nifi.change.Operation.SNAPSHOT
-                        || i.change().changedFields.isEmpty() && !i.change().operation.removesRow());
-        TargetStateReader reader = new TargetStateReader(cache.dialect());
-        TargetStateReader.Reading reading = reader.readRefusingUnfitKeys(connection, table,
-                decidable.stream().map(i -> i.change().key).toList(), withRows);
-        for (ChangeRecordIO.Incoming incoming : decidable) {
-            ChangeRecord change = incoming.change();
-            KeyValues key = KeyValues.of(change.key, keyFields);
-            String refused = reading.refused().get(key);
-            if (refused != null) {
-                failed.add(ChangeRecordIO.withError(incoming.raw(), "Record " + incoming.index() + ": " + refused + " (system '"
-                        + targetSystem + "')"));
-                continue;
-            }
-            Verdict verdict;
-            try {
-                TargetState state = reading.states().getOrDefault(key, TargetState.none());
-                if (change.operation == org.bisync.nifi.change.Operation.SNAPSHOT && state.version() == null && state.row() != null
-                        && table.settings().flowsFrom(table.systemId())) {
-                    // the target holds the row but has not stamped it yet (its own initial load has not run): measure
-                    // against the version that load will stamp, never a silent overwrite. A one-way target sends
-                    // nothing back and loads nothing: the source's row replaces its own
-                    state = new TargetState(InitialVersion.of(table, state.row()), false, InitialVersion.fieldVersions(table), state.row());
-                }
-                verdict = resolver.decide(change, state);
-            } catch (InvalidChangeException e) {
-                failed.add(ChangeRecordIO.withError(incoming.raw(), "Record " + incoming.index() + ": " + e.getMessage()));
-                continue;
-            }
-            tally.add(verdict);
-            switch (verdict.outcome().decision()) {
-                case APPLY, MERGE -> success.add(schema.toRecord(change));
-                case CONFLICT -> {
-                    conflicts.add(schema.toRecord(change));
-                    if (conflictNotes.size() < 10) {
-                        conflictNotes.add(canonical + change.key + " incoming " + change.version + " vs target " + change.targetVersion);
-                    }
-                }
-                case STALE -> stale.add(change); // removed; counted and acknowledged
-            }
-            if (verdict.nearTie() || verdict.outcome() == Outcome.CONFLICT_LOST || verdict.outcome() == Outcome.CONFLICT_WON) {
-                getLogger().debug("{} {}: {}{}", canonical, ChangeRecord.keyColumns(change.key), verdict.reason(), verdict.nearTie() ? " (near-tie)" : "");
-            }
-        }
-    }
-
-    /**
-     * Why the table's rows cannot be matched across the systems (its sync key of different kinds of type, or missing, in
-     * some system), or empty. A system that cannot be reached leaves the check to ApplyBidirectionalChanges, which makes it
-     * too, so that one system down does not hold up the others.
-     */
-    private Optional<String> keysDisagree(String canonical) {
-        SyncKeyAgreement agreement = keyAgreement;
-        if (agreement == null) {
-            return Optional.empty();
-        }
-        try {
-            return agreement.refusal(canonical);
-        } catch (SQLException e) {
-            getLogger().debug("Cannot compare the key types of table {} across the systems yet: {}", canonical, e.getMessage());
-            return Optional.empty();
-        }
-    }
-
-    /**
-     * A page of a one-way table's initial load, where the table says its target's extra rows go: DELETE changes for the
-     * rows the target holds in the page's key range that the source lacks (see {@link ExtraTargetRows}).
-     */
-    private void deleteExtraTargetRows(Connection connection, SyncedTableCache cache, String canonical, List<ChangeRecordIO.Incoming> records,
-                                       FlowFile flowFile, ChangeRecordSchema schema, Tally tally, List<Record> success) throws SQLException {
-        TableSettings settings = topology.table(canonical).orElse(null);
-        if (settings == null || !settings.deleteTargetExtraRows() || settings.flowsFrom(targetSystem) || schema == null) {
-            return;
-        }
-        List<ChangeRecord> page = records.stream().filter(ChangeRecordIO.Incoming::valid).map(ChangeRecordIO.Incoming::change)
-                .filter(c -> c.operation == org.bisync.nifi.change.Operation.SNAPSHOT).toList();
-        if (page.isEmpty()) {
-            return;
-        }
-        SyncedTable table;
-        try {
-            table = cache.installedTable(connection, canonical);
-        } catch (SchemaMismatchException e) {
-            return; // its records failed with the reason already
-        }
-        List<String> keyFields = table.keyColumns().stream().map(SyncedColumn::canonical).toList();
-        Set<KeyValues> pageKeys = new java.util.HashSet<>();
-        records.stream().filter(ChangeRecordIO.Incoming::valid).forEach(i -> pageKeys.add(KeyValues.of(i.change().key, keyFields)));
-        String after = flowFile.getAttribute(BisyncAttributes.SNAPSHOT_AFTER);
-        String last = flowFile.getAttribute(BisyncAttributes.SNAPSHOT_LAST);
-        List<ChangeRecord> deletes = new ExtraTargetRows(cache.dialect()).deletes(connection, table, settings.source(),
-                after == null ? null : KeyCodec.decode(after), last == null ? null : KeyCodec.decode(last), pageKeys,
-                System.currentTimeMillis() * 1000L);
-        for (ChangeRecord delete : deletes) {
-            delete.table = page.get(0).table;
-            success.add(schema.toRecord(delete));
-        }
-        tally.extraRowsDeleted += deletes.size();
     }
 
     /**
@@ -534,7 +499,8 @@ public class ResolveConflicts extends AbstractProcessor {
             return "applied " + applied() + " (fast-forwarded " + of(Outcome.FAST_FORWARDED) + ", conflicts won "
                     + of(Outcome.CONFLICT_WON) + ", reviewed resolutions " + of(Outcome.RESOLUTION_PASSED) + "), merged "
                     + of(Outcome.MERGED) + ", removed as stale " + stale() + " (conflicts lost " + of(Outcome.CONFLICT_LOST)
-                    + ", replays " + replays + "), extra target rows deleted " + extraRowsDeleted + ", held for review " + of(Outcome.HELD_FOR_REVIEW) + ", failed " + failed + ", near-ties " + nearTies;
+                    + ", replays " + replays + "), extra target rows deleted " + extraRowsDeleted + ", held for review "
+                    + of(Outcome.HELD_FOR_REVIEW) + ", failed " + failed + ", near-ties " + nearTies;
         }
     }
 }

@@ -1,3 +1,7 @@
+/*
+ * Copyright 2026 the nifi-bisync authors
+ * SPDX-License-Identifier: Apache-2.0
+ */
 package org.bisync.nifi.schema;
 
 import org.apache.nifi.serialization.record.DataType;
@@ -43,15 +47,19 @@ public final class SyncKeyAgreement {
         this.reader = reader;
     }
 
-    /** An agreement that reads each system's table on a connection of that system's pool, with that system's dialect. */
-    public static SyncKeyAgreement overPools(org.bisync.nifi.topology.SyncTopologyService service, SyncTopology topology) {
+    /** Opens a connection to a system (the caller closes it). */
+    @FunctionalInterface
+    public interface SystemConnections {
+        java.sql.Connection open(String systemId) throws SQLException;
+    }
+
+    /** An agreement that resolves each system's table on a connection of that system, with that system's dialect. */
+    public static SyncKeyAgreement resolvingIn(SyncTopology topology, SystemConnections systems) {
         return new SyncKeyAgreement(topology, (system, table) -> {
-            try (java.sql.Connection connection = service.getConnectionPool(system).getConnection()) {
+            try (java.sql.Connection connection = systems.open(system)) {
                 org.bisync.nifi.dialect.Dialect dialect = org.bisync.nifi.dialect.Dialects.forConnection(connection);
                 SyncedTable resolved = new SyncedTableResolver(dialect, topology).resolve(connection, topology.table(table).orElseThrow(), system);
                 return keyTypes(resolved, dialect.types());
-            } catch (org.apache.nifi.processor.exception.ProcessException | IllegalArgumentException e) {
-                throw new SQLException("Cannot reach system '" + system + "': " + e.getMessage(), e);
             }
         });
     }

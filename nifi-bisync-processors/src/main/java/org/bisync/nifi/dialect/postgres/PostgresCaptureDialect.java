@@ -1,6 +1,10 @@
+/*
+ * Copyright 2026 the nifi-bisync authors
+ * SPDX-License-Identifier: Apache-2.0
+ */
 package org.bisync.nifi.dialect.postgres;
 
-import org.bisync.nifi.dialect.CaptureDialect;
+import org.bisync.nifi.dialect.PortableCaptureDialect;
 import org.bisync.nifi.schema.SyncedTable;
 
 import java.sql.Connection;
@@ -22,17 +26,17 @@ import static org.bisync.nifi.dialect.BisyncTables.ACK;
 import static org.bisync.nifi.dialect.BisyncTables.ACK_STEP_COLUMN;
 import static org.bisync.nifi.dialect.postgres.PostgresIdentifiers.literal;
 import static org.bisync.nifi.dialect.postgres.PostgresSql.CLOCK;
-import static org.bisync.nifi.dialect.postgres.PostgresSql.CORRECTION;
 import static org.bisync.nifi.dialect.postgres.PostgresSql.q;
 
 /** Bisync tables, triggers (see {@link PostgresTriggerSql}) and the statements capture runs. */
-final class PostgresCaptureDialect implements CaptureDialect {
+final class PostgresCaptureDialect extends PortableCaptureDialect {
 
     private static final PostgresIdentifiers IDS = new PostgresIdentifiers();
 
     private final PostgresTriggerSql triggers;
 
-    PostgresCaptureDialect(PostgresTriggerSql triggers) {
+    PostgresCaptureDialect(PostgresIdentifiers identifiers, PostgresTriggerSql triggers) {
+        super(identifiers);
         this.triggers = triggers;
     }
 
@@ -55,7 +59,8 @@ final class PostgresCaptureDialect implements CaptureDialect {
                 "CREATE TABLE IF NOT EXISTS " + CONFIG + " (name varchar(64) PRIMARY KEY, num_value bigint, text_value varchar(4000))",
                 "CREATE TABLE IF NOT EXISTS " + INSTALLED + " (table_name varchar(255) PRIMARY KEY, ddl_hash varchar(64), "
                         + "column_hash varchar(64), installed_at bigint)",
-                "CREATE TABLE IF NOT EXISTS " + ACK + " (target_system varchar(64) NOT NULL, first_id bigint NOT NULL, last_id bigint NOT NULL" + ACK_STEP_COLUMN + ")",
+                "CREATE TABLE IF NOT EXISTS " + ACK + " (target_system varchar(64) NOT NULL, first_id bigint NOT NULL, "
+                        + "last_id bigint NOT NULL" + ACK_STEP_COLUMN + ")",
                 "CREATE INDEX IF NOT EXISTS " + ACK + "_target ON " + ACK + " (target_system, first_id)");
     }
 
@@ -111,7 +116,8 @@ final class PostgresCaptureDialect implements CaptureDialect {
 
     @Override
     public List<String> dropBisyncTables() {
-        return List.of("DROP TABLE IF EXISTS " + HISTORY, "DROP TABLE IF EXISTS " + RELEASED, "DROP TABLE IF EXISTS " + CONFIG, "DROP TABLE IF EXISTS " + INSTALLED,
+        return List.of("DROP TABLE IF EXISTS " + HISTORY, "DROP TABLE IF EXISTS " + RELEASED,
+                "DROP TABLE IF EXISTS " + CONFIG, "DROP TABLE IF EXISTS " + INSTALLED,
                 "DROP TABLE IF EXISTS " + ACK);
     }
 
@@ -190,9 +196,10 @@ final class PostgresCaptureDialect implements CaptureDialect {
         String keys = PostgresSql.keyList(table, c -> c);
         String fieldVersions = org.bisync.nifi.dialect.InitialStamp.fieldVersionsJson(table);
         return "INSERT INTO " + PostgresSql.versionTable(table) + " (" + keys + ", version_num, version_origin, deleted, field_versions) "
-                + "SELECT " + PostgresSql.keyList(table, c -> "t." + c) + ", " + PostgresTriggerSql.numberFrom(table, "t", org.bisync.nifi.dialect.BisyncTables.STAMP_FLOOR + " + " + table.bias())
-                + ", " + literal(table.systemId()) + ", false, " + (fieldVersions == null ? "NULL" : literal(fieldVersions)) + " FROM (SELECT t.* FROM " + q(table.localName()) + " t" + page(table, afterKey, limit)
-                + ") t ON CONFLICT (" + keys + ") DO NOTHING";
+                + "SELECT " + PostgresSql.keyList(table, c -> "t." + c) + ", "
+                        + PostgresTriggerSql.numberFrom(table, "t", org.bisync.nifi.dialect.BisyncTables.STAMP_FLOOR + " + " + table.bias())
+                + ", " + literal(table.systemId()) + ", false, " + (fieldVersions == null ? "NULL" : literal(fieldVersions))
+                + " FROM (SELECT t.* FROM " + q(table.localName()) + " t" + page(table, afterKey, limit) + ") t ON CONFLICT (" + keys + ") DO NOTHING";
     }
 
     /** Rows are locked FOR SHARE; their version rows change only together with them (triggers, apply). */

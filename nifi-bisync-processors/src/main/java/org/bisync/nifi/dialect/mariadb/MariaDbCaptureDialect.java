@@ -1,9 +1,13 @@
+/*
+ * Copyright 2026 the nifi-bisync authors
+ * SPDX-License-Identifier: Apache-2.0
+ */
 package org.bisync.nifi.dialect.mariadb;
 
 import org.bisync.nifi.dialect.BisyncTables;
 import org.bisync.nifi.dialect.InitialStamp;
 import org.bisync.nifi.dialect.KeyQueries;
-import org.bisync.nifi.dialect.CaptureDialect;
+import org.bisync.nifi.dialect.PortableCaptureDialect;
 import org.bisync.nifi.schema.SyncedColumn;
 import org.bisync.nifi.schema.SyncedTable;
 
@@ -22,7 +26,7 @@ import java.util.stream.Collectors;
  * statements that read and release history. Our tables are InnoDB with utf8mb4_bin text, so origin ids compare
  * exactly.
  */
-final class MariaDbCaptureSql implements CaptureDialect {
+final class MariaDbCaptureDialect extends PortableCaptureDialect {
 
     private static final String TABLE_OPTIONS = " ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin";
 
@@ -30,7 +34,8 @@ final class MariaDbCaptureSql implements CaptureDialect {
     private final MariaDbTypeMapping types;
     private final MariaDbTriggerSql triggers;
 
-    MariaDbCaptureSql(MariaDbIdentifiers ids, MariaDbTypeMapping types) {
+    MariaDbCaptureDialect(MariaDbIdentifiers ids, MariaDbTypeMapping types) {
+        super(ids);
         this.ids = ids;
         this.types = types;
         this.triggers = new MariaDbTriggerSql(ids, types);
@@ -207,12 +212,13 @@ final class MariaDbCaptureSql implements CaptureDialect {
     public String stampMissingVersions(SyncedTable table, boolean afterKey, int limit) {
         List<SyncedColumn> keys = table.keyColumns();
         String versionTable = versionTable(table.localName());
+        String fieldVersions = InitialStamp.fieldVersionsJson(table);
         return "INSERT INTO " + versionTable + " (" + keys.stream().map(c -> ids.quote(c.local())).collect(Collectors.joining(", "))
                 + ", version_num, version_origin, prev_num, prev_origin, deleted, field_versions)\nSELECT "
                 + keys.stream().map(c -> "t." + ids.quote(c.local())).collect(Collectors.joining(", "))
                 + ", " + triggers.numberFrom(table, "t", BisyncTables.STAMP_FLOOR + " + " + table.bias()) + ", "
                 + MariaDbIdentifiers.literal(table.systemId())
-                + ", NULL, NULL, 0, " + (InitialStamp.fieldVersionsJson(table) == null ? "NULL" : MariaDbIdentifiers.literal(InitialStamp.fieldVersionsJson(table)))
+                + ", NULL, NULL, 0, " + (fieldVersions == null ? "NULL" : MariaDbIdentifiers.literal(fieldVersions))
                 + " FROM (SELECT t.* FROM " + ids.quote(table.localName()) + " t" + page(table, afterKey, limit)
                 + ") t LEFT JOIN " + versionTable + " v ON " + keyJoin(keys)
                 + " WHERE v." + ids.quote(keys.get(0).local()) + " IS NULL\n"
