@@ -809,12 +809,22 @@ public final class FlowHarness implements AutoCloseable {
 
     /**
      * nifi-mock's session factory keeps every session a runner ever created, with the content of the FlowFiles that went
-     * through it, and its provenance events: memory that grows with everything the flow ever moved (a 1,000,000-row
+     * through it, its provenance events and its logger every message with its arguments: memory that grows with everything the flow ever moved (a 1,000,000-row
      * initial load does not fit in 256 MB that way), where NiFi keeps neither. Once a run's outputs have been taken,
      * its sessions are dropped (FlowFiles a session rolled back are in the runner's queue, not in the session).
      */
     private void releaseFinishedSessions(TestRunner runner) {
         runner.clearProvenanceEvents();
+        // nifi-mock's logger keeps every message with its arguments (FlowFiles and their content); warnings and errors
+        // are kept for the tests that read them
+        for (List<?> messages : List.of(runner.getLogger().getTraceMessages(), runner.getLogger().getDebugMessages(),
+                runner.getLogger().getInfoMessages())) {
+            try {
+                messages.clear();
+            } catch (UnsupportedOperationException e) {
+                break; // a copy: this nifi-mock keeps them
+            }
+        }
         try {
             java.lang.reflect.Field sessions = org.apache.nifi.util.MockSessionFactory.class.getDeclaredField("createdSessions");
             sessions.setAccessible(true);
