@@ -207,9 +207,11 @@ final class PostgresCaptureDialect extends PortableCaptureDialect {
     public String selectSnapshot(SyncedTable table, boolean afterKey, int limit) {
         String join = table.keyColumns().stream().map(c -> "v." + q(c.local()) + " = t." + q(c.local()))
                 .reduce((a, b) -> a + " AND " + b).orElseThrow();
+        // the page is cut (and locked) first, then joined to its version rows: a join over the whole tables before the
+        // LIMIT is planned as a scan of the version table for every page
         return "SELECT " + PostgresSql.list(table.columns(), c -> "t." + c) + ", v.version_num, v.version_origin, v.field_versions FROM "
-                + q(table.localName()) + " t LEFT JOIN " + PostgresSql.versionTable(table) + " v ON " + join
-                + page(table, afterKey, limit) + " FOR SHARE OF t";
+                + "(SELECT t.* FROM " + q(table.localName()) + " t" + page(table, afterKey, limit) + " FOR SHARE OF t) t LEFT JOIN "
+                + PostgresSql.versionTable(table) + " v ON " + join + " ORDER BY " + PostgresSql.keyList(table, c -> "t." + c);
     }
 
     /** WHERE (after a key), ORDER BY key, LIMIT, on the table aliased {@code t}. */
