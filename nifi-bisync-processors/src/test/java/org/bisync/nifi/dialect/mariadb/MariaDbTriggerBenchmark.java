@@ -62,11 +62,12 @@ public final class MariaDbTriggerBenchmark {
         try (Connection c = dataSource.getConnection()) {
             MariaDbFixture.exec(c, dialect.capture().createBisyncTables());
             variants.put("ours", ours(c, "bench_ours", sql -> sql));
-            variants.put("floor: only the two writes", floor(c, "bench_floor"));
+            variants.put("floor: only the two writes", floor(c, "bench_floor", false));
             if (Boolean.getBoolean("breakdown")) {
-                variants.put("ours without origin test", ours(c, "bench_no_origin", sql -> sql.replace("coalesce(@bisync_origin, '') = ''", "TRUE")));
+                variants.put("ours without origin test", ours(c, "bench_no_origin", sql -> sql.replace(MariaDbTriggerSql.NOT_MARKED, "TRUE")));
                 variants.put("ours without correction", ours(c, "bench_no_correction",
-                        sql -> sql.replaceAll("(?s)IF @bisync_correction_at IS NULL.*?END IF;\n", "")));
+                        sql -> sql.replace(MariaDbTriggerSql.FRESH_CLOCK, "(@bisync_ts := " + MariaDbTriggerSql.CLOCK + ") IS NOT NULL")));
+                variants.put("floor + version handover", floor(c, "bench_handover", true));
             }
         }
         TriggerWorkload workload = new TriggerWorkload(new TriggerWorkload.Engine() {
@@ -108,16 +109,27 @@ public final class MariaDbTriggerBenchmark {
         return name;
     }
 
-    /** The version table of ours (same DDL), and INSERT and UPDATE triggers that do the two writes and nothing else. */
-    private String floor(Connection c, String name) throws SQLException {
+    /**
+     * The version table of ours (same DDL), and INSERT and UPDATE triggers that do the two writes and nothing else; with
+     * {@code handover} the upsert hands the new and previous version to the history row through session variables, as
+     * ours does.
+     */
+    private String floor(Connection c, String name, boolean handover) throws SQLException {
         SyncedTable table = create(c, name);
         MariaDbFixture.exec(c, dialect.capture().installTargetOnlyTable(table));
-        String upsert = "INSERT INTO bisync_v_" + name + " (id, version_num, version_origin, deleted) VALUES (NEW.id, "
-                + MariaDbTriggerSql.CLOCK + ", 'A', 0) ON DUPLICATE KEY UPDATE prev_num = version_num, prev_origin = version_origin, "
-                + "version_num = GREATEST(VALUES(version_num), version_num + 1), version_origin = VALUES(version_origin), deleted = VALUES(deleted);\n";
+        String clock = MariaDbTriggerSql.CLOCK;
+        String upsert = handover
+                ? "INSERT INTO bisync_v_" + name + " (id, version_num, version_origin, prev_num, prev_origin, deleted) VALUES (NEW.id, @bisync_vn := "
+                        + clock + ", 'A', @bisync_pn := NULL, @bisync_po := NULL, 0) ON DUPLICATE KEY UPDATE prev_num = (@bisync_pn := version_num), "
+                        + "prev_origin = (@bisync_po := version_origin), version_num = (@bisync_vn := GREATEST(VALUES(version_num), prev_num + 1)), "
+                        + "version_origin = VALUES(version_origin), deleted = VALUES(deleted);\n"
+                : "INSERT INTO bisync_v_" + name + " (id, version_num, version_origin, deleted) VALUES (NEW.id, " + clock + ", 'A', 0) "
+                        + "ON DUPLICATE KEY UPDATE prev_num = version_num, prev_origin = version_origin, "
+                        + "version_num = GREATEST(VALUES(version_num), version_num + 1), version_origin = VALUES(version_origin), deleted = VALUES(deleted);\n";
         String history = "INSERT INTO bisync_history (table_name, operation, key_data, before_data, after_data, version_num, version_origin, "
-                + "origin, captured_at) VALUES ('" + name + "', '";
-        String rest = ", " + image(table, "NEW") + ", " + MariaDbTriggerSql.CLOCK + ", 'A', 'A', " + MariaDbTriggerSql.CLOCK + ");\n";
+                + "prev_num, prev_origin, origin, captured_at) VALUES ('" + name + "', '";
+        String rest = ", " + image(table, "NEW") + ", " + (handover ? "@bisync_vn" : clock) + ", 'A', "
+                + (handover ? "@bisync_pn, @bisync_po" : "NULL, NULL") + ", 'A', " + clock + ");\n";
         MariaDbFixture.exec(c,
                 "CREATE TRIGGER " + name + "_ins AFTER INSERT ON " + name + " FOR EACH ROW BEGIN\n" + upsert
                         + history + "INSERT', JSON_OBJECT('id', NEW.id), NULL" + rest + "END",
