@@ -123,6 +123,13 @@ final class BulkRows {
         return sql.toString();
     }
 
+    /** Transactions the database committed so far (all sessions): PostgreSQL's xact_commit, MariaDB's Com_commit. */
+    static long commits(DataSource dataSource, String engine) throws SQLException {
+        String sql = engine.equals("mariadb") ? "SELECT VARIABLE_VALUE FROM information_schema.GLOBAL_STATUS WHERE VARIABLE_NAME = 'COM_COMMIT'"
+                : "SELECT xact_commit FROM pg_stat_database WHERE datname = current_database()";
+        return SyncRun.count(dataSource, sql);
+    }
+
     /** Rows of the sample table with ids {@code first..last}. */
     static long count(DataSource dataSource, long first, long last) throws SQLException {
         return SyncRun.count(dataSource, "SELECT COUNT(*) FROM customer WHERE id BETWEEN " + first + " AND " + last);

@@ -45,7 +45,19 @@ public final class EndToEndBenchmark {
     private EndToEndBenchmark() {
     }
 
-    public static void main(String[] args) throws Exception {
+    public static void main(String[] args) {
+        int status = 1;
+        try {
+            run();
+            status = 0;
+        } catch (Exception | AssertionError e) {
+            e.printStackTrace();
+        }
+        // the embedded MariaDB's process watcher is not a daemon thread: without an exit the JVM (Maven's) stays up
+        System.exit(status);
+    }
+
+    private static void run() throws Exception {
         int rows = Integer.getInteger("bisync.bench.rows", 100_000);
         int rate = Integer.getInteger("bisync.bench.rate", 1000);
         int seconds = Integer.getInteger("bisync.bench.seconds", 60);
@@ -90,6 +102,7 @@ public final class EndToEndBenchmark {
         long last = first + rows - 1;
         System.out.printf("%n== Bulk %s: %,d rows inserted in one transaction (%s)%n", direction.arrow(), rows, load());
         double rawBefore = rawCopyRate(direction, fromEngine, toEngine, first, last, true);
+        long commitsBefore = BulkRows.commits(direction.to().dataSource(), toEngine);
         JfrProfile profile = JfrProfile.start(nifi.pid(), "bulk");
         long start = System.nanoTime();
         BulkRows.insert(direction.from().dataSource(), fromEngine, first, last);
@@ -107,6 +120,9 @@ public final class EndToEndBenchmark {
             }
             Thread.sleep(50);
         }
+        long commits = BulkRows.commits(direction.to().dataSource(), toEngine) - commitsBefore;
+        System.out.printf("%s committed %,d transactions meanwhile (the flow's applies and acknowledgements, and this count's "
+                + "polls): %.0f rows per transaction%n", direction.to().title(), commits, rows / (double) Math.max(1, commits));
         Path jfr = work.resolve("bulk-" + fromEngine + "-to-" + toEngine + ".jfr");
         printProcessorCosts(run, direction);
         profile.stopAndReport(jfr, 15);
@@ -157,12 +173,30 @@ public final class EndToEndBenchmark {
     }
 
     private static List<String> latency(SyncRun run, SystemDb pg, SystemDb maria, int rate, int seconds, Path chart) throws Exception {
+        int warmup = Integer.getInteger("bisync.bench.warmup", 10);
+        if (warmup > 0) {
+            // the same load first, not counted: NiFi's compiler and the pools settle, the bulk run's clean-up ends
+            System.out.printf("%n== Warm-up: %,d changes/s on each side at once for %d s, not counted (%s)%n", rate, warmup, load());
+            for (String line : probe(pg, maria, PG_LATENCY_FIRST + 500_000, MARIA_LATENCY_FIRST + 500_000, rate, warmup, null)) {
+                System.out.println("warm-up " + line);
+            }
+        }
         System.out.printf("%n== Latency: %,d changes/s on each side at once for %d s (%s)%n", rate, seconds, load());
         long retriedBefore = retried(run);
+        List<String> results = probe(pg, maria, PG_LATENCY_FIRST, MARIA_LATENCY_FIRST, rate, seconds, chart);
+        results.add("changes retried by Apply during the latency run: " + (retried(run) - retriedBefore));
+        results.forEach(System.out::println);
+        run.awaitQuiet(List.of(pg, maria), queue -> false);
+        return results;
+    }
+
+    /** Both directions at once at {@code rate} for {@code seconds}; their summaries (and the chart, when given). */
+    private static List<String> probe(SystemDb pg, SystemDb maria, long pgFirst, long mariaFirst, int rate, int seconds, Path chart)
+            throws Exception {
         LatencyProbe pgToMaria = new LatencyProbe(pg.title() + " -> " + maria.title(), pg.dataSource(), maria.dataSource(),
-                PG_LATENCY_FIRST, rate, seconds);
+                pgFirst, rate, seconds);
         LatencyProbe mariaToPg = new LatencyProbe(maria.title() + " -> " + pg.title(), maria.dataSource(), pg.dataSource(),
-                MARIA_LATENCY_FIRST, rate, seconds);
+                mariaFirst, rate, seconds);
         long start = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(200);
         List<Thread> threads = new ArrayList<>();
         for (LatencyProbe probe : List.of(pgToMaria, mariaToPg)) {
@@ -179,13 +213,13 @@ public final class EndToEndBenchmark {
             }
             results.add("latency " + probe.summary(elapsed));
         }
-        results.add("changes retried by Apply during the latency run: " + (retried(run) - retriedBefore));
+        if (chart == null) {
+            return results;
+        }
         LatencyChart.write(chart, String.format("Commit-to-commit latency, %,d changes/s on each side, NiFi 2.8.0, %s", rate, machine()),
                 List.of(new LatencyChart.Series(pgToMaria.label(), new Color(31, 119, 180), pgToMaria.commitSeconds(), pgToMaria.latenciesMillis()),
                         new LatencyChart.Series(mariaToPg.label(), new Color(214, 39, 40), mariaToPg.commitSeconds(), mariaToPg.latenciesMillis())));
         results.add("chart: " + chart);
-        results.forEach(System.out::println);
-        run.awaitQuiet(List.of(pg, maria), queue -> false);
         return results;
     }
 

@@ -47,7 +47,7 @@ final class LatencyChart {
             maxMillis = Math.max(maxMillis, Arrays.stream(s.millis()).max().orElse(0));
         }
         maxMillis = niceCeiling(maxMillis);
-        maxSeconds = Math.ceil(maxSeconds / 10) * 10;
+        maxSeconds = Math.max(10, Math.ceil((maxSeconds - 0.5) / 10) * 10); // a run of 60 s ends a little after 60 s
         BufferedImage image = new BufferedImage(WIDTH, HEIGHT, BufferedImage.TYPE_INT_RGB);
         Graphics2D g = image.createGraphics();
         g.setRenderingHint(RenderingHints.KEY_ANTIALIASING, RenderingHints.VALUE_ANTIALIAS_ON);
@@ -81,13 +81,13 @@ final class LatencyChart {
         g.setFont(new Font(Font.SANS_SERIF, Font.BOLD, 15));
         g.drawString(title, LEFT, 30);
         g.setFont(new Font(Font.SANS_SERIF, Font.PLAIN, 13));
-        int legendX = LEFT + plotWidth - 330;
+        int legendX = LEFT + plotWidth - 420;
         int legendY = TOP + 20;
         for (Series s : series) {
             Color dots = new Color(s.color().getRed(), s.color().getGreen(), s.color().getBlue(), 40);
             g.setColor(dots);
             for (int i = 0; i < s.seconds().length; i++) {
-                int x = LEFT + (int) (s.seconds()[i] / maxSeconds * plotWidth);
+                int x = LEFT + (int) (Math.min(1, s.seconds()[i] / maxSeconds) * plotWidth);
                 int y = TOP + plotHeight - (int) (s.millis()[i] / maxMillis * plotHeight);
                 g.fillRect(x - 1, y - 1, 3, 3);
             }
@@ -96,7 +96,7 @@ final class LatencyChart {
             int previousX = -1;
             int previousY = -1;
             for (double[] point : p99PerSecond(s)) {
-                int x = LEFT + (int) (point[0] / maxSeconds * plotWidth);
+                int x = LEFT + (int) (Math.min(1, point[0] / maxSeconds) * plotWidth);
                 int y = TOP + plotHeight - (int) (point[1] / maxMillis * plotHeight);
                 if (previousX >= 0) {
                     g.drawLine(previousX, previousY, x, y);
