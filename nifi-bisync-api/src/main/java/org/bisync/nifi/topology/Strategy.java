@@ -1,3 +1,7 @@
+/*
+ * Copyright 2026 the nifi-bisync authors
+ * SPDX-License-Identifier: Apache-2.0
+ */
 package org.bisync.nifi.topology;
 
 /** How a table's conflicts are settled. Every automatic strategy is "greater version wins" with its own biases. */

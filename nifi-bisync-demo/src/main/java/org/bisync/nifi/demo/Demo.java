@@ -1,3 +1,7 @@
+/*
+ * Copyright 2026 the nifi-bisync authors
+ * SPDX-License-Identifier: Apache-2.0
+ */
 package org.bisync.nifi.demo;
 
 import org.bisync.nifi.demo.harness.FlowHarness;
@@ -120,7 +124,8 @@ public final class Demo {
         say("conflicts detected by ResolveConflicts: " + (harness.counter("ResolveConflicts", "Conflicts won")
                 + harness.counter("ResolveConflicts", "Conflicts lost")) + " (incoming won " + harness.counter("ResolveConflicts", "Conflicts won")
                 + ", target kept " + harness.counter("ResolveConflicts", "Conflicts lost") + ", by greater version), merged "
-                + harness.counter("ResolveConflicts", "Changes merged") + ", held for review " + harness.counter("ResolveConflicts", "Conflicts held for review"));
+                + harness.counter("ResolveConflicts", "Changes merged")
+                + ", held for review " + harness.counter("ResolveConflicts", "Conflicts held for review"));
         say("deliberate conflicts (same row edited on both sides, last write wins):");
         for (String[] conflict : conflicts) {
             long id = Long.parseLong(conflict[0]);

@@ -1,5 +1,10 @@
+/*
+ * Copyright 2026 the nifi-bisync authors
+ * SPDX-License-Identifier: Apache-2.0
+ */
 package org.bisync.nifi.demo;
 
+import org.bisync.nifi.testsupport.Jdbc;
 import javax.sql.DataSource;
 import java.math.BigDecimal;
 import java.sql.Connection;
@@ -120,11 +125,7 @@ public final class SampleTable {
     }
 
     public static void execute(DataSource dataSource, String... statements) throws SQLException {
-        try (Connection c = dataSource.getConnection(); Statement s = c.createStatement()) {
-            for (String sql : statements) {
-                s.execute(sql);
-            }
-        }
+        Jdbc.exec(dataSource, statements);
     }
 
     /** Key, version, origin and tombstone flag of every version row, ordered by key, equal across engines. */

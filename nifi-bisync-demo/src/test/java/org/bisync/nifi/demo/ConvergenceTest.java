@@ -1,13 +1,19 @@
+/*
+ * Copyright 2026 the nifi-bisync authors
+ * SPDX-License-Identifier: Apache-2.0
+ */
 package org.bisync.nifi.demo;
 
 import org.bisync.nifi.demo.harness.FlowHarness;
 import org.bisync.nifi.demo.harness.Outcomes;
 import org.bisync.nifi.testsupport.EmbeddedDatabases;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
 
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -68,6 +74,7 @@ class ConvergenceTest {
 
     @Test
     @EnabledIfSystemProperty(named = "bisync.soak", matches = "true")
+    @Timeout(value = 60, unit = TimeUnit.MINUTES)
     void soakManyWritersManyKeysLongRun() throws Exception {
         for (long seed = 1; seed <= 5; seed++) {
             assertConverged(converge("soak_" + seed,

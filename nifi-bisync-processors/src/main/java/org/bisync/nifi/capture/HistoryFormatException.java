@@ -1,3 +1,7 @@
+/*
+ * Copyright 2026 the nifi-bisync authors
+ * SPDX-License-Identifier: Apache-2.0
+ */
 package org.bisync.nifi.capture;
 
 /** A history row that cannot be turned into a change; the message names the row id, table and column. */

@@ -1,3 +1,7 @@
+/*
+ * Copyright 2026 the nifi-bisync authors
+ * SPDX-License-Identifier: Apache-2.0
+ */
 package org.bisync.nifi.capture;
 
 /** One row of bisync_history as the triggers (or apply, for forwarded changes) wrote it. JSON columns are raw text. */

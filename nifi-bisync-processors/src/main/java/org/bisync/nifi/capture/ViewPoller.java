@@ -1,3 +1,7 @@
+/*
+ * Copyright 2026 the nifi-bisync authors
+ * SPDX-License-Identifier: Apache-2.0
+ */
 package org.bisync.nifi.capture;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -22,13 +26,13 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.LongSupplier;
-import java.util.stream.Collectors;
 
 /**
  * Capture of a view, which carries no triggers: each poll reads the view's rows, compares each key's row hash with
  * what the previous poll remembered in {@code bisync_view_state}, and turns the differences into changes: new keys are
  * INSERTs, changed hashes UPDATEs, keys gone DELETEs, emitted in the order of the view's change column. A full
- * comparison per poll means a late-committed row is never skipped, whatever its change column says. Versions follow the per-row rule {@code max(NiFi clock, previous + 1)} with this system as origin.
+ * comparison per poll means a late-committed row is never skipped, whatever its change column says.
+ * Versions follow the per-row rule {@code max(NiFi clock, previous + 1)} with this system as origin.
  * The remembered state is written only by {@link #remember}, once the emitted changes are safely committed in NiFi:
  * until then the next poll finds the same differences again (at-least-once).
  */
@@ -65,9 +69,7 @@ public final class ViewPoller {
         List<ChangeRecord> changes = new ArrayList<>();
         List<StateChange> state = new ArrayList<>();
         List<SyncedColumn> columns = view.columns();
-        String select = "SELECT " + columns.stream().map(c -> dialect.identifiers().quote(c.local())).collect(Collectors.joining(", "))
-                + " FROM " + dialect.identifiers().quote(view.localName())
-                + " ORDER BY " + dialect.identifiers().quote(view.settings().localFieldName(view.settings().viewChangeColumn(), systemId));
+        String select = dialect.capture().selectViewRows(view, view.settings().localFieldName(view.settings().viewChangeColumn(), systemId));
         try (Statement statement = connection.createStatement(); ResultSet rs = statement.executeQuery(select)) {
             while (rs.next()) {
                 Map<String, Object> row = new LinkedHashMap<>();

@@ -1,3 +1,7 @@
+/*
+ * Copyright 2026 the nifi-bisync authors
+ * SPDX-License-Identifier: Apache-2.0
+ */
 package org.bisync.nifi.change;
 
 /** Names of the change record's top-level fields: the contract between processors (DESIGN.md section 3). */

@@ -1,3 +1,7 @@
+/*
+ * Copyright 2026 the nifi-bisync authors
+ * SPDX-License-Identifier: Apache-2.0
+ */
 package org.bisync.nifi.change;
 
 import org.apache.nifi.serialization.SimpleRecordSchema;
@@ -14,7 +18,35 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
-import static org.bisync.nifi.change.ChangeFields.*;
+import static org.bisync.nifi.change.ChangeFields.AFTER;
+import static org.bisync.nifi.change.ChangeFields.BEFORE;
+import static org.bisync.nifi.change.ChangeFields.CAPTURED_AT;
+import static org.bisync.nifi.change.ChangeFields.CHANGED_FIELDS;
+import static org.bisync.nifi.change.ChangeFields.DECISION;
+import static org.bisync.nifi.change.ChangeFields.ERROR;
+import static org.bisync.nifi.change.ChangeFields.EXPECTED_VERSION;
+import static org.bisync.nifi.change.ChangeFields.EXPECTED_VERSION_ORIGIN;
+import static org.bisync.nifi.change.ChangeFields.FIELD_VERSIONS;
+import static org.bisync.nifi.change.ChangeFields.KEY;
+import static org.bisync.nifi.change.ChangeFields.OPERATION;
+import static org.bisync.nifi.change.ChangeFields.ORIGIN;
+import static org.bisync.nifi.change.ChangeFields.PREV_VERSION;
+import static org.bisync.nifi.change.ChangeFields.PREV_VERSION_ORIGIN;
+import static org.bisync.nifi.change.ChangeFields.RESOLUTION;
+import static org.bisync.nifi.change.ChangeFields.SEQUENCE;
+import static org.bisync.nifi.change.ChangeFields.SOURCE_SYSTEM;
+import static org.bisync.nifi.change.ChangeFields.SUPERSEDES;
+import static org.bisync.nifi.change.ChangeFields.TABLE;
+import static org.bisync.nifi.change.ChangeFields.TARGET_ROW;
+import static org.bisync.nifi.change.ChangeFields.TARGET_VERSION;
+import static org.bisync.nifi.change.ChangeFields.TARGET_VERSION_ORIGIN;
+import static org.bisync.nifi.change.ChangeFields.TOMBSTONE_VERSION;
+import static org.bisync.nifi.change.ChangeFields.TOMBSTONE_VERSION_ORIGIN;
+import static org.bisync.nifi.change.ChangeFields.TRANSACTION_ID;
+import static org.bisync.nifi.change.ChangeFields.VERSION;
+import static org.bisync.nifi.change.ChangeFields.VERSION_ORIGIN;
+import static org.bisync.nifi.change.ChangeFields.V_NUMBER;
+import static org.bisync.nifi.change.ChangeFields.V_ORIGIN;
 
 /**
  * The NiFi record schema of a table's change records, with {@code key}, {@code before}, {@code after} and

@@ -1,3 +1,7 @@
+/*
+ * Copyright 2026 the nifi-bisync authors
+ * SPDX-License-Identifier: Apache-2.0
+ */
 package org.bisync.nifi.dialect;
 
 import org.bisync.nifi.schema.SyncedColumn;
@@ -98,6 +102,13 @@ public interface ApplyDialect {
      * auto_increment_offset of the session. {@link KeyGenerator#none} when the column has no generator with an increment.
      */
     KeyGenerator keyGenerator(Connection connection, String table, String column) throws SQLException;
+
+    /**
+     * How a DBA gives this engine's generated keys disjoint ranges on each system (the same increment above 1 and a
+     * different start or offset each, or disjoint blocks), beginning with the engine's name; null where the engine has no
+     * generator with an increment (SQLite's rowid).
+     */
+    String disjointKeyRangeAdvice();
 
     /**
      * The most bind parameters one statement may carry; callers chunk {@link #upsertRows} and {@link #selectVersions}

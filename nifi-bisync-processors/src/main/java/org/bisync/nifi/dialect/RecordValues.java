@@ -1,3 +1,7 @@
+/*
+ * Copyright 2026 the nifi-bisync authors
+ * SPDX-License-Identifier: Apache-2.0
+ */
 package org.bisync.nifi.dialect;
 
 import java.math.BigDecimal;
@@ -209,7 +213,8 @@ public final class RecordValues {
                 try {
                     return OffsetDateTime.parse(t).withOffsetSameInstant(ZoneOffset.UTC).toLocalDateTime();
                 } catch (DateTimeParseException e2) {
-                    throw new ValueRejectedException(column, "Column '" + column + "' takes a timestamp (yyyy-MM-dd HH:mm:ss.ffffff), got text that is not one");
+                    throw new ValueRejectedException(column,
+                            "Column '" + column + "' takes a timestamp (yyyy-MM-dd HH:mm:ss.ffffff), got text that is not one");
                 }
             }
         }

@@ -1,3 +1,7 @@
+/*
+ * Copyright 2026 the nifi-bisync authors
+ * SPDX-License-Identifier: Apache-2.0
+ */
 package org.bisync.nifi.processors;
 
 import org.apache.nifi.annotation.behavior.InputRequirement;
@@ -7,9 +11,12 @@ import org.apache.nifi.annotation.behavior.ReadsAttributes;
 import org.apache.nifi.annotation.behavior.WritesAttribute;
 import org.apache.nifi.annotation.behavior.WritesAttributes;
 import org.apache.nifi.annotation.documentation.CapabilityDescription;
+import org.apache.nifi.annotation.documentation.SeeAlso;
 import org.apache.nifi.annotation.documentation.Tags;
 import org.apache.nifi.annotation.lifecycle.OnScheduled;
 import org.apache.nifi.annotation.lifecycle.OnStopped;
+import org.apache.nifi.components.ValidationContext;
+import org.apache.nifi.components.ValidationResult;
 import org.apache.nifi.components.state.Scope;
 import org.apache.nifi.components.PropertyDescriptor;
 import org.apache.nifi.flowfile.FlowFile;
@@ -31,6 +38,7 @@ import org.bisync.nifi.version.Version;
 import org.bisync.nifi.version.VersionOrder;
 
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -55,13 +63,16 @@ import java.util.function.LongSupplier;
 @WritesAttributes({
         @WritesAttribute(attribute = BisyncAttributes.LOOP_PARKED_UNTIL, description = "On 'loop': when the parked key's window ends, epoch millis"),
         @WritesAttribute(attribute = PreventLoops.LOOP_KEY, description = "On 'loop': the parked table and key"),
-        @WritesAttribute(attribute = PreventLoops.LOOPS_DROPPED, description = "How many changes of the incoming FlowFile were dropped because their origin is the target"),
-        @WritesAttribute(attribute = PreventLoops.SUPERSEDED, description = "On release: how many parked changes were dropped as superseded by the key's greatest version"),
+        @WritesAttribute(attribute = PreventLoops.LOOPS_DROPPED,
+                description = "How many changes of the incoming FlowFile were dropped because their origin is the target"),
+        @WritesAttribute(attribute = PreventLoops.SUPERSEDED,
+                description = "On release: how many parked changes were dropped as superseded by the key's greatest version"),
         @WritesAttribute(attribute = BisyncAttributes.REASON, description = "On 'loop' and 'failure': why"),
         @WritesAttribute(attribute = BisyncAttributes.TARGET_SYSTEM, description = "The target system"),
         @WritesAttribute(attribute = BisyncAttributes.RECORD_COUNT, description = "Number of records"),
         @WritesAttribute(attribute = BisyncAttributes.MIME_TYPE, description = "The Record Writer's MIME type")
 })
+@SeeAlso({CaptureTriggerHistory.class, ResolveConflicts.class, ApplyBidirectionalChanges.class})
 public class PreventLoops extends AbstractProcessor {
 
     static final String LOOP_KEY = "bisync.loop.key";
@@ -131,6 +142,13 @@ public class PreventLoops extends AbstractProcessor {
     @Override
     public Set<Relationship> getRelationships() {
         return RELATIONSHIPS;
+    }
+
+    @Override
+    protected Collection<ValidationResult> customValidate(ValidationContext context) {
+        List<ValidationResult> results = new ArrayList<>();
+        TopologyValidation.checkSystem(context, TARGET_SYSTEM, results);
+        return results;
     }
 
     /** For tests: the clock of the runaway guard, epoch millis. */

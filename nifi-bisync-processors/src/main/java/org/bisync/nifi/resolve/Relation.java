@@ -1,3 +1,7 @@
+/*
+ * Copyright 2026 the nifi-bisync authors
+ * SPDX-License-Identifier: Apache-2.0
+ */
 package org.bisync.nifi.resolve;
 
 /** How an incoming change relates to what the target holds for its key (DESIGN.md section 4, conflict detection). */

@@ -1,3 +1,7 @@
+/*
+ * Copyright 2026 the nifi-bisync authors
+ * SPDX-License-Identifier: Apache-2.0
+ */
 package org.bisync.nifi.apply;
 
 import org.bisync.nifi.change.ChangeRecord;
@@ -25,7 +29,8 @@ import static org.bisync.nifi.change.Operation.UPDATE;
  * Not a test: the applications against apply on a hot key set, per engine. 300 rows carrying our triggers; three user
  * threads update random rows in autocommit (through the triggers), while two apply threads (two concurrent Apply tasks)
  * apply batches of 100 synced updates of random rows of the same set (1,000 changes/s in all by default, about what
- * the other side's users write), each a version above the clock so it wins and writes. Alternating phases without and with apply: prints the users' write rate (median of the phases)
+ * the other side's users write), each a version above the clock so it wins and writes.
+ * Alternating phases without and with apply: prints the users' write rate (median of the phases)
  * and its ratio with/without (target at least 0.5), the deadlocks and other errors the users' own statements received
  * while apply ran (target 0), and what apply did (records applied, records that ended in retry after the in-place
  * retries). Run: {@code java -cp <test classpath of nifi-bisync-processors> org.bisync.nifi.apply.HotKeysApplyBenchmark

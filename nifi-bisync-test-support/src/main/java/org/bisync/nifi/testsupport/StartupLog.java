@@ -1,3 +1,7 @@
+/*
+ * Copyright 2026 the nifi-bisync authors
+ * SPDX-License-Identifier: Apache-2.0
+ */
 package org.bisync.nifi.testsupport;
 
 /** One line on System.out per embedded server start, so test logs show what a start cost. */

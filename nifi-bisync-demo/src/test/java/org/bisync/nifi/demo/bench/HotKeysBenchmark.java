@@ -1,3 +1,7 @@
+/*
+ * Copyright 2026 the nifi-bisync authors
+ * SPDX-License-Identifier: Apache-2.0
+ */
 package org.bisync.nifi.demo.bench;
 
 import org.bisync.nifi.demo.SampleTable;
@@ -51,7 +55,9 @@ public final class HotKeysBenchmark {
             SampleTable.create(dataSource);
             try (Connection c = dataSource.getConnection(); Statement s = c.createStatement()) {
                 s.execute("INSERT INTO customer (id, name, email, balance) SELECT n, 'name', 'mail', 0 FROM "
-                        + (SampleTable.engine(dataSource).equals("mariadb") ? "(SELECT seq AS n FROM seq_1_to_" + KEYS + ") AS t" : "generate_series(1, " + KEYS + ") AS t(n)"));
+                        + (SampleTable.engine(dataSource).equals("mariadb")
+                                ? "(SELECT seq AS n FROM seq_1_to_" + KEYS + ") AS t"
+                                : "generate_series(1, " + KEYS + ") AS t(n)"));
             }
         }
         try (FlowHarness harness = FlowHarness.builder(Templates.all().get("two-way-postgresql-mariadb.json"))

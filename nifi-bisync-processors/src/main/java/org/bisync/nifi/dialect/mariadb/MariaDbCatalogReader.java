@@ -1,3 +1,7 @@
+/*
+ * Copyright 2026 the nifi-bisync authors
+ * SPDX-License-Identifier: Apache-2.0
+ */
 package org.bisync.nifi.dialect.mariadb;
 
 import org.bisync.nifi.dialect.JdbcCatalogReader;
@@ -22,7 +26,7 @@ import java.util.Set;
  * the length in characters of char/varchar, in bytes of binary/varbinary and of text and blob types, the width of
  * bit; {@code scale} is the scale of decimals and the fractional digits of time, datetime and timestamp.
  */
-public final class MariaDbCatalogReader extends JdbcCatalogReader {
+final class MariaDbCatalogReader extends JdbcCatalogReader {
 
     @Override
     public Optional<TableMetadata> readTable(Connection connection, String tableName) throws SQLException {

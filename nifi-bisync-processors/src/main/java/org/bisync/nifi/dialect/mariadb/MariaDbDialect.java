@@ -1,3 +1,7 @@
+/*
+ * Copyright 2026 the nifi-bisync authors
+ * SPDX-License-Identifier: Apache-2.0
+ */
 package org.bisync.nifi.dialect.mariadb;
 
 import org.bisync.nifi.dialect.ApplyDialect;
@@ -7,6 +11,7 @@ import org.bisync.nifi.dialect.CatalogReader;
 import org.bisync.nifi.dialect.DatabaseErrors;
 import org.bisync.nifi.dialect.Dialect;
 import org.bisync.nifi.dialect.SqlIdentifiers;
+import org.bisync.nifi.dialect.TypeMapping;
 
 /**
  * MariaDB (tested with 11.4 and MariaDB Connector/J 3.5). MySQL shares much of the syntax but is not claimed: a
@@ -16,13 +21,13 @@ import org.bisync.nifi.dialect.SqlIdentifiers;
 public final class MariaDbDialect implements Dialect {
 
     private final MariaDbErrors errors = new MariaDbErrors();
-    private final AuditDialect audit = new MariaDbAuditSql();
+    private final AuditDialect audit = new MariaDbAuditDialect();
 
     private final MariaDbIdentifiers identifiers = new MariaDbIdentifiers();
     private final MariaDbCatalogReader catalog = new MariaDbCatalogReader();
     private final MariaDbTypeMapping types = new MariaDbTypeMapping();
-    private final MariaDbCaptureSql capture = new MariaDbCaptureSql(identifiers, types);
-    private final MariaDbApplySql apply = new MariaDbApplySql(identifiers, capture);
+    private final MariaDbCaptureDialect capture = new MariaDbCaptureDialect(identifiers, types);
+    private final MariaDbApplyDialect apply = new MariaDbApplyDialect(identifiers, capture);
 
     @Override
     public String name() {
@@ -45,7 +50,7 @@ public final class MariaDbDialect implements Dialect {
     }
 
     @Override
-    public MariaDbTypeMapping types() {
+    public TypeMapping types() {
         return types;
     }
 

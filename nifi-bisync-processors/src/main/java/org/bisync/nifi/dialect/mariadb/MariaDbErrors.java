@@ -1,3 +1,7 @@
+/*
+ * Copyright 2026 the nifi-bisync authors
+ * SPDX-License-Identifier: Apache-2.0
+ */
 package org.bisync.nifi.dialect.mariadb;
 
 import org.bisync.nifi.dialect.DatabaseErrors;
@@ -28,6 +32,12 @@ final class MariaDbErrors extends DatabaseErrors {
     @Override
     protected boolean namesMissingObject(SQLException e) {
         return e.getErrorCode() == 1054 || e.getErrorCode() == 1146;
+    }
+
+    /** MariaDB names a column in backticks ({@code for column `db`.`t`.`name`}) or single quotes ({@code Column 'name' cannot be null}). */
+    @Override
+    protected boolean namesColumn(String message, String column) {
+        return message.contains("`" + column + "`") || message.contains("'" + column + "'");
     }
 
     @Override

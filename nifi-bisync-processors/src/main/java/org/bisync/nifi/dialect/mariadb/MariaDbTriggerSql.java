@@ -1,3 +1,7 @@
+/*
+ * Copyright 2026 the nifi-bisync authors
+ * SPDX-License-Identifier: Apache-2.0
+ */
 package org.bisync.nifi.dialect.mariadb;
 
 import org.bisync.nifi.dialect.BisyncTables;
@@ -150,7 +154,8 @@ final class MariaDbTriggerSql {
                 .append(image(keys, keyAlias)).append(", ")
                 .append(beforeAlias == null ? "NULL" : image(table.columns(), beforeAlias)).append(", ")
                 .append(afterAlias == null ? "NULL" : image(table.columns(), afterAlias))
-                .append(", ").append(VN).append(", ").append(origin).append(", ").append(PN).append(", ").append(PO).append(", ").append(FV).append(", ").append(origin)
+                .append(", ").append(VN).append(", ").append(origin).append(", ")
+                        .append(PN).append(", ").append(PO).append(", ").append(FV).append(", ").append(origin)
                 .append(", NULL, NULL, v_now);\n");
         return sql.toString();
     }

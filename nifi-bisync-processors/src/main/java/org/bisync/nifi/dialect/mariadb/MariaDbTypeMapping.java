@@ -1,3 +1,7 @@
+/*
+ * Copyright 2026 the nifi-bisync authors
+ * SPDX-License-Identifier: Apache-2.0
+ */
 package org.bisync.nifi.dialect.mariadb;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -38,11 +42,11 @@ import java.util.regex.Pattern;
  *
  * <p>TIMESTAMP columns in {@link #read} and {@link #bind}: MariaDB shows and takes them in the session time zone. Record
  * values hold the UTC time, so {@link #read} and {@link #bind} expect a session with {@code time_zone = '+00:00'}:
- * {@link MariaDbApplySql#markOrigin} sets it for the applier's transaction and {@link MariaDbApplySql#clearOrigin}
+ * {@link MariaDbApplyDialect#markOrigin} sets it for the applier's transaction and {@link MariaDbApplyDialect#clearOrigin}
  * restores the session's own. A SELECT that must read TIMESTAMP columns in any session uses
  * {@link #selectExpression} (as the snapshot does): {@link #read} recognises the numeric epoch it returns.
  */
-public final class MariaDbTypeMapping implements TypeMapping {
+final class MariaDbTypeMapping implements TypeMapping {
 
     private static final JsonNodeFactory JSON = JsonNodeFactory.withExactBigDecimals(true);
     private static final DateTimeFormatter DATETIME_IMAGE = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss.SSSSSS");
@@ -195,7 +199,8 @@ public final class MariaDbTypeMapping implements TypeMapping {
             case BIGINT_UNSIGNED -> {
                 BigDecimal d = RecordValues.toDecimal(value, name, 20, 0);
                 if (d.signum() < 0 || d.toBigInteger().compareTo(UNSIGNED_BIGINT_MAX) > 0) {
-                    throw new ValueRejectedException(name, "Column '" + name + "' takes values from 0 to " + UNSIGNED_BIGINT_MAX + "; the value is outside that range");
+                    throw new ValueRejectedException(name,
+                            "Column '" + name + "' takes values from 0 to " + UNSIGNED_BIGINT_MAX + "; the value is outside that range");
                 }
                 ps.setBigDecimal(index, d);
             }

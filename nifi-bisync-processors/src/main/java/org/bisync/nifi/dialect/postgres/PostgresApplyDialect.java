@@ -1,3 +1,7 @@
+/*
+ * Copyright 2026 the nifi-bisync authors
+ * SPDX-License-Identifier: Apache-2.0
+ */
 package org.bisync.nifi.dialect.postgres;
 
 import org.bisync.nifi.dialect.ApplyDialect;
@@ -66,7 +70,8 @@ final class PostgresApplyDialect implements ApplyDialect {
 
     @Override
     public String readVersions(SyncedTable table, int keyCount) {
-        return "SELECT " + PostgresSql.keyList(table, c -> c) + ", version_num, version_origin, deleted, field_versions, tombstone_num, tombstone_origin, kept_data FROM "
+        return "SELECT " + PostgresSql.keyList(table, c -> c) + ", version_num, version_origin, deleted, "
+                + "field_versions, tombstone_num, tombstone_origin, kept_data FROM "
                 + PostgresSql.versionTable(table) + " WHERE " + keyIn(table, keyCount);
     }
 
@@ -109,7 +114,8 @@ final class PostgresApplyDialect implements ApplyDialect {
         String row = "(" + keyParams + ", ?, ?, ?, ?, ?, ?, ?, ?, ?)";
         return "INSERT INTO " + PostgresSql.versionTable(table) + " (" + keys
                 + ", version_num, version_origin, prev_num, prev_origin, deleted, field_versions, tombstone_num, tombstone_origin, kept_data) VALUES "
-                + String.join(", ", java.util.Collections.nCopies(rowCount, row)) + " ON CONFLICT (" + keys + ") DO UPDATE SET version_num = EXCLUDED.version_num, "
+                + String.join(", ", java.util.Collections.nCopies(rowCount, row))
+                        + " ON CONFLICT (" + keys + ") DO UPDATE SET version_num = EXCLUDED.version_num, "
                 + "version_origin = EXCLUDED.version_origin, prev_num = EXCLUDED.prev_num, prev_origin = EXCLUDED.prev_origin, "
                 + "deleted = EXCLUDED.deleted, field_versions = EXCLUDED.field_versions, tombstone_num = EXCLUDED.tombstone_num, "
                 + "tombstone_origin = EXCLUDED.tombstone_origin, kept_data = EXCLUDED.kept_data";
@@ -154,6 +160,12 @@ final class PostgresApplyDialect implements ApplyDialect {
             statement.setLong(5, ascending ? own.origin() - 1 : own.origin() + 1);
             statement.execute();
         }
+    }
+
+    @Override
+    public String disjointKeyRangeAdvice() {
+        return "PostgreSQL: ALTER TABLE ... ALTER COLUMN ... SET INCREMENT BY n SET START WITH k RESTART WITH a value of that residue above "
+                + "the existing keys, or ALTER SEQUENCE for serial; or disjoint MINVALUE..MAXVALUE blocks of its sequences";
     }
 
     /** The sequence of a serial or identity column: increment, start, block, and whether its values keep one residue. */

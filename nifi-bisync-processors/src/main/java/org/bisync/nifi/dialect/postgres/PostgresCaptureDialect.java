@@ -1,6 +1,10 @@
+/*
+ * Copyright 2026 the nifi-bisync authors
+ * SPDX-License-Identifier: Apache-2.0
+ */
 package org.bisync.nifi.dialect.postgres;
 
-import org.bisync.nifi.dialect.CaptureDialect;
+import org.bisync.nifi.dialect.PortableCaptureDialect;
 import org.bisync.nifi.schema.SyncedTable;
 
 import java.sql.Connection;
@@ -22,15 +26,15 @@ import static org.bisync.nifi.dialect.BisyncTables.ACK;
 import static org.bisync.nifi.dialect.BisyncTables.ACK_STEP_COLUMN;
 import static org.bisync.nifi.dialect.postgres.PostgresIdentifiers.literal;
 import static org.bisync.nifi.dialect.postgres.PostgresSql.CLOCK;
-import static org.bisync.nifi.dialect.postgres.PostgresSql.CORRECTION;
 import static org.bisync.nifi.dialect.postgres.PostgresSql.q;
 
 /** Bisync tables, triggers (see {@link PostgresTriggerSql}) and the statements capture runs. */
-final class PostgresCaptureDialect implements CaptureDialect {
+final class PostgresCaptureDialect extends PortableCaptureDialect {
 
     private final PostgresTriggerSql triggers;
 
-    PostgresCaptureDialect(PostgresTriggerSql triggers) {
+    PostgresCaptureDialect(PostgresIdentifiers identifiers, PostgresTriggerSql triggers) {
+        super(identifiers);
         this.triggers = triggers;
     }
 
@@ -53,7 +57,8 @@ final class PostgresCaptureDialect implements CaptureDialect {
                 "CREATE TABLE IF NOT EXISTS " + CONFIG + " (name varchar(64) PRIMARY KEY, num_value bigint, text_value varchar(4000))",
                 "CREATE TABLE IF NOT EXISTS " + INSTALLED + " (table_name varchar(255) PRIMARY KEY, ddl_hash varchar(64), "
                         + "column_hash varchar(64), installed_at bigint)",
-                "CREATE TABLE IF NOT EXISTS " + ACK + " (target_system varchar(64) NOT NULL, first_id bigint NOT NULL, last_id bigint NOT NULL" + ACK_STEP_COLUMN + ")",
+                "CREATE TABLE IF NOT EXISTS " + ACK + " (target_system varchar(64) NOT NULL, first_id bigint NOT NULL, "
+                        + "last_id bigint NOT NULL" + ACK_STEP_COLUMN + ")",
                 "CREATE INDEX IF NOT EXISTS " + ACK + "_target ON " + ACK + " (target_system, first_id)");
     }
 
@@ -109,7 +114,8 @@ final class PostgresCaptureDialect implements CaptureDialect {
 
     @Override
     public List<String> dropBisyncTables() {
-        return List.of("DROP TABLE IF EXISTS " + HISTORY, "DROP TABLE IF EXISTS " + RELEASED, "DROP TABLE IF EXISTS " + CONFIG, "DROP TABLE IF EXISTS " + INSTALLED,
+        return List.of("DROP TABLE IF EXISTS " + HISTORY, "DROP TABLE IF EXISTS " + RELEASED,
+                "DROP TABLE IF EXISTS " + CONFIG, "DROP TABLE IF EXISTS " + INSTALLED,
                 "DROP TABLE IF EXISTS " + ACK);
     }
 
@@ -187,7 +193,8 @@ final class PostgresCaptureDialect implements CaptureDialect {
     public String stampMissingVersions(SyncedTable table) {
         String keys = PostgresSql.keyList(table, c -> c);
         return "INSERT INTO " + PostgresSql.versionTable(table) + " (" + keys + ", version_num, version_origin, deleted) "
-                + "SELECT " + PostgresSql.keyList(table, c -> "t." + c) + ", " + PostgresTriggerSql.numberFrom(table, "t", org.bisync.nifi.dialect.BisyncTables.STAMP_FLOOR + " + " + table.bias())
+                + "SELECT " + PostgresSql.keyList(table, c -> "t." + c) + ", "
+                        + PostgresTriggerSql.numberFrom(table, "t", org.bisync.nifi.dialect.BisyncTables.STAMP_FLOOR + " + " + table.bias())
                 + ", " + literal(table.systemId()) + ", false FROM " + q(table.localName()) + " t "
                 + "ON CONFLICT (" + keys + ") DO NOTHING";
     }

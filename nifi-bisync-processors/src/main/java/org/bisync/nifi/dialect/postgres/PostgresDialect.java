@@ -1,3 +1,7 @@
+/*
+ * Copyright 2026 the nifi-bisync authors
+ * SPDX-License-Identifier: Apache-2.0
+ */
 package org.bisync.nifi.dialect.postgres;
 
 import org.bisync.nifi.dialect.ApplyDialect;
@@ -15,12 +19,12 @@ import java.util.Locale;
 public final class PostgresDialect implements Dialect {
 
     private final PostgresErrors errors = new PostgresErrors();
-    private final AuditDialect audit = new PostgresAuditSql();
+    private final AuditDialect audit = new PostgresAuditDialect();
 
     private final PostgresIdentifiers identifiers = new PostgresIdentifiers();
     private final PostgresCatalogReader catalog = new PostgresCatalogReader();
     private final PostgresTypeMapping types = new PostgresTypeMapping();
-    private final PostgresCaptureDialect capture = new PostgresCaptureDialect(new PostgresTriggerSql(types));
+    private final PostgresCaptureDialect capture = new PostgresCaptureDialect(identifiers, new PostgresTriggerSql(types));
     private final PostgresApplyDialect apply = new PostgresApplyDialect();
 
     @Override

@@ -1,3 +1,7 @@
+/*
+ * Copyright 2026 the nifi-bisync authors
+ * SPDX-License-Identifier: Apache-2.0
+ */
 package org.bisync.nifi.dialect.postgres;
 
 import org.bisync.nifi.dialect.DatabaseErrors;
@@ -34,6 +38,12 @@ final class PostgresErrors extends DatabaseErrors {
     @Override
     protected boolean namesMissingObject(SQLException e) {
         return "42703".equals(e.getSQLState()) || "42P01".equals(e.getSQLState());
+    }
+
+    /** PostgreSQL quotes identifiers in its messages with double quotes: {@code column "name" of relation "t"}. */
+    @Override
+    protected boolean namesColumn(String message, String column) {
+        return message.contains("\"" + column + "\"");
     }
 
     @Override

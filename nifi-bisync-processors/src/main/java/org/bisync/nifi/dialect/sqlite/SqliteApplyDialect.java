@@ -1,3 +1,7 @@
+/*
+ * Copyright 2026 the nifi-bisync authors
+ * SPDX-License-Identifier: Apache-2.0
+ */
 package org.bisync.nifi.dialect.sqlite;
 
 import org.bisync.nifi.dialect.ApplyDialect;
@@ -161,6 +165,11 @@ final class SqliteApplyDialect implements ApplyDialect {
             insert.setString(2, table.localName());
             insert.executeUpdate();
         }
+    }
+
+    @Override
+    public String disjointKeyRangeAdvice() {
+        return null; // a rowid has no increment to configure
     }
 
     /**

@@ -1,7 +1,11 @@
+/*
+ * Copyright 2026 the nifi-bisync authors
+ * SPDX-License-Identifier: Apache-2.0
+ */
 package org.bisync.nifi.dialect.sqlite;
 
 import org.bisync.nifi.dialect.BisyncTables;
-import org.bisync.nifi.dialect.CaptureDialect;
+import org.bisync.nifi.dialect.PortableCaptureDialect;
 import org.bisync.nifi.schema.SyncedTable;
 
 import java.sql.Connection;
@@ -14,7 +18,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
-import static org.bisync.nifi.dialect.sqlite.SqliteSql.CORRECTED_CLOCK;
 import static org.bisync.nifi.dialect.sqlite.SqliteSql.joined;
 import static org.bisync.nifi.dialect.sqlite.SqliteSql.keyList;
 import static org.bisync.nifi.dialect.sqlite.SqliteSql.keyMatch;
@@ -46,7 +49,11 @@ import static org.bisync.nifi.dialect.sqlite.SqliteSql.q;
  * between. A row left behind by an applier that committed without clearing it would silence every trigger:
  * {@link #clearLeftoverOriginMarker} removes it and capture calls it on every poll.
  */
-final class SqliteCaptureDialect implements CaptureDialect {
+final class SqliteCaptureDialect extends PortableCaptureDialect {
+
+    SqliteCaptureDialect(SqliteIdentifiers identifiers) {
+        super(identifiers);
+    }
 
     @Override
     public List<String> createBisyncTables() {

@@ -1,3 +1,7 @@
+/*
+ * Copyright 2026 the nifi-bisync authors
+ * SPDX-License-Identifier: Apache-2.0
+ */
 package org.bisync.nifi.dialect.sqlite;
 
 import org.bisync.nifi.dialect.ApplyDialect;
@@ -15,10 +19,10 @@ import java.util.Locale;
 public final class SqliteDialect implements Dialect {
 
     private final SqliteErrors errors = new SqliteErrors();
-    private final AuditDialect audit = new SqliteAuditSql();
+    private final AuditDialect audit = new SqliteAuditDialect();
 
     private final SqliteCatalogReader catalog = new SqliteCatalogReader();
-    private final SqliteCaptureDialect capture = new SqliteCaptureDialect();
+    private final SqliteCaptureDialect capture = new SqliteCaptureDialect(SqliteIdentifiers.INSTANCE);
     private final SqliteApplyDialect apply = new SqliteApplyDialect();
 
     @Override

@@ -1,3 +1,7 @@
+/*
+ * Copyright 2026 the nifi-bisync authors
+ * SPDX-License-Identifier: Apache-2.0
+ */
 package org.bisync.nifi.dialect.sqlite;
 
 import org.bisync.nifi.dialect.DatabaseErrors;
@@ -15,6 +19,12 @@ final class SqliteErrors extends DatabaseErrors {
     protected boolean namesMissingObject(SQLException e) {
         String message = String.valueOf(e.getMessage());
         return message.contains("no such column") || message.contains("has no column named") || message.contains("no such table");
+    }
+
+    /** SQLite's messages echo identifiers as the statement quoted them: double quotes, or single quotes as SQLite allows. */
+    @Override
+    protected boolean namesColumn(String message, String column) {
+        return message.contains("\"" + column + "\"") || message.contains("'" + column + "'");
     }
 
     @Override

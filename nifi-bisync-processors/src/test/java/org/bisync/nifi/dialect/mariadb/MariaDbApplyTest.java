@@ -1,3 +1,7 @@
+/*
+ * Copyright 2026 the nifi-bisync authors
+ * SPDX-License-Identifier: Apache-2.0
+ */
 package org.bisync.nifi.dialect.mariadb;
 
 import org.bisync.nifi.dialect.ApplyDialect;
@@ -23,7 +27,6 @@ import static org.bisync.nifi.dialect.mariadb.MariaDbFixture.query;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
-import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 

@@ -1,3 +1,7 @@
+/*
+ * Copyright 2026 the nifi-bisync authors
+ * SPDX-License-Identifier: Apache-2.0
+ */
 package org.bisync.nifi.dialect.postgres;
 
 import org.bisync.nifi.dialect.ApplyDialect;
@@ -94,7 +98,8 @@ class PostgresApplyTest {
             other.rollback();
             locker.rollback();
         }
-        assertEquals(2, db.count("SELECT count(*) FROM " + PostgresSql.versionTable(line) + " WHERE prev_origin = 'B' OR version_num = 100 OR version_num = 300"));
+        assertEquals(2, db.count("SELECT count(*) FROM " + PostgresSql.versionTable(line)
+                + " WHERE prev_origin = 'B' OR version_num = 100 OR version_num = 300"));
     }
 
     @Test
@@ -201,11 +206,13 @@ class PostgresApplyTest {
             }
             connection.commit();
         }
-        assertEquals(1, db.count("SELECT count(*) FROM " + PostgresSql.q(table) + " WHERE " + PostgresSql.q(column) + " = 'it''s \"quoted\"; DROP TABLE x; --'"));
+        assertEquals(1, db.count("SELECT count(*) FROM " + PostgresSql.q(table)
+                + " WHERE " + PostgresSql.q(column) + " = 'it''s \"quoted\"; DROP TABLE x; --'"));
         try (Connection connection = db.connect()) {
             PgFixture.run(connection, db.dialect.capture().uninstallTable(table));
         }
-        assertEquals(0, db.count("SELECT count(*) FROM pg_trigger WHERE tgrelid = " + PostgresIdentifiers.literal(PostgresSql.q(table)) + "::regclass AND NOT tgisinternal"));
+        assertEquals(0, db.count("SELECT count(*) FROM pg_trigger WHERE tgrelid = " + PostgresIdentifiers.literal(PostgresSql.q(table))
+                + "::regclass AND NOT tgisinternal"));
     }
 
     private static void upsert(Connection connection, SyncedTable table, Object[][] rows) throws SQLException {

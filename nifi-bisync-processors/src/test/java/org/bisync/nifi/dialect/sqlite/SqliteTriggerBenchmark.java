@@ -1,3 +1,7 @@
+/*
+ * Copyright 2026 the nifi-bisync authors
+ * SPDX-License-Identifier: Apache-2.0
+ */
 package org.bisync.nifi.dialect.sqlite;
 
 import org.bisync.nifi.topology.TableSettings;
@@ -35,7 +39,8 @@ public final class SqliteTriggerBenchmark {
         double singleRaw = median(() -> single(db, false));
         double singleOurs = median(() -> single(db, true));
         System.out.printf(Locale.ROOT, "SQLite %s, %d runs each (median), WAL, synchronous FULL%n", version(db), RUNS);
-        System.out.printf(Locale.ROOT, "batched INSERT %d rows in batches of %d, commit per batch: raw %,.0f rows/s, with triggers %,.0f rows/s, slowdown %.2fx%n",
+        System.out.printf(Locale.ROOT, "batched INSERT %d rows in batches of %d, commit per batch: "
+                + "raw %,.0f rows/s, with triggers %,.0f rows/s, slowdown %.2fx%n",
                 BATCH_ROWS, BATCH_SIZE, batchRaw, batchOurs, batchRaw / batchOurs);
         System.out.printf(Locale.ROOT, "single-row autocommit INSERT x %d: raw %,.0f rows/s, with triggers %,.0f rows/s, slowdown %.2fx%n",
                 SINGLE_ROWS, singleRaw, singleOurs, singleRaw / singleOurs);

@@ -1,3 +1,7 @@
+/*
+ * Copyright 2026 the nifi-bisync authors
+ * SPDX-License-Identifier: Apache-2.0
+ */
 package org.bisync.nifi.dialect.sqlite;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -267,7 +271,8 @@ class SqliteTypesTest {
         try (Connection c = db.connect()) {
             run(c, "CREATE TABLE foreign_writes (id INTEGER PRIMARY KEY, n INT, ts DATETIME, jd DATETIME, t TEXT, u UUID)");
             SyncedTable table = db.install(c, TableSettings.twoWay("foreign_writes"));
-            try (PreparedStatement ps = c.prepareStatement("INSERT INTO foreign_writes VALUES (1, 'abc', ?, julianday('2024-05-06 07:08:09.500'), x'C3BC', ?)")) {
+            try (PreparedStatement ps = c.prepareStatement("INSERT INTO foreign_writes VALUES (1, 'abc', ?, "
+                    + "julianday('2024-05-06 07:08:09.500'), x'C3BC', ?)")) {
                 ps.setTimestamp(1, new Timestamp(1_700_000_000_123L)); // the driver stores epoch millis
                 ps.setBytes(2, new byte[]{0x12, 0x3e, 0x45, 0x67, (byte) 0xe8, (byte) 0x9b, 0x12, (byte) 0xd3, (byte) 0xa4, 0x56, 0x42,
                         0x66, 0x14, 0x17, 0x40, 0x00});

@@ -1,3 +1,7 @@
+/*
+ * Copyright 2026 the nifi-bisync authors
+ * SPDX-License-Identifier: Apache-2.0
+ */
 package org.bisync.nifi.dialect.sqlite;
 
 import org.bisync.nifi.dialect.AuditDialect;
@@ -10,7 +14,7 @@ import java.util.List;
  * or REAL, timestamps as "yyyy-MM-dd HH:mm:ss[.ffffff]" text). SQLite has no hash function: the audit reads the
  * canonical texts and hashes them itself (SQLite runs inside NiFi's JVM, so nothing crosses a network).
  */
-final class SqliteAuditSql implements AuditDialect {
+final class SqliteAuditDialect implements AuditDialect {
 
     @Override
     public String canonicalValue(String value, ColumnInfo column) {

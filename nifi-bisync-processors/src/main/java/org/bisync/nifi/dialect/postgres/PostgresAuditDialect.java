@@ -1,3 +1,7 @@
+/*
+ * Copyright 2026 the nifi-bisync authors
+ * SPDX-License-Identifier: Apache-2.0
+ */
 package org.bisync.nifi.dialect.postgres;
 
 import org.bisync.nifi.dialect.AuditDialect;
@@ -6,7 +10,7 @@ import org.bisync.nifi.schema.ColumnInfo;
 import java.util.List;
 
 /** The audit's canonical texts and hashes in PostgreSQL ({@code trim_scale} needs PostgreSQL 13). */
-final class PostgresAuditSql implements AuditDialect {
+final class PostgresAuditDialect implements AuditDialect {
 
     @Override
     public String canonicalValue(String value, ColumnInfo column) {

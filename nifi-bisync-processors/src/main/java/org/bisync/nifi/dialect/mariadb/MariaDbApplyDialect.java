@@ -1,3 +1,7 @@
+/*
+ * Copyright 2026 the nifi-bisync authors
+ * SPDX-License-Identifier: Apache-2.0
+ */
 package org.bisync.nifi.dialect.mariadb;
 
 import org.bisync.nifi.dialect.ApplyDialect;
@@ -22,7 +26,7 @@ import java.util.stream.Collectors;
  * session's time_zone to '+00:00' (so TIMESTAMP columns are read and written in UTC, as record values hold them) and
  * {@link #clearOrigin} puts the session's previous time zone back.
  */
-final class MariaDbApplySql implements ApplyDialect {
+final class MariaDbApplyDialect implements ApplyDialect {
 
     /**
      * Deadlock, lock wait timeout, connection lost or killed, shutdown; and read-only errors during a failover: 1290
@@ -34,9 +38,9 @@ final class MariaDbApplySql implements ApplyDialect {
     private static final Set<Integer> FOREIGN_KEY_CODES = Set.of(1451, 1452, 1216, 1217);
 
     private final MariaDbIdentifiers ids;
-    private final MariaDbCaptureSql capture;
+    private final MariaDbCaptureDialect capture;
 
-    MariaDbApplySql(MariaDbIdentifiers ids, MariaDbCaptureSql capture) {
+    MariaDbApplyDialect(MariaDbIdentifiers ids, MariaDbCaptureDialect capture) {
         this.ids = ids;
         this.capture = capture;
     }
@@ -79,7 +83,8 @@ final class MariaDbApplySql implements ApplyDialect {
 
     @Override
     public String readVersions(SyncedTable table, int keyCount) {
-        return "SELECT " + columns(table.keyColumns()) + ", version_num, version_origin, deleted, field_versions, tombstone_num, tombstone_origin, kept_data FROM "
+        return "SELECT " + columns(table.keyColumns()) + ", version_num, version_origin, deleted, "
+                + "field_versions, tombstone_num, tombstone_origin, kept_data FROM "
                 + capture.versionTable(table.localName()) + " WHERE " + keyIn(table, keyCount);
     }
 
@@ -139,7 +144,8 @@ final class MariaDbApplySql implements ApplyDialect {
     @Override
     public String insertHistory() {
         return "INSERT INTO " + ids.quote(BisyncTables.HISTORY) + " (table_name, operation, key_data, before_data, after_data, "
-                + "version_num, version_origin, prev_num, prev_origin, field_versions, origin, supersedes, tx_id, captured_at, tombstone_num, tombstone_origin) "
+                + "version_num, version_origin, prev_num, prev_origin, field_versions, origin, supersedes, "
+                        + "tx_id, captured_at, tombstone_num, tombstone_origin) "
                 + "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
     }
 
@@ -152,6 +158,11 @@ final class MariaDbApplySql implements ApplyDialect {
     @Override
     public void advanceKeySequence(Connection connection, SyncedTable table, List<Long> writtenKeys) {
         // InnoDB does it
+    }
+
+    @Override
+    public String disjointKeyRangeAdvice() {
+        return "MariaDB: auto_increment_increment and auto_increment_offset of each server, for every session";
     }
 
     /**

@@ -1,3 +1,7 @@
+/*
+ * Copyright 2026 the nifi-bisync authors
+ * SPDX-License-Identifier: Apache-2.0
+ */
 package org.bisync.nifi.dialect.mariadb;
 
 import org.bisync.nifi.dialect.AuditDialect;
@@ -6,7 +10,7 @@ import org.bisync.nifi.schema.ColumnInfo;
 import java.util.List;
 
 /** The audit's canonical texts and hashes in MariaDB; TIMESTAMP values in UTC whatever the session time zone. */
-final class MariaDbAuditSql implements AuditDialect {
+final class MariaDbAuditDialect implements AuditDialect {
 
     private static final String MICROS = "'%Y-%m-%d %H:%i:%s.%f'";
 
