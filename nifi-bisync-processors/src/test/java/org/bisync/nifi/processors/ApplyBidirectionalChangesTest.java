@@ -167,7 +167,7 @@ class ApplyBidirectionalChangesTest {
         success.assertAttributeEquals(BisyncAttributes.APPLIED, "1");
         success.assertAttributeEquals(BisyncAttributes.STALE, "1");
         assertTrue(runner.getProvenanceEvents().stream().anyMatch(e -> e.getEventType() == ProvenanceEventType.SEND));
-        assertEquals("Grace", query("SELECT name FROM customer WHERE id = 61"));
+        assertEquals("Grace", Jdbc.value(dataSource, "SELECT name FROM customer WHERE id = 61"));
     }
 
     @Test
