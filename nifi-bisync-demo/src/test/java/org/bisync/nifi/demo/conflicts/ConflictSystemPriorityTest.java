@@ -65,7 +65,7 @@ class ConflictSystemPriorityTest {
             long farBehind = -3 * SyncSystem.PRIORITY_STEP_MICROS;
             setClockCorrection(pair.pg, farBehind);
             setClockCorrection(pair.maria, farBehind);
-            pause(1100); // MariaDB's triggers keep the correction for up to a second per session
+            // MariaDB's triggers keep the correction up to a second per session: each update below opens a session of its own
             update(pair.pg, "UPDATE contact SET email = ? WHERE id = 3", "pg@tie.example");
             update(pair.maria, "UPDATE contact SET email = ? WHERE id = 3", "maria@tie.example");
             String pgVersion = version(pair.pg, 3);
