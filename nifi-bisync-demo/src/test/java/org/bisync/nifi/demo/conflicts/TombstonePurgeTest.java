@@ -22,7 +22,6 @@ import static org.bisync.nifi.demo.conflicts.TwoWayPair.MARIA;
 import static org.bisync.nifi.demo.conflicts.TwoWayPair.MARIA_TO_PG;
 import static org.bisync.nifi.demo.conflicts.TwoWayPair.PG;
 import static org.bisync.nifi.demo.conflicts.TwoWayPair.insert;
-import static org.bisync.nifi.demo.conflicts.TwoWayPair.pause;
 import static org.bisync.nifi.demo.conflicts.TwoWayPair.update;
 import static org.bisync.nifi.demo.conflicts.TwoWayPair.version;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -53,7 +52,7 @@ class TombstonePurgeTest {
             update(pair.maria, "UPDATE contact SET name = ? WHERE id = 5", "5 updated on mariadb (late)");
             List<MockFlowFile> late = pair.captureAndHold(TwoWayPair.CAPTURE_MARIA);
             assertFalse(late.isEmpty(), "capture emitted row 5's update");
-            pause(5);
+            pair.later();
             update(pair.pg, "DELETE FROM contact WHERE id = 5");
             update(pair.pg, "DELETE FROM contact WHERE id = 7");
             pair.sync();
@@ -98,7 +97,7 @@ class TombstonePurgeTest {
             insert(pair.pg, 6, "six", "u6@example.com", "555-0006", "6.00");
             pair.sync();
             update(pair.pg, "DELETE FROM contact WHERE id = 6");
-            pause(5);
+            pair.later();
             update(pair.maria, "UPDATE contact SET name = ? WHERE id = 6", "6 updated on mariadb (late)");
             List<MockFlowFile> late = pair.captureAndHold(TwoWayPair.CAPTURE_MARIA);
             assertFalse(late.isEmpty(), "capture emitted row 6's update");
