@@ -251,8 +251,13 @@ public class PreventLoops extends AbstractProcessor {
         }
         String loopNote = loops == 0 ? "" : "; dropped " + loops + " whose origin is the target '" + targetSystem + "'";
         Map<String, String> common = Map.of(BisyncAttributes.TARGET_SYSTEM, targetSystem, LOOPS_DROPPED, String.valueOf(loops));
+        String passNote = "passed " + passed.size() + " changes" + loopNote;
+        if (passed.size() == batch.records().size()
+                && outputs.passUnchanged(SUCCESS, batch.schema(), passed.size(), common, passNote)) {
+            return; // nothing dropped, parked or failed: the content goes on as it came, not written again
+        }
         if (!passed.isEmpty()) {
-            outputs.send(SUCCESS, batch.schema(), passed, common, "passed " + passed.size() + " changes" + loopNote);
+            outputs.send(SUCCESS, batch.schema(), passed, common, passNote);
         }
         for (Map.Entry<String, List<Record>> entry : parked.entrySet()) {
             session.adjustCounter(COUNTER_PARKED, entry.getValue().size(), false);
