@@ -10,6 +10,7 @@ import org.bisync.nifi.processors.TestEngine;
 import org.bisync.nifi.purge.AckLedger;
 import org.bisync.nifi.schema.SyncedTable;
 import org.bisync.nifi.schema.SyncedTableResolver;
+import org.bisync.nifi.testsupport.Jdbc;
 import org.bisync.nifi.topology.SyncSystem;
 import org.bisync.nifi.topology.SyncTopology;
 import org.bisync.nifi.topology.TableSettings;
@@ -21,7 +22,6 @@ import javax.sql.DataSource;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -47,8 +47,8 @@ class CaptureMaintenanceTest {
     @BeforeEach
     void start() throws SQLException {
         dataSource = TestEngine.SQLITE.freshDatabase("capture_maintenance_" + System.nanoTime());
-        try (Connection c = dataSource.getConnection(); Statement s = c.createStatement()) {
-            s.execute("CREATE TABLE customer (id BIGINT NOT NULL PRIMARY KEY, name VARCHAR(100))");
+        Jdbc.exec(dataSource, "CREATE TABLE customer (id BIGINT NOT NULL PRIMARY KEY, name VARCHAR(100))");
+        try (Connection c = dataSource.getConnection()) {
             dialect = Dialects.forConnection(c);
         }
     }
@@ -101,9 +101,7 @@ class CaptureMaintenanceTest {
     void releasedHistoryIsKeptAndItsLaggardNamedUntilAcknowledgedThenPurged() throws SQLException {
         try (Connection c = dataSource.getConnection()) {
             maintenance(true).installTriggers(c, tables(c));
-            try (Statement s = c.createStatement()) {
-                s.execute("INSERT INTO customer (id, name) VALUES (1, 'a')");
-            }
+            Jdbc.exec(c, "INSERT INTO customer (id, name) VALUES (1, 'a')");
             HistoryReader history = new HistoryReader(dialect.capture());
             long captured = history.readUnreleased(c, 10).getFirst().capturedAt();
             now = captured + 10 * SECOND;
