@@ -170,7 +170,7 @@ class ApplyBidirectionalChangesTest {
         assertEquals(20, failed.get(0).get("key").get("id").asInt());
         String error = failed.get(0).get("error").asText();
         assertTrue(error.contains("'name'") && error.contains("customer"), error);
-        assertNotNull(failure.getAttribute(BisyncAttributes.REASON));
+        assertEquals(error, failure.getAttribute(BisyncAttributes.REASON) + " (field 'name')", "the FlowFile says why its record failed");
         assertEquals(1, runner.getCounterValue("Changes failed"));
         assertEquals(1L, Jdbc.value(dataSource, "SELECT count(*) FROM customer WHERE id IN (20, 21)"));
     }
