@@ -4,7 +4,9 @@
  */
 package org.bisync.nifi.demo;
 
+import org.bisync.nifi.dialect.Dialects;
 import org.bisync.nifi.testsupport.Jdbc;
+
 import javax.sql.DataSource;
 import java.math.BigDecimal;
 import java.sql.Connection;
@@ -126,6 +128,24 @@ public final class SampleTable {
 
     public static void execute(DataSource dataSource, String... statements) throws SQLException {
         Jdbc.exec(dataSource, statements);
+    }
+
+    /** The version number of a row (its tombstone's for a deleted row). */
+    public static long versionNumber(DataSource dataSource, long id) throws SQLException {
+        return Jdbc.count(dataSource, "SELECT version_num FROM bisync_v_" + NAME + " WHERE id = " + id);
+    }
+
+    /**
+     * Waits until the database's clock has passed {@code micros}, so that a change written there afterwards gets a greater
+     * version (with no clock correction set): "later" as the versions see it, a state rather than a fixed pause.
+     */
+    public static void awaitClockPast(DataSource dataSource, long micros) throws SQLException {
+        try (Connection c = dataSource.getConnection()) {
+            String clock = Dialects.forConnection(c).capture().selectClockMicros();
+            while (Jdbc.count(c, clock) <= micros) {
+                Thread.onSpinWait();
+            }
+        }
     }
 
     /** Key, version, origin and tombstone flag of every version row, ordered by key, equal across engines. */

@@ -11,9 +11,15 @@ import java.util.concurrent.ConcurrentMap;
  * How many keys one apply transaction takes, so that it holds its row locks for a bounded time: at most
  * {@code maxKeys}, and fewer per table when its transactions take longer than {@code maxDurationMillis} (the next
  * transaction of that table is sized to take about half the limit at the rate just measured); the size grows back,
- * doubling, while transactions stay well under the limit. Shared by the applies of one processor; thread-safe.
+ * doubling, while transactions stay well under the limit. Never below {@value #MIN_KEYS} keys (or {@code maxKeys} when
+ * smaller): a transaction's round trips take their time whatever its size, and on a slow or busy database a smaller
+ * transaction holds its locks about as long while the rate falls with its size (1 key a transaction on a busy
+ * machine: 40 times slower than 50). Shared by the applies of one processor; thread-safe.
  */
 public final class TransactionLimits {
+
+    /** The fewest keys a transaction is shrunk to by time. */
+    public static final int MIN_KEYS = 50;
 
     private final int maxKeys;
     private final long maxDurationNanos;
@@ -50,7 +56,7 @@ public final class TransactionLimits {
         int current = keysFor(table);
         int next;
         if (nanos > maxDurationNanos) {
-            next = (int) Math.max(1, Math.min(current, keys * (maxDurationNanos / 2) / Math.max(1, nanos)));
+            next = (int) Math.max(Math.min(MIN_KEYS, maxKeys), Math.min(current, keys * (maxDurationNanos / 2) / Math.max(1, nanos)));
         } else if (nanos < maxDurationNanos / 4 && keys >= current) {
             next = (int) Math.min(maxKeys, 2L * current);
         } else {

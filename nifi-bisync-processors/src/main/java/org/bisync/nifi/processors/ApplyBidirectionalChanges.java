@@ -114,8 +114,8 @@ public class ApplyBidirectionalChanges extends AbstractProcessor {
             .description("How long one apply transaction should hold its row locks, which the applications' own writes of "
                     + "the same rows wait behind. The records of a FlowFile are applied in transactions of at most Max Records "
                     + "Per Statement keys each; when a table's transactions take longer than this, its next ones take fewer "
-                    + "keys (sized to about half of it at the rate just measured), and more again while they stay well under "
-                    + "it. 0 sec: limited by keys only.")
+                    + "keys (sized to about half of it at the rate just measured, never below 50), and more again while they "
+                    + "stay well under it. 0 sec: limited by keys only.")
             .required(true)
             .defaultValue("100 millis")
             .addValidator(StandardValidators.TIME_PERIOD_VALIDATOR)
@@ -153,7 +153,9 @@ public class ApplyBidirectionalChanges extends AbstractProcessor {
 
     public static final Relationship SUCCESS = new Relationship.Builder().name("success")
             .description("The records that were applied (their transaction committed), and, in a FlowFile of their own with "
-                    + "attribute bisync.settled, the records whose foreign-key conflict was settled past the retry limit.").build();
+                    + "attribute bisync.settled, the records whose foreign-key conflict was settled past the retry limit. When "
+                    + "it is auto-terminated, the applied records are not written out again: its FlowFile shares the incoming "
+                    + "content (attribute bisync.applied says how many of them were applied).").build();
     public static final Relationship FAILURE = new Relationship.Builder().name("failure")
             .description("Records that cannot be applied as they are, each with an 'error' field naming the record and the field: "
                     + "a value the target cannot hold, a broken validation rule, an unresolved conflict, a refused table, a "
@@ -310,8 +312,15 @@ public class ApplyBidirectionalChanges extends AbstractProcessor {
             if (newest > 0) {
                 attributes.put(BisyncAttributes.LATENCY_MILLIS, String.valueOf(Math.max(0L, System.currentTimeMillis() - newest / 1000L)));
             }
-            FlowFile success = withoutRetryAttributes(session, ChangeRecordIO.write(session, flowFile, writer, schema.schema(),
-                    ok.stream().map(o -> schema.toRecord(o.change())).toList(), attributes, getLogger()));
+            FlowFile success;
+            if (successDiscarded(context)) {
+                // nobody reads them: a clone shares the incoming content (the applied records among the stale ones)
+                // instead of writing the applied ones again; the provenance event still shows what came in
+                success = withoutRetryAttributes(session, session.putAllAttributes(session.clone(flowFile), attributes));
+            } else {
+                success = withoutRetryAttributes(session, ChangeRecordIO.write(session, flowFile, writer, schema.schema(),
+                        ok.stream().map(o -> schema.toRecord(o.change())).toList(), attributes, getLogger()));
+            }
             session.getProvenanceReporter().send(success, "bisync://" + target + "/" + (table == null ? "" : table), details);
             session.transfer(success, SUCCESS);
         }
@@ -342,6 +351,11 @@ public class ApplyBidirectionalChanges extends AbstractProcessor {
         getLogger().debug("{}: {}", flowFile, details);
         // the records travel on in the children; stale records end here (a DROP event of the incoming FlowFile)
         session.remove(flowFile);
+    }
+
+    /** Whether 'success' is auto-terminated: then its FlowFiles need no content of their own. */
+    boolean successDiscarded(ProcessContext context) {
+        return context.isAutoTerminated(SUCCESS);
     }
 
     /** Takes out the changes the target already decided (replays): STALE, already acknowledged, never applied. */

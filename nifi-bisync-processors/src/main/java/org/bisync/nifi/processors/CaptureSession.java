@@ -9,6 +9,7 @@ import org.bisync.nifi.capture.CaptureMaintenance;
 import org.bisync.nifi.capture.CapturePoll;
 import org.bisync.nifi.capture.ChangeDecoder;
 import org.bisync.nifi.capture.HistoryReader;
+import org.bisync.nifi.capture.SystemInstallation;
 import org.bisync.nifi.dialect.Dialect;
 import org.bisync.nifi.schema.SyncedTable;
 import org.bisync.nifi.schema.SyncedTableCache;
@@ -61,7 +62,7 @@ final class CaptureSession {
     List<SyncedTable> resolveAll(Connection connection) throws SQLException {
         List<SyncedTable> resolved = new ArrayList<>();
         for (TableSettings settings : topology.tables()) {
-            if (!ManageSyncTriggers.isViewSource(settings, systemId)) {
+            if (!SystemInstallation.isViewSource(settings, systemId)) {
                 resolved.add(tables.table(connection, settings.name()));
             }
         }

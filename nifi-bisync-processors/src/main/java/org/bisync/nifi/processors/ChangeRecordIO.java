@@ -125,6 +125,29 @@ public final class ChangeRecordIO {
         return session.putAllAttributes(result, written);
     }
 
+    /**
+     * Whether {@code flowFile}'s content can go on as it is where {@code writerFactory} would write its records again,
+     * unchanged, with {@code schema}: the writer's MIME type and every attribute it would set (the schema it carries,
+     * record.count aside) are what the FlowFile already has. False whenever that cannot be told.
+     */
+    public static boolean writtenAlike(FlowFile flowFile, RecordSetWriterFactory writerFactory, RecordSchema schema, ComponentLog log) {
+        Map<String, String> variables = flowFile.getAttributes();
+        try {
+            RecordSchema writeSchema = writerFactory.getSchema(variables, schema);
+            try (RecordSetWriter writer = writerFactory.createWriter(log, writeSchema, OutputStream.nullOutputStream(), variables)) {
+                writer.beginRecordSet();
+                WriteResult result = writer.finishRecordSet();
+                if (!writer.getMimeType().equals(flowFile.getAttribute(BisyncAttributes.MIME_TYPE))) {
+                    return false;
+                }
+                return result.getAttributes().entrySet().stream().allMatch(e -> e.getKey().equals(BisyncAttributes.RECORD_COUNT)
+                        || e.getValue().equals(flowFile.getAttribute(e.getKey())));
+            }
+        } catch (Exception e) {
+            return false; // the records are written again, which reports any real problem
+        }
+    }
+
     /** A record that could not be parsed, with an {@code error} field added for the user. */
     public static Record withError(Record raw, String error) {
         List<RecordField> fields = new ArrayList<>(raw.getSchema().getFields());

@@ -22,14 +22,9 @@ import org.apache.nifi.processor.ProcessSession;
 import org.apache.nifi.processor.Relationship;
 import org.apache.nifi.processor.exception.ProcessException;
 import org.apache.nifi.processor.util.StandardValidators;
-import org.bisync.nifi.capture.TriggerInstaller;
-import org.bisync.nifi.dialect.Dialect;
+import org.bisync.nifi.capture.SystemInstallation;
 import org.bisync.nifi.dialect.Dialects;
-import org.bisync.nifi.schema.SyncedTable;
-import org.bisync.nifi.schema.SyncedTableResolver;
-import org.bisync.nifi.topology.SyncTopology;
 import org.bisync.nifi.topology.SyncTopologyService;
-import org.bisync.nifi.topology.TableSettings;
 
 import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
@@ -120,7 +115,9 @@ public class ManageSyncTriggers extends AbstractProcessor {
         output = session.putAttribute(output, "bisync.action", action);
         output = session.putAttribute(output, BisyncAttributes.SOURCE_SYSTEM, systemId);
         try (Connection connection = service.getConnectionPool(systemId).getConnection()) {
-            String script = perform(connection, service.getTopology(), systemId, action, context.getProperty(DATABASE_USER).getValue());
+            SystemInstallation installation = new SystemInstallation(Dialects.forConnection(connection), service.getTopology(), systemId,
+                    CaptureTriggerHistory::nowMicros);
+            String script = installation.perform(connection, action(action), context.getProperty(DATABASE_USER).getValue());
             output = session.write(output, out -> out.write(script.getBytes(StandardCharsets.UTF_8)));
             output = session.putAttribute(output, BisyncAttributes.MIME_TYPE, "text/plain");
             session.getProvenanceReporter().modifyContent(output, action + " for system " + systemId);
@@ -135,41 +132,13 @@ public class ManageSyncTriggers extends AbstractProcessor {
         }
     }
 
-    private String perform(Connection connection, SyncTopology topology, String systemId, String action, String user) throws SQLException {
-        topology.system(systemId);
-        Dialect dialect = Dialects.forConnection(connection);
-        TriggerInstaller installer = new TriggerInstaller(dialect);
-        List<String> localNames = topology.tables().stream().filter(t -> !isViewSource(t, systemId)).map(t -> t.localName(systemId)).toList();
-        if (GENERATE_UNINSTALL.getValue().equals(action)) {
-            return installer.generateUninstallScript(localNames);
+    private static SystemInstallation.Action action(String value) {
+        if (GENERATE_UNINSTALL.getValue().equals(value)) {
+            return SystemInstallation.Action.GENERATE_UNINSTALL;
         }
-        if (UNINSTALL.getValue().equals(action)) {
-            installer.uninstall(connection, localNames, true);
-            return installer.generateUninstallScript(localNames);
+        if (UNINSTALL.getValue().equals(value)) {
+            return SystemInstallation.Action.UNINSTALL;
         }
-        List<SyncedTable> tables = resolve(connection, topology, systemId, dialect);
-        if (INSTALL.getValue().equals(action)) {
-            installer.install(connection, tables, CaptureTriggerHistory.nowMicros());
-        }
-        return installer.generateInstallScript(tables, user);
-    }
-
-    private static List<SyncedTable> resolve(Connection connection, SyncTopology topology, String systemId, Dialect dialect) throws SQLException {
-        SyncedTableResolver resolver = new SyncedTableResolver(dialect, topology);
-        List<SyncedTable> tables = new ArrayList<>();
-        for (TableSettings settings : topology.tables()) {
-            if (!isViewSource(settings, systemId)) {
-                tables.add(resolver.resolve(connection, settings, systemId));
-            }
-        }
-        return tables;
-    }
-
-    /**
-     * Whether the table is, in this system, a view polled as a one-way source (no triggers, no version table). In the
-     * systems it flows to, a view's rows land in an ordinary table, which needs its version table like any other.
-     */
-    static boolean isViewSource(TableSettings settings, String systemId) {
-        return settings.isView() && settings.flowsFrom(systemId);
+        return INSTALL.getValue().equals(value) ? SystemInstallation.Action.INSTALL : SystemInstallation.Action.GENERATE_INSTALL;
     }
 }

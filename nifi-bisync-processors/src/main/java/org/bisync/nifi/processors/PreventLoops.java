@@ -30,17 +30,16 @@ import org.apache.nifi.serialization.RecordReaderFactory;
 import org.apache.nifi.serialization.RecordSetWriterFactory;
 import org.apache.nifi.serialization.record.Record;
 import org.bisync.nifi.change.ChangeRecord;
+import org.bisync.nifi.loops.LoopScreen;
 import org.bisync.nifi.loops.OriginFilter;
 import org.bisync.nifi.loops.RunawayGuard;
 import org.bisync.nifi.topology.SyncTopology;
 import org.bisync.nifi.topology.SyncTopologyService;
-import org.bisync.nifi.version.Version;
 import org.bisync.nifi.version.VersionOrder;
 
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -128,8 +127,7 @@ public class PreventLoops extends AbstractProcessor {
     private static final Set<Relationship> RELATIONSHIPS = Set.of(SUCCESS, LOOP, FAILURE);
 
     private volatile LongSupplier clock = System::currentTimeMillis;
-    private volatile OriginFilter originFilter;
-    private volatile RunawayGuard guard;
+    private volatile LoopScreen screen;
     private volatile SyncTopologyService service;
     private volatile String targetSystem;
     private volatile int maxUpdates;
@@ -173,10 +171,10 @@ public class PreventLoops extends AbstractProcessor {
         SyncTopology topology = service.getTopology();
         targetSystem = context.getProperty(TARGET_SYSTEM).getValue().trim();
         topology.system(targetSystem); // an unknown target stops scheduling with the list of known systems
-        originFilter = new OriginFilter(targetSystem);
+        OriginFilter originFilter = new OriginFilter(targetSystem);
         maxUpdates = context.getProperty(MAX_UPDATES_PER_KEY).asInteger();
         long window = context.getProperty(RUNAWAY_WINDOW).asTimePeriod(TimeUnit.MILLISECONDS);
-        guard = new RunawayGuard(maxUpdates, Math.max(1, window), new VersionOrder(topology::rank), clock);
+        screen = new LoopScreen(originFilter, new RunawayGuard(maxUpdates, Math.max(1, window), new VersionOrder(topology::rank), clock));
     }
 
     @Override
@@ -212,37 +210,32 @@ public class PreventLoops extends AbstractProcessor {
         }
     }
 
-    private void admitNew(ProcessSession session, ChangeRecordIO.Batch batch, RoutedOutputs outputs) {
-        List<Record> passed = new ArrayList<>();
-        List<Record> failed = new ArrayList<>();
-        Map<String, List<Record>> parked = new LinkedHashMap<>();
-        Map<String, Long> parkedUntil = new HashMap<>();
-        List<ChangeRecord> dropped = new ArrayList<>();
+    /** The valid changes of a batch, each with its record; the invalid ones go to {@code failed} with their error. */
+    private static List<LoopScreen.Item<Record>> valid(ChangeRecordIO.Batch batch, List<Record> failed) {
+        List<LoopScreen.Item<Record>> valid = new ArrayList<>();
         for (ChangeRecordIO.Incoming incoming : batch.records()) {
-            if (!incoming.valid()) {
+            if (incoming.valid()) {
+                valid.add(new LoopScreen.Item<>(incoming.raw(), incoming.change()));
+            } else {
                 failed.add(ChangeRecordIO.withError(incoming.raw(), incoming.error().getMessage()));
-                continue;
             }
-            ChangeRecord change = incoming.change();
-            if (originFilter.isLoop(change.origin)) {
-                dropped.add(change);
-                continue;
-            }
-            String keyId = RunawayGuard.keyId(change.table, change.key);
-            RunawayGuard.Admission admission = guard.admit(keyId, change.version, change.prevVersion);
-            if (!admission.parked()) {
-                passed.add(incoming.raw());
-                continue;
-            }
-            if (admission.newlyParked()) {
-                session.adjustCounter(COUNTER_PARKED_KEYS, 1, false);
-                getLogger().warn("Runaway changes: a key {} of table '{}' changed more than {} times within {} ms on its way to "
-                                + "'{}' (triggers or applications reacting to synced writes?); parking its changes on 'loop' "
-                                + "until the key is quiet for the window, then passing on only its greatest version",
-                        ChangeRecord.keyColumns(change.key), change.table, maxUpdates, guard.windowMillis(), targetSystem);
-            }
-            parked.computeIfAbsent(keyId, k -> new ArrayList<>()).add(incoming.raw());
-            parkedUntil.merge(keyId, admission.parkedUntilMillis(), Math::max);
+        }
+        return valid;
+    }
+
+    private void admitNew(ProcessSession session, ChangeRecordIO.Batch batch, RoutedOutputs outputs) {
+        List<Record> failed = new ArrayList<>();
+        LoopScreen.Admitted<Record> admitted = screen.admit(valid(batch, failed));
+        List<Record> passed = admitted.passed();
+        Map<String, List<Record>> parked = admitted.parked();
+        Map<String, Long> parkedUntil = admitted.parkedUntil();
+        List<ChangeRecord> dropped = admitted.loops();
+        for (ChangeRecord change : admitted.newlyParked()) {
+            session.adjustCounter(COUNTER_PARKED_KEYS, 1, false);
+            getLogger().warn("Runaway changes: a key {} of table '{}' changed more than {} times within {} ms on its way to "
+                            + "'{}' (triggers or applications reacting to synced writes?); parking its changes on 'loop' "
+                            + "until the key is quiet for the window, then passing on only its greatest version",
+                    ChangeRecord.keyColumns(change.key), change.table, maxUpdates, screen.guard().windowMillis(), targetSystem);
         }
         int loops = dropped.size();
         if (loops > 0) {
@@ -251,13 +244,18 @@ public class PreventLoops extends AbstractProcessor {
         }
         String loopNote = loops == 0 ? "" : "; dropped " + loops + " whose origin is the target '" + targetSystem + "'";
         Map<String, String> common = Map.of(BisyncAttributes.TARGET_SYSTEM, targetSystem, LOOPS_DROPPED, String.valueOf(loops));
+        String passNote = "passed " + passed.size() + " changes" + loopNote;
+        if (passed.size() == batch.records().size()
+                && outputs.passUnchanged(SUCCESS, batch.schema(), passed.size(), common, passNote)) {
+            return; // nothing dropped, parked or failed: the content goes on as it came, not written again
+        }
         if (!passed.isEmpty()) {
-            outputs.send(SUCCESS, batch.schema(), passed, common, "passed " + passed.size() + " changes" + loopNote);
+            outputs.send(SUCCESS, batch.schema(), passed, common, passNote);
         }
         for (Map.Entry<String, List<Record>> entry : parked.entrySet()) {
             session.adjustCounter(COUNTER_PARKED, entry.getValue().size(), false);
             String reason = "runaway key " + entry.getKey() + ": more than " + maxUpdates + " changes within "
-                    + guard.windowMillis() + " ms; parked until " + parkedUntil.get(entry.getKey());
+                    + screen.guard().windowMillis() + " ms; parked until " + parkedUntil.get(entry.getKey());
             Map<String, String> attributes = new HashMap<>(common);
             attributes.put(BisyncAttributes.LOOP_PARKED_UNTIL, String.valueOf(parkedUntil.get(entry.getKey())));
             attributes.put(LOOP_KEY, entry.getKey());
@@ -273,45 +271,16 @@ public class PreventLoops extends AbstractProcessor {
     }
 
     private void releaseParked(ProcessSession session, FlowFile flowFile, ChangeRecordIO.Batch batch, long until, RoutedOutputs outputs) {
-        Map<String, List<ChangeRecordIO.Incoming>> byKey = new LinkedHashMap<>();
         List<Record> failed = new ArrayList<>();
-        for (ChangeRecordIO.Incoming incoming : batch.records()) {
-            if (incoming.valid()) {
-                byKey.computeIfAbsent(RunawayGuard.keyId(incoming.change().table, incoming.change().key), k -> new ArrayList<>()).add(incoming);
-            } else {
-                failed.add(ChangeRecordIO.withError(incoming.raw(), incoming.error().getMessage()));
-            }
-        }
-        Map<String, RunawayGuard.Release> releases = new LinkedHashMap<>();
-        long holdUntil = 0L;
-        for (Map.Entry<String, List<ChangeRecordIO.Incoming>> entry : byKey.entrySet()) {
-            List<Version> versions = entry.getValue().stream().map(i -> i.change().version).toList();
-            RunawayGuard.Release release = guard.release(entry.getKey(), until, versions);
-            releases.put(entry.getKey(), release);
-            if (release.hold()) {
-                holdUntil = Math.max(holdUntil, release.parkedUntilMillis());
-            }
-        }
-        if (holdUntil > 0L) {
+        LoopScreen.Released<Record> released = screen.release(valid(batch, failed), until);
+        if (released.holdUntil() > 0L) {
             // still within the key's window: back onto 'loop', penalized so it does not spin
-            FlowFile held = session.putAttribute(flowFile, BisyncAttributes.LOOP_PARKED_UNTIL, String.valueOf(holdUntil));
+            FlowFile held = session.putAttribute(flowFile, BisyncAttributes.LOOP_PARKED_UNTIL, String.valueOf(released.holdUntil()));
             session.transfer(session.penalize(held), LOOP);
             return;
         }
-        List<Record> passed = new ArrayList<>();
-        List<ChangeRecord> supersededChanges = new ArrayList<>();
-        for (Map.Entry<String, List<ChangeRecordIO.Incoming>> entry : byKey.entrySet()) {
-            Version pass = releases.get(entry.getKey()).pass();
-            boolean passedOne = false;
-            for (ChangeRecordIO.Incoming incoming : entry.getValue()) {
-                if (!passedOne && incoming.change().version.equals(pass)) {
-                    passed.add(incoming.raw());
-                    passedOne = true;
-                } else {
-                    supersededChanges.add(incoming.change());
-                }
-            }
-        }
+        List<Record> passed = released.passed();
+        List<ChangeRecord> supersededChanges = released.superseded();
         if (!passed.isEmpty()) {
             session.adjustCounter(COUNTER_RELEASED, passed.size(), false);
         }
@@ -322,7 +291,7 @@ public class PreventLoops extends AbstractProcessor {
             acks.acknowledge(service, targetSystem, supersededChanges);
         }
         String key = flowFile.getAttribute(LOOP_KEY);
-        String note = "released parked key " + (key == null ? byKey.keySet() : key) + ": passed the greatest version ("
+        String note = "released parked key " + (key == null ? released.keys() : key) + ": passed the greatest version ("
                 + passed.size() + "), dropped " + superseded + " superseded";
         Map<String, String> attributes = Map.of(BisyncAttributes.TARGET_SYSTEM, targetSystem, SUPERSEDED, String.valueOf(superseded));
         outputs.removeAttributes(Set.of(BisyncAttributes.LOOP_PARKED_UNTIL, LOOP_KEY, BisyncAttributes.REASON));

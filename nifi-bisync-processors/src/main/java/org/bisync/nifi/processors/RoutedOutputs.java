@@ -13,6 +13,7 @@ import org.apache.nifi.serialization.record.Record;
 import org.apache.nifi.serialization.record.RecordSchema;
 
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -47,6 +48,23 @@ final class RoutedOutputs {
 
     void send(Relationship relationship, RecordSchema schema, List<Record> records, Map<String, String> attributes, String details) {
         sends.add(new Send(relationship, schema, records, attributes, details));
+    }
+
+    /**
+     * Sends the incoming FlowFile on as it is, with {@code attributes} and its record count, when its content is what
+     * the writer would write of its {@code records} records (nothing was taken out or changed): no rewrite. Returns
+     * false, sending nothing, when the writer would write it differently; then use {@link #send} and {@link #finish}.
+     */
+    boolean passUnchanged(Relationship relationship, RecordSchema schema, int records, Map<String, String> attributes, String details) {
+        if (!sends.isEmpty() || !ChangeRecordIO.writtenAlike(original, writerFactory, schema, log)) {
+            return false;
+        }
+        Map<String, String> all = new HashMap<>(attributes);
+        all.put(BisyncAttributes.RECORD_COUNT, String.valueOf(records));
+        original = session.putAllAttributes(original, all);
+        session.getProvenanceReporter().route(original, relationship, details);
+        session.transfer(original, relationship);
+        return true;
     }
 
     /** Writes and transfers everything sent; removes the incoming FlowFile when nothing was. */

@@ -70,11 +70,22 @@ public record SyncedTable(TableSettings settings, String systemId, TableMetadata
         return columns.stream().filter(c -> c.key() || !c.readOnly()).toList();
     }
 
+    // plain loops: called per field of every record applied or captured
     public Optional<SyncedColumn> byCanonical(String canonical) {
-        return columns.stream().filter(c -> c.canonical().equals(canonical)).findFirst();
+        for (SyncedColumn column : columns) {
+            if (column.canonical().equals(canonical)) {
+                return Optional.of(column);
+            }
+        }
+        return Optional.empty();
     }
 
     public Optional<SyncedColumn> byLocal(String local) {
-        return columns.stream().filter(c -> c.local().equals(local)).findFirst();
+        for (SyncedColumn column : columns) {
+            if (column.local().equals(local)) {
+                return Optional.of(column);
+            }
+        }
+        return Optional.empty();
     }
 }

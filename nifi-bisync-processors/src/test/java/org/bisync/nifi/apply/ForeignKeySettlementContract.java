@@ -64,11 +64,11 @@ abstract class ForeignKeySettlementContract {
     private Conflict conflict(boolean deleteLast) throws Exception {
         if (deleteLast) {
             b.exec("INSERT INTO child VALUES (10, 1, 'c')");
-            Thread.sleep(5);
+            a.awaitClockPast(b);
             a.exec("DELETE FROM parent WHERE id = 1");
         } else {
             a.exec("DELETE FROM parent WHERE id = 1");
-            Thread.sleep(5);
+            b.awaitClockPast(a);
             b.exec("INSERT INTO child VALUES (10, 1, 'c')");
         }
         ChangeRecord delete = a.capture().get("parent").get(0);
@@ -182,7 +182,7 @@ abstract class ForeignKeySettlementContract {
         b.apply(b.parent, fromA.get("parent"), false);
         b.apply(b.child, fromA.get("child"), false);
         b.exec("UPDATE child SET parent_id = 1 WHERE id = 10");
-        Thread.sleep(5);
+        a.awaitClockPast(b);
         a.exec("DELETE FROM parent WHERE id = 1");
         ChangeRecord delete = a.capture().get("parent").get(0);
         ChangeRecord update = b.capture().get("child").get(0);

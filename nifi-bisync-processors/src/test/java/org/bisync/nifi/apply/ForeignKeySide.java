@@ -13,6 +13,7 @@ import org.bisync.nifi.dialect.BisyncTables;
 import org.bisync.nifi.dialect.Dialect;
 import org.bisync.nifi.schema.SyncedTable;
 import org.bisync.nifi.schema.SyncedTableResolver;
+import org.bisync.nifi.testsupport.Jdbc;
 import org.bisync.nifi.topology.SyncSystem;
 import org.bisync.nifi.topology.SyncTopology;
 import org.bisync.nifi.topology.TableSettings;
@@ -71,6 +72,20 @@ final class ForeignKeySide {
     }
 
     /** Reads, decodes and releases this side's unreleased history, by table name. */
+    /**
+     * Waits until this database's clock has passed every version captured at {@code other}, so that what this side
+     * writes next is later as the versions see it: the order a test means, as a state rather than a pause.
+     */
+    void awaitClockPast(ForeignKeySide other) throws SQLException {
+        long newest = Jdbc.count(other.dataSource, "SELECT max(version_num) FROM " + BisyncTables.HISTORY);
+        try (Connection c = dataSource.getConnection()) {
+            String clock = dialect.capture().selectClockMicros();
+            while (Jdbc.count(c, clock) <= newest) {
+                Thread.onSpinWait();
+            }
+        }
+    }
+
     Map<String, List<ChangeRecord>> capture() throws SQLException {
         HistoryReader reader = new HistoryReader(dialect.capture());
         ChangeDecoder decoder = new ChangeDecoder(dialect.types(), id);

@@ -37,6 +37,44 @@ class ChangeRecordSchemaTest {
 
     @Test
     void recordRoundTripKeepsEveryContractField() {
+        ChangeRecord sent = ChangeRecordBuilder.delete("customer").keyOnly("id", 9L)
+                .before(Map.of("id", 9L, "amount", new BigDecimal("3.00"))).changed("amount").version(300, "B")
+                .prev(new Version(250, "A")).fieldVersion("amount", new Version(280, "A")).supersedes(new Version(260, "A"))
+                .supersedes(new Version(270, "C")).from("C").sequence(77).capturedAt(654_321).decision(Decision.MERGE).build();
+        sent.sourceSystem = "B";
+        sent.transactionId = "tx-77";
+        sent.tombstoneVersion = new Version(310, "B");
+        sent.expectedVersion = new Version(240, "A");
+        sent.targetRow = new java.util.LinkedHashMap<>(Map.of("id", 9L, "amount", new BigDecimal("4.00")));
+        sent.targetVersion = new Version(245, "A");
+        sent.resolution = Resolution.KEEP_TARGET;
+
+        ChangeRecord back = ChangeRecordParser.parse(schema.toRecord(sent));
+        assertEquals("customer", back.table);
+        assertEquals(Operation.DELETE, back.operation);
+        assertEquals(Map.of("id", 9L), back.key);
+        assertEquals(Map.of("id", 9L, "amount", new BigDecimal("3.00")), back.before);
+        assertNull(back.after);
+        assertEquals(List.of("amount"), back.changedFields);
+        assertEquals(new Version(300, "B"), back.version);
+        assertEquals(new Version(250, "A"), back.prevVersion);
+        assertEquals(Map.of("amount", new Version(280, "A")), back.fieldVersions);
+        assertEquals(List.of(new Version(260, "A"), new Version(270, "C")), back.supersedes);
+        assertEquals(new Version(310, "B"), back.tombstoneVersion);
+        assertEquals("C", back.origin);
+        assertEquals("B", back.sourceSystem);
+        assertEquals("tx-77", back.transactionId);
+        assertEquals(77, back.sequence);
+        assertEquals(654_321, back.capturedAt);
+        assertEquals(Decision.MERGE, back.decision);
+        assertEquals(new Version(240, "A"), back.expectedVersion);
+        assertEquals(Map.of("id", 9L, "amount", new BigDecimal("4.00")), back.targetRow);
+        assertEquals(new Version(245, "A"), back.targetVersion);
+        assertEquals(Resolution.KEEP_TARGET, back.resolution);
+    }
+
+    @Test
+    void aCapturedUpdateRoundTripsWithNoDecisionYet() {
         ChangeRecord back = ChangeRecordParser.parse(schema.toRecord(update()));
         assertEquals("customer", back.table);
         assertEquals(Operation.UPDATE, back.operation);

@@ -103,6 +103,11 @@ class ApplyBidirectionalChangesTest {
     }
 
     private void enqueue(ChangeRecord... changes) throws Exception {
+        runner.enqueue(json(changes), Map.of(JsonRecordSetWriterService.SCHEMA_ATTRIBUTE, RecordSchemaJson.toJson(SCHEMA.schema()),
+                BisyncAttributes.TABLE, "customer"));
+    }
+
+    private static byte[] json(ChangeRecord... changes) throws Exception {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         try (JsonRecordSetWriter writer = new JsonRecordSetWriter(SCHEMA.schema(), out)) {
             writer.beginRecordSet();
@@ -111,8 +116,7 @@ class ApplyBidirectionalChangesTest {
             }
             writer.finishRecordSet();
         }
-        runner.enqueue(out.toByteArray(), Map.of(JsonRecordSetWriterService.SCHEMA_ATTRIBUTE, RecordSchemaJson.toJson(SCHEMA.schema()),
-                BisyncAttributes.TABLE, "customer"));
+        return out.toByteArray();
     }
 
     private static JsonNode records(MockFlowFile flowFile) throws Exception {
@@ -139,6 +143,31 @@ class ApplyBidirectionalChangesTest {
         assertEquals(2, runner.getCounterValue("Changes applied"));
         assertEquals("Grace", Jdbc.value(dataSource, "SELECT name FROM customer WHERE id = 2"));
         assertEquals(0L, Jdbc.value(dataSource, "SELECT count(*) FROM bisync_history"), "the applier's writes are not captured");
+    }
+
+    @Test
+    void autoTerminatedSuccessSharesTheIncomingContentInsteadOfWritingTheAppliedRecordsAgain() throws Exception {
+        runner = BisyncRunners.forTarget(TestRunners.newTestRunner(new ApplyBidirectionalChanges() {
+            @Override
+            boolean successDiscarded(org.apache.nifi.processor.ProcessContext context) {
+                return true; // as NiFi says of an auto-terminated relationship (nifi-mock always says false)
+            }
+        }), TOPOLOGY, Map.of("A", dataSource, "B", dataSource), "B");
+        enqueue(change(Operation.INSERT, 60, "Ada", 100));
+        runner.run();
+        byte[] incoming = json(change(Operation.INSERT, 60, "Ada", 100), change(Operation.INSERT, 61, "Grace", 100));
+        runner.enqueue(incoming, Map.of(JsonRecordSetWriterService.SCHEMA_ATTRIBUTE, RecordSchemaJson.toJson(SCHEMA.schema()),
+                BisyncAttributes.TABLE, "customer"));
+        runner.clearTransferState();
+        runner.run();
+
+        runner.assertAllFlowFilesTransferred(ApplyBidirectionalChanges.SUCCESS, 1);
+        MockFlowFile success = runner.getFlowFilesForRelationship(ApplyBidirectionalChanges.SUCCESS).get(0);
+        success.assertContentEquals(incoming);
+        success.assertAttributeEquals(BisyncAttributes.APPLIED, "1");
+        success.assertAttributeEquals(BisyncAttributes.STALE, "1");
+        assertTrue(runner.getProvenanceEvents().stream().anyMatch(e -> e.getEventType() == ProvenanceEventType.SEND));
+        assertEquals("Grace", Jdbc.value(dataSource, "SELECT name FROM customer WHERE id = 61"));
     }
 
     @Test
@@ -170,7 +199,7 @@ class ApplyBidirectionalChangesTest {
         assertEquals(20, failed.get(0).get("key").get("id").asInt());
         String error = failed.get(0).get("error").asText();
         assertTrue(error.contains("'name'") && error.contains("customer"), error);
-        assertNotNull(failure.getAttribute(BisyncAttributes.REASON));
+        assertEquals(error, failure.getAttribute(BisyncAttributes.REASON) + " (field 'name')", "the FlowFile says why its record failed");
         assertEquals(1, runner.getCounterValue("Changes failed"));
         assertEquals(1L, Jdbc.value(dataSource, "SELECT count(*) FROM customer WHERE id IN (20, 21)"));
     }

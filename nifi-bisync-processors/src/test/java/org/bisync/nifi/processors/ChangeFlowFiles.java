@@ -58,6 +58,14 @@ final class ChangeFlowFiles {
 
     /** Changes of another table, written with that table's change schema. */
     static void enqueue(TestRunner runner, ChangeRecordSchema schema, String table, List<ChangeRecord> changes, Map<String, String> attributes) {
+        Map<String, String> all = new LinkedHashMap<>(attributes);
+        all.put(JsonRecordSetWriterService.SCHEMA_ATTRIBUTE, RecordSchemaJson.toJson(schema.schema()));
+        all.put("bisync.table", table);
+        runner.enqueue(json(schema, changes), all);
+    }
+
+    /** The changes as the test writer writes them. */
+    static byte[] json(ChangeRecordSchema schema, List<ChangeRecord> changes) {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         try (RecordSetWriter writer = new JsonRecordSetWriterService().createWriter(null, schema.schema(), out, Map.of())) {
             writer.beginRecordSet();
@@ -68,10 +76,7 @@ final class ChangeFlowFiles {
         } catch (Exception e) {
             throw new IllegalStateException(e);
         }
-        Map<String, String> all = new LinkedHashMap<>(attributes);
-        all.put(JsonRecordSetWriterService.SCHEMA_ATTRIBUTE, RecordSchemaJson.toJson(schema.schema()));
-        all.put("bisync.table", table);
-        runner.enqueue(out.toByteArray(), all);
+        return out.toByteArray();
     }
 
     /** The records of an output FlowFile, read with the schema it carries. */

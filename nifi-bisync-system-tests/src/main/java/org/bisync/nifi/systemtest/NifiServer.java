@@ -87,8 +87,12 @@ public final class NifiServer implements AutoCloseable {
      * into its extensions folder and waits until it has loaded every processor of ours.
      */
     public static NifiServer start(Path home, Path workDirectory, List<Path> nars, Duration timeout) {
+        return start(home, workDirectory, nars, timeout, freePort());
+    }
+
+    /** As {@link #start(Path, Path, List, Duration)}, on a given port of 127.0.0.1 (a benchmark's fixed one). */
+    public static NifiServer start(Path home, Path workDirectory, List<Path> nars, Duration timeout, int port) {
         Path directory = workDirectory.toAbsolutePath().resolve("nifi-2.8.0");
-        int port = freePort();
         long started = System.nanoTime();
         NifiServer server = new NifiServer(directory, port);
         // a NiFi left running there by a run that was killed goes first
@@ -147,6 +151,28 @@ public final class NifiServer implements AutoCloseable {
 
     public Path directory() {
         return directory;
+    }
+
+    /** The process id of the NiFi JVM (not of its bootstrap), for jcmd; found by its command line naming this directory. */
+    public long pid() {
+        try (var processes = Files.list(Path.of("/proc"))) {
+            return processes.filter(p -> p.getFileName().toString().chars().allMatch(Character::isDigit))
+                    .filter(p -> {
+                        try {
+                            String command = Files.readString(p.resolve("cmdline"), StandardCharsets.UTF_8).replace('\0', ' ');
+                            boolean here = command.contains(directory.toString())
+                                    || p.resolve("cwd").toRealPath().equals(directory.toRealPath());
+                            // the application's main class comes last; the bootstrap's is another
+                            return command.trim().endsWith(" org.apache.nifi.NiFi") && here;
+                        } catch (IOException | RuntimeException e) {
+                            return false; // gone, or not ours to read
+                        }
+                    })
+                    .mapToLong(p -> Long.parseLong(p.getFileName().toString())).findFirst()
+                    .orElseThrow(() -> new IllegalStateException("No NiFi JVM running from " + directory));
+        } catch (IOException e) {
+            throw new UncheckedIOException("Cannot list /proc to find NiFi's process", e);
+        }
     }
 
     public Path logFile() {

@@ -6,26 +6,17 @@ package org.bisync.nifi.demo.harness;
 
 import org.apache.nifi.annotation.behavior.Stateful;
 import org.apache.nifi.components.state.Scope;
-import org.apache.nifi.controller.ControllerService;
 import org.apache.nifi.flowfile.FlowFile;
 import org.apache.nifi.flow.VersionedConnection;
-import org.apache.nifi.flow.VersionedControllerService;
-import org.apache.nifi.flow.VersionedParameter;
-import org.apache.nifi.flow.VersionedParameterContext;
 import org.apache.nifi.flow.VersionedProcessGroup;
 import org.apache.nifi.flow.VersionedProcessor;
-import org.apache.nifi.flow.VersionedPropertyDescriptor;
 import org.apache.nifi.processor.ProcessSession;
-import org.apache.nifi.processor.Processor;
 import org.apache.nifi.processor.Relationship;
 import org.apache.nifi.registry.flow.RegisteredFlowSnapshot;
-import org.apache.nifi.reporting.InitializationException;
 import org.apache.nifi.serialization.RecordReader;
 import org.apache.nifi.serialization.record.Record;
-import org.apache.nifi.util.FormatUtils;
 import org.apache.nifi.util.MockFlowFile;
 import org.apache.nifi.util.TestRunner;
-import org.apache.nifi.util.TestRunners;
 import org.bisync.nifi.demo.harness.Outcomes.ChangeId;
 import org.bisync.nifi.demo.harness.Outcomes.Leg;
 import org.bisync.nifi.demo.harness.Outcomes.Outcome;
@@ -33,7 +24,6 @@ import org.bisync.nifi.demo.templates.TemplateGenerator;
 import org.bisync.nifi.demo.templates.Templates;
 import org.bisync.nifi.testsupport.JsonRecordReaderService;
 import org.bisync.nifi.testsupport.JsonRecordSetWriterService;
-import org.bisync.nifi.testsupport.TestDbcpService;
 
 import javax.sql.DataSource;
 import java.io.ByteArrayInputStream;
@@ -43,7 +33,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.Deque;
 import java.util.EnumMap;
 import java.util.HashMap;
@@ -51,34 +40,23 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.Random;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import java.util.function.Predicate;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
- * Runs a template's processors headless: one nifi-mock {@link TestRunner} per processor of ours, configured with the
- * template's properties (parameters substituted), with test stand-ins only for NiFi's own services (DBCPConnectionPool
- * becomes a {@link TestDbcpService} over the system's embedded database, the JSON reader and writer become the
- * test-support JSON services that carry the schema in an attribute). FlowFiles move along the template's connections,
- * loop-backs included; funnels hold what reaches them (conflicts, failures).
+ * Runs a template's processors headless: one nifi-mock {@link TestRunner} per processor of ours, made by
+ * {@link TemplateRunners} (the template's properties, parameters substituted, test stand-ins only for NiFi's own
+ * services). FlowFiles move along the template's connections, loop-backs included; funnels hold what reaches them
+ * (conflicts, failures).
  *
  * <p>Every record is followed per (change, target) so that {@link #outcomes()} can tell whether each captured change
- * ended exactly once per direction. Connections can duplicate and reorder FlowFiles, and a processor can be restarted
- * (stopped and started, keeping its state) mid-run; the whole flow can be restarted with new processor instances
- * ({@link #restartFlow}), NiFi can die inside a processor's session ({@link #crashDuring}), and FlowFiles kept on the
- * way can be replayed ({@link #replay}). Processors without an incoming connection (sources) run every round,
- * except those scheduled a minute apart or more (such as a ManageSyncTriggers that installs at start): those run at the
- * first round after they start and then once per their period, as in NiFi. Single-threaded: call it from one thread; databases may be written
- * concurrently by others.
+ * ended exactly once per direction. Connections can duplicate and reorder FlowFiles and keep them for a replay
+ * ({@link ConnectionFaults}), and a processor can be restarted (stopped and started, keeping its state) mid-run; the
+ * whole flow can be restarted with new processor instances ({@link #restartFlow}), NiFi can die inside a processor's
+ * session ({@link #crashDuring}), and FlowFiles kept on the way can be replayed ({@link #replay}). Sources run as their
+ * {@link SourceSchedule} says. Single-threaded: call it from one thread; databases may be written concurrently by others.
  */
 public final class FlowHarness implements AutoCloseable {
-
-    private static final Pattern PARAMETER = Pattern.compile("#\\{([^}]+)}");
-    /** Sources scheduled at least this far apart run once per period; shorter schedules are compressed to every round. */
-    private static final long LONG_PERIOD_MILLIS = 60_000L;
 
     /** A FlowFile between two processors: content, attributes and the connection it travels. */
     private record Item(byte[] content, Map<String, String> attributes) {
@@ -92,9 +70,7 @@ public final class FlowHarness implements AutoCloseable {
         final List<TestRunner> retired = new ArrayList<>();
         final String target;
         final boolean source;
-        /** A source's run schedule when it is long (a minute or more), else 0: run every round. */
-        final long periodMillis;
-        long lastRunAt;
+        final SourceSchedule schedule;
         final Deque<Item> queue = new ArrayDeque<>();
         /** Records handed to the runner and what came out, until its queue is empty and the difference can be taken. */
         final Map<ChangeId, Integer> pendingIn = new HashMap<>();
@@ -109,23 +85,12 @@ public final class FlowHarness implements AutoCloseable {
             this.runner = runner;
             this.target = target;
             this.source = source;
-            long period = definition.getSchedulingPeriod() == null ? 0
-                    : FormatUtils.getTimeDuration(definition.getSchedulingPeriod(), TimeUnit.MILLISECONDS);
-            this.periodMillis = period >= LONG_PERIOD_MILLIS ? period : 0;
-        }
-
-        /** Whether a source is due: every round, or for a long schedule once per period. */
-        boolean due(long now) {
-            return periodMillis == 0 || lastRunAt == 0 || now - lastRunAt >= periodMillis;
+            this.schedule = new SourceSchedule(definition.getSchedulingPeriod());
         }
 
         String name() {
             return definition.getName();
         }
-    }
-
-    /** Connection behaviour the harness was asked to inject. */
-    private record Fault(Predicate<String> connectionName, double duplicateProbability, boolean reorder) {
     }
 
     /** A FlowFile that travelled a connection kept for replay, with the processor it left. */
@@ -141,13 +106,10 @@ public final class FlowHarness implements AutoCloseable {
     private final Map<String, List<Item>> funnels = new LinkedHashMap<>();
     private final Map<String, String> funnelNames = new HashMap<>();
     private final List<VersionedConnection> connections;
-    private final List<Fault> faults;
-    private final Random random;
+    private final ConnectionFaults faults;
     private final Outcomes outcomes = new Outcomes();
     private final Consumer<String> log;
-    private final Builder builder;
-    private final Map<String, String> parameters;
-    private final Map<String, String> poolSystems;
+    private final TemplateRunners runners;
     /** FlowFiles kept for {@link #replay}: the processor they left, the connection and the FlowFile. */
     private final List<Travelled> travelled = new ArrayList<>();
     private final java.util.Set<String> stopped = new java.util.HashSet<>();
@@ -159,15 +121,12 @@ public final class FlowHarness implements AutoCloseable {
 
     private FlowHarness(Builder builder) {
         this.snapshot = builder.snapshot;
-        this.faults = List.copyOf(builder.faults);
-        this.random = new Random(builder.seed);
+        this.faults = new ConnectionFaults(builder.faults, builder.seed, builder.keepForReplay);
         this.log = builder.log;
-        this.builder = builder;
         VersionedProcessGroup group = snapshot.getFlowContents();
         this.connections = new ArrayList<>(group.getConnections());
         connections.sort((a, b) -> a.getIdentifier().compareTo(b.getIdentifier()));
-        this.parameters = parameters(snapshot, builder.parameters);
-        this.poolSystems = poolSystems(group);
+        this.runners = new TemplateRunners(snapshot, builder.parameters, builder.dataSources, builder.processorProperties);
         List<VersionedProcessor> processors = new ArrayList<>(group.getProcessors());
         processors.sort((a, b) -> a.getName().compareTo(b.getName()));
         for (VersionedProcessor processor : processors) {
@@ -176,7 +135,7 @@ public final class FlowHarness implements AutoCloseable {
             }
             String target = processor.getProperties().get("Target System ID");
             boolean source = group.getConnections().stream().noneMatch(c -> c.getDestination().getId().equals(processor.getIdentifier()));
-            TestRunner runner = newRunner(processor, source);
+            TestRunner runner = runners.newRunner(processor, source);
             nodes.put(processor.getIdentifier(), new Node(processor, runner, target, source));
         }
         group.getFunnels().forEach(f -> funnels.put(f.getIdentifier(), new ArrayList<>()));
@@ -205,7 +164,7 @@ public final class FlowHarness implements AutoCloseable {
         private final Map<String, DataSource> dataSources = new HashMap<>();
         private final Map<String, String> parameters = new HashMap<>();
         private final Map<String, Map<String, String>> processorProperties = new HashMap<>();
-        private final List<Fault> faults = new ArrayList<>();
+        private final List<ConnectionFaults.Fault> faults = new ArrayList<>();
         private Predicate<String> keepForReplay = name -> false;
         private long seed = 1;
         private Consumer<String> log = message -> { };
@@ -233,13 +192,13 @@ public final class FlowHarness implements AutoCloseable {
 
         /** Delivers a second copy of a FlowFile travelling a matching connection with this probability. */
         public Builder duplicate(Predicate<String> connectionName, double probability) {
-            faults.add(new Fault(connectionName, probability, false));
+            faults.add(new ConnectionFaults.Fault(connectionName, probability, false));
             return this;
         }
 
         /** Shuffles the queue a matching connection delivers into before the processor takes it. */
         public Builder reorder(Predicate<String> connectionName) {
-            faults.add(new Fault(connectionName, 0, true));
+            faults.add(new ConnectionFaults.Fault(connectionName, 0, true));
             return this;
         }
 
@@ -264,131 +223,6 @@ public final class FlowHarness implements AutoCloseable {
         }
     }
 
-    private static Map<String, String> parameters(RegisteredFlowSnapshot snapshot, Map<String, String> given) {
-        Map<String, String> values = new HashMap<>();
-        String contextName = snapshot.getFlowContents().getParameterContextName();
-        VersionedParameterContext context = contextName == null ? null : snapshot.getParameterContexts().get(contextName);
-        if (context != null) {
-            for (VersionedParameter parameter : context.getParameters()) {
-                if (parameter.getValue() != null) {
-                    values.put(parameter.getName(), parameter.getValue());
-                }
-            }
-        }
-        values.putAll(given);
-        return values;
-    }
-
-    private static String substitute(String value, Map<String, String> parameters) {
-        if (value == null) {
-            return null;
-        }
-        Matcher matcher = PARAMETER.matcher(value);
-        StringBuilder out = new StringBuilder();
-        while (matcher.find()) {
-            String replacement = parameters.get(matcher.group(1));
-            if (replacement == null) {
-                throw new IllegalArgumentException("No value for parameter #{" + matcher.group(1) + "}");
-            }
-            matcher.appendReplacement(out, Matcher.quoteReplacement(replacement));
-        }
-        matcher.appendTail(out);
-        return out.toString();
-    }
-
-    /** Pool service id to system id, from the dynamic properties of the topology service. */
-    private static Map<String, String> poolSystems(VersionedProcessGroup group) {
-        Map<String, String> systems = new HashMap<>();
-        for (VersionedControllerService service : group.getControllerServices()) {
-            service.getPropertyDescriptors().forEach((name, descriptor) -> {
-                if (descriptor.isDynamic() && descriptor.getIdentifiesControllerService()) {
-                    systems.put(service.getProperties().get(name), name);
-                }
-            });
-        }
-        return systems;
-    }
-
-    /** A runner for the processor as the template and the builder's overrides configure it (a fresh instance). */
-    private TestRunner newRunner(VersionedProcessor processor, boolean source) {
-        TestRunner runner = runner(processor, snapshot.getFlowContents(), parameters, poolSystems, builder);
-        builder.processorProperties.getOrDefault(processor.getName(), Map.of()).forEach(runner::setProperty);
-        if (source) {
-            runner.setIncomingConnection(false); // e.g. ManageSyncTriggers runs on its schedule only without one
-        }
-        return runner;
-    }
-
-    private TestRunner runner(VersionedProcessor processor, VersionedProcessGroup group, Map<String, String> parameters,
-                              Map<String, String> poolSystems, Builder builder) {
-        Class<? extends Processor> type;
-        try {
-            type = Class.forName(processor.getType()).asSubclass(Processor.class);
-        } catch (ClassNotFoundException e) {
-            throw new IllegalStateException("Processor " + processor.getName() + " has type " + processor.getType()
-                    + ", which is not on the classpath", e);
-        }
-        TestRunner runner = TestRunners.newTestRunner(type);
-        // services without service references first, so a service is enabled after those it uses
-        List<VersionedControllerService> services = new ArrayList<>(group.getControllerServices());
-        services.sort((a, b) -> {
-            int byDependency = Boolean.compare(referencesServices(a), referencesServices(b));
-            return byDependency != 0 ? byDependency : a.getIdentifier().compareTo(b.getIdentifier());
-        });
-        try {
-            for (VersionedControllerService definition : services) {
-                ControllerService service = standIn(definition, poolSystems, builder.dataSources);
-                runner.addControllerService(definition.getIdentifier(), service);
-                if (definition.getType().startsWith("org.bisync.")) {
-                    for (Map.Entry<String, String> property : definition.getProperties().entrySet()) {
-                        runner.setProperty(service, property.getKey(), substitute(property.getValue(), parameters));
-                    }
-                }
-                runner.enableControllerService(service);
-            }
-        } catch (InitializationException e) {
-            throw new IllegalStateException("Cannot set up the services of " + processor.getName(), e);
-        }
-        for (Map.Entry<String, String> property : processor.getProperties().entrySet()) {
-            runner.setProperty(property.getKey(), substitute(property.getValue(), parameters));
-        }
-        return runner;
-    }
-
-    private static boolean referencesServices(VersionedControllerService service) {
-        return service.getPropertyDescriptors().values().stream().anyMatch(VersionedPropertyDescriptor::getIdentifiesControllerService);
-    }
-
-    private static ControllerService standIn(VersionedControllerService definition, Map<String, String> poolSystems,
-                                             Map<String, DataSource> dataSources) {
-        switch (definition.getType()) {
-            case Templates.DBCP_POOL -> {
-                String system = poolSystems.get(definition.getIdentifier());
-                DataSource dataSource = dataSources.get(system);
-                if (dataSource == null) {
-                    throw new IllegalArgumentException("No DataSource given for system '" + system + "' (pool " + definition.getName() + ")");
-                }
-                return new TestDbcpService(dataSource);
-            }
-            case Templates.JSON_READER -> {
-                return new JsonRecordReaderService();
-            }
-            case Templates.JSON_WRITER -> {
-                return new JsonRecordSetWriterService();
-            }
-            default -> {
-                if (!definition.getType().startsWith("org.bisync.")) {
-                    throw new IllegalArgumentException("No stand-in for NiFi service " + definition.getType());
-                }
-                try {
-                    return Class.forName(definition.getType()).asSubclass(ControllerService.class).getDeclaredConstructor().newInstance();
-                } catch (ReflectiveOperationException e) {
-                    throw new IllegalStateException("Cannot create service " + definition.getType(), e);
-                }
-            }
-        }
-    }
-
     // ------------------------------------------------------------------ running
 
     /**
@@ -402,8 +236,8 @@ public final class FlowHarness implements AutoCloseable {
         int moved = 0;
         long now = System.currentTimeMillis();
         for (Node node : nodes.values()) {
-            if (node.source && !stopped.contains(node.name()) && node.due(now)) {
-                node.lastRunAt = now;
+            if (node.source && !stopped.contains(node.name()) && node.schedule.due(now)) {
+                node.schedule.ran(now);
                 captured += runSource(node);
             }
         }
@@ -458,7 +292,7 @@ public final class FlowHarness implements AutoCloseable {
             node.runner.stop();
             node.scheduled = false;
         }
-        node.lastRunAt = 0; // a started processor runs at once
+        node.schedule.runAtOnce();
         log.accept("restarted " + processorName);
     }
 
@@ -478,7 +312,7 @@ public final class FlowHarness implements AutoCloseable {
 
     /** Starts a processor stopped with {@link #stop} again at the next round. */
     public void start(String processorName) {
-        byName(processorName).lastRunAt = 0; // a started processor runs at once
+        byName(processorName).schedule.runAtOnce();
         stopped.remove(processorName);
         log.accept("started " + processorName);
     }
@@ -523,7 +357,7 @@ public final class FlowHarness implements AutoCloseable {
         }
         crashing.clearTransferState();
         stopQuietly(node.name(), crashing);
-        node.runner = newRunner(node.definition, node.source);
+        node.runner = runners.newRunner(node.definition, node.source);
         setState(node.runner, before);
         node.scheduled = false;
         log.accept("NiFi died inside a session of " + processorName + " (" + lost + " FlowFiles it emitted were lost)");
@@ -565,9 +399,9 @@ public final class FlowHarness implements AutoCloseable {
         }
         Map<Scope, Map<String, String>> state = state(old);
         node.retired.add(old);
-        node.runner = newRunner(node.definition, node.source);
+        node.runner = runners.newRunner(node.definition, node.source);
         setState(node.runner, state);
-        node.lastRunAt = 0; // a started processor runs at once
+        node.schedule.runAtOnce();
     }
 
     /** Takes the FlowFiles out of a runner's input queue, in queue order. */
@@ -897,20 +731,12 @@ public final class FlowHarness implements AutoCloseable {
                 continue;
             }
             routed = true;
-            int copies = 1;
-            boolean reorder = false;
-            for (Fault fault : faults) {
-                if (fault.connectionName().test(connection.getName())) {
-                    if (fault.duplicateProbability() > 0 && random.nextDouble() < fault.duplicateProbability()) {
-                        copies++;
-                    }
-                    reorder |= fault.reorder();
-                }
-            }
+            int copies = faults.copies(connection.getName());
+            boolean reorder = faults.reorders(connection.getName());
             for (int copy = 0; copy < copies; copy++) {
                 deliver(from, connection, item, reorder, copy > 0);
             }
-            if (builder.keepForReplay.test(connection.getName())) {
+            if (faults.keepsForReplay(connection.getName())) {
                 travelled.add(new Travelled(from, connection, copy(item)));
             }
         }
@@ -935,10 +761,7 @@ public final class FlowHarness implements AutoCloseable {
             }
             node.queue.add(copy(item));
             if (reorder) {
-                List<Item> shuffled = new ArrayList<>(node.queue);
-                Collections.shuffle(shuffled, random);
-                node.queue.clear();
-                node.queue.addAll(shuffled);
+                faults.shuffle(node.queue);
             }
             return;
         }

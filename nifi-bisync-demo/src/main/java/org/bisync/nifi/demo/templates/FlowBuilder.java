@@ -146,7 +146,8 @@ public final class FlowBuilder {
         processor.setSchedulingStrategy("TIMER_DRIVEN");
         processor.setSchedulingPeriod("0 sec");
         processor.setExecutionNode("ALL");
-        processor.setPenaltyDuration("30 sec");
+        // a penalized FlowFile waits this long before it is tried again (NiFi's default, 30 s, stalls a transient error)
+        processor.setPenaltyDuration("1 sec");
         processor.setYieldDuration("1 sec");
         processor.setBulletinLevel("WARN");
         processor.setRunDurationMillis(0L);

@@ -252,7 +252,8 @@ public final class Templates {
                             Property.of("Schema Access Strategy", "inherit-record-schema"),
                             Property.of("Timestamp Format", TIMESTAMP_FORMAT),
                             Property.of("Pretty Print JSON", "false"),
-                            Property.of("Suppress Null Values", "never-suppress"),
+                            // a change record has many fields that are null for most changes: absent, they read as null
+                            Property.of("Suppress Null Values", "always-suppress"),
                             Property.of("Output Grouping", "output-array")),
                     "Writes change records and puts their schema in the avro.schema attribute for the next reader.");
         }
@@ -315,8 +316,9 @@ public final class Templates {
                             Property.of("Max Changes Per FlowFile", "1000"),
                             Property.of("History Retention", "0 sec")),
                     at(0, row), "Installs the triggers in " + system.title() + " and emits its changes.");
-            // sub-second polling, on the primary node only: capture keeps its position in cluster state
-            capture.setSchedulingPeriod("500 millis");
+            // sub-second polling (an idle poll is one query), on the primary node only: capture keeps its position in
+            // cluster state
+            capture.setSchedulingPeriod("200 millis");
             capture.setExecutionNode("PRIMARY");
             // a poll may open a second connection while it holds the first
             uses(system, 2);

@@ -12,7 +12,6 @@ import java.util.List;
 
 import static org.bisync.nifi.demo.conflicts.TwoWayPair.MARIA_TO_PG;
 import static org.bisync.nifi.demo.conflicts.TwoWayPair.insert;
-import static org.bisync.nifi.demo.conflicts.TwoWayPair.pause;
 import static org.bisync.nifi.demo.conflicts.TwoWayPair.update;
 import static org.bisync.nifi.demo.conflicts.TwoWayPair.version;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -58,7 +57,7 @@ class ConflictDeleteTest {
             update(pair.pg, "UPDATE contact SET name = ? WHERE id = 2", "2 updated on postgresql");
             update(pair.maria, "DELETE FROM contact WHERE id = 3");
             update(pair.maria, "UPDATE contact SET name = ? WHERE id = 4", "4 updated on mariadb");
-            pause(5);
+            pair.later();
             update(pair.maria, "UPDATE contact SET name = ? WHERE id = 1", "1 updated on mariadb");
             update(pair.maria, "DELETE FROM contact WHERE id = 2");
             update(pair.pg, "UPDATE contact SET name = ? WHERE id = 3", "3 updated on postgresql");
@@ -70,11 +69,11 @@ class ConflictDeleteTest {
             update(pair.maria, "UPDATE contact SET name = ? WHERE id = 5", "5 updated on mariadb (late)");
             List<MockFlowFile> late5 = pair.captureAndHold(TwoWayPair.CAPTURE_MARIA);
             assertFalse(late5.isEmpty(), "capture emitted row 5's update");
-            pause(5);
+            pair.later();
             update(pair.pg, "DELETE FROM contact WHERE id = 5");
             // row 6: PostgreSQL deletes; MariaDB updates later, and that update's delivery is held back
             update(pair.pg, "DELETE FROM contact WHERE id = 6");
-            pause(5);
+            pair.later();
             update(pair.maria, "UPDATE contact SET name = ? WHERE id = 6", "6 updated on mariadb (late)");
             List<MockFlowFile> late6 = pair.captureAndHold(TwoWayPair.CAPTURE_MARIA);
             assertFalse(late6.isEmpty(), "capture emitted row 6's update");

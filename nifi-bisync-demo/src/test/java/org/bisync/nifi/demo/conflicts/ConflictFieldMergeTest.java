@@ -7,7 +7,6 @@ package org.bisync.nifi.demo.conflicts;
 import org.junit.jupiter.api.Test;
 
 import static org.bisync.nifi.demo.conflicts.TwoWayPair.insert;
-import static org.bisync.nifi.demo.conflicts.TwoWayPair.pause;
 import static org.bisync.nifi.demo.conflicts.TwoWayPair.update;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -25,7 +24,7 @@ class ConflictFieldMergeTest {
             // both before any sync: email on A, phone on B (row 1); and the other order on row 2
             update(pair.pg, "UPDATE contact SET email = ? WHERE id = 1", "ada@new.example");
             update(pair.maria, "UPDATE contact SET phone = ? WHERE id = 2", "555-2222");
-            pause(5);
+            pair.later();
             update(pair.maria, "UPDATE contact SET phone = ? WHERE id = 1", "555-1111");
             update(pair.pg, "UPDATE contact SET email = ? WHERE id = 2", "bob@new.example");
 
@@ -49,7 +48,7 @@ class ConflictFieldMergeTest {
             insert(pair.maria, 1, "Cy", "cy@old.example", "555-0003", "30.00");
             pair.sync();
             update(pair.maria, "UPDATE contact SET email = ?, balance = ? WHERE id = 1", "cy@maria.example", 31);
-            pause(5);
+            pair.later();
             update(pair.pg, "UPDATE contact SET email = ?, phone = ? WHERE id = 1", "cy@pg.example", "555-3333");
             pair.sync();
             pair.assertIdentical();

@@ -7,7 +7,6 @@ package org.bisync.nifi.demo.conflicts;
 import org.junit.jupiter.api.Test;
 
 import static org.bisync.nifi.demo.conflicts.TwoWayPair.insert;
-import static org.bisync.nifi.demo.conflicts.TwoWayPair.pause;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 /** The same key inserted on both sides before any sync (PostgreSQL <-> MariaDB): both end identical. */
@@ -18,7 +17,7 @@ class ConflictInsertTest {
         try (TwoWayPair pair = TwoWayPair.setup("insert_lww").strategy("LAST_WRITE_WINS").start()) {
             insert(pair.pg, 1, "pg first", "a@pg.example", "1", "1.00");
             insert(pair.maria, 2, "maria first", "b@maria.example", "2", "2.00");
-            pause(5);
+            pair.later();
             insert(pair.maria, 1, "maria later", "a@maria.example", "11", "11.00");
             insert(pair.pg, 2, "pg later", "b@pg.example", "22", "22.00");
             pair.sync();
@@ -32,7 +31,7 @@ class ConflictInsertTest {
     void theSameKeyInsertedOnBothSidesUnderSystemPriorityKeepsTheHigherSystemsRow() throws Exception {
         try (TwoWayPair pair = TwoWayPair.setup("insert_priority").strategy("SYSTEM_PRIORITY").start()) {
             insert(pair.maria, 1, "maria first", "a@maria.example", "11", "11.00");
-            pause(5);
+            pair.later();
             insert(pair.pg, 1, "pg later", "a@pg.example", "1", "1.00");
             pair.sync();
             assertEquals(1, pair.assertIdentical().size());
@@ -44,7 +43,7 @@ class ConflictInsertTest {
     void theSameKeyInsertedOnBothSidesUnderFieldNewestMergesPerField() throws Exception {
         try (TwoWayPair pair = TwoWayPair.setup("insert_fields").strategy("FIELD_NEWEST").start()) {
             insert(pair.pg, 1, "pg first", "a@pg.example", "1", "1.00");
-            pause(5);
+            pair.later();
             insert(pair.maria, 1, "maria later", "a@maria.example", "11", "11.00");
             pair.sync();
             assertEquals(1, pair.assertIdentical().size());

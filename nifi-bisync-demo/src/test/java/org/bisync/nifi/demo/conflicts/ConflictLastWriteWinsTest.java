@@ -9,7 +9,6 @@ import org.junit.jupiter.api.Test;
 import java.util.List;
 
 import static org.bisync.nifi.demo.conflicts.TwoWayPair.insert;
-import static org.bisync.nifi.demo.conflicts.TwoWayPair.pause;
 import static org.bisync.nifi.demo.conflicts.TwoWayPair.update;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -32,11 +31,11 @@ class ConflictLastWriteWinsTest {
 
             // row 6: first on A (PostgreSQL), then on B (MariaDB); row 7: first on B, then on A; no sync in between
             update(pair.pg, "UPDATE contact SET name = ? WHERE id = 6", "six edited on PostgreSQL");
-            pause(5);
+            pair.later();
             update(pair.maria, "UPDATE contact SET name = ? WHERE id = 7", "seven edited on MariaDB");
-            pause(5);
+            pair.later();
             update(pair.maria, "UPDATE contact SET name = ? WHERE id = 6", "six edited on MariaDB");
-            pause(5);
+            pair.later();
             update(pair.pg, "UPDATE contact SET name = ? WHERE id = 7", "seven edited on PostgreSQL");
 
             pair.sync();

@@ -8,7 +8,6 @@ import org.bisync.nifi.topology.SyncSystem;
 import org.junit.jupiter.api.Test;
 
 import static org.bisync.nifi.demo.conflicts.TwoWayPair.insert;
-import static org.bisync.nifi.demo.conflicts.TwoWayPair.pause;
 import static org.bisync.nifi.demo.conflicts.TwoWayPair.setClockCorrection;
 import static org.bisync.nifi.demo.conflicts.TwoWayPair.update;
 import static org.bisync.nifi.demo.conflicts.TwoWayPair.version;
@@ -35,7 +34,7 @@ class ConflictSystemPriorityTest {
             // row 1: MariaDB first, PostgreSQL later in real time; row 2: PostgreSQL first, MariaDB later
             update(pair.maria, "UPDATE contact SET name = ? WHERE id = 1", "one by MariaDB");
             update(pair.pg, "UPDATE contact SET name = ? WHERE id = 2", "two by PostgreSQL");
-            pause(20);
+            pair.later();
             update(pair.pg, "UPDATE contact SET name = ? WHERE id = 1", "one by PostgreSQL (later)");
             update(pair.maria, "UPDATE contact SET name = ? WHERE id = 2", "two by MariaDB (later)");
             pair.sync();
@@ -65,7 +64,7 @@ class ConflictSystemPriorityTest {
             long farBehind = -3 * SyncSystem.PRIORITY_STEP_MICROS;
             setClockCorrection(pair.pg, farBehind);
             setClockCorrection(pair.maria, farBehind);
-            pause(1100); // MariaDB's triggers keep the correction for up to a second per session
+            // MariaDB's triggers keep the correction up to a second per session: each update below opens a session of its own
             update(pair.pg, "UPDATE contact SET email = ? WHERE id = 3", "pg@tie.example");
             update(pair.maria, "UPDATE contact SET email = ? WHERE id = 3", "maria@tie.example");
             String pgVersion = version(pair.pg, 3);

@@ -22,7 +22,6 @@ import static org.bisync.nifi.demo.conflicts.TwoWayPair.MARIA;
 import static org.bisync.nifi.demo.conflicts.TwoWayPair.MARIA_TO_PG;
 import static org.bisync.nifi.demo.conflicts.TwoWayPair.PG;
 import static org.bisync.nifi.demo.conflicts.TwoWayPair.insert;
-import static org.bisync.nifi.demo.conflicts.TwoWayPair.pause;
 import static org.bisync.nifi.demo.conflicts.TwoWayPair.update;
 import static org.bisync.nifi.demo.conflicts.TwoWayPair.version;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -53,7 +52,7 @@ class TombstonePurgeTest {
             update(pair.maria, "UPDATE contact SET name = ? WHERE id = 5", "5 updated on mariadb (late)");
             List<MockFlowFile> late = pair.captureAndHold(TwoWayPair.CAPTURE_MARIA);
             assertFalse(late.isEmpty(), "capture emitted row 5's update");
-            pause(5);
+            pair.later();
             update(pair.pg, "DELETE FROM contact WHERE id = 5");
             update(pair.pg, "DELETE FROM contact WHERE id = 7");
             pair.sync();
@@ -98,7 +97,7 @@ class TombstonePurgeTest {
             insert(pair.pg, 6, "six", "u6@example.com", "555-0006", "6.00");
             pair.sync();
             update(pair.pg, "DELETE FROM contact WHERE id = 6");
-            pause(5);
+            pair.later();
             update(pair.maria, "UPDATE contact SET name = ? WHERE id = 6", "6 updated on mariadb (late)");
             List<MockFlowFile> late = pair.captureAndHold(TwoWayPair.CAPTURE_MARIA);
             assertFalse(late.isEmpty(), "capture emitted row 6's update");
@@ -111,6 +110,8 @@ class TombstonePurgeTest {
             pair.assertRowOnBothSides(6, "6|6 updated on mariadb (late)|u6@example.com|555-0006|6.00");
             assertEquals(version(pair.pg, 6), version(pair.maria, 6));
             assertEquals(0, purge(setup, pair, PG).tombstones, "no tombstone is left: the row is back");
+            assertEquals(0, Jdbc.count(pair.pg, TOMBSTONES), "none in PostgreSQL's version table");
+            assertEquals(0, Jdbc.count(pair.maria, TOMBSTONES), "none in MariaDB's");
         }
     }
 
@@ -124,10 +125,12 @@ class TombstonePurgeTest {
             assertFalse(held.isEmpty());
             pair.harness.runner(TwoWayPair.CAPTURE_MARIA).run(1, false, false); // releases the row, runs retention
             assertEquals(1, Jdbc.count(pair.maria, "SELECT COUNT(*) FROM bisync_released"), "released but not acknowledged: kept");
+            long released = Jdbc.count(pair.maria, "SELECT id FROM bisync_released");
             pair.deliverLate(MARIA_TO_PG, held);
             pair.sync();
-            assertTrue(Jdbc.count(pair.maria, "SELECT COUNT(*) FROM bisync_ack WHERE target_system = 'postgresql'") >= 1,
-                    "PostgreSQL's apply acknowledged the change in MariaDB's bisync_ack");
+            assertEquals(1, Jdbc.count(pair.maria, "SELECT COUNT(*) FROM bisync_ack WHERE target_system = 'postgresql'"
+                    + " AND first_id <= " + released + " AND last_id >= " + released),
+                    "PostgreSQL's apply acknowledged exactly that change in MariaDB's bisync_ack");
             pair.harness.runner(TwoWayPair.CAPTURE_MARIA).run(1, false, false);
             assertEquals(0, Jdbc.count(pair.maria, "SELECT COUNT(*) FROM bisync_released"), "acknowledged: deleted");
             assertEquals(0, Jdbc.count(pair.maria, "SELECT COUNT(*) FROM bisync_history"));
@@ -136,7 +139,10 @@ class TombstonePurgeTest {
         }
     }
 
-    /** What one run of PurgeTombstones for a system did, from its counters. */
+    /** The tombstones of {@code contact} in a system's version table (a boolean on PostgreSQL, a number on MariaDB). */
+    private static final String TOMBSTONES = "SELECT COUNT(*) FROM bisync_v_contact WHERE deleted";
+
+    /** What one run of PurgeTombstones for a system did, from its counters (the tests check the databases beside). */
     private record PurgeRun(long tombstones, long purged, long undecided, long inFlight) {
     }
 

@@ -8,6 +8,7 @@ import org.apache.nifi.registry.flow.RegisteredFlowSnapshot;
 import org.apache.nifi.serialization.record.Record;
 import org.apache.nifi.util.MockFlowFile;
 import org.apache.nifi.util.TestRunner;
+import org.bisync.nifi.demo.SampleTable;
 import org.bisync.nifi.demo.harness.FlowHarness;
 import org.bisync.nifi.demo.templates.Templates;
 import org.bisync.nifi.testsupport.EmbeddedDatabases;
@@ -287,6 +288,25 @@ final class TwoWayPair implements AutoCloseable {
              ResultSet rs = s.executeQuery("SELECT num_value FROM bisync_config WHERE name = 'clock_correction_micros'")) {
             return rs.next() ? rs.getLong(1) : 0L;
         }
+    }
+
+    /**
+     * Waits until the database's clock has passed {@code micros}: a change written there afterwards gets a greater version
+     * (the clock plus a correction of 0), whatever the skew between the two databases. A state, not a fixed time.
+     */
+    /**
+     * Waits until both databases' clocks have passed every change captured so far on either side: what a test writes
+     * next is later in real time, as the versions see it, however fast or slow the machine (a state, not a pause).
+     */
+    void later() throws SQLException {
+        String newest = "SELECT COALESCE(MAX(captured_at), 0) FROM bisync_history";
+        long captured = Math.max(Jdbc.count(pg, newest), Jdbc.count(maria, newest));
+        awaitClockPast(pg, captured);
+        awaitClockPast(maria, captured);
+    }
+
+    static void awaitClockPast(DataSource dataSource, long micros) throws SQLException {
+        SampleTable.awaitClockPast(dataSource, micros);
     }
 
     static void pause(long millis) {

@@ -191,9 +191,11 @@ class TemplateTest {
         assertEquals(resolvers, conflictLabels);
         assertTrue(group.getLabels().stream().anyMatch(l -> l.getLabel().startsWith("Failed changes")));
         for (VersionedProcessor processor : group.getProcessors()) {
+            // a transient error or a parked key is tried again within about a second, not after NiFi's default 30 s
+            assertEquals("1 sec", processor.getPenaltyDuration(), processor.getName());
             if (processor.getType().equals(Templates.CAPTURE)) {
                 assertEquals("PRIMARY", processor.getExecutionNode());
-                assertEquals("500 millis", processor.getSchedulingPeriod());
+                assertEquals("200 millis", processor.getSchedulingPeriod());
             }
             if (processor.getType().equals(Templates.APPLY)) {
                 assertEquals(Set.of("success"), processor.getAutoTerminatedRelationships());

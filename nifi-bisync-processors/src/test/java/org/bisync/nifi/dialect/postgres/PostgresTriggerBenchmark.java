@@ -4,6 +4,8 @@
  */
 package org.bisync.nifi.dialect.postgres;
 
+import org.bisync.nifi.dialect.InterleavedRounds;
+import org.bisync.nifi.dialect.TriggerWorkload;
 import org.bisync.nifi.schema.SyncedTable;
 import org.bisync.nifi.schema.SyncedTableResolver;
 import org.bisync.nifi.testsupport.EmbeddedDatabases;
@@ -11,193 +13,141 @@ import org.bisync.nifi.topology.SyncSystem;
 import org.bisync.nifi.topology.SyncTopology;
 import org.bisync.nifi.topology.TableSettings;
 
-import java.math.BigDecimal;
 import java.sql.Connection;
 import java.sql.DriverManager;
-import java.sql.PreparedStatement;
 import java.sql.SQLException;
-import java.sql.Statement;
-import java.sql.Timestamp;
-import java.util.ArrayList;
-import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.function.Function;
 import java.util.function.UnaryOperator;
+import java.util.stream.Collectors;
 
 /**
- * Insert throughput into the BASELINES.md table without and with our triggers, on the embedded PostgreSQL, in one
- * run: batched INSERT (20,000 rows, batches of 1000, pgjdbc reWriteBatchedInserts) and single-row autocommit INSERT
- * (2,000 rows). Each measurement uses a fresh table; medians of {@code -Drounds} (default 5) after a warm-up round.
- * Also measures trigger variants (jsonb images, a pinned search_path) to back the choices made in PostgresTriggerSql,
- * and two references that are not ours: a statement trigger that writes only the history row (the BASELINES.md
- * figure the issue's target is set against), and the floor of any trigger of ours, that history row plus the version
- * row upsert and nothing else (no origin test, no correction, no changed-field or previous-version bookkeeping).
- * Runs twice: as the embedded test server is configured (no fsync, asynchronous commit) and with durable commits.
- * Run: {@code java -cp <test classpath> org.bisync.nifi.dialect.postgres.PostgresTriggerBenchmark} (-Drounds=5).
+ * Not a test: the cost of our triggers on the embedded PostgreSQL against the floor of any trigger of ours, a trigger
+ * that does only our two writes (the version row upsert and the history row, with the same row images, into the same
+ * tables) in the same form as ours (a statement trigger over the transition table for INSERT, a row trigger for UPDATE)
+ * and nothing else: no origin test, no clock correction, no previous version handed to the history row, no
+ * changed-column test. See {@link TriggerWorkload} for the writes and {@link InterleavedRounds} for the report.
+ * {@code -Dbreakdown=true} adds variants of ours (jsonb images, a pinned search_path, no correction read);
+ * {@code -Ddurable=true} turns fsync, synchronous_commit and full_page_writes on (the test server runs with them off).
+ * Run: {@code java -cp <test classpath> org.bisync.nifi.dialect.postgres.PostgresTriggerBenchmark} ({@code -Drounds=11}).
  */
 public final class PostgresTriggerBenchmark {
 
-    private static final int BULK_ROWS = 20_000;
-    private static final int BATCH = 1_000;
-    private static final int SINGLE_ROWS = 2_000;
+    private static final String COLUMNS = "(id bigint PRIMARY KEY, name varchar(255), industry varchar(100), revenue numeric(18,2), "
+            + "updated_at timestamp)";
 
-    private final String url;
     private final PostgresDialect dialect = new PostgresDialect();
+    private final String url;
 
     private PostgresTriggerBenchmark(String url) {
         this.url = url;
     }
 
     public static void main(String[] args) throws Exception {
-        int rounds = Integer.getInteger("rounds", 5);
         EmbeddedDatabases.postgres("pg_bench");
-        PostgresTriggerBenchmark benchmark = new PostgresTriggerBenchmark(EmbeddedDatabases.postgresJdbcUrl("pg_bench") + "&reWriteBatchedInserts=true");
-        benchmark.run(rounds);
+        boolean within = new PostgresTriggerBenchmark(EmbeddedDatabases.postgresJdbcUrl("pg_bench")).run();
+        System.exit(within ? 0 : 2);
     }
 
-    private void run(int rounds) throws SQLException {
-        try (Connection connection = connect()) {
-            PgFixture.run(connection, dialect.capture().createBisyncTables());
-        }
-        System.out.println("== as the test server runs: fsync, synchronous_commit and full_page_writes off");
-        run(rounds, "off");
-        System.out.println("== durable commits: fsync, synchronous_commit and full_page_writes on (as in shared/BASELINES.md)");
-        run(rounds, "on");
-    }
-
-    private void run(int rounds, String durability) throws SQLException {
-        try (Connection connection = connect(); Statement statement = connection.createStatement()) {
+    private boolean run() throws Exception {
+        String durability = Boolean.getBoolean("durable") ? "on" : "off";
+        Map<String, String> variants = new LinkedHashMap<>();
+        try (Connection c = connect()) {
             for (String setting : List.of("fsync", "synchronous_commit", "full_page_writes")) {
-                statement.execute("ALTER SYSTEM SET " + setting + " = " + durability);
+                PgFixture.run(c, List.of("ALTER SYSTEM SET " + setting + " = " + durability));
             }
-            statement.execute("SELECT pg_reload_conf()");
-        }
-        Map<String, Function<List<String>, List<String>>> variants = new LinkedHashMap<>();
-        variants.put("none", null);
-        variants.put("ours (json_build_object)", rewriting(sql -> sql));
-        variants.put("jsonb_build_object", rewriting(sql -> sql.replace("json_build_object(", "jsonb_build_object(")));
-        variants.put("ours + SET search_path", rewriting(sql -> sql.replace("LANGUAGE plpgsql AS", "LANGUAGE plpgsql SET search_path FROM CURRENT AS")));
-        // not a candidate (the correction is required): what reading it from bisync_config costs per statement
-        variants.put("ours without correction read", rewriting(sql -> sql.replace(PostgresSql.CORRECTION, "0")));
-        variants.put("ref: history row only", ours -> referenceTrigger(false));
-        variants.put("ref: history + version upsert", ours -> referenceTrigger(true));
-        Map<String, List<Double>> bulk = new LinkedHashMap<>();
-        Map<String, List<Double>> single = new LinkedHashMap<>();
-        for (int round = 0; round <= rounds; round++) {
-            for (Map.Entry<String, Function<List<String>, List<String>>> variant : variants.entrySet()) {
-                double bulkRate = measure(variant.getValue(), true);
-                double singleRate = measure(variant.getValue(), false);
-                if (round > 0) { // round 0 warms up
-                    bulk.computeIfAbsent(variant.getKey(), k -> new ArrayList<>()).add(bulkRate);
-                    single.computeIfAbsent(variant.getKey(), k -> new ArrayList<>()).add(singleRate);
-                }
+            PgFixture.run(c, List.of("SELECT pg_reload_conf()"));
+            PgFixture.run(c, dialect.capture().createBisyncTables());
+            variants.put("ours", ours(c, "bench_ours", sql -> sql));
+            variants.put("floor: only the two writes", floor(c, "bench_floor"));
+            if (Boolean.getBoolean("breakdown")) {
+                variants.put("ours with jsonb_build_object", ours(c, "bench_jsonb", sql -> sql.replace("json_build_object(", "jsonb_build_object(")));
+                variants.put("ours + SET search_path", ours(c, "bench_path",
+                        sql -> sql.replace("LANGUAGE plpgsql AS", "LANGUAGE plpgsql SET search_path FROM CURRENT AS")));
+                // not a candidate (the correction is required): what reading it from bisync_config costs per statement
+                variants.put("ours without correction read", ours(c, "bench_no_correction", sql -> sql.replace(PostgresSql.CORRECTION, "0")));
             }
         }
-        double bulkBase = median(bulk.get("none"));
-        double singleBase = median(single.get("none"));
-        System.out.printf("%-32s %14s %9s %14s %9s%n", "triggers", "bulk rows/s", "slowdown", "single rows/s", "slowdown");
-        for (String variant : variants.keySet()) {
-            double b = median(bulk.get(variant));
-            double s = median(single.get(variant));
-            System.out.printf("%-32s %14.0f %8.2fx %14.0f %8.2fx%n", variant, b, bulkBase / b, s, singleBase / s);
-        }
-        double historyBulk = median(bulk.get("ref: history row only"));
-        double historySingle = median(single.get("ref: history row only"));
-        System.out.printf("against the history-only trigger: ours bulk %.2fx, single %.2fx; the floor of our two writes bulk %.2fx, "
-                        + "single %.2fx%n", historyBulk / median(bulk.get("ours (json_build_object)")),
-                historySingle / median(single.get("ours (json_build_object)")),
-                historyBulk / median(bulk.get("ref: history + version upsert")),
-                historySingle / median(single.get("ref: history + version upsert")));
-        System.out.println("(medians of " + rounds + " rounds; bulk: " + BULK_ROWS + " rows in batches of " + BATCH
-                + ", one commit per batch; single: " + SINGLE_ROWS + " autocommit INSERTs)");
+        TriggerWorkload workload = new TriggerWorkload(new TriggerWorkload.Engine() {
+            @Override
+            public Connection connect() throws SQLException {
+                return PostgresTriggerBenchmark.this.connect();
+            }
+
+            /** Marked as the applier's, so our BEFORE TRUNCATE trigger lets the TRUNCATE through. */
+            @Override
+            public void emptyAll(Connection c, String table) throws SQLException {
+                PgFixture.run(c, List.of("SET bisync.origin = 'bench'", "TRUNCATE " + table + ", bisync_v_" + table + ", bisync_history",
+                        "RESET bisync.origin", "CHECKPOINT"));
+            }
+
+            @Override
+            public void emptyHistory(Connection c) throws SQLException {
+                PgFixture.run(c, List.of("TRUNCATE bisync_history"));
+            }
+
+            /** The session's backend process. */
+            @Override
+            public TriggerWorkload.CpuClock cpuClock(Connection c) throws SQLException {
+                long pid = TriggerWorkload.count(c, "SELECT pg_backend_pid()");
+                return TriggerWorkload.CpuClock.schedstat("/proc/" + pid);
+            }
+        });
+        return new InterleavedRounds("PostgreSQL (embedded, fsync " + durability + "): our triggers against the floor",
+                InterleavedRounds.roundsFromProperty()).run(workload.scenarios(variants));
     }
 
-    private static Function<List<String>, List<String>> rewriting(UnaryOperator<String> rewrite) {
-        return ours -> ours.stream().map(rewrite).toList();
+    private String ours(Connection c, String name, UnaryOperator<String> rewrite) throws SQLException {
+        SyncedTable table = create(c, name);
+        PgFixture.run(c, dialect.capture().installTable(table).stream().map(rewrite).toList());
+        return name;
     }
 
     /**
-     * A statement trigger on bench that writes the history row of every inserted row from the transition table, and with
-     * {@code withVersionRow} first upserts its version row as ours does (the upsert's current read of an existing row).
+     * The version table of ours (same DDL), a statement trigger for INSERT and a row trigger for UPDATE that do the two
+     * writes and nothing else.
      */
-    private static List<String> referenceTrigger(boolean withVersionRow) {
-        String versionUpsert = withVersionRow
-                ? "INSERT INTO ref_v (id, version_num, version_origin, deleted) SELECT n.id, " + PostgresSql.CLOCK + ", 'A', false "
-                        + "FROM new_rows n ON CONFLICT (id) DO UPDATE SET prev_num = ref_v.version_num, prev_origin = ref_v.version_origin, "
-                        + "version_num = GREATEST(EXCLUDED.version_num, ref_v.version_num + 1);\n"
-                : "";
-        return List.of("DROP TABLE IF EXISTS ref_v",
-                "CREATE TABLE ref_v (id bigint PRIMARY KEY, version_num bigint NOT NULL, version_origin varchar(64) NOT NULL, "
-                        + "prev_num bigint, prev_origin varchar(64), deleted boolean NOT NULL, field_versions text)",
-                "CREATE OR REPLACE FUNCTION ref_history() RETURNS trigger LANGUAGE plpgsql AS $$\nBEGIN\n" + versionUpsert
-                        + "INSERT INTO bisync_history (table_name, operation, key_data, after_data, version_num, version_origin, origin, "
-                        + "captured_at) SELECT 'bench', 'INSERT', json_build_object('id', n.id)::text, json_build_object('id', n.id, "
-                        + "'name', n.name, 'industry', n.industry, 'revenue', n.revenue, 'updated_at', n.updated_at)::text, 1, 'A', 'A', "
-                        + PostgresSql.CLOCK + " FROM new_rows n;\nRETURN NULL;\nEND\n$$",
-                "CREATE TRIGGER ref_history AFTER INSERT ON bench REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT "
-                        + "EXECUTE FUNCTION ref_history()");
+    private String floor(Connection c, String name) throws SQLException {
+        SyncedTable table = create(c, name);
+        PgFixture.run(c, dialect.capture().installTargetOnlyTable(table));
+        String clock = PostgresSql.CLOCK;
+        String conflict = " ON CONFLICT (id) DO UPDATE SET prev_num = v.version_num, prev_origin = v.version_origin, "
+                + "version_num = GREATEST(EXCLUDED.version_num, v.version_num + 1), version_origin = EXCLUDED.version_origin, "
+                + "deleted = EXCLUDED.deleted;\n";
+        String history = "INSERT INTO bisync_history (table_name, operation, key_data, before_data, after_data, version_num, version_origin, "
+                + "origin, captured_at) ";
+        PgFixture.run(c, List.of(
+                "CREATE FUNCTION " + name + "_ins() RETURNS trigger LANGUAGE plpgsql AS $$\nBEGIN\n"
+                        + "INSERT INTO bisync_v_" + name + " AS v (id, version_num, version_origin, deleted) SELECT n.id, " + clock
+                        + ", 'A', false FROM new_rows n" + conflict
+                        + history + "SELECT '" + name + "', 'INSERT', json_build_object('id', n.id)::text, NULL, " + image(table, "n") + ", "
+                        + clock + ", 'A', 'A', " + clock + " FROM new_rows n;\nRETURN NULL;\nEND\n$$",
+                "CREATE TRIGGER " + name + "_ins AFTER INSERT ON " + name + " REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT "
+                        + "EXECUTE FUNCTION " + name + "_ins()",
+                "CREATE FUNCTION " + name + "_upd() RETURNS trigger LANGUAGE plpgsql AS $$\nBEGIN\n"
+                        + "INSERT INTO bisync_v_" + name + " AS v (id, version_num, version_origin, deleted) VALUES (NEW.id, " + clock
+                        + ", 'A', false)" + conflict
+                        + history + "VALUES ('" + name + "', 'UPDATE', json_build_object('id', NEW.id)::text, " + image(table, "OLD") + ", "
+                        + image(table, "NEW") + ", " + clock + ", 'A', 'A', " + clock + ");\nRETURN NULL;\nEND\n$$",
+                "CREATE TRIGGER " + name + "_upd AFTER UPDATE ON " + name + " FOR EACH ROW EXECUTE FUNCTION " + name + "_upd()"));
+        return name;
     }
 
-    /** Rows per second into a fresh table, with triggers installed through {@code ddl} from ours (null: no triggers). */
-    private double measure(Function<List<String>, List<String>> ddl, boolean bulk) throws SQLException {
-        try (Connection connection = connect(); Statement statement = connection.createStatement()) {
-            PgFixture.run(connection, dialect.capture().uninstallTable("bench"));
-            statement.execute("DROP TABLE IF EXISTS bench");
-            statement.execute("TRUNCATE bisync_history");
-            statement.execute("CREATE TABLE bench (id bigint PRIMARY KEY, name varchar(255), industry varchar(100), "
-                    + "revenue numeric(18,2), updated_at timestamp)");
-            if (ddl != null) {
-                TableSettings settings = TableSettings.twoWay("bench");
-                SyncTopology topology = new SyncTopology(List.of(new SyncSystem("A", 1), new SyncSystem("B", 2)), List.of(settings), null);
-                SyncedTable table = new SyncedTableResolver(dialect, topology).resolve(connection, settings, "A");
-                PgFixture.run(connection, ddl.apply(dialect.capture().installTable(table)));
-            }
-            statement.execute("CHECKPOINT");
-        }
-        try (Connection connection = connect();
-             PreparedStatement insert = connection.prepareStatement("INSERT INTO bench (id, name, industry, revenue, updated_at) VALUES (?, ?, ?, ?, ?)")) {
-            int rows = bulk ? BULK_ROWS : SINGLE_ROWS;
-            connection.setAutoCommit(!bulk);
-            long start = System.nanoTime();
-            for (int id = 1; id <= rows; id++) {
-                insert.setLong(1, id);
-                insert.setString(2, "Customer " + id);
-                insert.setString(3, id % 3 == 0 ? "Retail" : "Manufacturing");
-                insert.setBigDecimal(4, BigDecimal.valueOf(id * 1234L, 2));
-                insert.setTimestamp(5, new Timestamp(1_700_000_000_000L + id));
-                if (bulk) {
-                    insert.addBatch();
-                    if (id % BATCH == 0) {
-                        insert.executeBatch();
-                        connection.commit();
-                    }
-                } else {
-                    insert.executeUpdate();
-                }
-            }
-            double seconds = (System.nanoTime() - start) / 1e9;
-            if (ddl != null) {
-                try (Statement statement = connection.createStatement();
-                     var rs = statement.executeQuery("SELECT count(*) FROM bisync_history")) {
-                    rs.next();
-                    if (rs.getLong(1) != rows) {
-                        throw new IllegalStateException("expected " + rows + " history rows, found " + rs.getLong(1));
-                    }
-                }
-            }
-            return rows / seconds;
-        }
+    private SyncedTable create(Connection c, String name) throws SQLException {
+        PgFixture.run(c, List.of("DROP TABLE IF EXISTS " + name + " CASCADE", "CREATE TABLE " + name + " " + COLUMNS));
+        TableSettings settings = TableSettings.twoWay(name);
+        SyncTopology topology = new SyncTopology(List.of(new SyncSystem("A", 1), new SyncSystem("B", 2)), List.of(settings), null);
+        return new SyncedTableResolver(dialect, topology).resolve(c, settings, "A");
+    }
+
+    /** The row image as ours writes it. */
+    private String image(SyncedTable table, String row) {
+        return table.columns().stream().map(col -> PostgresIdentifiers.literal(col.local()) + ", " + dialect.types().imageExpression(row, col.column()))
+                .collect(Collectors.joining(", ", "json_build_object(", ")::text"));
     }
 
     private Connection connect() throws SQLException {
         return DriverManager.getConnection(url);
-    }
-
-    private static double median(List<Double> values) {
-        List<Double> sorted = new ArrayList<>(values);
-        Collections.sort(sorted);
-        return sorted.get(sorted.size() / 2);
     }
 }

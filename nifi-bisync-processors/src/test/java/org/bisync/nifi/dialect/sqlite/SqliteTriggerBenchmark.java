@@ -4,126 +4,112 @@
  */
 package org.bisync.nifi.dialect.sqlite;
 
+import org.bisync.nifi.dialect.InterleavedRounds;
+import org.bisync.nifi.dialect.TriggerWorkload;
+import org.bisync.nifi.schema.SyncedTable;
 import org.bisync.nifi.topology.TableSettings;
 
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
-import java.util.ArrayList;
-import java.util.Arrays;
-import java.util.List;
-import java.util.Locale;
+import java.util.LinkedHashMap;
+import java.util.Map;
 
 /**
- * Not a test: measures, in one run on one SQLite file (WAL, synchronous FULL as the test files have it), the cost of
- * our triggers on the BASELINES.md table. Run with
- * {@code java -cp <test classpath> org.bisync.nifi.dialect.sqlite.SqliteTriggerBenchmark}.
+ * Not a test: the cost of our triggers on one SQLite file (WAL, synchronous FULL as the test files have it) against the
+ * floor of any trigger of ours, row triggers that do only our two writes (the version row upsert and the history row,
+ * with the same row images, into the same tables) and nothing else: no origin test (the context table), no clock
+ * correction, no history row read back from the version row, no changed-column test. SQLite runs in the JVM's thread,
+ * so the CPU time per row is that thread's. See {@link TriggerWorkload} and {@link InterleavedRounds}.
+ * Run: {@code java -cp <test classpath> org.bisync.nifi.dialect.sqlite.SqliteTriggerBenchmark} ({@code -Drounds=11}).
  */
 public final class SqliteTriggerBenchmark {
 
-    private static final int BATCH_ROWS = 20_000;
-    private static final int BATCH_SIZE = 1_000;
-    private static final int SINGLE_ROWS = 2_000;
-    private static final int RUNS = 3;
-    private static final String DDL = "CREATE TABLE bench (id BIGINT NOT NULL PRIMARY KEY, name VARCHAR(255), industry VARCHAR(100),"
-            + " revenue NUMERIC(18,2), updated_at TIMESTAMP)";
-    private static final String INSERT = "INSERT INTO bench VALUES (?, ?, ?, ?, ?)";
+    private static final String COLUMNS = "(id BIGINT NOT NULL PRIMARY KEY, name VARCHAR(255), industry VARCHAR(100), revenue NUMERIC(18,2), "
+            + "updated_at TIMESTAMP)";
+    private static final ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
 
-    private SqliteTriggerBenchmark() {
+    private final SqliteFixture db;
+
+    private SqliteTriggerBenchmark(SqliteFixture db) {
+        this.db = db;
     }
 
     public static void main(String[] args) throws Exception {
-        SqliteFixture db = new SqliteFixture("bench_triggers");
-        double batchRaw = median(() -> batched(db, false));
-        double batchOurs = median(() -> batched(db, true));
-        double singleRaw = median(() -> single(db, false));
-        double singleOurs = median(() -> single(db, true));
-        System.out.printf(Locale.ROOT, "SQLite %s, %d runs each (median), WAL, synchronous FULL%n", version(db), RUNS);
-        System.out.printf(Locale.ROOT, "batched INSERT %d rows in batches of %d, commit per batch: "
-                + "raw %,.0f rows/s, with triggers %,.0f rows/s, slowdown %.2fx%n",
-                BATCH_ROWS, BATCH_SIZE, batchRaw, batchOurs, batchRaw / batchOurs);
-        System.out.printf(Locale.ROOT, "single-row autocommit INSERT x %d: raw %,.0f rows/s, with triggers %,.0f rows/s, slowdown %.2fx%n",
-                SINGLE_ROWS, singleRaw, singleOurs, singleRaw / singleOurs);
+        boolean within = new SqliteTriggerBenchmark(new SqliteFixture("bench_triggers")).run();
+        System.exit(within ? 0 : 2);
     }
 
-    private interface Run {
-        double rowsPerSecond() throws SQLException;
-    }
-
-    private static double median(Run run) throws SQLException {
-        run.rowsPerSecond(); // warm-up
-        double[] results = new double[RUNS];
-        for (int i = 0; i < RUNS; i++) {
-            results[i] = run.rowsPerSecond();
-        }
-        Arrays.sort(results);
-        return results[RUNS / 2];
-    }
-
-    private static void fresh(SqliteFixture db, Connection c, boolean triggers) throws SQLException {
-        SqliteFixture.run(c, "DROP TABLE IF EXISTS bench", "DROP TABLE IF EXISTS bisync_v_bench", "DELETE FROM bisync_history", DDL);
-        if (triggers) {
-            db.install(c, TableSettings.twoWay("bench"));
-        }
-    }
-
-    private static void bindRow(PreparedStatement ps, long id) throws SQLException {
-        ps.setLong(1, id);
-        ps.setString(2, "Customer " + id);
-        ps.setString(3, "Industry " + (id % 17));
-        ps.setDouble(4, id * 1.25);
-        ps.setString(5, "2024-01-02 03:04:05.123456");
-    }
-
-    private static double batched(SqliteFixture db, boolean triggers) throws SQLException {
+    private boolean run() throws Exception {
+        Map<String, String> variants = new LinkedHashMap<>();
+        String version;
         try (Connection c = db.connect()) {
-            fresh(db, c, triggers);
-            c.setAutoCommit(false);
-            long start = System.nanoTime();
-            try (PreparedStatement ps = c.prepareStatement(INSERT)) {
-                for (long id = 1; id <= BATCH_ROWS; id++) {
-                    bindRow(ps, id);
-                    ps.addBatch();
-                    if (id % BATCH_SIZE == 0) {
-                        ps.executeBatch();
-                        c.commit();
-                    }
-                }
+            SqliteFixture.run(c, "CREATE TABLE bench_ours " + COLUMNS);
+            db.install(c, TableSettings.twoWay("bench_ours"));
+            variants.put("ours", "bench_ours");
+            variants.put("floor: only the two writes", floor(c, "bench_floor"));
+            version = String.valueOf(SqliteFixture.rows(c, "SELECT sqlite_version() AS v").get(0).get("v"));
+        }
+        TriggerWorkload workload = new TriggerWorkload(new TriggerWorkload.Engine() {
+            @Override
+            public Connection connect() throws SQLException {
+                return db.connect();
             }
-            double seconds = (System.nanoTime() - start) / 1e9;
-            c.setAutoCommit(true);
-            check(c, triggers, BATCH_ROWS);
-            return BATCH_ROWS / seconds;
-        }
-    }
 
-    private static double single(SqliteFixture db, boolean triggers) throws SQLException {
-        try (Connection c = db.connect()) {
-            fresh(db, c, triggers);
-            long start = System.nanoTime();
-            try (PreparedStatement ps = c.prepareStatement(INSERT)) {
-                for (long id = 1; id <= SINGLE_ROWS; id++) {
-                    bindRow(ps, id);
-                    ps.executeUpdate();
-                }
+            /** Marked as the applier's (a row in the context table), so our DELETE triggers skip the rows. */
+            @Override
+            public void emptyAll(Connection c, String table) throws SQLException {
+                SqliteFixture.run(c, "INSERT INTO bisync_context (origin) VALUES ('bench')", "DELETE FROM " + table,
+                        "DELETE FROM bisync_context", "DELETE FROM bisync_v_" + table, "DELETE FROM bisync_history");
             }
-            double seconds = (System.nanoTime() - start) / 1e9;
-            check(c, triggers, SINGLE_ROWS);
-            return SINGLE_ROWS / seconds;
-        }
+
+            @Override
+            public void emptyHistory(Connection c) throws SQLException {
+                SqliteFixture.run(c, "DELETE FROM bisync_history");
+            }
+
+            @Override
+            public TriggerWorkload.CpuClock cpuClock(Connection c) {
+                return THREADS::getCurrentThreadCpuTime;
+            }
+
+            /** Decimal as a REAL and the time as text, as applications usually bind them on SQLite. */
+            @Override
+            public void bindRow(PreparedStatement ps, int index, long id) throws SQLException {
+                ps.setLong(index, id);
+                ps.setString(index + 1, "Customer " + id);
+                ps.setString(index + 2, id % 3 == 0 ? "Retail" : "Manufacturing");
+                ps.setDouble(index + 3, id * 12.34);
+                ps.setString(index + 4, "2024-01-02 03:04:05.123456");
+            }
+        });
+        return new InterleavedRounds("SQLite " + version + " (WAL, synchronous FULL): our triggers against the floor",
+                InterleavedRounds.roundsFromProperty()).run(workload.scenarios(variants));
     }
 
-    private static void check(Connection c, boolean triggers, long rows) throws SQLException {
-        long history = SqliteFixture.count(c, "SELECT count(*) FROM bisync_history");
-        if (SqliteFixture.count(c, "SELECT count(*) FROM bench") != rows || history != (triggers ? rows : 0)) {
-            throw new IllegalStateException("unexpected row counts");
-        }
+    /** The version table of ours (same DDL), and INSERT and UPDATE row triggers that do the two writes and nothing else. */
+    private String floor(Connection c, String name) throws SQLException {
+        SqliteFixture.run(c, "CREATE TABLE " + name + " " + COLUMNS);
+        SyncedTable table = db.resolve(c, TableSettings.twoWay(name));
+        SqliteFixture.run(c, db.dialect.capture().installTargetOnlyTable(table));
+        String upsert = "INSERT INTO bisync_v_" + name + " (id, version_num, version_origin, deleted) VALUES (NEW.id, " + SqliteSql.CLOCK
+                + ", 'A', 0) ON CONFLICT (id) DO UPDATE SET prev_num = version_num, prev_origin = version_origin, "
+                + "version_num = max(excluded.version_num, version_num + 1), version_origin = excluded.version_origin, deleted = excluded.deleted;\n";
+        String history = "INSERT INTO bisync_history (table_name, operation, key_data, before_data, after_data, version_num, version_origin, "
+                + "origin, captured_at) VALUES ('" + name + "', ";
+        String rest = ", " + image(table, "NEW") + ", " + SqliteSql.CLOCK + ", 'A', 'A', " + SqliteSql.CLOCK + ");\n";
+        SqliteFixture.run(c,
+                "CREATE TRIGGER " + name + "_ins AFTER INSERT ON " + name + " FOR EACH ROW BEGIN\n" + upsert
+                        + history + "'INSERT', json_object('id', NEW.id), NULL" + rest + "END",
+                "CREATE TRIGGER " + name + "_upd AFTER UPDATE ON " + name + " FOR EACH ROW BEGIN\n" + upsert
+                        + history + "'UPDATE', json_object('id', NEW.id), " + image(table, "OLD") + rest + "END");
+        return name;
     }
 
-    private static String version(SqliteFixture db) throws SQLException {
-        try (Connection c = db.connect()) {
-            List<Object> v = new ArrayList<>(SqliteFixture.rows(c, "SELECT sqlite_version() AS v").get(0).values());
-            return String.valueOf(v.get(0));
-        }
+    /** The row image as ours writes it. */
+    private static String image(SyncedTable table, String row) {
+        return SqliteTriggerSql.jsonObject(table.columns(), c -> SqliteTypeMapping.INSTANCE.imageExpression(row, c.column()));
     }
 }
