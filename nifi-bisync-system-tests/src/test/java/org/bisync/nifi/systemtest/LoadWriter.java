@@ -101,6 +101,19 @@ final class LoadWriter implements Runnable {
         names.putAll(finalNames);
     }
 
+    /** Fails, with the writer's error, when a write failed. */
+    void assertWriting() {
+        if (failure != null) {
+            throw new AssertionError("Writer " + label + " failed", failure);
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "writer " + label + " (" + writes + " writes, " + (thread != null && thread.isAlive() ? "writing" : "stopped")
+                + (failure == null ? "" : ", failed: " + failure) + ")";
+    }
+
     /** Statements that changed a row: each is one change captured from this side. */
     int writes() {
         return writes;

@@ -59,11 +59,32 @@ class OnboardingIT {
             setInitialLoadOnBothCaptures(run, directions); // step 3
             run.startAndAwaitInstalled(); // step 4
             LoadWriter pgWriter = new LoadWriter("pg", pg.dataSource(), List.of(1L, 2L, 3L, 4L, 5L), 300_000,
-                    ids(ExistingRows.PG_ONLY_FROM, 5), 20, 50).start();
+                    ids(ExistingRows.PG_ONLY_FROM, 5), 100_000, 50).start();
             LoadWriter mariaWriter = new LoadWriter("maria", maria.dataSource(), List.of(6L, 7L, 8L, 9L, 10L), 400_000,
-                    ids(ExistingRows.MARIA_ONLY_FROM, 5), 20, 50).start();
-            pgWriter.join();
-            mariaWriter.join();
+                    ids(ExistingRows.MARIA_ONLY_FROM, 5), 100_000, 50).start();
+            long pgOnlyTo = ExistingRows.PG_ONLY_FROM + existing.pgOnly() - 1;
+            long mariaOnlyTo = ExistingRows.MARIA_ONLY_FROM + existing.mariaOnly() - 1;
+            System.out.printf("Writers started with %d of PostgreSQL's one-sided rows in MariaDB, %d of MariaDB's in PostgreSQL%n",
+                    count(maria.dataSource(), ExistingRows.PG_ONLY_FROM, pgOnlyTo), count(pg.dataSource(), ExistingRows.MARIA_ONLY_FROM, mariaOnlyTo));
+            // the applications write until each side's one-sided rows have arrived at the other (their deletes included)
+            try {
+                NifiClient.await("the loaded rows arrived on both sides while the writers write", Duration.ofMinutes(2), () -> {
+                    pgWriter.assertWriting();
+                    mariaWriter.assertWriting();
+                    return pgWriter.writes() >= 30 && mariaWriter.writes() >= 30
+                            && count(maria.dataSource(), ExistingRows.PG_ONLY_FROM, pgOnlyTo) == count(pg.dataSource(), ExistingRows.PG_ONLY_FROM, pgOnlyTo)
+                            && count(pg.dataSource(), ExistingRows.MARIA_ONLY_FROM, mariaOnlyTo)
+                            == count(maria.dataSource(), ExistingRows.MARIA_ONLY_FROM, mariaOnlyTo);
+                });
+            } catch (IllegalStateException e) {
+                throw new AssertionError(e.getMessage() + ": PostgreSQL's one-sided rows " + count(pg.dataSource(), ExistingRows.PG_ONLY_FROM, pgOnlyTo)
+                        + " there, " + count(maria.dataSource(), ExistingRows.PG_ONLY_FROM, pgOnlyTo) + " in MariaDB; MariaDB's "
+                        + count(maria.dataSource(), ExistingRows.MARIA_ONLY_FROM, mariaOnlyTo) + " there, "
+                        + count(pg.dataSource(), ExistingRows.MARIA_ONLY_FROM, mariaOnlyTo) + " in PostgreSQL; " + pgWriter + ", " + mariaWriter
+                        + "\nQueues: " + run.queued() + "\nBulletins: " + run.nifi.bulletins(run.flow.groupId()), e);
+            }
+            pgWriter.stopAndJoin();
+            mariaWriter.stopAndJoin();
             run.awaitQuiet(List.of(pg, maria), queue -> false);
 
             Map<Long, String> expected = existing.mergedNames(Winner.BY_UPDATED_AT);
@@ -96,16 +117,16 @@ class OnboardingIT {
     void loadInterruptedByKillingNifiContinuesAfterRestartWithNothingLostOrDuplicated(NifiServer nifi) throws Exception {
         SystemDb pg = SystemDb.postgresql("st_onboard_restart");
         SystemDb maria = SystemDb.mariadb("st_onboard_restart");
-        ExistingRows existing = new ExistingRows(2000, 200, 10_000, 10_000);
+        ExistingRows existing = new ExistingRows(1000, 100, 5_000, 5_000);
         prepareTables(existing, pg, maria);
         List<Direction> directions = List.of(new Direction(pg, maria), new Direction(maria, pg));
         try (SyncRun run = SyncRun.upload(nifi, TEMPLATE, "onboarding-restart", List.of(pg, maria), directions, Map.of())) {
             setInitialLoadOnBothCaptures(run, directions);
             run.startAndAwaitInstalled();
             LoadWriter pgWriter = new LoadWriter("pg", pg.dataSource(), List.of(1L, 2L, 3L, 4L, 5L), 300_000,
-                    ids(ExistingRows.PG_ONLY_FROM, 20), 100_000, 100).start();
+                    ids(ExistingRows.PG_ONLY_FROM, 20), 100_000, 200).start();
             LoadWriter mariaWriter = new LoadWriter("maria", maria.dataSource(), List.of(6L, 7L, 8L, 9L, 10L), 400_000,
-                    ids(ExistingRows.MARIA_ONLY_FROM, 20), 100_000, 100).start();
+                    ids(ExistingRows.MARIA_ONLY_FROM, 20), 100_000, 200).start();
             long pgOnlyTo = ExistingRows.PG_ONLY_FROM + existing.pgOnly() - 1;
             NifiClient.await("the first loaded rows of PostgreSQL applied in MariaDB", Duration.ofMinutes(2),
                     () -> count(maria.dataSource(), ExistingRows.PG_ONLY_FROM, pgOnlyTo) > 0);
@@ -119,7 +140,10 @@ class OnboardingIT {
             NifiClient.await("writes made after the restart", Duration.ofMinutes(1), () -> pgWriter.writes() > writesBefore + 10);
             pgWriter.stopAndJoin();
             mariaWriter.stopAndJoin();
+            long quietFrom = System.nanoTime();
             run.awaitQuiet(List.of(pg, maria), queue -> false);
+            System.out.printf("Quiet %d s after the writers stopped (%d + %d writes)%n", TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - quietFrom),
+                    pgWriter.writes(), mariaWriter.writes());
 
             Map<Long, String> expected = existing.mergedNames(Winner.MARIADB);
             pgWriter.applyTo(expected);

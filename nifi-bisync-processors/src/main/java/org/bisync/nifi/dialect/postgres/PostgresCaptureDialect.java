@@ -188,13 +188,21 @@ final class PostgresCaptureDialect implements CaptureDialect {
                 + "installed_at = EXCLUDED.installed_at";
     }
 
+    /**
+     * Takes each user row FOR SHARE, in key order, before writing its version row, as the triggers take a row and then
+     * its version row: a user's write of a row the load has not reached yet then finishes before the load takes the
+     * row, and a write of a row it has taken waits for the load. Version rows written first and user rows taken after
+     * (the load's read) made such a write and the load wait for each other: a deadlock whose victim was the user.
+     */
     @Override
     public String stampMissingVersions(SyncedTable table) {
         String keys = PostgresSql.keyList(table, c -> c);
+        String tableKeys = PostgresSql.keyList(table, c -> "t." + c);
         return "INSERT INTO " + PostgresSql.versionTable(table) + " (" + keys + ", version_num, version_origin, deleted) "
-                + "SELECT " + PostgresSql.keyList(table, c -> "t." + c) + ", "
+                + "SELECT " + tableKeys + ", "
                         + PostgresTriggerSql.numberFrom(table, "t", org.bisync.nifi.dialect.BisyncTables.STAMP_FLOOR + " + " + table.bias())
                 + ", " + literal(table.systemId()) + ", false FROM " + q(table.localName()) + " t "
+                + "ORDER BY " + tableKeys + " FOR SHARE OF t "
                 + "ON CONFLICT (" + keys + ") DO NOTHING";
     }
 

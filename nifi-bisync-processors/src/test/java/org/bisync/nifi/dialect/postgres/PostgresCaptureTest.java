@@ -4,6 +4,7 @@
  */
 package org.bisync.nifi.dialect.postgres;
 
+import org.bisync.nifi.capture.SnapshotReader;
 import org.bisync.nifi.dialect.BisyncTables;
 import org.bisync.nifi.schema.SyncedTable;
 import org.bisync.nifi.topology.Strategy;
@@ -12,6 +13,7 @@ import org.bisync.nifi.topology.TableSettings;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -20,6 +22,10 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -324,6 +330,72 @@ class PostgresCaptureTest {
             }
             assertEquals(5, rows);
         }
+    }
+
+    /**
+     * An application updating a row while the initial load of its table runs waits for the load instead of being
+     * chosen as a deadlock victim: the load takes the users' rows before their version rows, as the triggers do. The
+     * row is one the load's cursor has not reached yet when the write starts.
+     */
+    @Test
+    @Timeout(value = 2, unit = TimeUnit.MINUTES)
+    void aWriterDuringTheInitialLoadWaitsForItInsteadOfDeadlocking() throws Exception {
+        try (Connection connection = db.connect()) {
+            connection.setAutoCommit(false);
+            db.dialect.apply().markOrigin(connection, "B"); // rows that exist before the sync: no version rows
+            exec(connection, "INSERT INTO customer SELECT g, 'old row ' || g, g, null FROM generate_series(1, 3000) g");
+            connection.commit();
+        }
+        ExecutorService writer = Executors.newSingleThreadExecutor();
+        try (Connection load = db.connect(); Connection write = db.connect(); Connection watch = db.connect()) {
+            exec(load, "SET deadlock_timeout = '200ms'");
+            exec(write, "SET deadlock_timeout = '200ms'");
+            long writerPid = pid(write);
+            List<Future<Integer>> written = new java.util.ArrayList<>();
+            long rows = new SnapshotReader(db.dialect, "A").read(load, customer, 0, change -> {
+                if (written.isEmpty()) {
+                    written.add(writer.submit(() -> {
+                        try (Statement statement = write.createStatement()) {
+                            return statement.executeUpdate("UPDATE customer SET name = 'written during the load' WHERE id = 3000");
+                        }
+                    }));
+                    awaitLockWait(watch, writerPid);
+                }
+            });
+            assertEquals(3000, rows);
+            assertEquals(1, written.get(0).get(1, TimeUnit.MINUTES), "the writer's update went through once the load committed");
+        } finally {
+            writer.shutdownNow();
+        }
+        long stamp = db.versions(customer).get("2999").number();
+        assertTrue(db.versions(customer).get("3000").number() > stamp, "the write ranks above the load's stamp");
+        assertEquals(1, db.history().size(), "the write was captured");
+    }
+
+    private static long pid(Connection connection) throws SQLException {
+        try (Statement statement = connection.createStatement(); ResultSet rs = statement.executeQuery("SELECT pg_backend_pid()")) {
+            rs.next();
+            return rs.getLong(1);
+        }
+    }
+
+    /** Waits until the backend waits for a lock (the writer queued behind the load). */
+    private static void awaitLockWait(Connection watch, long pid) {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        try (PreparedStatement statement = watch.prepareStatement("SELECT wait_event_type FROM pg_stat_activity WHERE pid = ?")) {
+            statement.setLong(1, pid);
+            while (System.nanoTime() < deadline) {
+                try (ResultSet rs = statement.executeQuery()) {
+                    if (rs.next() && "Lock".equals(rs.getString(1))) {
+                        return;
+                    }
+                }
+                Thread.sleep(20);
+            }
+        } catch (SQLException | InterruptedException e) {
+            throw new IllegalStateException(e);
+        }
+        throw new IllegalStateException("the writer never waited for a lock");
     }
 
     @Test
