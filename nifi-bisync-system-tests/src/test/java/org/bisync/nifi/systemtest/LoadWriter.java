@@ -8,7 +8,6 @@ import javax.sql.DataSource;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
-import java.sql.SQLTransientException;
 import java.sql.Timestamp;
 import java.time.LocalDateTime;
 import java.time.ZoneOffset;
@@ -38,6 +37,7 @@ final class LoadWriter implements Runnable {
     private final List<Long> deleted = new ArrayList<>();
     private volatile boolean stopped;
     private volatile int writes;
+    private volatile int rolledBack;
     private volatile Throwable failure;
     private Thread thread;
 
@@ -110,8 +110,13 @@ final class LoadWriter implements Runnable {
 
     @Override
     public String toString() {
-        return "writer " + label + " (" + writes + " writes, " + (thread != null && thread.isAlive() ? "writing" : "stopped")
+        return "writer " + label + " (" + writes + " writes, " + rolledBack + " rolled back, " + (thread != null && thread.isAlive() ? "writing" : "stopped")
                 + (failure == null ? "" : ", failed: " + failure) + ")";
+    }
+
+    /** Writes the database rolled back as a deadlock victim or for a serialization failure (each retried). */
+    int rolledBack() {
+        return rolledBack;
     }
 
     /** Statements that changed a row: each is one change captured from this side. */
@@ -136,10 +141,12 @@ final class LoadWriter implements Runnable {
                 }
                 writes++;
                 return;
-            } catch (SQLTransientException e) { // deadlock (SQLTransactionRollbackException), lock wait timeout
-                if (attempt == 5) {
+            } catch (SQLException e) {
+                // a deadlock or serialization failure (SQLSTATE class 40): retried as applications do, and counted
+                if (e.getSQLState() == null || !e.getSQLState().startsWith("40") || attempt == 5) {
                     throw e;
                 }
+                rolledBack++;
                 Thread.sleep(20L * attempt);
             }
         }

@@ -85,6 +85,7 @@ class OnboardingIT {
             }
             pgWriter.stopAndJoin();
             mariaWriter.stopAndJoin();
+            assertNoWriteRolledBack(pgWriter, mariaWriter);
             run.awaitQuiet(List.of(pg, maria), queue -> false);
 
             Map<Long, String> expected = existing.mergedNames(Winner.BY_UPDATED_AT);
@@ -140,6 +141,7 @@ class OnboardingIT {
             NifiClient.await("writes made after the restart", Duration.ofMinutes(1), () -> pgWriter.writes() > writesBefore + 10);
             pgWriter.stopAndJoin();
             mariaWriter.stopAndJoin();
+            assertNoWriteRolledBack(pgWriter, mariaWriter);
             long quietFrom = System.nanoTime();
             run.awaitQuiet(List.of(pg, maria), queue -> false);
             System.out.printf("Quiet %d s after the writers stopped (%d + %d writes)%n", TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - quietFrom),
@@ -244,6 +246,13 @@ class OnboardingIT {
     private static long queued(SyncRun run, String queueName) {
         return run.nifi.queues(run.flow.groupId()).stream().filter(q -> q.name().equals(queueName))
                 .mapToLong(NifiClient.Queue::flowFiles).sum();
+    }
+
+    /** The applications' writes never were a deadlock victim (the load and Apply take rows in the triggers' order). */
+    private static void assertNoWriteRolledBack(LoadWriter... writers) {
+        for (LoadWriter writer : writers) {
+            assertEquals(0, writer.rolledBack(), writer + ": writes rolled back as a deadlock victim");
+        }
     }
 
     private static void assertLoadedOnce(long existingRows, LoadWriter writer, long loaded) {

@@ -5,6 +5,7 @@
 package org.bisync.nifi.dialect.mariadb;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import org.bisync.nifi.capture.SnapshotReader;
 import org.bisync.nifi.dialect.BisyncTables;
 import org.bisync.nifi.schema.SyncedTable;
 import org.bisync.nifi.topology.Strategy;
@@ -13,13 +14,19 @@ import org.bisync.nifi.topology.TableSettings;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
 import java.math.BigDecimal;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 
 import static org.bisync.nifi.dialect.mariadb.MariaDbFixture.exec;
 import static org.bisync.nifi.dialect.mariadb.MariaDbFixture.json;
@@ -363,6 +370,75 @@ class MariaDbCaptureTest {
             }
             c.commit();
         }
+    }
+
+    /**
+     * Applications writing while the initial load of their table runs wait for it instead of being chosen as a deadlock
+     * victim: an update of a row the load's cursor has not reached yet, and an insert of a new key.
+     */
+    @Test
+    @Timeout(value = 2, unit = TimeUnit.MINUTES)
+    void writersDuringTheInitialLoadWaitForItInsteadOfDeadlocking() throws Exception {
+        try (Connection c = db.connect()) {
+            exec(c, "INSERT INTO customer (id, name) SELECT seq, CONCAT('old row ', seq) FROM seq_1_to_3000"); // before install: no versions
+        }
+        SyncedTable table = db.install(CUSTOMER);
+        ExecutorService writers = Executors.newFixedThreadPool(2);
+        try (Connection load = db.connect(); Connection update = db.connect(); Connection insert = db.connect(); Connection watch = db.connect()) {
+            List<Future<Integer>> written = new ArrayList<>();
+            List<Long> writerThreads = List.of(connectionId(update), connectionId(insert));
+            long rows = new SnapshotReader(db.dialect, "A").read(load, table, 0, change -> {
+                if (written.isEmpty()) {
+                    written.add(writers.submit(() -> write(update, "UPDATE customer SET name = 'written during the load' WHERE id = 3000")));
+                    written.add(writers.submit(() -> write(insert, "INSERT INTO customer (id, name) VALUES (5000, 'new during the load')")));
+                    for (long writer : writerThreads) {
+                        awaitLockWaitOrDone(watch, writer, written);
+                    }
+                }
+            });
+            assertEquals(3000, rows);
+            for (Future<Integer> write : written) {
+                assertEquals(1, write.get(1, TimeUnit.MINUTES), "the writers' statements went through");
+            }
+        } finally {
+            writers.shutdownNow();
+        }
+        List<Map<String, Object>> versions = db.query("SELECT id, version_num FROM bisync_v_customer WHERE id IN (2999, 3000, 5000) ORDER BY id");
+        assertEquals(3, versions.size());
+        assertTrue(num(versions.get(1).get("version_num")) > num(versions.get(0).get("version_num")), "the update ranks above the load's stamp");
+        assertEquals(2, db.history().size(), "both writes captured");
+    }
+
+    private static long connectionId(Connection connection) throws Exception {
+        return num(query(connection, "SELECT CONNECTION_ID() id").get(0).get("id"));
+    }
+
+    private static int write(Connection connection, String sql) throws Exception {
+        try (java.sql.Statement statement = connection.createStatement()) {
+            return statement.executeUpdate(sql);
+        }
+    }
+
+    /** Waits until the writer's statement is held in the server (running for 3 polls in a row), or every write is done. */
+    private static void awaitLockWaitOrDone(Connection watch, long thread, List<Future<Integer>> written) {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        int running = 0;
+        try {
+            while (System.nanoTime() < deadline) {
+                if (written.stream().allMatch(Future::isDone)) {
+                    return;
+                }
+                boolean inQuery = !query(watch, "SELECT ID FROM information_schema.PROCESSLIST WHERE ID = " + thread + " AND COMMAND = 'Query'").isEmpty();
+                running = inQuery ? running + 1 : 0;
+                if (running == 3) {
+                    return;
+                }
+                Thread.sleep(100);
+            }
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+        throw new IllegalStateException("the writer's statement never ran");
     }
 
     @Test
