@@ -4,6 +4,7 @@
  */
 package org.bisync.nifi.demo;
 
+import org.bisync.nifi.testsupport.Jdbc;
 import javax.sql.DataSource;
 import java.math.BigDecimal;
 import java.sql.Connection;
@@ -124,11 +125,7 @@ public final class SampleTable {
     }
 
     public static void execute(DataSource dataSource, String... statements) throws SQLException {
-        try (Connection c = dataSource.getConnection(); Statement s = c.createStatement()) {
-            for (String sql : statements) {
-                s.execute(sql);
-            }
-        }
+        Jdbc.exec(dataSource, statements);
     }
 
     /** Key, version, origin and tombstone flag of every version row, ordered by key, equal across engines. */

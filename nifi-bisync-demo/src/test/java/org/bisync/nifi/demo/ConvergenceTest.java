@@ -8,10 +8,12 @@ import org.bisync.nifi.demo.harness.FlowHarness;
 import org.bisync.nifi.demo.harness.Outcomes;
 import org.bisync.nifi.testsupport.EmbeddedDatabases;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
 
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -72,6 +74,7 @@ class ConvergenceTest {
 
     @Test
     @EnabledIfSystemProperty(named = "bisync.soak", matches = "true")
+    @Timeout(value = 60, unit = TimeUnit.MINUTES)
     void soakManyWritersManyKeysLongRun() throws Exception {
         for (long seed = 1; seed <= 5; seed++) {
             assertConverged(converge("soak_" + seed,

@@ -10,6 +10,7 @@ import org.bisync.nifi.change.Resolution;
 import org.bisync.nifi.dialect.ApplyDialect;
 import org.bisync.nifi.dialect.DatabaseErrors;
 import org.bisync.nifi.dialect.Dialect;
+import org.bisync.nifi.dialect.Dialects;
 import org.bisync.nifi.dialect.TypeMapping;
 import org.bisync.nifi.dialect.ValueRejectedException;
 import org.bisync.nifi.resolve.KeyValues;
@@ -35,6 +36,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.function.Consumer;
 import java.util.function.LongSupplier;
+import java.util.stream.Collectors;
 
 /**
  * Writes the change records of one table into a target system in one transaction (DESIGN.md sections 4 to 6).
@@ -69,12 +71,10 @@ public final class ChangeApplier {
     private boolean sawMissingObject;
     private final SyncKeyAgreement keyAgreement;
 
-    /** What to configure for two-way sync on a generated key (DESIGN.md section 7). */
+    /** What to configure for two-way sync on a generated key (DESIGN.md section 7), with each engine's way of doing it. */
     static final String GENERATED_KEY_ADVICE = "Configure disjoint ranges: the same increment above 1 on every system and a "
-            + "different start or offset each (PostgreSQL: ALTER TABLE ... ALTER COLUMN ... SET INCREMENT BY n SET START WITH k "
-            + "RESTART WITH a value of that residue above the existing keys, or ALTER SEQUENCE for serial; MariaDB: "
-            + "auto_increment_increment and auto_increment_offset of each server, for every session), "
-                    + "or disjoint MINVALUE..MAXVALUE blocks of PostgreSQL sequences, then restart ApplyBidirectionalChanges; "
+            + "different start or offset each, or disjoint blocks (" + Dialects.all().stream().map(d -> d.apply().disjointKeyRangeAdvice())
+                    .filter(Objects::nonNull).collect(Collectors.joining("; ")) + "), then restart ApplyBidirectionalChanges; "
             + "or configure a sync key of other columns that identify a row (\"syncKey\": [...]); or make the table one-way";
 
     /**
@@ -650,21 +650,10 @@ public final class ChangeApplier {
 
     // ---- helpers -----------------------------------------------------------------------------------------------------
 
-    private static Optional<String> columnNamed(SyncedTable table, String message) {
-        if (message == null) {
-            return Optional.empty();
-        }
-        for (SyncedColumn column : table.columns()) {
-            String name = column.local();
-            if (message.contains("\"" + name + "\"") || message.contains("'" + name + "'") || message.contains("`" + name + "`")) {
-                return Optional.of(column.canonical());
-            }
-        }
-        return Optional.empty();
-    }
-
-    private static String fieldIn(SyncedTable table, String message) {
-        return columnNamed(table, message).orElse(null);
+    /** The field (canonical name) a database error names, where it names a column of the table. */
+    private String fieldIn(SyncedTable table, String message) {
+        return errors.columnNamed(message, table.columns().stream().map(SyncedColumn::local).toList())
+                .flatMap(table::byLocal).map(SyncedColumn::canonical).orElse(null);
     }
 
     private static void settle(List<PendingChange> pending, ApplyOutcome[] outcomes, ApplyStatus status, String reason) {

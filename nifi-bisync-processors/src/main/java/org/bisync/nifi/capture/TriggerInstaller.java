@@ -130,10 +130,10 @@ public final class TriggerInstaller {
                 execute(statement, begin);
                 execute(statement, check.ddl());
                 record(connection, check, nowMicros);
-                statement.execute("COMMIT");
+                statement.execute(sql().commitTableInstall());
             } catch (SQLException | RuntimeException e) {
                 try {
-                    statement.execute("ROLLBACK");
+                    statement.execute(sql().rollbackTableInstall());
                 } catch (SQLException rollback) {
                     e.addSuppressed(rollback);
                 }
@@ -220,7 +220,7 @@ public final class TriggerInstaller {
             appendAll(script, begin);
             appendAll(script, ddl);
             if (!begin.isEmpty()) {
-                script.append("COMMIT;\n");
+                script.append(sql().commitTableInstall()).append(";\n");
             }
             script.append("-- record the installation so capture can verify it\n");
             script.append("-- ").append(sql().upsertInstalled()).append("  with ('").append(inComment(table.localName())).append("', '")

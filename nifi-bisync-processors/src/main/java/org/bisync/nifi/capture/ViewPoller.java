@@ -26,7 +26,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.LongSupplier;
-import java.util.stream.Collectors;
 
 /**
  * Capture of a view, which carries no triggers: each poll reads the view's rows, compares each key's row hash with
@@ -70,9 +69,7 @@ public final class ViewPoller {
         List<ChangeRecord> changes = new ArrayList<>();
         List<StateChange> state = new ArrayList<>();
         List<SyncedColumn> columns = view.columns();
-        String select = "SELECT " + columns.stream().map(c -> dialect.identifiers().quote(c.local())).collect(Collectors.joining(", "))
-                + " FROM " + dialect.identifiers().quote(view.localName())
-                + " ORDER BY " + dialect.identifiers().quote(view.settings().localFieldName(view.settings().viewChangeColumn(), systemId));
+        String select = dialect.capture().selectViewRows(view, view.settings().localFieldName(view.settings().viewChangeColumn(), systemId));
         try (Statement statement = connection.createStatement(); ResultSet rs = statement.executeQuery(select)) {
             while (rs.next()) {
                 Map<String, Object> row = new LinkedHashMap<>();

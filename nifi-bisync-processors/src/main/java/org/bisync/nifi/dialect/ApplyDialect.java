@@ -104,6 +104,13 @@ public interface ApplyDialect {
     KeyGenerator keyGenerator(Connection connection, String table, String column) throws SQLException;
 
     /**
+     * How a DBA gives this engine's generated keys disjoint ranges on each system (the same increment above 1 and a
+     * different start or offset each, or disjoint blocks), beginning with the engine's name; null where the engine has no
+     * generator with an increment (SQLite's rowid).
+     */
+    String disjointKeyRangeAdvice();
+
+    /**
      * The most bind parameters one statement may carry; callers chunk {@link #upsertRows} and {@link #selectVersions}
      * by it. 32766 is SQLite's default limit and below PostgreSQL's and MariaDB's 65535.
      */

@@ -13,8 +13,9 @@ import java.util.Map;
 
 /**
  * What capture needs from an engine. Statements over our own bisync tables that read the same on every engine are
- * defaults here; the rest is each engine's. Statements are returned as text so that "generate SQL" mode can write them for
- * a DBA instead of running them; every DDL list is idempotent (running it twice changes nothing).
+ * written once in {@link PortableCaptureDialect}, which each engine's dialect extends; the rest is each engine's.
+ * Statements are returned as text so that "generate SQL" mode can write them for a DBA instead of running them; every
+ * DDL list is idempotent (running it twice changes nothing).
  *
  * <h2>What the triggers of a synced table do</h2>
  * For INSERT (NEW), UPDATE (OLD, NEW) and DELETE (OLD) of a row, as AFTER triggers (row triggers, or statement
@@ -67,6 +68,12 @@ public interface CaptureDialect {
      */
     List<String> beginTableInstall(String localTableName);
 
+    /** Ends a table's installation that {@link #beginTableInstall} opened (not empty), keeping it. */
+    String commitTableInstall();
+
+    /** Undoes a table's installation that {@link #beginTableInstall} opened (not empty). */
+    String rollbackTableInstall();
+
     /** The names of the triggers {@link #installTable} creates on the table, as the database's catalog spells them. */
     List<String> triggerNames(SyncedTable table);
 
@@ -90,13 +97,17 @@ public interface CaptureDialect {
     /** The privileges the NiFi user needs, as GRANT statements (or comments where the engine has none). */
     List<String> grants(String user, List<String> localTableNames);
 
+    /**
+     * The rows of a view polled as a one-way source: its synced columns (local names, in {@link SyncedTable#columns()}
+     * order) ordered by {@code orderColumn} (the local name of the view's change column).
+     */
+    String selectViewRows(SyncedTable view, String orderColumn);
+
     /** {@code SELECT <uncorrected clock in UTC epoch micros>}: one row, one BIGINT column. */
     String selectClockMicros();
 
     /** Unreleased history rows in id order, at most the one parameter's count of them. */
-    default String selectUnreleasedHistoryAfter() {
-        return "SELECT " + BisyncTables.HISTORY_COLUMNS + " FROM " + BisyncTables.HISTORY + " WHERE id > ? ORDER BY id LIMIT ?";
-    }
+    String selectUnreleasedHistoryAfter();
 
     /**
      * Copies the history rows of {@code ids} ids into bisync_released; parameters: released_at, then the ids. Followed in
@@ -104,19 +115,11 @@ public interface CaptureDialect {
      * engine has no range statements (see {@link #copyHistoryRangeToReleased}); an id list on the primary key locks only
      * the rows it finds.
      */
-    default String copyHistoryRowsToReleased(int ids) {
-        return "INSERT INTO " + BisyncTables.RELEASED + " (" + BisyncTables.HISTORY_COLUMNS + ", released_at) SELECT "
-                + BisyncTables.HISTORY_COLUMNS + ", ? FROM " + BisyncTables.HISTORY + " WHERE id IN (" + placeholders(ids) + ")";
-    }
+    String copyHistoryRowsToReleased(int ids);
 
     /** Deletes the history rows of {@code ids} ids; parameters: the ids. */
-    default String deleteHistoryRows(int ids) {
-        return "DELETE FROM " + BisyncTables.HISTORY + " WHERE id IN (" + placeholders(ids) + ")";
-    }
+    String deleteHistoryRows(int ids);
 
-    private static String placeholders(int count) {
-        return String.join(", ", java.util.Collections.nCopies(count, "?"));
-    }
 
     /**
      * Copies the history rows whose id lies in a range into bisync_released; parameters: released_at, first id, last id
@@ -124,59 +127,40 @@ public interface CaptureDialect {
      * one id at a time: a range over bisync_history must only lock the rows it matches (no gap or next-key locks that
      * would wait for an open transaction's uncommitted history row).
      */
-    default String copyHistoryRangeToReleased() {
-        return null;
-    }
+    String copyHistoryRangeToReleased();
 
     /** Deletes the history rows whose id lies in a range; parameters: first id, last id (inclusive). Null: see {@link #copyHistoryRangeToReleased}. */
-    default String deleteHistoryRange() {
-        return null;
-    }
+    String deleteHistoryRange();
 
     /** Deletes released rows released before the parameter (epoch micros); an unreleased row is never there. */
-    default String purgeReleasedHistory() {
-        return "DELETE FROM " + BisyncTables.RELEASED + " WHERE released_at < ?";
-    }
+    String purgeReleasedHistory();
 
     /**
      * Records that a target decided the history ids of a range, every step-th id from first_id (a server whose ids grow
      * by more than 1 leaves gaps that are no history ids); parameters: target_system, first_id, last_id, step. Batched.
      */
-    default String insertAck() {
-        return "INSERT INTO " + BisyncTables.ACK + " (target_system, first_id, last_id, step) VALUES (?, ?, ?, ?)";
-    }
+    String insertAck();
 
     /** The ranges a target acknowledged, by first id: first_id, last_id, step; parameter: target_system. */
-    default String selectAcks() {
-        return "SELECT first_id, last_id, step FROM " + BisyncTables.ACK + " WHERE target_system = ? ORDER BY first_id";
-    }
+    String selectAcks();
 
     /**
      * For an installation from before acknowledgements kept a step: adds bisync_ack's step column (1 for the rows
      * already there, which hold every id of their range). Run only where bisync_ack lacks it.
      */
-    default List<String> addAckStepColumn() {
-        return List.of("ALTER TABLE " + BisyncTables.ACK + " ADD COLUMN" + BisyncTables.ACK_STEP_COLUMN.substring(1));
-    }
+    List<String> addAckStepColumn();
 
     /**
      * Deletes the released history rows of an id range released before a time; parameters: first id, last id, released
      * before. A range is safe on every engine here: only capture writes bisync_released, never a user's transaction.
      */
-    default String deleteReleasedHistoryRange() {
-        return "DELETE FROM " + BisyncTables.RELEASED + " WHERE id BETWEEN ? AND ? AND released_at < ?";
-    }
+    String deleteReleasedHistoryRange();
 
     /** The smallest history id, released or not (null when there is none), read without locking. */
-    default String selectMinHistoryId() {
-        return "SELECT MIN(id) FROM (SELECT MIN(id) AS id FROM " + BisyncTables.HISTORY + " UNION ALL SELECT MIN(id) FROM "
-                + BisyncTables.RELEASED + ") AS m";
-    }
+    String selectMinHistoryId();
 
     /** Deletes the acknowledgements that end below an id; parameter: the id. */
-    default String deleteAcksBelow() {
-        return "DELETE FROM " + BisyncTables.ACK + " WHERE last_id < ?";
-    }
+    String deleteAcksBelow();
 
     /**
      * A page of the history rows of one local table, released or not, in id order, in one statement (so a row being
@@ -184,21 +168,13 @@ public interface CaptureDialect {
      * table_name, id after which the page starts, table_name, the same id, page size. A row released between two pages
      * is seen once too: the page after it looks in both tables.
      */
-    default String selectHistoryKeysOfTable() {
-        return "SELECT id, key_data, 0 AS released FROM " + BisyncTables.HISTORY + " WHERE table_name = ? AND id > ? "
-                + "UNION ALL SELECT id, key_data, 1 AS released FROM " + BisyncTables.RELEASED + " WHERE table_name = ? AND id > ? "
-                + "ORDER BY id LIMIT ?";
-    }
+    String selectHistoryKeysOfTable();
 
     /** The id and release time of the released history row with the lowest id (none when the table is empty). */
-    default String selectOldestReleased() {
-        return "SELECT id, released_at FROM " + BisyncTables.RELEASED + " WHERE id = (SELECT MIN(id) FROM " + BisyncTables.RELEASED + ")";
-    }
+    String selectOldestReleased();
 
     /** The capture time of the oldest unreleased history row and their count. */
-    default String selectBacklog() {
-        return "SELECT MIN(captured_at), COUNT(*) FROM " + BisyncTables.HISTORY;
-    }
+    String selectBacklog();
 
     /**
      * Upgrades an installation from before bisync_released: moves the rows bisync_history marks released there and
@@ -218,48 +194,34 @@ public interface CaptureDialect {
     String upsertConfigNumber();
 
     /** Reads bisync_config's num_value; parameter: name. */
-    default String selectConfigNumber() {
-        return "SELECT num_value FROM " + BisyncTables.CONFIG + " WHERE name = ?";
-    }
+    String selectConfigNumber();
 
     /**
      * The capture lease (row {@link BisyncTables#CAPTURE_LEASE} of bisync_config): num_value the holder's last heartbeat,
      * text_value who holds it. Parameter: name.
      */
-    default String selectLease() {
-        return "SELECT num_value, text_value FROM " + BisyncTables.CONFIG + " WHERE name = ?";
-    }
+    String selectLease();
 
     /** Takes a lease nobody holds; parameters: name, heartbeat, holder. Fails on the primary key when another took it first. */
-    default String insertLease() {
-        return "INSERT INTO " + BisyncTables.CONFIG + " (name, num_value, text_value) VALUES (?, ?, ?)";
-    }
+    String insertLease();
 
     /**
      * Compare-and-set of the lease: renews it, or takes it over, only while it still holds what was read. Parameters:
      * new heartbeat, new holder, name, heartbeat read, holder read. One row updated: the lease is the caller's.
      */
-    default String updateLease() {
-        return "UPDATE " + BisyncTables.CONFIG + " SET num_value = ?, text_value = ? WHERE name = ? AND num_value = ? AND text_value = ?";
-    }
+    String updateLease();
 
     /** Gives the lease up while the caller holds it; parameters: name, holder. */
-    default String deleteLease() {
-        return "DELETE FROM " + BisyncTables.CONFIG + " WHERE name = ? AND text_value = ?";
-    }
+    String deleteLease();
 
     /** Upserts a row of bisync_installed; parameters: table_name, ddl_hash, column_hash, installed_at. */
     String upsertInstalled();
 
     /** What bisync_installed records: table_name, ddl_hash, column_hash. */
-    default String selectInstalled() {
-        return "SELECT table_name, ddl_hash, column_hash FROM " + BisyncTables.INSTALLED;
-    }
+    String selectInstalled();
 
     /** Deletes a row of bisync_installed; parameter: table_name. */
-    default String deleteInstalled() {
-        return "DELETE FROM " + BisyncTables.INSTALLED + " WHERE table_name = ?";
-    }
+    String deleteInstalled();
 
     /**
      * For the initial load: gives every row of the table that has no version row one (clock + correction + bias, this
@@ -278,7 +240,5 @@ public interface CaptureDialect {
      * Removes an origin marker a crashed applier left behind, where the engine's marker can outlive its transaction
      * (SQLite's context row); returns how many were removed. A no-op elsewhere.
      */
-    default int clearLeftoverOriginMarker(Connection connection) throws SQLException {
-        return 0;
-    }
+    int clearLeftoverOriginMarker(Connection connection) throws SQLException;
 }

@@ -9,6 +9,7 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
 import java.util.List;
+import java.util.Optional;
 import java.util.regex.Pattern;
 
 /**
@@ -53,6 +54,20 @@ public abstract class DatabaseErrors {
     }
 
     protected abstract boolean namesMissingObject(SQLException e);
+
+    /**
+     * The first of {@code localColumns} that an error's value-free text names, quoted as this engine's messages quote a
+     * column; empty when it names none of them.
+     */
+    public final Optional<String> columnNamed(String valueFreeMessage, List<String> localColumns) {
+        if (valueFreeMessage == null) {
+            return Optional.empty();
+        }
+        return localColumns.stream().filter(column -> namesColumn(valueFreeMessage, column)).findFirst();
+    }
+
+    /** Whether the engine's message names the column (quoted as the engine quotes it there). */
+    protected abstract boolean namesColumn(String message, String column);
 
     /** The engine's value-free text of an error its driver raised. */
     protected abstract String describeDatabaseError(SQLException e);

@@ -11,6 +11,7 @@ import org.apache.nifi.annotation.behavior.ReadsAttributes;
 import org.apache.nifi.annotation.behavior.WritesAttribute;
 import org.apache.nifi.annotation.behavior.WritesAttributes;
 import org.apache.nifi.annotation.documentation.CapabilityDescription;
+import org.apache.nifi.annotation.documentation.SeeAlso;
 import org.apache.nifi.annotation.documentation.Tags;
 import org.apache.nifi.annotation.lifecycle.OnScheduled;
 import org.apache.nifi.annotation.lifecycle.OnStopped;
@@ -29,26 +30,15 @@ import org.apache.nifi.serialization.RecordReaderFactory;
 import org.apache.nifi.serialization.RecordSetWriterFactory;
 import org.apache.nifi.serialization.record.Record;
 import org.bisync.nifi.apply.ApplyOutcome;
-import org.bisync.nifi.apply.ApplyResult;
 import org.bisync.nifi.apply.ApplyStatus;
-import org.bisync.nifi.apply.ChangeApplier;
 import org.bisync.nifi.apply.RetryBackoff;
+import org.bisync.nifi.apply.TargetApplier;
 import org.bisync.nifi.apply.TransactionLimits;
-import org.bisync.nifi.apply.GeneratedKeyRanges;
 import org.bisync.nifi.apply.UnknownFields;
-import org.bisync.nifi.schema.SyncedColumn;
 import org.bisync.nifi.change.ChangeRecord;
 import org.bisync.nifi.change.ChangeRecordSchema;
 import org.bisync.nifi.change.InvalidChangeException;
-import org.bisync.nifi.dialect.Dialect;
-import org.bisync.nifi.dialect.Dialects;
-import org.bisync.nifi.dialect.KeyGenerator;
-import org.bisync.nifi.schema.NotInstalledException;
-import org.bisync.nifi.schema.SchemaMismatchException;
-import org.bisync.nifi.schema.SyncKeyAgreement;
 import org.bisync.nifi.schema.SyncedTable;
-import org.bisync.nifi.schema.SyncedTableCache;
-import org.bisync.nifi.schema.SyncedTableResolver;
 import org.bisync.nifi.topology.SyncTopology;
 import org.bisync.nifi.topology.SyncTopologyService;
 
@@ -107,6 +97,7 @@ import java.util.concurrent.TimeUnit;
         @WritesAttribute(attribute = BisyncAttributes.RECORD_COUNT, description = "Records in the FlowFile."),
         @WritesAttribute(attribute = BisyncAttributes.MIME_TYPE, description = "The record writer's MIME type.")
 })
+@SeeAlso({ResolveConflicts.class, CaptureTriggerHistory.class, PurgeTombstones.class, AuditSyncConsistency.class})
 public class ApplyBidirectionalChanges extends AbstractProcessor {
 
     public static final PropertyDescriptor MAX_RECORDS_PER_STATEMENT = new PropertyDescriptor.Builder()
@@ -192,14 +183,12 @@ public class ApplyBidirectionalChanges extends AbstractProcessor {
     static final String COUNTER_UNKNOWN_FIELDS = "Unknown field values dropped";
     private static final Set<String> RETRY_ATTRIBUTES = Set.of(BisyncAttributes.RETRY_COUNT, BisyncAttributes.RETRY_NOT_BEFORE);
 
-    private volatile SyncedTableCache tables;
+    /** The target's tables and two-way key checks, kept across FlowFiles; renewed when scheduled. */
+    private volatile TargetApplier applier;
     /** Keys per transaction, per table, adapted to Maximum Transaction Duration across FlowFiles. */
     private volatile TransactionLimits transactionLimits;
-    /** Whether two-way tables on generated keys have disjoint ranges; renewed and invalidated with {@link #tables}. */
-    private volatile GeneratedKeyRanges keyRanges;
     /** Per table, the unknown fields already warned about. */
     private final Map<String, Set<String>> unknownFieldsSeen = new ConcurrentHashMap<>();
-    private volatile SyncKeyAgreement keyAgreement;
 
     @Override
     protected List<PropertyDescriptor> getSupportedPropertyDescriptors() {
@@ -213,13 +202,15 @@ public class ApplyBidirectionalChanges extends AbstractProcessor {
 
     @Override
     protected Collection<ValidationResult> customValidate(ValidationContext context) {
+        List<ValidationResult> results = new ArrayList<>();
         long base = context.getProperty(RETRY_BACKOFF_BASE).asTimePeriod(TimeUnit.MILLISECONDS);
         long max = context.getProperty(RETRY_BACKOFF_MAX).asTimePeriod(TimeUnit.MILLISECONDS);
         if (max < base) {
-            return List.of(new ValidationResult.Builder().subject(RETRY_BACKOFF_MAX.getName()).valid(false)
+            results.add(new ValidationResult.Builder().subject(RETRY_BACKOFF_MAX.getName()).valid(false)
                     .explanation("Retry Back-off Maximum (" + max + " ms) is shorter than Retry Back-off Base (" + base + " ms)").build());
         }
-        return List.of();
+        TopologyValidation.checkSystem(context, BisyncProperties.TARGET_SYSTEM, results);
+        return results;
     }
 
     private volatile DecisionAcks acks;
@@ -235,7 +226,7 @@ public class ApplyBidirectionalChanges extends AbstractProcessor {
     @OnScheduled
     public void onScheduled(ProcessContext context) {
         acks = new DecisionAcks(context.getStateManager(), getLogger());
-        tables = null; // the tables' columns may have changed while stopped
+        applier = null; // the tables' columns may have changed while stopped
         transactionLimits = new TransactionLimits(context.getProperty(MAX_RECORDS_PER_STATEMENT).asInteger(),
                 context.getProperty(MAX_TRANSACTION_DURATION).asTimePeriod(TimeUnit.MILLISECONDS));
         unknownFieldsSeen.clear();
@@ -365,116 +356,28 @@ public class ApplyBidirectionalChanges extends AbstractProcessor {
         byTable.values().removeIf(List::isEmpty);
         List<ChangeRecord> replayed = all.stream().filter(decided::contains).toList();
         getLogger().warn("{} change(s) already decided by system '{}' were replayed: dropped as stale", replayed.size(), target);
-        return all(replayed, ApplyStatus.STALE, "already decided by the target (a replay)");
+        return TargetApplier.all(replayed, ApplyStatus.STALE, "already decided by the target (a replay)");
     }
 
     private List<ApplyOutcome> applyAll(ProcessSession session, SyncTopologyService service, SyncTopology topology, String target, int maxRows,
                                         Map<String, List<ChangeRecord>> byTable, boolean settle) {
-        List<ApplyOutcome> outcomes = new ArrayList<>();
-        if (byTable.isEmpty()) {
-            return outcomes;
+        TargetApplier current = applier;
+        if (current == null || current.topology() != topology || !current.target().equals(target)) {
+            current = new TargetApplier(topology, target, system -> connection(service, system), warning -> getLogger().warn(warning),
+                    error -> getLogger().error(error));
+            applier = current;
         }
-        try (Connection connection = service.getConnectionPool(target).getConnection()) {
-            Dialect dialect = Dialects.forConnection(connection);
-            SyncedTableCache cache = tables(service, topology, target, dialect);
-            ChangeApplier applier = new ChangeApplier(dialect, topology, target, maxRows, warning -> getLogger().warn(warning), keyRanges,
-                    keyAgreement).limitTransactions(transactionLimits);
-            for (Map.Entry<String, List<ChangeRecord>> entry : byTable.entrySet()) {
-                SyncedTable table;
-                try {
-                    table = knowingFields(connection, cache, cache.installedTable(connection, entry.getKey()), entry.getValue());
-                } catch (SchemaMismatchException e) {
-                    cache.invalidate();
-                    keyRanges.invalidate();
-                    keyAgreement.invalidate();
-                    outcomes.addAll(all(entry.getValue(), ApplyStatus.FAILED, e.getMessage()));
-                    continue;
-                } catch (NotInstalledException e) {
-                    // nothing of the records is wrong: they wait (penalized, retried) until the target is installed
-                    getLogger().error("{} changes of table '{}' wait: {}", entry.getValue().size(), entry.getKey(), e.getMessage());
-                    outcomes.addAll(all(entry.getValue(), ApplyStatus.RETRY, e.getMessage()));
-                    continue;
-                }
-                ApplyResult result = applier.apply(connection, table, entry.getValue(), settle);
-                SyncedTable fresh = applier.sawMissingObject() ? reread(connection, cache, table, target) : null;
-                if (fresh != null) {
-                    result = applyAgain(connection, applier, fresh, entry.getValue(), result, settle);
-                    table = fresh;
-                }
-                reportUnknownFields(session, table, UnknownFields.of(table, entry.getValue()), target);
-                outcomes.addAll(result.outcomes());
-                if (result.count(ApplyStatus.FAILED) > 0) {
-                    getLogger().warn("{} of {} changes of table '{}' failed in system '{}'; first: {}", result.count(ApplyStatus.FAILED),
-                            entry.getValue().size(), entry.getKey(), target, result.with(ApplyStatus.FAILED).get(0).reason());
-                }
-            }
-        } catch (SQLException | ProcessException e) {
-            String reason = "Cannot reach system '" + target + "': " + e.getMessage();
-            getLogger().warn(reason);
-            List<ChangeRecord> undecided = new ArrayList<>();
-            byTable.values().forEach(undecided::addAll);
-            undecided.removeIf(c -> outcomes.stream().anyMatch(o -> o.change() == c));
-            outcomes.addAll(all(undecided, ApplyStatus.RETRY, reason));
-        }
-        return outcomes;
+        TargetApplier.Result result = current.apply(byTable, maxRows, transactionLimits, settle);
+        result.unknownFields().forEach(u -> reportUnknownFields(session, u.table(), u.unknown(), target));
+        return new ArrayList<>(result.outcomes());
     }
 
-    /**
-     * The table, read again when the records carry fields it has no column for (a column added in the target while
-     * running). That costs a catalog read per such FlowFile for as long as the fields stay unknown: the warning says to
-     * add the column or exclude the field.
-     */
-    private static SyncedTable knowingFields(Connection connection, SyncedTableCache cache, SyncedTable table,
-                                             List<ChangeRecord> changes) throws SQLException {
-        if (UnknownFields.of(table, changes).isEmpty()) {
-            return table;
-        }
-        cache.invalidate(table.canonicalName());
-        return cache.installedTable(connection, table.canonicalName());
-    }
-
-    /**
-     * A statement met a table or column that is gone: reads the table again and returns it when its columns changed (a
-     * column dropped in the target while running), saying so once; null when nothing changed, or when the table as it
-     * is now cannot be synced (a key column dropped: said once, with what is missing), and the outcomes stand.
-     */
-    private SyncedTable reread(Connection connection, SyncedTableCache cache, SyncedTable stale, String target) throws SQLException {
-        cache.invalidate(stale.canonicalName());
-        SyncedTable fresh;
+    private static Connection connection(SyncTopologyService service, String system) throws SQLException {
         try {
-            fresh = cache.installedTable(connection, stale.canonicalName());
-        } catch (SchemaMismatchException | NotInstalledException e) {
-            cache.invalidate(stale.canonicalName());
-            getLogger().error("Table '{}' in system '{}' changed while running and can no longer be synced: {}", stale.canonicalName(),
-                    target, e.getMessage());
-            return null;
+            return service.getConnectionPool(system).getConnection();
+        } catch (ProcessException | IllegalArgumentException e) {
+            throw new SQLException(e.getMessage(), e);
         }
-        List<String> gone = stale.columns().stream().map(SyncedColumn::local).filter(c -> fresh.byLocal(c).isEmpty()).toList();
-        if (gone.isEmpty() && fresh.columns().size() == stale.columns().size()) {
-            return null;
-        }
-        getLogger().error("Table '{}' in system '{}' changed while running: column(s) {} are gone; its columns were read again and "
-                + "its changes are applied without them (their values are dropped and counted in '{}') until the column is back "
-                + "or excluded from the sync", stale.canonicalName(), target, gone, COUNTER_UNKNOWN_FIELDS);
-        return fresh;
-    }
-
-    /** Applies again, with the table's fresh columns, the records that did not go through. */
-    private static ApplyResult applyAgain(Connection connection, ChangeApplier applier, SyncedTable fresh, List<ChangeRecord> changes,
-                                          ApplyResult result, boolean settle) {
-        List<Integer> again = new ArrayList<>();
-        for (ApplyOutcome outcome : result.outcomes()) {
-            if (outcome.status() == ApplyStatus.FAILED || outcome.status() == ApplyStatus.RETRY) {
-                again.add(outcome.index());
-            }
-        }
-        ApplyResult retried = applier.apply(connection, fresh, again.stream().map(changes::get).toList(), settle);
-        List<ApplyOutcome> merged = new ArrayList<>(result.outcomes());
-        for (ApplyOutcome outcome : retried.outcomes()) {
-            int index = again.get(outcome.index());
-            merged.set(index, new ApplyOutcome(index, outcome.change(), outcome.status(), outcome.reason(), outcome.field()));
-        }
-        return new ApplyResult(merged);
     }
 
     /** Counts the dropped values of unknown fields, and warns once per table and field. */
@@ -490,46 +393,6 @@ public class ApplyBidirectionalChanges extends AbstractProcessor {
                     + "dropped (counted in '{}'). Add the column(s) to the target or exclude the field(s) from the sync",
                     table.canonicalName(), fresh, table.localName(), target, COUNTER_UNKNOWN_FIELDS);
         }
-    }
-
-    private SyncedTableCache tables(SyncTopologyService service, SyncTopology topology, String target, Dialect dialect) {
-        SyncedTableCache cache = tables;
-        if (cache == null || cache.topology() != topology || !cache.systemId().equals(target) || cache.dialect() != dialect) {
-            cache = new SyncedTableCache(topology, target, dialect);
-            keyRanges = new GeneratedKeyRanges(topology, (system, table, column) -> readKeyGenerator(service, system, table, column));
-            keyAgreement = new SyncKeyAgreement(topology, (system, table) -> readKeyTypes(service, topology, system, table));
-            tables = cache;
-        }
-        return cache;
-    }
-
-    /** A system's key generator, read on a connection of its own pool (MariaDB's auto_increment settings are per session). */
-    private static KeyGenerator readKeyGenerator(SyncTopologyService service, String system, String table, String column) throws SQLException {
-        try (Connection connection = service.getConnectionPool(system).getConnection()) {
-            return Dialects.forConnection(connection).apply().keyGenerator(connection, table, column);
-        } catch (ProcessException | IllegalArgumentException e) {
-            throw new SQLException("Cannot reach system '" + system + "': " + e.getMessage(), e);
-        }
-    }
-
-    /** A system's key types of a table, resolved on a connection of its own pool with its own dialect. */
-    private static Map<String, SyncKeyAgreement.KeyType> readKeyTypes(SyncTopologyService service, SyncTopology topology, String system,
-                                                                     String table) throws SQLException {
-        try (Connection connection = service.getConnectionPool(system).getConnection()) {
-            Dialect dialect = Dialects.forConnection(connection);
-            SyncedTable resolved = new SyncedTableResolver(dialect, topology).resolve(connection, topology.table(table).orElseThrow(), system);
-            return SyncKeyAgreement.keyTypes(resolved, dialect.types());
-        } catch (ProcessException | IllegalArgumentException e) {
-            throw new SQLException("Cannot reach system '" + system + "': " + e.getMessage(), e);
-        }
-    }
-
-    private static List<ApplyOutcome> all(List<ChangeRecord> changes, ApplyStatus status, String reason) {
-        List<ApplyOutcome> outcomes = new ArrayList<>();
-        for (int i = 0; i < changes.size(); i++) {
-            outcomes.add(new ApplyOutcome(i, changes.get(i), status, reason, null));
-        }
-        return outcomes;
     }
 
     private void route(ProcessSession session, FlowFile parent, RecordSetWriterFactory writer, ChangeRecordSchema schema,

@@ -5,6 +5,7 @@
 package org.bisync.nifi.processors;
 
 import org.bisync.nifi.capture.CaptureLease;
+import org.bisync.nifi.capture.CaptureMaintenance;
 import org.bisync.nifi.capture.CapturePoll;
 import org.bisync.nifi.capture.ChangeDecoder;
 import org.bisync.nifi.capture.HistoryReader;
@@ -33,6 +34,7 @@ final class CaptureSession {
     private CapturePoll poll;
     private volatile long clockOffsetMicros;
     private CaptureLease lease;
+    private CaptureMaintenance maintenance;
     private volatile boolean prepared;
     private String refusedHolder;
     private long refusalWarnedAt;
@@ -113,6 +115,8 @@ final class CaptureSession {
     private static final long REFUSAL_REPEAT_MICROS = 60_000_000L;
 
     void lease(CaptureLease lease) { this.lease = lease; }
+    void maintenance(CaptureMaintenance maintenance) { this.maintenance = maintenance; }
+    CaptureMaintenance maintenance() { return maintenance; }
     CaptureLease lease() { return lease; }
     void prepared() { prepared = true; }
     boolean isPrepared() { return prepared; }

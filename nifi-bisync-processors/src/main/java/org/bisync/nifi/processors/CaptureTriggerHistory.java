@@ -11,11 +11,14 @@ import org.apache.nifi.annotation.behavior.TriggerSerially;
 import org.apache.nifi.annotation.behavior.WritesAttribute;
 import org.apache.nifi.annotation.behavior.WritesAttributes;
 import org.apache.nifi.annotation.documentation.CapabilityDescription;
+import org.apache.nifi.annotation.documentation.SeeAlso;
 import org.apache.nifi.annotation.documentation.Tags;
 import org.apache.nifi.annotation.lifecycle.OnScheduled;
 import org.apache.nifi.annotation.lifecycle.OnStopped;
 import org.apache.nifi.components.AllowableValue;
 import org.apache.nifi.components.PropertyDescriptor;
+import org.apache.nifi.components.ValidationContext;
+import org.apache.nifi.components.ValidationResult;
 import org.apache.nifi.components.state.Scope;
 import org.apache.nifi.flowfile.FlowFile;
 import org.apache.nifi.processor.AbstractProcessor;
@@ -29,12 +32,11 @@ import org.apache.nifi.processor.util.StandardValidators;
 import org.apache.nifi.serialization.RecordSetWriterFactory;
 import org.apache.nifi.serialization.record.Record;
 import org.bisync.nifi.capture.CaptureLease;
+import org.bisync.nifi.capture.CaptureMaintenance;
 import org.bisync.nifi.capture.CapturePoll;
 import org.bisync.nifi.capture.ClockMonitor;
 import org.bisync.nifi.capture.HistoryFormatException;
 import org.bisync.nifi.capture.IdRanges;
-import org.bisync.nifi.purge.AckLedger;
-import org.bisync.nifi.purge.SyncPeers;
 import org.bisync.nifi.capture.SnapshotReader;
 import org.bisync.nifi.capture.TriggerInstaller;
 import org.bisync.nifi.capture.UndecodableRows;
@@ -54,6 +56,7 @@ import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -84,6 +87,7 @@ import java.util.concurrent.TimeUnit;
         @WritesAttribute(attribute = BisyncAttributes.CLOCK_OFFSET, description = "The database clock minus NiFi's, in microseconds, at the last measurement"),
         @WritesAttribute(attribute = BisyncAttributes.REASON, description = "On failure: why the history rows could not be decoded")
 })
+@SeeAlso({PreventLoops.class, ResolveConflicts.class, ApplyBidirectionalChanges.class, ManageSyncTriggers.class, PurgeTombstones.class})
 public class CaptureTriggerHistory extends AbstractProcessor {
 
     static final AllowableValue INSTALL = new AllowableValue("Install and Maintain", "Install and Maintain",
@@ -236,6 +240,13 @@ public class CaptureTriggerHistory extends AbstractProcessor {
         return RELATIONSHIPS;
     }
 
+    @Override
+    protected Collection<ValidationResult> customValidate(ValidationContext context) {
+        List<ValidationResult> results = new ArrayList<>();
+        TopologyValidation.checkSystem(context, SYSTEM_ID, results);
+        return results;
+    }
+
     @OnScheduled
     public void onScheduled(ProcessContext context) throws SQLException {
         SyncTopologyService service = context.getProperty(SYNC_TOPOLOGY).asControllerService(SyncTopologyService.class);
@@ -248,23 +259,39 @@ public class CaptureTriggerHistory extends AbstractProcessor {
             session.open(dialect, connection.getMetaData().getURL());
             session.lease(new CaptureLease(dialect.capture(), new CaptureLease.Holder(getIdentifier(), nodeName()),
                     context.getProperty(LEASE_TIMEOUT).asTimePeriod(TimeUnit.MICROSECONDS), this::leaseClockMicros));
-            if (INSTALL.getValue().equals(context.getProperty(TRIGGER_MANAGEMENT).getValue())) {
-                new TriggerInstaller(dialect).install(connection, List.of(), nowMicros()); // the shared tables, where the lease lives
+            session.maintenance(maintenance(context, session));
+            if (installs(context)) {
+                session.maintenance().installSharedTables(connection); // where the lease lives
             } else {
-                prepare(context, session, connection); // reads only: refuses at once when the installation is not there
+                prepare(session, connection); // reads only: refuses at once when the installation is not there
             }
             if (holdsLease(session, connection) && !session.isPrepared()) {
-                prepare(context, session, connection);
+                prepare(session, connection);
             }
         }
         capture = session;
     }
 
+    private static boolean installs(ProcessContext context) {
+        return INSTALL.getValue().equals(context.getProperty(TRIGGER_MANAGEMENT).getValue());
+    }
+
+    private CaptureMaintenance maintenance(ProcessContext context, CaptureSession session) {
+        CaptureMaintenance.Settings settings = new CaptureMaintenance.Settings(installs(context),
+                context.getProperty(CLOCK_CORRECTION).asBoolean(),
+                context.getProperty(CLOCK_SLEW).asTimePeriod(TimeUnit.MICROSECONDS),
+                context.getProperty(HISTORY_RETENTION).asTimePeriod(TimeUnit.MICROSECONDS),
+                context.getProperty(UNACKNOWLEDGED_WARNING).asTimePeriod(TimeUnit.MICROSECONDS));
+        return new CaptureMaintenance(session.dialect(), session.topology(), session.systemId(), settings,
+                CaptureTriggerHistory::nowMicros, this::nifiClockMicros);
+    }
+
     /** What a reader does once, when it first holds the lease: checks the tables, installs or verifies the triggers. */
-    private void prepare(ProcessContext context, CaptureSession session, Connection connection) throws SQLException {
+    private void prepare(CaptureSession session, Connection connection) throws SQLException {
         List<SyncedTable> tables = session.resolveAll(connection);
         reportUnconfigured(connection, session, session.dialect());
-        prepareTriggers(context, session, connection, tables);
+        CaptureMaintenance.TriggerReport triggers = session.maintenance().installTriggers(connection, tables);
+        reportTriggers(triggers, session.systemId(), false);
         session.prepared();
     }
 
@@ -284,39 +311,29 @@ public class CaptureTriggerHistory extends AbstractProcessor {
         return lease.held();
     }
 
-    private void prepareTriggers(ProcessContext context, CaptureSession session, Connection connection, List<SyncedTable> tables) throws SQLException {
-        TriggerInstaller installer = new TriggerInstaller(session.dialect());
-        if (!INSTALL.getValue().equals(context.getProperty(TRIGGER_MANAGEMENT).getValue())) {
-            verify(installer, connection, tables, session.systemId());
-            return;
-        }
-        List<TriggerInstaller.TableCheck> installed = installer.install(connection, tables, nowMicros());
-        reportBroken(installed, session.systemId());
-        List<String> others = installed.stream().filter(c -> c.status() != TriggerInstaller.Status.BROKEN).map(c -> c.table().localName()).toList();
-        if (!others.isEmpty()) {
-            getLogger().info("Installed or rebuilt triggers of {} in system {}", others, session.systemId());
-        }
-    }
-
-    /** Verify Only: refuses to go on unless every table is installed as this configuration needs and its triggers fire. */
-    private void verify(TriggerInstaller installer, Connection connection, List<SyncedTable> tables, String systemId) throws SQLException {
-        List<String> problems = installer.check(connection, tables).stream()
-                .filter(check -> check.status() != TriggerInstaller.Status.CURRENT).map(TriggerInstaller.TableCheck::describe).toList();
-        if (!problems.isEmpty()) {
+    /**
+     * Verify Only: refuses to go on unless every table is installed as this configuration needs and its triggers fire.
+     * Install and Maintain: a warning per table whose triggers were found dropped or disabled and rebuilt (what it wrote
+     * meanwhile is lost to the sync), and a note of the tables installed or rebuilt.
+     */
+    private void reportTriggers(CaptureMaintenance.TriggerReport triggers, String systemId, boolean maintenance) {
+        if (!triggers.current()) {
             throw new ProcessException("Triggers of system " + systemId + " are not as this configuration needs: "
-                    + problems + ". Run the script of ManageSyncTriggers (Generate SQL) or switch Trigger Management to "
+                    + triggers.problems() + ". Run the script of ManageSyncTriggers (Generate SQL) or switch Trigger Management to "
                     + INSTALL.getValue());
         }
-    }
-
-    /** A warning per table whose triggers were found dropped or disabled and rebuilt: what it wrote meanwhile is lost to the sync. */
-    private void reportBroken(List<TriggerInstaller.TableCheck> installed, String systemId) {
-        for (TriggerInstaller.TableCheck check : installed) {
-            if (check.status() == TriggerInstaller.Status.BROKEN) {
-                getLogger().warn("Rebuilt the triggers of table {} in system {}: {} (dropped or disabled outside nifi-bisync). Writes to "
-                        + "the table while capture was off wrote no history and have not travelled: compare the table with the "
-                        + "other systems", check.table().localName(), systemId, String.join(", ", check.problems()));
-            }
+        for (TriggerInstaller.TableCheck check : triggers.broken()) {
+            getLogger().warn("Rebuilt the triggers of table {} in system {}: {} (dropped or disabled outside nifi-bisync). Writes to "
+                    + "the table while capture was off wrote no history and have not travelled: compare the table with the "
+                    + "other systems", check.table().localName(), systemId, String.join(", ", check.problems()));
+        }
+        if (triggers.changed().isEmpty()) {
+            return;
+        }
+        if (maintenance) {
+            getLogger().warn("Rebuilt the triggers of {} in system {}: their columns or sync settings changed", triggers.changed(), systemId);
+        } else {
+            getLogger().info("Installed or rebuilt triggers of {} in system {}", triggers.changed(), systemId);
         }
     }
 
@@ -355,7 +372,7 @@ public class CaptureTriggerHistory extends AbstractProcessor {
                 return;
             }
             if (!current.isPrepared()) {
-                prepare(context, current, connection);
+                prepare(current, connection);
             }
             newState = readState(session);
             releasePending(connection, current, newState);
@@ -452,62 +469,24 @@ public class CaptureTriggerHistory extends AbstractProcessor {
 
     private void runMaintenance(ProcessContext context, ProcessSession session, CaptureSession current, Connection connection) throws SQLException {
         current.tables().invalidate();
-        List<SyncedTable> tables = current.resolveAll(connection);
-        TriggerInstaller installer = new TriggerInstaller(current.dialect());
-        if (INSTALL.getValue().equals(context.getProperty(TRIGGER_MANAGEMENT).getValue())) {
-            List<TriggerInstaller.TableCheck> rebuilt = installer.install(connection, tables, nowMicros());
-            reportBroken(rebuilt, current.systemId());
-            List<String> changed = rebuilt.stream().filter(c -> c.status() != TriggerInstaller.Status.BROKEN).map(c -> c.table().localName()).toList();
-            if (!changed.isEmpty()) {
-                getLogger().warn("Rebuilt the triggers of {} in system {}: their columns or sync settings changed", changed, current.systemId());
-            }
-        } else {
-            verify(installer, connection, tables, current.systemId());
-        }
-        ClockMonitor clock = new ClockMonitor(current.dialect().capture(), this::nifiClockMicros);
-        ClockMonitor.Reading reading = clock.measure(connection);
-        long correction = reading.correctionMicros();
-        if (context.getProperty(CLOCK_CORRECTION).asBoolean()) {
-            correction = clock.adjust(connection, reading, context.getProperty(CLOCK_SLEW).asTimePeriod(TimeUnit.MICROSECONDS));
-        }
-        current.clockOffsetMicros(reading.offsetMicros());
-        long warnMicros = context.getProperty(CLOCK_WARNING).asTimePeriod(TimeUnit.MICROSECONDS);
-        if (Math.abs(reading.offsetMicros()) > warnMicros) {
+        reportTriggers(current.maintenance().installTriggers(connection, current.resolveAll(connection)), current.systemId(), true);
+        CaptureMaintenance.Report report = current.maintenance().run(connection, current.reader());
+        ClockMonitor.Reading clock = report.clock();
+        current.clockOffsetMicros(clock.offsetMicros());
+        if (Math.abs(clock.offsetMicros()) > context.getProperty(CLOCK_WARNING).asTimePeriod(TimeUnit.MICROSECONDS)) {
             getLogger().warn("The clock of system {} is {} ms {} NiFi's (correction in force: {} ms)", current.systemId(),
-                    Math.abs(reading.offsetMicros()) / 1000, reading.offsetMicros() > 0 ? "ahead of" : "behind", correction / 1000);
+                    Math.abs(clock.offsetMicros()) / 1000, clock.offsetMicros() > 0 ? "ahead of" : "behind", report.correctionMicros() / 1000);
         }
-        session.recordGauge("Clock offset millis", reading.offsetMicros() / 1000.0, CommitTiming.NOW);
-        long retention = context.getProperty(HISTORY_RETENTION).asTimePeriod(TimeUnit.MICROSECONDS);
-        Set<String> targets = SyncPeers.targets(current.topology(), current.systemId());
-        long releasedBefore = nowMicros() - retention + 1;
-        if (targets.isEmpty()) {
-            current.reader().purgeReleased(connection, releasedBefore);
-        } else {
-            new AckLedger(current.dialect().capture()).purgeAcknowledged(connection, targets, releasedBefore);
-        }
-        reportKeptHistory(context, session, current, connection, targets, retention);
-        var backlog = current.reader().backlog(connection);
-        double ageSeconds = backlog.oldestCapturedAt() == null ? 0 : (nowMicros() - backlog.oldestCapturedAt()) / 1_000_000.0;
-        session.recordGauge("Backlog age seconds", ageSeconds, CommitTiming.NOW);
-        session.recordGauge("Backlog changes", backlog.count(), CommitTiming.NOW);
-    }
-
-    /** The age of the oldest released row still kept as a gauge, and a bulletin when targets hold it back too long. */
-    private void reportKeptHistory(ProcessContext context, ProcessSession session, CaptureSession current, Connection connection,
-                                   Set<String> targets, long retentionMicros) throws SQLException {
-        var kept = current.reader().oldestKeptRelease(connection);
-        long keptMicros = kept.map(k -> nowMicros() - k.releasedAt()).orElse(0L);
-        session.recordGauge("Released history kept seconds", keptMicros / 1_000_000.0, CommitTiming.NOW);
-        long warnMicros = context.getProperty(UNACKNOWLEDGED_WARNING).asTimePeriod(TimeUnit.MICROSECONDS);
-        if (kept.isEmpty() || targets.isEmpty() || keptMicros <= retentionMicros + warnMicros) {
-            return;
-        }
-        List<String> lagging = new AckLedger(current.dialect().capture()).notAcknowledging(connection, targets, kept.get().id());
-        if (!lagging.isEmpty()) {
+        session.recordGauge("Clock offset millis", clock.offsetMicros() / 1000.0, CommitTiming.NOW);
+        CaptureMaintenance.KeptHistory kept = report.kept();
+        session.recordGauge("Released history kept seconds", kept.keptMicros() / 1_000_000.0, CommitTiming.NOW);
+        if (!kept.lagging().isEmpty()) {
             getLogger().warn("Released history of system {} has waited {} min for the acknowledgement of {} (history id {}): it is "
                     + "kept until they decide it; check their flows, or remove a system that no longer syncs from the topology",
-                    current.systemId(), keptMicros / 60_000_000L, lagging, kept.get().id());
+                    current.systemId(), kept.keptMicros() / 60_000_000L, kept.lagging(), kept.historyId());
         }
+        session.recordGauge("Backlog age seconds", report.backlogAgeSeconds(), CommitTiming.NOW);
+        session.recordGauge("Backlog changes", report.backlogCount(), CommitTiming.NOW);
     }
 
     private int initialLoad(ProcessContext context, ProcessSession session, CaptureSession current, Connection connection,

@@ -9,9 +9,12 @@ import org.apache.nifi.annotation.behavior.TriggerSerially;
 import org.apache.nifi.annotation.behavior.WritesAttribute;
 import org.apache.nifi.annotation.behavior.WritesAttributes;
 import org.apache.nifi.annotation.documentation.CapabilityDescription;
+import org.apache.nifi.annotation.documentation.SeeAlso;
 import org.apache.nifi.annotation.documentation.Tags;
 import org.apache.nifi.components.AllowableValue;
 import org.apache.nifi.components.PropertyDescriptor;
+import org.apache.nifi.components.ValidationContext;
+import org.apache.nifi.components.ValidationResult;
 import org.apache.nifi.flowfile.FlowFile;
 import org.apache.nifi.processor.AbstractProcessor;
 import org.apache.nifi.processor.ProcessContext;
@@ -32,6 +35,7 @@ import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.List;
 import java.util.Set;
 
@@ -49,6 +53,7 @@ import java.util.Set;
         @WritesAttribute(attribute = BisyncAttributes.MIME_TYPE, description = "text/plain (an SQL script)"),
         @WritesAttribute(attribute = BisyncAttributes.REASON, description = "On failure: what went wrong")
 })
+@SeeAlso({CaptureTriggerHistory.class, PurgeTombstones.class})
 public class ManageSyncTriggers extends AbstractProcessor {
 
     static final AllowableValue GENERATE_INSTALL = new AllowableValue("Generate Install SQL", "Generate Install SQL",
@@ -90,6 +95,13 @@ public class ManageSyncTriggers extends AbstractProcessor {
     @Override
     public Set<Relationship> getRelationships() {
         return Set.of(SUCCESS, FAILURE);
+    }
+
+    @Override
+    protected Collection<ValidationResult> customValidate(ValidationContext context) {
+        List<ValidationResult> results = new ArrayList<>();
+        TopologyValidation.checkSystem(context, SYSTEM_ID, results);
+        return results;
     }
 
     @Override

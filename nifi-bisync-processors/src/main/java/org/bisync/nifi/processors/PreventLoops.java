@@ -11,9 +11,12 @@ import org.apache.nifi.annotation.behavior.ReadsAttributes;
 import org.apache.nifi.annotation.behavior.WritesAttribute;
 import org.apache.nifi.annotation.behavior.WritesAttributes;
 import org.apache.nifi.annotation.documentation.CapabilityDescription;
+import org.apache.nifi.annotation.documentation.SeeAlso;
 import org.apache.nifi.annotation.documentation.Tags;
 import org.apache.nifi.annotation.lifecycle.OnScheduled;
 import org.apache.nifi.annotation.lifecycle.OnStopped;
+import org.apache.nifi.components.ValidationContext;
+import org.apache.nifi.components.ValidationResult;
 import org.apache.nifi.components.state.Scope;
 import org.apache.nifi.components.PropertyDescriptor;
 import org.apache.nifi.flowfile.FlowFile;
@@ -35,6 +38,7 @@ import org.bisync.nifi.version.Version;
 import org.bisync.nifi.version.VersionOrder;
 
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -68,6 +72,7 @@ import java.util.function.LongSupplier;
         @WritesAttribute(attribute = BisyncAttributes.RECORD_COUNT, description = "Number of records"),
         @WritesAttribute(attribute = BisyncAttributes.MIME_TYPE, description = "The Record Writer's MIME type")
 })
+@SeeAlso({CaptureTriggerHistory.class, ResolveConflicts.class, ApplyBidirectionalChanges.class})
 public class PreventLoops extends AbstractProcessor {
 
     static final String LOOP_KEY = "bisync.loop.key";
@@ -137,6 +142,13 @@ public class PreventLoops extends AbstractProcessor {
     @Override
     public Set<Relationship> getRelationships() {
         return RELATIONSHIPS;
+    }
+
+    @Override
+    protected Collection<ValidationResult> customValidate(ValidationContext context) {
+        List<ValidationResult> results = new ArrayList<>();
+        TopologyValidation.checkSystem(context, TARGET_SYSTEM, results);
+        return results;
     }
 
     /** For tests: the clock of the runaway guard, epoch millis. */

@@ -9,8 +9,11 @@ import org.apache.nifi.annotation.behavior.PrimaryNodeOnly;
 import org.apache.nifi.annotation.behavior.TriggerSerially;
 import org.apache.nifi.annotation.configuration.DefaultSchedule;
 import org.apache.nifi.annotation.documentation.CapabilityDescription;
+import org.apache.nifi.annotation.documentation.SeeAlso;
 import org.apache.nifi.annotation.documentation.Tags;
 import org.apache.nifi.components.PropertyDescriptor;
+import org.apache.nifi.components.ValidationContext;
+import org.apache.nifi.components.ValidationResult;
 import org.apache.nifi.processor.AbstractProcessor;
 import org.apache.nifi.processor.ProcessContext;
 import org.apache.nifi.processor.ProcessSession;
@@ -21,6 +24,8 @@ import org.bisync.nifi.purge.TombstonePurger;
 import org.bisync.nifi.topology.SyncTopologyService;
 
 import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.Collection;
 import java.util.List;
 import java.util.Set;
 
@@ -34,6 +39,7 @@ import java.util.Set;
 @PrimaryNodeOnly
 @TriggerSerially
 @DefaultSchedule(period = "1 min")
+@SeeAlso({CaptureTriggerHistory.class, ApplyBidirectionalChanges.class, ManageSyncTriggers.class})
 public class PurgeTombstones extends AbstractProcessor {
 
     public static final PropertyDescriptor MAX_TOMBSTONES = new PropertyDescriptor.Builder()
@@ -58,6 +64,13 @@ public class PurgeTombstones extends AbstractProcessor {
     @Override
     public Set<Relationship> getRelationships() {
         return Set.of();
+    }
+
+    @Override
+    protected Collection<ValidationResult> customValidate(ValidationContext context) {
+        List<ValidationResult> results = new ArrayList<>();
+        TopologyValidation.checkSystem(context, BisyncProperties.SOURCE_SYSTEM, results);
+        return results;
     }
 
     @Override

@@ -9,9 +9,12 @@ import org.apache.nifi.annotation.behavior.Stateful;
 import org.apache.nifi.annotation.behavior.WritesAttribute;
 import org.apache.nifi.annotation.behavior.WritesAttributes;
 import org.apache.nifi.annotation.documentation.CapabilityDescription;
+import org.apache.nifi.annotation.documentation.SeeAlso;
 import org.apache.nifi.annotation.documentation.Tags;
 import org.apache.nifi.annotation.lifecycle.OnScheduled;
 import org.apache.nifi.annotation.lifecycle.OnStopped;
+import org.apache.nifi.components.ValidationContext;
+import org.apache.nifi.components.ValidationResult;
 import org.apache.nifi.components.state.Scope;
 import org.apache.nifi.components.PropertyDescriptor;
 import org.apache.nifi.dbcp.DBCPService;
@@ -33,17 +36,10 @@ import org.bisync.nifi.change.InvalidChangeException;
 import org.bisync.nifi.dialect.DatabaseErrors;
 import org.bisync.nifi.dialect.Dialect;
 import org.bisync.nifi.dialect.Dialects;
-import org.bisync.nifi.resolve.InitialVersion;
-import org.bisync.nifi.resolve.KeyValues;
+import org.bisync.nifi.resolve.BatchResolution;
 import org.bisync.nifi.resolve.Outcome;
-import org.bisync.nifi.resolve.Resolver;
-import org.bisync.nifi.resolve.TargetState;
-import org.bisync.nifi.resolve.TargetStateReader;
 import org.bisync.nifi.resolve.Verdict;
 import org.bisync.nifi.schema.NotInstalledException;
-import org.bisync.nifi.schema.SchemaMismatchException;
-import org.bisync.nifi.schema.SyncedColumn;
-import org.bisync.nifi.schema.SyncedTable;
 import org.bisync.nifi.schema.SyncedTableCache;
 import org.bisync.nifi.topology.SyncTopology;
 import org.bisync.nifi.topology.SyncTopologyService;
@@ -53,6 +49,7 @@ import org.bisync.nifi.version.VersionOrder;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -85,6 +82,7 @@ import java.util.concurrent.TimeUnit;
         @WritesAttribute(attribute = BisyncAttributes.RECORD_COUNT, description = "Number of records"),
         @WritesAttribute(attribute = BisyncAttributes.MIME_TYPE, description = "The Record Writer's MIME type")
 })
+@SeeAlso({PreventLoops.class, ApplyBidirectionalChanges.class, AuditSyncConsistency.class})
 public class ResolveConflicts extends AbstractProcessor {
 
     static final String CONFLICTS_WON = "bisync.conflicts.won";
@@ -149,6 +147,13 @@ public class ResolveConflicts extends AbstractProcessor {
         return RELATIONSHIPS;
     }
 
+    @Override
+    protected Collection<ValidationResult> customValidate(ValidationContext context) {
+        List<ValidationResult> results = new ArrayList<>();
+        TopologyValidation.checkSystem(context, TARGET_SYSTEM, results);
+        return results;
+    }
+
     private volatile DecisionAcks acks;
 
     /** Writes the acknowledgements that still wait, so a stop leaves as few as possible behind. */
@@ -191,12 +196,7 @@ public class ResolveConflicts extends AbstractProcessor {
             session.transfer(flowFile, FAILURE);
             return;
         }
-        Tally tally = new Tally();
-        List<Record> success = new ArrayList<>();
-        List<Record> conflicts = new ArrayList<>();
         List<Record> failed = new ArrayList<>();
-        List<String> conflictNotes = new ArrayList<>();
-        List<ChangeRecord> stale = new ArrayList<>();
         Map<String, List<ChangeRecordIO.Incoming>> byTable = new LinkedHashMap<>();
         for (ChangeRecordIO.Incoming incoming : batch.records()) {
             if (!incoming.valid()) {
@@ -213,25 +213,18 @@ public class ResolveConflicts extends AbstractProcessor {
             byTable.computeIfAbsent(settings.get().name(), k -> new ArrayList<>()).add(incoming);
         }
         int replayed = withoutDecidedReplays(byTable);
-        int failedBefore = failed.size();
+        Map<Integer, Record> raw = new HashMap<>();
+        Map<String, List<BatchResolution.Pending>> pending = new LinkedHashMap<>();
+        byTable.forEach((table, records) -> records.forEach(incoming -> {
+            raw.put(incoming.index(), incoming.raw());
+            pending.computeIfAbsent(table, k -> new ArrayList<>()).add(new BatchResolution.Pending(incoming.index(), incoming.change()));
+        }));
+        BatchResolution.Result resolved = new BatchResolution.Result(List.of(), List.of());
         long started = System.nanoTime();
-        for (int retry = 1; !byTable.isEmpty(); retry++) {
+        for (int retry = 1; !pending.isEmpty(); retry++) {
             try (Connection connection = pool.getConnection()) {
-                boolean autoCommit = connection.getAutoCommit();
-                if (!autoCommit) {
-                    connection.setAutoCommit(true); // reads only: no transaction, no locks held
-                }
-                try {
-                    SyncedTableCache cache = cache(connection);
-                    for (Map.Entry<String, List<ChangeRecordIO.Incoming>> entry : byTable.entrySet()) {
-                        resolveTable(connection, cache, entry.getKey(), entry.getValue(), schema, tally, success, conflicts, failed, conflictNotes,
-                                stale);
-                    }
-                } finally {
-                    if (!autoCommit) {
-                        connection.setAutoCommit(false);
-                    }
-                }
+                SyncedTableCache cache = cache(connection);
+                resolved = new BatchResolution(new VersionOrder(topology::rank), targetSystem, nearTieMicros).resolve(connection, cache, pending);
                 break;
             } catch (NotInstalledException e) {
                 // the target lacks its installation: nothing can be decided until it is there; the FlowFile waits
@@ -242,14 +235,7 @@ public class ResolveConflicts extends AbstractProcessor {
                 return;
             } catch (SQLException | ProcessException e) {
                 if (transientError(e) && TransientRetry.DEFAULT.awaitRetry(started, retry)) {
-                    // a transient error (a lost connection, a lock timeout) is read again at once, within about a second
-                    tally = new Tally();
-                    success.clear();
-                    conflicts.clear();
-                    failed.subList(failedBefore, failed.size()).clear();
-                    conflictNotes.clear();
-                    stale.clear();
-                    continue;
+                    continue; // a transient error (a lost connection, a lock timeout) is read again at once, within about a second
                 }
                 // nothing was decided: the whole FlowFile waits and is read again, against the tables as they are then
                 // (a column dropped or added in the target fails the read until the cache is refreshed)
@@ -262,6 +248,31 @@ public class ResolveConflicts extends AbstractProcessor {
                 session.rollback(true);
                 context.yield();
                 return;
+            }
+        }
+        resolved.failed().forEach(f -> failed.add(ChangeRecordIO.withError(raw.get(f.index()), f.error())));
+        Tally tally = new Tally();
+        List<Record> success = new ArrayList<>();
+        List<Record> conflicts = new ArrayList<>();
+        List<String> conflictNotes = new ArrayList<>();
+        List<ChangeRecord> stale = new ArrayList<>();
+        for (BatchResolution.Decided decided : resolved.decided()) {
+            ChangeRecord change = decided.change();
+            Verdict verdict = decided.verdict();
+            tally.add(verdict);
+            switch (verdict.outcome().decision()) {
+                case APPLY, MERGE -> success.add(schema.toRecord(change));
+                case CONFLICT -> {
+                    conflicts.add(schema.toRecord(change));
+                    if (conflictNotes.size() < 10) {
+                        conflictNotes.add(decided.table() + change.key + " incoming " + change.version + " vs target " + change.targetVersion);
+                    }
+                }
+                case STALE -> stale.add(change); // removed; counted and acknowledged
+            }
+            if (verdict.nearTie() || verdict.outcome() == Outcome.CONFLICT_LOST || verdict.outcome() == Outcome.CONFLICT_WON) {
+                getLogger().debug("{} {}: {}{}", decided.table(), ChangeRecord.keyColumns(change.key), verdict.reason(),
+                        verdict.nearTie() ? " (near-tie)" : "");
             }
         }
         acks.acknowledge(service, targetSystem, stale);
@@ -312,81 +323,6 @@ public class ResolveConflicts extends AbstractProcessor {
     private Optional<TableSettings> tableOf(ChangeRecord change) {
         Optional<TableSettings> byLocal = topology.tableByLocalName(change.table, change.sourceSystem);
         return byLocal.isPresent() ? byLocal : topology.table(change.table);
-    }
-
-    private void resolveTable(Connection connection, SyncedTableCache cache, String canonical, List<ChangeRecordIO.Incoming> records,
-                              ChangeRecordSchema schema, Tally tally, List<Record> success, List<Record> conflicts,
-                              List<Record> failed, List<String> conflictNotes, List<ChangeRecord> stale) throws SQLException {
-        SyncedTable table;
-        try {
-            table = cache.installedTable(connection, canonical);
-        } catch (SchemaMismatchException e) {
-            cache.invalidate();
-            records.forEach(r -> failed.add(ChangeRecordIO.withError(r.raw(), "Record " + r.index() + ": " + e.getMessage())));
-            return;
-        }
-        List<String> keyFields = table.keyColumns().stream().map(SyncedColumn::canonical).toList();
-        List<ChangeRecordIO.Incoming> decidable = new ArrayList<>();
-        for (ChangeRecordIO.Incoming incoming : records) {
-            List<String> missing = keyFields.stream().filter(f -> incoming.change().key.get(f) == null).toList();
-            if (missing.isEmpty()) {
-                decidable.add(incoming);
-            } else {
-                failed.add(ChangeRecordIO.withError(incoming.raw(), "Record " + incoming.index() + ": field 'key' lacks "
-                        + missing + " of table '" + canonical + "' (sync key " + keyFields + ")"));
-            }
-        }
-        if (decidable.isEmpty()) {
-            return;
-        }
-        Resolver resolver = new Resolver(table.settings().strategy(), new VersionOrder(topology::rank), nearTieMicros);
-        boolean withRows = table.settings().strategy() == org.bisync.nifi.topology.Strategy.MANUAL
-                || table.settings().strategy().isFieldLevel()
-                || decidable.stream().anyMatch(i -> i.change().resolution != null
-                        || i.change().operation == org.bisync.nifi.change.Operation.SNAPSHOT
-                        || i.change().changedFields.isEmpty() && !i.change().operation.removesRow());
-        TargetStateReader reader = new TargetStateReader(cache.dialect());
-        TargetStateReader.Reading reading = reader.readRefusingUnfitKeys(connection, table,
-                decidable.stream().map(i -> i.change().key).toList(), withRows);
-        for (ChangeRecordIO.Incoming incoming : decidable) {
-            ChangeRecord change = incoming.change();
-            KeyValues key = KeyValues.of(change.key, keyFields);
-            String refused = reading.refused().get(key);
-            if (refused != null) {
-                failed.add(ChangeRecordIO.withError(incoming.raw(), "Record " + incoming.index() + ": " + refused + " (system '"
-                        + targetSystem + "')"));
-                continue;
-            }
-            Verdict verdict;
-            try {
-                TargetState state = reading.states().getOrDefault(key, TargetState.none());
-                if (change.operation == org.bisync.nifi.change.Operation.SNAPSHOT && state.version() == null && state.row() != null
-                        && table.settings().flowsFrom(table.systemId())) {
-                    // the target holds the row but has not stamped it yet (its own initial load has not run): measure
-                    // against the version that load will stamp, never a silent overwrite. A one-way target sends
-                    // nothing back and loads nothing: the source's row replaces its own
-                    state = new TargetState(InitialVersion.of(table, state.row()), false, Map.of(), state.row());
-                }
-                verdict = resolver.decide(change, state);
-            } catch (InvalidChangeException e) {
-                failed.add(ChangeRecordIO.withError(incoming.raw(), "Record " + incoming.index() + ": " + e.getMessage()));
-                continue;
-            }
-            tally.add(verdict);
-            switch (verdict.outcome().decision()) {
-                case APPLY, MERGE -> success.add(schema.toRecord(change));
-                case CONFLICT -> {
-                    conflicts.add(schema.toRecord(change));
-                    if (conflictNotes.size() < 10) {
-                        conflictNotes.add(canonical + change.key + " incoming " + change.version + " vs target " + change.targetVersion);
-                    }
-                }
-                case STALE -> stale.add(change); // removed; counted and acknowledged
-            }
-            if (verdict.nearTie() || verdict.outcome() == Outcome.CONFLICT_LOST || verdict.outcome() == Outcome.CONFLICT_WON) {
-                getLogger().debug("{} {}: {}{}", canonical, ChangeRecord.keyColumns(change.key), verdict.reason(), verdict.nearTie() ? " (near-tie)" : "");
-            }
-        }
     }
 
     /**

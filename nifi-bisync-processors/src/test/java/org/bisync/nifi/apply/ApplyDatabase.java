@@ -5,16 +5,16 @@
 package org.bisync.nifi.apply;
 
 import org.bisync.nifi.change.ChangeRecord;
-import org.bisync.nifi.change.Decision;
+import org.bisync.nifi.change.ChangeRecordBuilder;
 import org.bisync.nifi.change.Operation;
 import org.bisync.nifi.dialect.BisyncTables;
 import org.bisync.nifi.dialect.Dialect;
 import org.bisync.nifi.schema.SyncedTable;
 import org.bisync.nifi.schema.SyncedTableResolver;
+import org.bisync.nifi.testsupport.Jdbc;
 import org.bisync.nifi.topology.SyncSystem;
 import org.bisync.nifi.topology.SyncTopology;
 import org.bisync.nifi.topology.TableSettings;
-import org.bisync.nifi.version.Version;
 
 import javax.sql.DataSource;
 import java.lang.reflect.InvocationTargetException;
@@ -39,7 +39,7 @@ final class ApplyDatabase {
 
     final Dialect dialect;
     final DataSource dataSource;
-    /** SQL returning this session's id, and the statement (with one %s) that kills a session. */
+    /** SQL returning this session's id, and the statement (with one %s) that kills a session; both null on an embedded engine. */
     private final String sessionIdSql;
     private final String killSql;
 
@@ -87,11 +87,7 @@ final class ApplyDatabase {
     }
 
     static void run(Connection connection, List<String> statements) throws SQLException {
-        try (Statement statement = connection.createStatement()) {
-            for (String sql : statements) {
-                statement.execute(sql);
-            }
-        }
+        Jdbc.exec(connection, statements);
     }
 
     String q(String identifier) {
@@ -152,18 +148,25 @@ final class ApplyDatabase {
      */
     Connection connectionKilledAt(int killAt) throws SQLException {
         Connection real = connect();
-        Object id;
-        try (Statement statement = real.createStatement(); ResultSet rs = statement.executeQuery(sessionIdSql)) {
-            rs.next();
-            id = rs.getObject(1);
+        Object id = null;
+        if (sessionIdSql != null) {
+            try (Statement statement = real.createStatement(); ResultSet rs = statement.executeQuery(sessionIdSql)) {
+                rs.next();
+                id = rs.getObject(1);
+            }
         }
+        Object session = id;
         AtomicInteger prepared = new AtomicInteger();
         return (Connection) Proxy.newProxyInstance(getClass().getClassLoader(), new Class<?>[]{Connection.class}, (proxy, method, args) -> {
             if (method.getName().equals("prepareStatement") && prepared.incrementAndGet() == killAt) {
-                try (Connection killer = connect(); Statement statement = killer.createStatement()) {
-                    statement.execute(String.format(killSql, id));
+                if (killSql == null) {
+                    real.close(); // an embedded engine has no session to kill: the connection is gone, as after a crash
+                } else {
+                    try (Connection killer = connect(); Statement statement = killer.createStatement()) {
+                        statement.execute(String.format(killSql, session));
+                    }
+                    Thread.sleep(200);
                 }
-                Thread.sleep(200);
             }
             try {
                 return method.invoke(real, args);
@@ -193,21 +196,11 @@ final class ApplyDatabase {
     }
 
     static ChangeRecord change(String table, Operation operation, int id, Map<String, Object> values, long number, String origin) {
-        ChangeRecord change = new ChangeRecord();
-        change.table = table;
-        change.operation = operation;
-        change.key = new LinkedHashMap<>(Map.of("id", id));
+        ChangeRecordBuilder change = ChangeRecordBuilder.change(table, operation).key("id", id);
         if (!operation.removesRow()) {
-            change.after = new LinkedHashMap<>();
-            change.after.put("id", id);
-            change.after.putAll(values);
+            values.forEach(change::after);
         }
-        change.version = new Version(number, origin);
-        change.origin = origin;
-        change.sourceSystem = origin;
-        change.capturedAt = System.currentTimeMillis() * 1000L;
-        change.decision = Decision.APPLY;
-        return change;
+        return change.version(number, origin).capturedNow().toApply().build();
     }
 
     static Map<String, Object> row(Object... namesAndValues) {

@@ -11,6 +11,7 @@ import org.bisync.nifi.dialect.postgres.PostgresDialect;
 import org.bisync.nifi.dialect.sqlite.SqliteDialect;
 import org.bisync.nifi.schema.SyncedTable;
 import org.bisync.nifi.testsupport.EmbeddedDatabases;
+import org.bisync.nifi.testsupport.Jdbc;
 import org.bisync.nifi.topology.SyncSystem;
 import org.bisync.nifi.topology.SyncTopology;
 import org.bisync.nifi.topology.TableSettings;
@@ -62,7 +63,7 @@ class GeneratedKeyRangesTest {
 
     private static DataSource postgres(String name, String ddl) throws SQLException {
         DataSource dataSource = EmbeddedDatabases.postgres(name);
-        exec(dataSource, ddl);
+        Jdbc.exec(dataSource, ddl);
         return dataSource;
     }
 
@@ -71,14 +72,6 @@ class GeneratedKeyRangesTest {
                 "SELECT pg_terminate_backend(%s)");
         db.exec(ddl);
         return db;
-    }
-
-    private static void exec(DataSource dataSource, String... statements) throws SQLException {
-        try (Connection connection = dataSource.getConnection(); Statement statement = connection.createStatement()) {
-            for (String sql : statements) {
-                statement.execute(sql);
-            }
-        }
     }
 
     private ChangeApplier applier(ApplyDatabase target, GeneratedKeyRanges ranges) {
@@ -177,7 +170,7 @@ class GeneratedKeyRangesTest {
         GeneratedKeyRanges ranges = new GeneratedKeyRanges(topology(), reader(Map.of("A", a, "B", b.dataSource), reads));
 
         assertEquals(List.of(FAILED), statuses(applyFromA(b, applier(b, ranges), table, 2)));
-        exec(a, "ALTER TABLE t_keys ALTER COLUMN id SET START WITH 2 RESTART");
+        Jdbc.exec(a, "ALTER TABLE t_keys ALTER COLUMN id SET START WITH 2 RESTART");
         assertEquals(List.of(FAILED), statuses(applyFromA(b, applier(b, ranges), table, 2)), "the verdict is cached");
         assertEquals(2, reads.get(), "one read per system, not per FlowFile");
 

@@ -10,6 +10,7 @@ import org.bisync.nifi.schema.SyncedTable;
 import org.bisync.nifi.schema.SyncedTableResolver;
 import org.bisync.nifi.services.TopologyParser;
 import org.bisync.nifi.testsupport.EmbeddedDatabases;
+import org.bisync.nifi.testsupport.Jdbc;
 import org.bisync.nifi.topology.SyncTopology;
 
 import javax.sql.DataSource;
@@ -95,14 +96,10 @@ public final class AuditTables {
     }
 
     static void execute(DataSource dataSource, List<String> statements) throws SQLException {
-        try (Connection connection = dataSource.getConnection(); Statement statement = connection.createStatement()) {
-            for (String sql : statements) {
-                statement.execute(sql);
-            }
-        }
+        Jdbc.exec(dataSource, statements);
     }
 
     public static void execute(DataSource dataSource, String... statements) throws SQLException {
-        execute(dataSource, List.of(statements));
+        Jdbc.exec(dataSource, statements);
     }
 }

@@ -9,6 +9,7 @@ import org.bisync.nifi.dialect.Dialects;
 import org.bisync.nifi.processors.TestEngine;
 import org.bisync.nifi.schema.SyncedTable;
 import org.bisync.nifi.schema.SyncedTableResolver;
+import org.bisync.nifi.testsupport.Jdbc;
 import org.bisync.nifi.topology.Direction;
 import org.bisync.nifi.topology.Strategy;
 import org.bisync.nifi.topology.SyncSystem;
@@ -66,12 +67,6 @@ class TriggerInstallerTopologyChangeTest {
         }
     }
 
-    private void execute(String sql) throws SQLException {
-        try (Connection c = dataSource.getConnection(); Statement s = c.createStatement()) {
-            s.execute(sql);
-        }
-    }
-
     /** version_num and captured_at of every history row, oldest first. */
     private List<long[]> history() throws SQLException {
         List<long[]> rows = new ArrayList<>();
@@ -91,7 +86,7 @@ class TriggerInstallerTopologyChangeTest {
         SyncedTable lastWriteWins = resolve(TableSettings.twoWay("customer"));
         assertEquals(List.of("customer"), install(lastWriteWins));
         assertEquals(TriggerInstaller.Status.CURRENT, status(lastWriteWins));
-        execute("INSERT INTO customer (id, name) VALUES (1, 'Ann')");
+        Jdbc.exec(dataSource, "INSERT INTO customer (id, name) VALUES (1, 'Ann')");
         long[] insert = history().getFirst();
         assertEquals(insert[1], insert[0], "no bias under last-write-wins");
 
@@ -101,7 +96,7 @@ class TriggerInstallerTopologyChangeTest {
         assertEquals(TriggerInstaller.Status.CURRENT, status(prioritized));
         assertEquals(List.of(), install(prioritized), "nothing to do once current");
 
-        execute("UPDATE customer SET name = 'Bea' WHERE id = 1");
+        Jdbc.exec(dataSource, "UPDATE customer SET name = 'Bea' WHERE id = 1");
         long[] update = history().get(1);
         assertEquals(update[1] + SyncSystem.PRIORITY_STEP_MICROS, update[0], "the next edit carries system A's bias");
     }
@@ -116,7 +111,7 @@ class TriggerInstallerTopologyChangeTest {
                 "last_modified", null, null, null, null, null));
         assertEquals(TriggerInstaller.Status.OUTDATED, status(byColumn));
         assertEquals(List.of("customer"), install(byColumn));
-        execute("INSERT INTO customer (id, name, last_modified) VALUES (1, 'Ann', '2030-01-01 00:00:00')");
+        Jdbc.exec(dataSource, "INSERT INTO customer (id, name, last_modified) VALUES (1, 'Ann', '2030-01-01 00:00:00')");
         assertEquals(Y2030, history().getFirst()[0]);
         assertTrue(history().getFirst()[1] < Y2030, "captured_at stays the clock");
     }
@@ -128,7 +123,7 @@ class TriggerInstallerTopologyChangeTest {
         start(engine, "installer_ack_step");
         SyncedTable table = resolve(TableSettings.twoWay("customer"));
         install(table);
-        execute("ALTER TABLE bisync_ack DROP COLUMN step");
+        Jdbc.exec(dataSource, "ALTER TABLE bisync_ack DROP COLUMN step");
         assertEquals(TriggerInstaller.Status.CURRENT, status(table), "the new column does not outdate what is installed");
         assertEquals(List.of(), install(table), "no table reinstalled");
         try (Connection c = dataSource.getConnection()) {

@@ -11,6 +11,7 @@ import org.bisync.nifi.dialect.Dialects;
 import org.bisync.nifi.processors.TestEngine;
 import org.bisync.nifi.schema.SyncedTable;
 import org.bisync.nifi.schema.SyncedTableResolver;
+import org.bisync.nifi.testsupport.Jdbc;
 import org.bisync.nifi.topology.Strategy;
 import org.bisync.nifi.topology.SyncSystem;
 import org.bisync.nifi.topology.SyncTopology;
@@ -116,7 +117,7 @@ class TriggerRebuildUnderWritesTest {
                 + "UPDATE history rows after " + REBUILDS + " rebuilds, for example " + uncaptured.subList(0, Math.min(5, uncaptured.size()))
                 + ": " + history.get(uncaptured.getFirst()));
         assertEquals(written.size(), history.size(), "no history of a row nobody wrote");
-        assertEquals(written.size(), count("SELECT COUNT(*) FROM bisync_v_item"), "every written row has its version");
+        assertEquals(written.size(), Jdbc.count(dataSource, "SELECT COUNT(*) FROM bisync_v_item"), "every written row has its version");
     }
 
     /** Per allowed write: inserts a row and renames it, each in its own autocommit transaction, until told to stop. */
@@ -201,10 +202,4 @@ class TriggerRebuildUnderWritesTest {
         return history;
     }
 
-    private long count(String sql) throws SQLException {
-        try (Connection c = dataSource.getConnection(); Statement s = c.createStatement(); ResultSet rs = s.executeQuery(sql)) {
-            rs.next();
-            return rs.getLong(1);
-        }
-    }
 }

@@ -13,7 +13,6 @@ import org.bisync.nifi.version.Version;
 import org.junit.jupiter.api.Test;
 
 import java.math.BigDecimal;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -30,22 +29,10 @@ class ChangeRecordSchemaTest {
                     new RecordField("amount", RecordFieldType.DECIMAL.getDecimalDataType(10, 2), true))));
 
     private ChangeRecord update() {
-        ChangeRecord c = new ChangeRecord();
-        c.table = "customer";
-        c.operation = Operation.UPDATE;
-        c.key.put("id", 7L);
-        c.before = new LinkedHashMap<>(Map.of("id", 7L, "amount", new BigDecimal("1.00")));
-        c.after = new LinkedHashMap<>(Map.of("id", 7L, "amount", new BigDecimal("2.50")));
-        c.changedFields.add("amount");
-        c.version = new Version(200, "A");
-        c.prevVersion = new Version(100, "B");
-        c.fieldVersions.put("amount", new Version(200, "A"));
-        c.supersedes.add(new Version(150, "B"));
-        c.origin = "A";
-        c.sourceSystem = "A";
-        c.sequence = 42;
-        c.capturedAt = 123_456;
-        return c;
+        return ChangeRecordBuilder.update("customer").keyOnly("id", 7L)
+                .before(Map.of("id", 7L, "amount", new BigDecimal("1.00"))).after(Map.of("id", 7L, "amount", new BigDecimal("2.50")))
+                .changed("amount").version(200, "A").prev(new Version(100, "B")).fieldVersion("amount", new Version(200, "A"))
+                .supersedes(new Version(150, "B")).sequence(42).capturedAt(123_456).build();
     }
 
     @Test

@@ -8,6 +8,7 @@ import org.bisync.nifi.apply.ApplyResult;
 import org.bisync.nifi.apply.ApplyStatus;
 import org.bisync.nifi.apply.ChangeApplier;
 import org.bisync.nifi.change.ChangeRecord;
+import org.bisync.nifi.change.ChangeRecordBuilder;
 import org.bisync.nifi.change.Operation;
 import org.bisync.nifi.dialect.BisyncTables;
 import org.bisync.nifi.schema.SyncedTable;
@@ -77,24 +78,13 @@ class MariaDbBulkTrapTest {
     }
 
     private static ChangeRecord change(String table, Operation operation, long id, String name, int qty, Version version, Version prev) {
-        ChangeRecord change = new ChangeRecord();
-        change.table = table;
-        change.operation = operation;
-        change.key = new LinkedHashMap<>(Map.of("id", id));
         Map<String, Object> after = new LinkedHashMap<>();
         after.put("id", id);
         after.put("name", name);
         after.put("qty", qty);
         after.put("price", BigDecimal.valueOf(qty, 2));
-        change.after = after;
-        change.changedFields = new ArrayList<>(List.of("name", "qty", "price"));
-        change.version = version;
-        change.prevVersion = prev;
-        change.origin = "A";
-        change.sourceSystem = "A";
-        change.sequence = id;
-        change.capturedAt = System.currentTimeMillis() * 1000L;
-        return change;
+        return ChangeRecordBuilder.change(table, operation).keyOnly("id", id).afterRow(after).changed("name", "qty", "price")
+                .version(version).prev(prev).from("A").sequence(id).capturedNow().build();
     }
 
     @ParameterizedTest(name = "MariaDB {0}, connector options \"{1}\"")

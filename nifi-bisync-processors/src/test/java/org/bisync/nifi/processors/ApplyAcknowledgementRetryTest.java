@@ -9,22 +9,21 @@ import org.apache.nifi.util.TestRunner;
 import org.apache.nifi.util.TestRunners;
 import org.bisync.nifi.change.ChangeRecord;
 import org.bisync.nifi.change.ChangeRecordSchema;
-import org.bisync.nifi.change.Decision;
-import org.bisync.nifi.change.Operation;
 import org.bisync.nifi.dialect.postgres.PostgresDialect;
 import org.bisync.nifi.schema.SyncedTable;
 import org.bisync.nifi.schema.SyncedTableResolver;
 import org.bisync.nifi.services.TopologyParser;
-import org.bisync.nifi.testsupport.EmbeddedDatabases;
-import org.bisync.nifi.testsupport.JsonRecordSetWriter;
-import org.bisync.nifi.testsupport.JsonRecordSetWriterService;
-import org.bisync.nifi.testsupport.RecordSchemaJson;
 import org.bisync.nifi.topology.SyncTopology;
-import org.bisync.nifi.version.Version;
 import org.apache.nifi.serialization.SimpleRecordSchema;
 import org.apache.nifi.serialization.record.RecordField;
 import org.apache.nifi.serialization.record.RecordFieldType;
 import org.apache.nifi.serialization.record.RecordSchema;
+import org.bisync.nifi.change.ChangeRecordBuilder;
+import org.bisync.nifi.testsupport.EmbeddedDatabases;
+import org.bisync.nifi.testsupport.Jdbc;
+import org.bisync.nifi.testsupport.JsonRecordSetWriter;
+import org.bisync.nifi.testsupport.JsonRecordSetWriterService;
+import org.bisync.nifi.testsupport.RecordSchemaJson;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -35,7 +34,6 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -68,7 +66,7 @@ class ApplyAcknowledgementRetryTest {
 
     private void ackTableGone(DataSource source, boolean gone) throws SQLException {
         ackTable = gone ? "bisync_ack_away" : "bisync_ack";
-        exec(source, List.of(gone ? "ALTER TABLE bisync_ack RENAME TO bisync_ack_away" : "ALTER TABLE bisync_ack_away RENAME TO bisync_ack"));
+        Jdbc.exec(source, List.of(gone ? "ALTER TABLE bisync_ack RENAME TO bisync_ack_away" : "ALTER TABLE bisync_ack_away RENAME TO bisync_ack"));
     }
 
     @Test
@@ -77,8 +75,8 @@ class ApplyAcknowledgementRetryTest {
         DataSource source = EmbeddedDatabases.postgres("ack_retry_source");
         DataSource target = EmbeddedDatabases.postgres("ack_retry_target");
         SyncTopology topology = new TopologyParser().parse(TOPOLOGY);
-        exec(source, dialect.capture().createBisyncTables());
-        exec(source, List.of("CREATE TABLE customer (id int PRIMARY KEY, name varchar(20))"));
+        Jdbc.exec(source, dialect.capture().createBisyncTables());
+        Jdbc.exec(source, List.of("CREATE TABLE customer (id int PRIMARY KEY, name varchar(20))"));
         try (Connection connection = target.getConnection(); Statement statement = connection.createStatement()) {
             for (String sql : dialect.capture().createBisyncTables()) {
                 statement.execute(sql);
@@ -134,20 +132,8 @@ class ApplyAcknowledgementRetryTest {
     }
 
     private static ChangeRecord change(int id, long sequence) {
-        ChangeRecord change = new ChangeRecord();
-        change.table = "customer";
-        change.operation = Operation.INSERT;
-        change.key = new LinkedHashMap<>(Map.of("id", id));
-        change.after = new LinkedHashMap<>();
-        change.after.put("id", id);
-        change.after.put("name", "n" + id);
-        change.version = new Version(sequence, "A");
-        change.origin = "A";
-        change.sourceSystem = "A";
-        change.sequence = sequence;
-        change.capturedAt = System.currentTimeMillis() * 1000L;
-        change.decision = Decision.APPLY;
-        return change;
+        return ChangeRecordBuilder.insert("customer").key("id", id).after("name", "n" + id).version(sequence, "A")
+                .sequence(sequence).capturedNow().toApply().build();
     }
 
     private static void enqueue(TestRunner runner, ChangeRecord... changes) throws Exception {
@@ -175,11 +161,4 @@ class ApplyAcknowledgementRetryTest {
         return rows;
     }
 
-    private static void exec(DataSource dataSource, List<String> statements) throws SQLException {
-        try (Connection connection = dataSource.getConnection(); Statement statement = connection.createStatement()) {
-            for (String sql : statements) {
-                statement.execute(sql);
-            }
-        }
-    }
 }

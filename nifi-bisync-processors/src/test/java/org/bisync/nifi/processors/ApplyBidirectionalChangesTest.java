@@ -16,6 +16,7 @@ import org.apache.nifi.util.MockFlowFile;
 import org.apache.nifi.util.TestRunner;
 import org.apache.nifi.util.TestRunners;
 import org.bisync.nifi.change.ChangeRecord;
+import org.bisync.nifi.change.ChangeRecordBuilder;
 import org.bisync.nifi.change.ChangeRecordSchema;
 import org.bisync.nifi.change.Decision;
 import org.bisync.nifi.change.Operation;
@@ -23,13 +24,14 @@ import org.bisync.nifi.dialect.postgres.PostgresDialect;
 import org.bisync.nifi.schema.SyncedTable;
 import org.bisync.nifi.schema.SyncedTableResolver;
 import org.bisync.nifi.services.StandardSyncTopologyService;
+import org.bisync.nifi.topology.SyncTopology;
+import org.bisync.nifi.services.TopologyParser;
 import org.bisync.nifi.testsupport.EmbeddedDatabases;
+import org.bisync.nifi.testsupport.Jdbc;
 import org.bisync.nifi.testsupport.JsonRecordSetWriter;
 import org.bisync.nifi.testsupport.JsonRecordSetWriterService;
 import org.bisync.nifi.testsupport.RecordSchemaJson;
 import org.bisync.nifi.testsupport.TestDbcpService;
-import org.bisync.nifi.topology.SyncTopology;
-import org.bisync.nifi.services.TopologyParser;
 import org.bisync.nifi.version.Version;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -39,10 +41,8 @@ import javax.sql.DataSource;
 import java.io.ByteArrayOutputStream;
 import java.math.BigDecimal;
 import java.sql.Connection;
-import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
@@ -93,23 +93,13 @@ class ApplyBidirectionalChangesTest {
     }
 
     private static ChangeRecord change(Operation operation, int id, String name, long version) {
-        ChangeRecord change = new ChangeRecord();
-        change.table = "customer";
-        change.operation = operation;
-        change.key = new LinkedHashMap<>(Map.of("id", id));
+        ChangeRecordBuilder change = ChangeRecordBuilder.change("customer", operation).key("id", id);
         if (!operation.removesRow()) {
-            change.after = new LinkedHashMap<>();
-            change.after.put("id", id);
-            change.after.put("name", name);
-            change.after.put("balance", new BigDecimal("12.50"));
+            change.after("name", name).after("balance", new BigDecimal("12.50"));
         }
-        change.version = new Version(version, "A");
-        change.origin = "A";
-        change.sourceSystem = "A";
-        change.sequence = SEQUENCE.incrementAndGet(); // unique: A and B share one database, and acknowledged ids are replays
-        change.capturedAt = System.currentTimeMillis() * 1000L - 2_000_000L;
-        change.decision = Decision.APPLY;
-        return change;
+        return change.version(version, "A")
+                .sequence(SEQUENCE.incrementAndGet()) // unique: A and B share one database, and acknowledged ids are replays
+                .capturedAt(System.currentTimeMillis() * 1000L - 2_000_000L).toApply().build();
     }
 
     private void enqueue(ChangeRecord... changes) throws Exception {
@@ -130,13 +120,6 @@ class ApplyBidirectionalChangesTest {
         return node.isArray() ? node : JSON.createArrayNode().add(node);
     }
 
-    private static Object query(String sql) throws SQLException {
-        try (Connection connection = dataSource.getConnection(); Statement statement = connection.createStatement();
-             ResultSet rs = statement.executeQuery(sql)) {
-            return rs.next() ? rs.getObject(1) : null;
-        }
-    }
-
     @Test
     void appliedRecordsGoToSuccessWithASendEventCountersAndLatency() throws Exception {
         enqueue(change(Operation.INSERT, 1, "Ada", 100), change(Operation.INSERT, 2, "Grace", 100));
@@ -154,8 +137,8 @@ class ApplyBidirectionalChangesTest {
         assertEquals("bisync://B/customer", send.getTransitUri());
         assertTrue(send.getDetails().contains("applied 2"), send.getDetails());
         assertEquals(2, runner.getCounterValue("Changes applied"));
-        assertEquals("Grace", query("SELECT name FROM customer WHERE id = 2"));
-        assertEquals(0L, query("SELECT count(*) FROM bisync_history"), "the applier's writes are not captured");
+        assertEquals("Grace", Jdbc.value(dataSource, "SELECT name FROM customer WHERE id = 2"));
+        assertEquals(0L, Jdbc.value(dataSource, "SELECT count(*) FROM bisync_history"), "the applier's writes are not captured");
     }
 
     @Test
@@ -169,7 +152,7 @@ class ApplyBidirectionalChangesTest {
         runner.assertTransferCount(ApplyBidirectionalChanges.FAILURE, 0);
         runner.assertTransferCount(ApplyBidirectionalChanges.RETRY, 0);
         assertEquals(2, runner.getCounterValue("Changes stale"));
-        assertEquals("first", query("SELECT name FROM customer WHERE id = 10"));
+        assertEquals("first", Jdbc.value(dataSource, "SELECT name FROM customer WHERE id = 10"));
         assertTrue(runner.getProvenanceEvents().stream().anyMatch(e -> e.getEventType() == ProvenanceEventType.DROP));
         runner.assertQueueEmpty();
     }
@@ -189,7 +172,7 @@ class ApplyBidirectionalChangesTest {
         assertTrue(error.contains("'name'") && error.contains("customer"), error);
         assertNotNull(failure.getAttribute(BisyncAttributes.REASON));
         assertEquals(1, runner.getCounterValue("Changes failed"));
-        assertEquals(1L, query("SELECT count(*) FROM customer WHERE id IN (20, 21)"));
+        assertEquals(1L, Jdbc.value(dataSource, "SELECT count(*) FROM customer WHERE id IN (20, 21)"));
     }
 
     @Test
@@ -207,7 +190,7 @@ class ApplyBidirectionalChangesTest {
         assertTrue(reResolve.getAttribute(BisyncAttributes.REASON).contains("100@A"));
         assertEquals("MERGE", records(reResolve).get(0).get("decision").asText());
         assertEquals(1, runner.getCounterValue("Changes re-resolved"));
-        assertEquals("base", query("SELECT name FROM customer WHERE id = 30"));
+        assertEquals("base", Jdbc.value(dataSource, "SELECT name FROM customer WHERE id = 30"));
     }
 
     @Test

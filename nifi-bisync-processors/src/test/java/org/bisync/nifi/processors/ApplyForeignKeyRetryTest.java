@@ -17,13 +17,14 @@ import org.apache.nifi.util.TestRunner;
 import org.apache.nifi.util.TestRunners;
 import org.bisync.nifi.capture.TriggerInstaller;
 import org.bisync.nifi.change.ChangeRecord;
+import org.bisync.nifi.change.ChangeRecordBuilder;
 import org.bisync.nifi.change.ChangeRecordSchema;
-import org.bisync.nifi.change.Operation;
 import org.bisync.nifi.dialect.postgres.PostgresDialect;
 import org.bisync.nifi.schema.SyncedTable;
 import org.bisync.nifi.schema.SyncedTableResolver;
 import org.bisync.nifi.services.TopologyParser;
 import org.bisync.nifi.testsupport.EmbeddedDatabases;
+import org.bisync.nifi.testsupport.Jdbc;
 import org.bisync.nifi.testsupport.JsonRecordSetWriterService;
 import org.bisync.nifi.testsupport.RecordSchemaJson;
 import org.bisync.nifi.topology.SyncTopology;
@@ -35,9 +36,7 @@ import org.junit.jupiter.api.TestInfo;
 import javax.sql.DataSource;
 import java.io.ByteArrayOutputStream;
 import java.sql.Connection;
-import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -71,7 +70,7 @@ class ApplyForeignKeyRetryTest {
         dataSource = EmbeddedDatabases.postgres("fk_retry_" + test.getTestMethod().orElseThrow().getName().toLowerCase().substring(0, 30));
         PostgresDialect dialect = new PostgresDialect();
         SyncTopology topology = new TopologyParser().parse(TOPOLOGY);
-        exec("CREATE TABLE parent (id int PRIMARY KEY, name varchar(20))",
+        Jdbc.exec(dataSource, "CREATE TABLE parent (id int PRIMARY KEY, name varchar(20))",
                 "CREATE TABLE child (id int PRIMARY KEY, parent_id int REFERENCES parent (id), note varchar(20))");
         try (Connection connection = dataSource.getConnection()) {
             SyncedTableResolver resolver = new SyncedTableResolver(dialect, topology);
@@ -86,43 +85,9 @@ class ApplyForeignKeyRetryTest {
         runner.setProperty(ApplyBidirectionalChanges.RETRY_BACKOFF_MAX, "10 sec");
     }
 
-    private void exec(String... statements) throws SQLException {
-        try (Connection connection = dataSource.getConnection(); Statement statement = connection.createStatement()) {
-            for (String sql : statements) {
-                statement.execute(sql);
-            }
-        }
-    }
-
-    private List<String> rows(String sql) throws SQLException {
-        List<String> rows = new java.util.ArrayList<>();
-        try (Connection connection = dataSource.getConnection(); Statement statement = connection.createStatement();
-             ResultSet rs = statement.executeQuery(sql)) {
-            while (rs.next()) {
-                StringBuilder row = new StringBuilder();
-                for (int i = 1; i <= rs.getMetaData().getColumnCount(); i++) {
-                    row.append(i > 1 ? ", " : "").append(rs.getObject(i));
-                }
-                rows.add(row.toString());
-            }
-        }
-        return rows;
-    }
-
     private static ChangeRecord childInsert(int id, int parentId, Version version) {
-        ChangeRecord change = new ChangeRecord();
-        change.table = "child";
-        change.operation = Operation.INSERT;
-        change.key = new LinkedHashMap<>(Map.of("id", id));
-        change.after = new LinkedHashMap<>();
-        change.after.put("id", id);
-        change.after.put("parent_id", parentId);
-        change.after.put("note", "c");
-        change.version = version;
-        change.origin = version.origin();
-        change.sourceSystem = version.origin();
-        change.capturedAt = System.currentTimeMillis() * 1000L;
-        return change;
+        return ChangeRecordBuilder.insert("child").key("id", id).after("parent_id", parentId).after("note", "c")
+                .version(version).capturedNow().build();
     }
 
     private void enqueue(ChangeRecord change, Map<String, String> attributes) throws Exception {
@@ -154,8 +119,8 @@ class ApplyForeignKeyRetryTest {
 
     /** The parent's tombstone at B: inserted and deleted by a local user, so B's triggers version the delete now. */
     private Version deletedParent() throws SQLException {
-        exec("INSERT INTO parent VALUES (1, 'p')", "DELETE FROM parent WHERE id = 1");
-        String[] version = rows("SELECT version_num, version_origin, deleted FROM bisync_v_parent WHERE id = 1").get(0).split(", ");
+        Jdbc.exec(dataSource, "INSERT INTO parent VALUES (1, 'p')", "DELETE FROM parent WHERE id = 1");
+        String[] version = Jdbc.lines(dataSource, "SELECT version_num, version_origin, deleted FROM bisync_v_parent WHERE id = 1").get(0).split(", ");
         assertEquals("true", version[2]);
         return new Version(Long.parseLong(version[0]), version[1]);
     }
@@ -182,13 +147,13 @@ class ApplyForeignKeyRetryTest {
         fourth.assertAttributeEquals(BisyncAttributes.RETRY_COUNT, "4");
         assertTrue(notBefore(fourth) >= before + 10_000 && notBefore(fourth) <= System.currentTimeMillis() + 10_000,
                 "2 s * 2^3 = 16 s, capped at 10 s: " + fourth.getAttributes());
-        assertEquals(List.of(), rows("SELECT * FROM child"));
-        assertEquals(List.of(), rows("SELECT * FROM bisync_v_child"));
+        assertEquals(List.of(), Jdbc.lines(dataSource, "SELECT * FROM child"));
+        assertEquals(List.of(), Jdbc.lines(dataSource, "SELECT * FROM bisync_v_child"));
     }
 
     @Test
     void aRetryThatComesBackBeforeItsTimeGoesBackToRetryWithoutTouchingTheDatabase() throws Exception {
-        exec("INSERT INTO parent VALUES (1, 'p')");
+        Jdbc.exec(dataSource, "INSERT INTO parent VALUES (1, 'p')");
         long notBefore = System.currentTimeMillis() + 60_000;
         enqueue(childInsert(10, 1, new Version(100, "A")), Map.of(BisyncAttributes.RETRY_COUNT, "2",
                 BisyncAttributes.RETRY_NOT_BEFORE, String.valueOf(notBefore)));
@@ -198,7 +163,7 @@ class ApplyForeignKeyRetryTest {
         assertTrue(retry.isPenalized());
         retry.assertAttributeEquals(BisyncAttributes.RETRY_COUNT, "2");
         retry.assertAttributeEquals(BisyncAttributes.RETRY_NOT_BEFORE, String.valueOf(notBefore));
-        assertEquals(List.of(), rows("SELECT * FROM child"), "the record would apply, but it was not tried");
+        assertEquals(List.of(), Jdbc.lines(dataSource, "SELECT * FROM child"), "the record would apply, but it was not tried");
         assertEquals(0L, counter("Changes retried"));
     }
 
@@ -223,9 +188,9 @@ class ApplyForeignKeyRetryTest {
         ProvenanceEventRecord send = runner.getProvenanceEvents().stream().filter(e -> e.getEventType() == ProvenanceEventType.SEND)
                 .findFirst().orElseThrow();
         assertTrue(send.getDetails().contains("1 foreign-key conflict(s) settled"), send.getDetails());
-        assertEquals(List.of(), rows("SELECT * FROM child"));
+        assertEquals(List.of(), Jdbc.lines(dataSource, "SELECT * FROM child"));
         assertEquals(List.of("10, " + vp.number() + ", " + vp.origin() + ", true"),
-                rows("SELECT id, version_num, version_origin, deleted FROM bisync_v_child"));
+                Jdbc.lines(dataSource, "SELECT id, version_num, version_origin, deleted FROM bisync_v_child"));
     }
 
     @Test
@@ -240,8 +205,8 @@ class ApplyForeignKeyRetryTest {
         String reason = retry.getAttribute(BisyncAttributes.REASON);
         assertTrue(reason.contains("not settled") && reason.contains("the child wins") && reason.contains(vp.toString()), reason);
         assertEquals(0L, counter("Foreign Key Conflicts Settled"));
-        assertEquals(List.of(), rows("SELECT * FROM child"));
-        assertEquals(List.of(), rows("SELECT * FROM bisync_v_child"));
+        assertEquals(List.of(), Jdbc.lines(dataSource, "SELECT * FROM child"));
+        assertEquals(List.of(), Jdbc.lines(dataSource, "SELECT * FROM bisync_v_child"));
     }
 
     @Test

@@ -13,13 +13,12 @@ import org.apache.nifi.util.MockComponentLog;
 import org.apache.nifi.util.TestRunner;
 import org.apache.nifi.util.TestRunners;
 import org.bisync.nifi.change.ChangeRecord;
+import org.bisync.nifi.change.ChangeRecordBuilder;
 import org.bisync.nifi.change.ChangeRecordSchema;
-import org.bisync.nifi.change.Decision;
-import org.bisync.nifi.change.Operation;
+import org.bisync.nifi.testsupport.Jdbc;
 import org.bisync.nifi.testsupport.JsonRecordSetWriter;
 import org.bisync.nifi.testsupport.JsonRecordSetWriterService;
 import org.bisync.nifi.testsupport.RecordSchemaJson;
-import org.bisync.nifi.version.Version;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -61,7 +60,7 @@ class ApplyMessagesAndSchemaChangesTest {
 
     private void setUp(TestEngine engine, String name) throws Exception {
         target = engine.freshDatabase(name);
-        execute("CREATE TABLE customer (id int NOT NULL PRIMARY KEY, name varchar(40), email varchar(60) UNIQUE, score smallint)");
+        Jdbc.exec(target, "CREATE TABLE customer (id int NOT NULL PRIMARY KEY, name varchar(40), email varchar(60) UNIQUE, score smallint)");
         TestRunner manage = BisyncRunners.withTopology(TestRunners.newTestRunner(ManageSyncTriggers.class), TOPOLOGY,
                 Map.of("A", target, "B", target));
         manage.setProperty(ManageSyncTriggers.SYSTEM_ID, "B");
@@ -78,7 +77,7 @@ class ApplyMessagesAndSchemaChangesTest {
     void rejectedValuesAndDuplicateKeysAreNamedByFieldNeverByValue(TestEngine engine) throws Exception {
         setUp(engine, "values_rejected");
         // row 2 exists without a version row (written before the sync): the change updates it onto row 1's unique email
-        execute("INSERT INTO customer (id, name, email, score) VALUES (1, 'Ann', 'zebra-4711@example.com', 1)",
+        Jdbc.exec(target, "INSERT INTO customer (id, name, email, score) VALUES (1, 'Ann', 'zebra-4711@example.com', 1)",
                 "INSERT INTO customer (id, name, email, score) VALUES (2, 'Bob', 'bob@example.com', 2)");
         enqueue(List.of(change(row(2, "Bob", "zebra-4711@example.com", "2"), 1_000)), schema(false));
         enqueue(List.of(change(row(3, "Cid", "cid@example.com", "QUAGGA-0815"), 1_001)), schema(false));
@@ -105,10 +104,10 @@ class ApplyMessagesAndSchemaChangesTest {
     void aValueTheTargetsTriggerRewroteIsWarnedAboutByColumnNeverByValue(TestEngine engine) throws Exception {
         setUp(engine, "values_rewritten");
         switch (engine) {
-            case POSTGRESQL -> execute("CREATE FUNCTION shout() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN NEW.name := upper(NEW.name); "
+            case POSTGRESQL -> Jdbc.exec(target, "CREATE FUNCTION shout() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN NEW.name := upper(NEW.name); "
                     + "RETURN NEW; END $$", "CREATE TRIGGER shout BEFORE INSERT OR UPDATE ON customer FOR EACH ROW EXECUTE FUNCTION shout()");
-            case MARIADB -> execute("CREATE TRIGGER shout BEFORE INSERT ON customer FOR EACH ROW SET NEW.name = UPPER(NEW.name)");
-            case SQLITE -> execute("CREATE TRIGGER shout AFTER INSERT ON customer BEGIN UPDATE customer SET name = upper(name) "
+            case MARIADB -> Jdbc.exec(target, "CREATE TRIGGER shout BEFORE INSERT ON customer FOR EACH ROW SET NEW.name = UPPER(NEW.name)");
+            case SQLITE -> Jdbc.exec(target, "CREATE TRIGGER shout AFTER INSERT ON customer BEGIN UPDATE customer SET name = upper(name) "
                     + "WHERE id = NEW.id; END");
         }
         enqueue(List.of(change(row(1, "okapi-31337", "o@example.com", "1"), 1_000)), schema(false));
@@ -132,7 +131,7 @@ class ApplyMessagesAndSchemaChangesTest {
         apply.assertAllFlowFilesTransferred(ApplyBidirectionalChanges.SUCCESS, 1);
         apply.clearTransferState();
 
-        execute("ALTER TABLE customer DROP COLUMN score");
+        Jdbc.exec(target, "ALTER TABLE customer DROP COLUMN score");
         enqueue(List.of(change(row(2, "Bob", "bob@example.com", "2"), 1_001)), schema(false));
         enqueue(List.of(change(row(3, "Cid", "cid@example.com", "3"), 1_002)), schema(false));
         apply.run(2, false, false);
@@ -161,7 +160,7 @@ class ApplyMessagesAndSchemaChangesTest {
         assertTrue(aboutNickname.get(0).contains("customer"), "naming the table: " + aboutNickname);
         assertFalse(logged(apply).contains("Annie") || logged(apply).contains("Bobby"), "never the values");
 
-        execute("ALTER TABLE customer ADD COLUMN extra varchar(20)", "ALTER TABLE customer ADD COLUMN nickname varchar(20)");
+        Jdbc.exec(target, "ALTER TABLE customer ADD COLUMN extra varchar(20)", "ALTER TABLE customer ADD COLUMN nickname varchar(20)");
         apply.clearTransferState();
         enqueue(List.of(change(withNickname(row(3, "Cid", "cid@example.com", "3"), "Cidney"), 1_002)), schema(true));
         apply.run(1, false, false);
@@ -203,18 +202,8 @@ class ApplyMessagesAndSchemaChangesTest {
     }
 
     private static ChangeRecord change(Map<String, Object> after, long version) {
-        ChangeRecord change = new ChangeRecord();
-        change.table = "customer";
-        change.operation = Operation.INSERT;
-        change.key = new LinkedHashMap<>(Map.of("id", after.get("id")));
-        change.after = after;
-        change.version = new Version(version, "A");
-        change.origin = "A";
-        change.sourceSystem = "A";
-        change.sequence = version;
-        change.capturedAt = System.currentTimeMillis() * 1000L;
-        change.decision = Decision.APPLY;
-        return change;
+        return ChangeRecordBuilder.insert("customer").keyOnly("id", after.get("id")).afterRow(after).version(version, "A")
+                .sequence(version).capturedNow().toApply().build();
     }
 
     private void enqueue(List<ChangeRecord> changes, ChangeRecordSchema schema) throws Exception {
@@ -275,11 +264,4 @@ class ApplyMessagesAndSchemaChangesTest {
         return rows;
     }
 
-    private void execute(String... statements) throws SQLException {
-        try (Connection connection = target.getConnection(); Statement statement = connection.createStatement()) {
-            for (String sql : statements) {
-                statement.execute(sql);
-            }
-        }
-    }
 }

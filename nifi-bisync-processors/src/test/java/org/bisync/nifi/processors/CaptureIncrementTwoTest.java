@@ -7,14 +7,13 @@ package org.bisync.nifi.processors;
 import org.apache.nifi.components.state.Scope;
 import org.apache.nifi.util.TestRunner;
 import org.apache.nifi.util.TestRunners;
+import org.bisync.nifi.testsupport.Jdbc;
 import org.bisync.nifi.testsupport.JsonRecordSetWriterService;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 import javax.sql.DataSource;
 import java.sql.Connection;
-import java.sql.ResultSet;
-import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -54,8 +53,8 @@ class CaptureIncrementTwoTest {
                 s.execute("INSERT INTO customer (id, name) VALUES (" + id + ", 'n" + id + "')");
             }
         }
-        assertEquals(200, count(dataSource, "SELECT COUNT(*) FROM bisync_history"));
-        assertEquals(0, count(dataSource, "SELECT COUNT(*) FROM bisync_history WHERE id % 2 = 0"), "ids at a step of two");
+        assertEquals(200, Jdbc.count(dataSource, "SELECT COUNT(*) FROM bisync_history"));
+        assertEquals(0, Jdbc.count(dataSource, "SELECT COUNT(*) FROM bisync_history WHERE id % 2 = 0"), "ids at a step of two");
         runner.run(1, false, false);
         assertEquals(200, runner.getCounterValue("Changes captured"));
 
@@ -64,8 +63,8 @@ class CaptureIncrementTwoTest {
         assertEquals(200, org.bisync.nifi.capture.IdRanges.parse(pending).size());
 
         runner.run(1, false, false);
-        assertEquals(0, count(dataSource, "SELECT COUNT(*) FROM bisync_history"), "every id of the range released");
-        assertEquals(200, count(dataSource, "SELECT COUNT(*) FROM bisync_released"));
+        assertEquals(0, Jdbc.count(dataSource, "SELECT COUNT(*) FROM bisync_history"), "every id of the range released");
+        assertEquals(200, Jdbc.count(dataSource, "SELECT COUNT(*) FROM bisync_released"));
     }
 
     /**
@@ -93,7 +92,7 @@ class CaptureIncrementTwoTest {
             }
         }
         runner.run(2, false, false);
-        assertEquals(200, count(dataSource, "SELECT COUNT(*) FROM bisync_released"));
+        assertEquals(200, Jdbc.count(dataSource, "SELECT COUNT(*) FROM bisync_released"));
 
         java.util.List<Long> decided = new java.util.ArrayList<>();
         for (long id = 1; id <= 399; id += 2) {
@@ -106,20 +105,14 @@ class CaptureIncrementTwoTest {
         try (Connection c = dataSource.getConnection()) {
             org.bisync.nifi.purge.AckLedger ledger = new org.bisync.nifi.purge.AckLedger(org.bisync.nifi.dialect.Dialects.forConnection(c).capture());
             assertEquals(Map.of(), pending.flush((source, target, ranges) -> ledger.acknowledge(c, target, ranges)));
-            assertEquals(2, count(dataSource, "SELECT COUNT(*) FROM bisync_ack"), "one row per run of ids at a step of two");
+            assertEquals(2, Jdbc.count(dataSource, "SELECT COUNT(*) FROM bisync_ack"), "one row per run of ids at a step of two");
             assertEquals(java.util.List.of("B"), ledger.notAcknowledging(c, java.util.List.of("B"), 201));
             assertEquals(java.util.List.of("B"), ledger.notAcknowledging(c, java.util.List.of("B"), 200), "a gap of the run is no decided id");
             assertEquals(java.util.List.of(), ledger.notAcknowledging(c, java.util.List.of("B"), 199));
             assertEquals(199, ledger.purgeAcknowledged(c, java.util.List.of("B"), Long.MAX_VALUE));
         }
-        assertEquals(1, count(dataSource, "SELECT COUNT(*) FROM bisync_released"));
-        assertEquals(201, count(dataSource, "SELECT MIN(id) FROM bisync_released"), "the undecided id keeps its history row");
+        assertEquals(1, Jdbc.count(dataSource, "SELECT COUNT(*) FROM bisync_released"));
+        assertEquals(201, Jdbc.count(dataSource, "SELECT MIN(id) FROM bisync_released"), "the undecided id keeps its history row");
     }
 
-    private static long count(DataSource dataSource, String sql) throws SQLException {
-        try (Connection c = dataSource.getConnection(); Statement s = c.createStatement(); ResultSet rs = s.executeQuery(sql)) {
-            rs.next();
-            return rs.getLong(1);
-        }
-    }
 }

@@ -10,6 +10,7 @@ import org.apache.nifi.util.LogMessage;
 import org.apache.nifi.util.MockFlowFile;
 import org.apache.nifi.util.TestRunner;
 import org.apache.nifi.util.TestRunners;
+import org.bisync.nifi.testsupport.Jdbc;
 import org.bisync.nifi.testsupport.JsonRecordReaderService;
 import org.bisync.nifi.testsupport.JsonRecordSetWriterService;
 import org.junit.jupiter.api.Timeout;
@@ -18,10 +19,7 @@ import org.junit.jupiter.params.provider.EnumSource;
 
 import javax.sql.DataSource;
 import java.io.ByteArrayInputStream;
-import java.sql.Connection;
-import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -68,7 +66,7 @@ class CaptureLeaseTest {
 
     private void start(TestEngine engine, String database) throws SQLException {
         dataSource = engine.freshDatabase(database);
-        execute("CREATE TABLE customer (id BIGINT NOT NULL PRIMARY KEY, name VARCHAR(100))");
+        Jdbc.exec(dataSource, "CREATE TABLE customer (id BIGINT NOT NULL PRIMARY KEY, name VARCHAR(100))");
     }
 
     @ParameterizedTest
@@ -78,7 +76,7 @@ class CaptureLeaseTest {
         TestRunner first = reader();
         first.run(1, false, true);
         String firstId = first.getProcessor().getIdentifier();
-        execute("INSERT INTO customer (id, name) VALUES (1, 'Ada')", "INSERT INTO customer (id, name) VALUES (2, 'Bob')");
+        Jdbc.exec(dataSource, "INSERT INTO customer (id, name) VALUES (1, 'Ada')", "INSERT INTO customer (id, name) VALUES (2, 'Bob')");
 
         TestRunner second = reader();
         // as if copied with the first's state: what it would release is not its to release
@@ -86,7 +84,7 @@ class CaptureLeaseTest {
         second.run(3, false, true);
         assertEquals(0, second.getFlowFilesForRelationship(CaptureTriggerHistory.SUCCESS).size());
         assertEquals(0, second.getFlowFilesForRelationship(CaptureTriggerHistory.FAILURE).size());
-        assertEquals(2, count("SELECT COUNT(*) FROM bisync_history"), "nothing released by the refused reader");
+        assertEquals(2, Jdbc.count(dataSource, "SELECT COUNT(*) FROM bisync_history"), "nothing released by the refused reader");
         assertEquals("1-2", second.getStateManager().getState(Scope.CLUSTER).get(CaptureTriggerHistory.STATE_PENDING_RELEASE));
         assertTrue(warnings(second).stream().anyMatch(m -> m.contains(firstId) && m.contains("does not run")),
                 () -> "the bulletin names the holder " + firstId + ": " + warnings(second));
@@ -94,7 +92,7 @@ class CaptureLeaseTest {
 
         first.run(1, false, false);
         List<Long> seenByFirst = keys(first);
-        execute("INSERT INTO customer (id, name) VALUES (3, 'Cy')");
+        Jdbc.exec(dataSource, "INSERT INTO customer (id, name) VALUES (3, 'Cy')");
         second.run(1, false, false);
         assertEquals(List.of(), keys(second));
         first.run(1, false, false);
@@ -102,7 +100,7 @@ class CaptureLeaseTest {
         assertEquals(List.of(1L, 2L, 3L), seenByFirst);
 
         first.run(1, true, false); // releases 3 and stops: gives the lease up
-        execute("INSERT INTO customer (id, name) VALUES (4, 'Di')");
+        Jdbc.exec(dataSource, "INSERT INTO customer (id, name) VALUES (4, 'Di')");
         second.run(1, false, false);
         assertEquals(List.of(4L), keys(second), "the second takes over at once and reads only what nobody emitted");
     }
@@ -113,14 +111,14 @@ class CaptureLeaseTest {
         start(engine, "lease_stale");
         TestRunner first = reader();
         first.run(1, false, true);
-        execute("INSERT INTO customer (id, name) VALUES (1, 'Ada')");
+        Jdbc.exec(dataSource, "INSERT INTO customer (id, name) VALUES (1, 'Ada')");
         first.run(1, false, false);
         assertEquals(List.of(1L), keys(first));
         // the first stops running without giving the lease up (its NiFi died): its heartbeat stands still
 
         TestRunner second = reader();
         second.run(1, false, true);
-        execute("INSERT INTO customer (id, name) VALUES (2, 'Bob')");
+        Jdbc.exec(dataSource, "INSERT INTO customer (id, name) VALUES (2, 'Bob')");
         clock.addAndGet(TIMEOUT_MICROS - 1_000_000L);
         second.run(1, false, false);
         assertEquals(List.of(), keys(second), "not stale yet");
@@ -131,12 +129,12 @@ class CaptureLeaseTest {
         assertTrue(warnings(second).stream().anyMatch(m -> m.contains("Took over") && m.contains(firstId)), () -> warnings(second).toString());
 
         // the first comes back: the lease is the second's now, so it neither reads nor releases
-        execute("INSERT INTO customer (id, name) VALUES (3, 'Cy')");
+        Jdbc.exec(dataSource, "INSERT INTO customer (id, name) VALUES (3, 'Cy')");
         first.run(1, false, false);
         assertEquals(List.of(), keys(first));
         String secondId = second.getProcessor().getIdentifier();
         assertTrue(warnings(first).stream().anyMatch(m -> m.contains(secondId) && m.contains("does not run")), () -> warnings(first).toString());
-        assertEquals(3, count("SELECT COUNT(*) FROM bisync_history"), "the first released nothing: 1 and 2 (pending at the second) and 3");
+        assertEquals(3, Jdbc.count(dataSource, "SELECT COUNT(*) FROM bisync_history"), "the first released nothing: 1 and 2 (pending at the second) and 3");
 
         // the second keeps renewing while it runs: the first never takes over from a live holder
         for (int i = 0; i < 4; i++) {
@@ -167,18 +165,4 @@ class CaptureLeaseTest {
         return new ArrayList<>(new TreeSet<>(keys));
     }
 
-    private void execute(String... statements) throws SQLException {
-        try (Connection c = dataSource.getConnection(); Statement s = c.createStatement()) {
-            for (String sql : statements) {
-                s.execute(sql);
-            }
-        }
-    }
-
-    private long count(String sql) throws SQLException {
-        try (Connection c = dataSource.getConnection(); Statement s = c.createStatement(); ResultSet rs = s.executeQuery(sql)) {
-            rs.next();
-            return rs.getLong(1);
-        }
-    }
 }

@@ -11,6 +11,7 @@ import org.apache.nifi.util.MockFlowFile;
 import org.apache.nifi.util.TestRunner;
 import org.apache.nifi.util.TestRunners;
 import org.bisync.nifi.services.StandardSyncTopologyService;
+import org.bisync.nifi.testsupport.Jdbc;
 import org.bisync.nifi.testsupport.JsonRecordReaderService;
 import org.bisync.nifi.testsupport.JsonRecordSetWriterService;
 import org.bisync.nifi.testsupport.TestDbcpService;
@@ -21,8 +22,6 @@ import javax.sql.DataSource;
 import java.io.ByteArrayInputStream;
 import java.math.BigDecimal;
 import java.sql.Connection;
-import java.sql.ResultSet;
-import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
@@ -45,7 +44,7 @@ class CaptureTriggerHistoryTest {
 
     private void start(TestEngine engine, String database, String topology) throws Exception {
         dataSource = engine.freshDatabase(database);
-        execute("CREATE TABLE customer (id BIGINT NOT NULL PRIMARY KEY, name VARCHAR(100), email VARCHAR(200), "
+        Jdbc.exec(dataSource, "CREATE TABLE customer (id BIGINT NOT NULL PRIMARY KEY, name VARCHAR(100), email VARCHAR(200), "
                 + "amount DECIMAL(12,2), note VARCHAR(100))");
         runner = newRunner(topology);
     }
@@ -75,21 +74,6 @@ class CaptureTriggerHistoryTest {
         return r;
     }
 
-    private void execute(String... statements) throws SQLException {
-        try (Connection c = dataSource.getConnection(); Statement s = c.createStatement()) {
-            for (String sql : statements) {
-                s.execute(sql);
-            }
-        }
-    }
-
-    private long count(String sql) throws SQLException {
-        try (Connection c = dataSource.getConnection(); Statement s = c.createStatement(); ResultSet rs = s.executeQuery(sql)) {
-            rs.next();
-            return rs.getLong(1);
-        }
-    }
-
     /** Reads a FlowFile's change records back with the schema the writer carried. */
     static List<Record> records(MockFlowFile flowFile) throws Exception {
         List<Record> records = new ArrayList<>();
@@ -117,7 +101,7 @@ class CaptureTriggerHistoryTest {
     void insertUpdateDeleteAreEmittedInCaptureOrderWithRowImagesAndVersions(TestEngine engine) throws Exception {
         start(engine, "capture_ops", TOPOLOGY);
         runner.run(1, false, true);
-        execute("INSERT INTO customer (id, name, email, amount) VALUES (1, 'Ada', 'ada@example.org', 10.50)",
+        Jdbc.exec(dataSource, "INSERT INTO customer (id, name, email, amount) VALUES (1, 'Ada', 'ada@example.org', 10.50)",
                 "UPDATE customer SET amount = 12.25 WHERE id = 1",
                 "DELETE FROM customer WHERE id = 1");
         runner.run(1, false, false);
@@ -160,7 +144,7 @@ class CaptureTriggerHistoryTest {
     void aDatabaseClockAnHourFastIsReportedWarnedAboutAndCorrectedInTheTriggersClock(TestEngine engine) throws Exception {
         long hour = 3_600_000_000L;
         dataSource = engine.freshDatabase("capture_clock");
-        execute("CREATE TABLE customer (id BIGINT NOT NULL PRIMARY KEY, name VARCHAR(100), email VARCHAR(200), "
+        Jdbc.exec(dataSource, "CREATE TABLE customer (id BIGINT NOT NULL PRIMARY KEY, name VARCHAR(100), email VARCHAR(200), "
                 + "amount DECIMAL(12,2), note VARCHAR(100))");
         // NiFi's clock an hour behind the machine's: to capture, the database's clock is an hour fast
         runner = newRunner(new CaptureTriggerHistory() {
@@ -171,10 +155,10 @@ class CaptureTriggerHistoryTest {
         }, TOPOLOGY);
         runner.setProperty(CaptureTriggerHistory.CLOCK_SLEW, "7200 sec");
         runner.run(1, false, true);
-        long correction = count("SELECT num_value FROM bisync_config WHERE name = 'clock_correction_micros'");
+        long correction = Jdbc.count(dataSource, "SELECT num_value FROM bisync_config WHERE name = 'clock_correction_micros'");
         assertTrue(Math.abs(correction + hour) < 5_000_000L, "the correction pulls the database back by an hour: " + correction);
 
-        execute("INSERT INTO customer (id, name) VALUES (1, 'Ada')");
+        Jdbc.exec(dataSource, "INSERT INTO customer (id, name) VALUES (1, 'Ada')");
         runner.run(1, false, false);
         MockFlowFile flowFile = runner.getFlowFilesForRelationship(CaptureTriggerHistory.SUCCESS).getFirst();
         long offset = Long.parseLong(flowFile.getAttribute(BisyncAttributes.CLOCK_OFFSET));
@@ -192,10 +176,10 @@ class CaptureTriggerHistoryTest {
     void updateOfOnlyAnExcludedColumnOrToTheSameValueIsNotCaptured(TestEngine engine) throws Exception {
         start(engine, "capture_noop", TOPOLOGY);
         runner.run(1, false, true);
-        execute("INSERT INTO customer (id, name) VALUES (1, 'Ada')");
+        Jdbc.exec(dataSource, "INSERT INTO customer (id, name) VALUES (1, 'Ada')");
         runner.run(1, false, false);
         assertEquals(1, captured().size());
-        execute("UPDATE customer SET note = 'internal' WHERE id = 1", "UPDATE customer SET name = 'Ada' WHERE id = 1");
+        Jdbc.exec(dataSource, "UPDATE customer SET note = 'internal' WHERE id = 1", "UPDATE customer SET name = 'Ada' WHERE id = 1");
         runner.run(1, false, false);
         assertEquals(0, captured().size());
     }
@@ -205,10 +189,10 @@ class CaptureTriggerHistoryTest {
     void keyChangingUpdateIsADeleteOfTheOldKeyAndAnInsertOfTheNew(TestEngine engine) throws Exception {
         start(engine, "capture_keychange", TOPOLOGY);
         runner.run(1, false, true);
-        execute("INSERT INTO customer (id, name) VALUES (1, 'Ada')");
+        Jdbc.exec(dataSource, "INSERT INTO customer (id, name) VALUES (1, 'Ada')");
         runner.run(1, false, false);
         captured();
-        execute("UPDATE customer SET id = 2 WHERE id = 1");
+        Jdbc.exec(dataSource, "UPDATE customer SET id = 2 WHERE id = 1");
         runner.run(1, false, false);
         List<Record> records = captured();
         assertEquals(List.of("DELETE", "INSERT"), records.stream().map(r -> r.getAsString("operation")).toList());
@@ -226,7 +210,7 @@ class CaptureTriggerHistoryTest {
             try (Statement s = slow.createStatement()) {
                 s.execute("INSERT INTO customer (id, name) VALUES (1, 'slow')");
             }
-            execute("INSERT INTO customer (id, name) VALUES (2, 'fast')");
+            Jdbc.exec(dataSource, "INSERT INTO customer (id, name) VALUES (2, 'fast')");
             runner.run(1, false, false);
             assertEquals(List.of(2L), keys(captured()));
             runner.run(2, false, false);
@@ -255,10 +239,10 @@ class CaptureTriggerHistoryTest {
     void emittedChangesAreReleasedOnlyAfterCommitAndARestartResumesFromState(TestEngine engine) throws Exception {
         start(engine, "capture_restart", TOPOLOGY);
         runner.run(1, false, true);
-        execute("INSERT INTO customer (id, name) VALUES (1, 'Ada')", "INSERT INTO customer (id, name) VALUES (2, 'Bob')");
+        Jdbc.exec(dataSource, "INSERT INTO customer (id, name) VALUES (1, 'Ada')", "INSERT INTO customer (id, name) VALUES (2, 'Bob')");
         runner.run(1, true, false);
         assertEquals(2, captured().size());
-        assertEquals(2, count("SELECT COUNT(*) FROM bisync_history"), "unreleased until the next run");
+        assertEquals(2, Jdbc.count(dataSource, "SELECT COUNT(*) FROM bisync_history"), "unreleased until the next run");
         String pending = runner.getStateManager().getState(Scope.CLUSTER).get(CaptureTriggerHistory.STATE_PENDING_RELEASE);
         assertNotNull(pending);
 
@@ -266,11 +250,11 @@ class CaptureTriggerHistoryTest {
         Map<String, String> state = runner.getStateManager().getState(Scope.CLUSTER).toMap();
         runner = newRunner(TOPOLOGY);
         runner.getStateManager().setState(state, Scope.CLUSTER);
-        execute("INSERT INTO customer (id, name) VALUES (3, 'Cy')");
+        Jdbc.exec(dataSource, "INSERT INTO customer (id, name) VALUES (3, 'Cy')");
         runner.run(1, false, true);
         assertEquals(List.of(3L), keys(captured()));
-        assertEquals(1, count("SELECT COUNT(*) FROM bisync_history"), "1 and 2 released, 3 not yet");
-        assertEquals(2, count("SELECT COUNT(*) FROM bisync_released"), "released rows stay until target B acknowledged them");
+        assertEquals(1, Jdbc.count(dataSource, "SELECT COUNT(*) FROM bisync_history"), "1 and 2 released, 3 not yet");
+        assertEquals(2, Jdbc.count(dataSource, "SELECT COUNT(*) FROM bisync_released"), "released rows stay until target B acknowledged them");
     }
 
     @ParameterizedTest
@@ -278,7 +262,7 @@ class CaptureTriggerHistoryTest {
     void withoutStateTheUnreleasedChangesAreEmittedAgainNeverLost(TestEngine engine) throws Exception {
         start(engine, "capture_crash", TOPOLOGY);
         runner.run(1, false, true);
-        execute("INSERT INTO customer (id, name) VALUES (1, 'Ada')");
+        Jdbc.exec(dataSource, "INSERT INTO customer (id, name) VALUES (1, 'Ada')");
         runner.run(1, true, false);
         assertEquals(1, captured().size());
         runner = newRunner(TOPOLOGY); // state lost, as if the session had never committed
@@ -290,34 +274,33 @@ class CaptureTriggerHistoryTest {
     @EnumSource(TestEngine.class)
     void retentionRemovesOnlyReleasedRowsEveryTargetAcknowledged(TestEngine engine) throws Exception {
         start(engine, "capture_retention", TOPOLOGY);
-        runner.setProperty(CaptureTriggerHistory.HISTORY_RETENTION, "500 millis");
+        runner.setProperty(CaptureTriggerHistory.HISTORY_RETENTION, "1 hour");
         runner.setProperty(CaptureTriggerHistory.MAINTENANCE_INTERVAL, "0 sec");
         runner.run(1, true, true);
         runner.setProperty(CaptureTriggerHistory.MAX_CHANGES_PER_POLL, "1");
-        execute("INSERT INTO customer (id, name) VALUES (1, 'Ada')", "INSERT INTO customer (id, name) VALUES (2, 'Bob')",
+        Jdbc.exec(dataSource, "INSERT INTO customer (id, name) VALUES (1, 'Ada')", "INSERT INTO customer (id, name) VALUES (2, 'Bob')",
                 "INSERT INTO customer (id, name) VALUES (3, 'Cy')");
         runner.run(1, false, true);   // emits id 1 only
-        Thread.sleep(5);
-        runner.run(1, false, false);  // releases 1, purges nothing (B has not acknowledged it), emits 2
-        runner.run(1, false, false);  // releases 2, emits 3 (unreleased)
-        assertEquals(2, count("SELECT COUNT(*) FROM bisync_released"), "released but unacknowledged rows are kept");
-        assertEquals(1, count("SELECT COUNT(*) FROM bisync_history"));
-        List<Long> ids = new java.util.ArrayList<>();
-        try (java.sql.Connection c = dataSource.getConnection();
-             java.sql.ResultSet rs = c.createStatement().executeQuery("SELECT id FROM bisync_released UNION ALL SELECT id FROM bisync_history ORDER BY id")) {
-            while (rs.next()) {
-                ids.add(rs.getLong(1));
-            }
-        }
+        runner.run(1, false, false);  // releases 1, emits 2
+        ageReleasedHistoryPastTheRetention();
+        runner.run(1, false, false);  // releases 2, emits 3 (unreleased); purges nothing: B has not acknowledged 1
+        assertEquals(2, Jdbc.count(dataSource, "SELECT COUNT(*) FROM bisync_released"), "released but unacknowledged rows are kept");
+        assertEquals(1, Jdbc.count(dataSource, "SELECT COUNT(*) FROM bisync_history"));
+        List<Long> ids = Jdbc.longs(dataSource, "SELECT id FROM bisync_released UNION ALL SELECT id FROM bisync_history ORDER BY id");
         try (java.sql.Connection c = dataSource.getConnection()) {
             // target B decided all three, the unreleased third included
             new org.bisync.nifi.purge.AckLedger(org.bisync.nifi.dialect.Dialects.forConnection(c).capture()).acknowledge(c, "B", ids);
         }
-        Thread.sleep(600);
+        ageReleasedHistoryPastTheRetention();
         runner.run(1, true, false);   // releases 3 (now, so it stays for the retention), purges 1 and 2
         assertEquals(List.of(1L, 2L, 3L), keys(captured()));
-        assertEquals(1, count("SELECT COUNT(*) FROM bisync_released"), "rows 1 and 2: released, acknowledged, past the retention");
-        assertEquals(0, count("SELECT COUNT(*) FROM bisync_history"));
+        assertEquals(1, Jdbc.count(dataSource, "SELECT COUNT(*) FROM bisync_released"), "rows 1 and 2: released, acknowledged, past the retention");
+        assertEquals(0, Jdbc.count(dataSource, "SELECT COUNT(*) FROM bisync_history"));
+    }
+
+    /** Moves every released row two hours into the past: what waiting out the retention of one hour would do. */
+    private void ageReleasedHistoryPastTheRetention() throws java.sql.SQLException {
+        Jdbc.exec(dataSource, "UPDATE bisync_released SET released_at = released_at - 7200000000");
     }
 
     @ParameterizedTest
@@ -325,27 +308,27 @@ class CaptureTriggerHistoryTest {
     void releasedHistoryATargetHoldsBackIsGaugedAndRaisesABulletinNamingTheTarget(TestEngine engine) throws Exception {
         start(engine, "capture_unacked", TOPOLOGY);
         runner.run(1, false, true);
-        execute("INSERT INTO customer (id, name) VALUES (1, 'Ada')");
+        Jdbc.exec(dataSource, "INSERT INTO customer (id, name) VALUES (1, 'Ada')");
         runner.run(1, false, false); // emits the insert
         runner.run(1, false, false); // releases it
-        assertEquals(1, count("SELECT COUNT(*) FROM bisync_released"), "B has not acknowledged it");
+        assertEquals(1, Jdbc.count(dataSource, "SELECT COUNT(*) FROM bisync_released"), "B has not acknowledged it");
         assertTrue(runner.getLogger().getWarnMessages().isEmpty(), "released a moment ago: no bulletin yet");
 
-        execute("UPDATE bisync_released SET released_at = released_at - 7200000000"); // as if released two hours ago
+        Jdbc.exec(dataSource, "UPDATE bisync_released SET released_at = released_at - 7200000000"); // as if released two hours ago
         runner.run(1, false, false);
-        assertEquals(1, count("SELECT COUNT(*) FROM bisync_released"), "kept: B still has not acknowledged it");
+        assertEquals(1, Jdbc.count(dataSource, "SELECT COUNT(*) FROM bisync_released"), "kept: B still has not acknowledged it");
         List<Double> kept = runner.getGaugeValues("Released history kept seconds");
         assertTrue(kept.getLast() >= 7200, "the gauge shows how long it waits: " + kept);
         assertTrue(runner.getLogger().getWarnMessages().stream().anyMatch(m -> m.getMsg().contains("[B]")),
                 () -> "a bulletin names B: " + runner.getLogger().getWarnMessages());
 
-        long id = count("SELECT id FROM bisync_released");
+        long id = Jdbc.count(dataSource, "SELECT id FROM bisync_released");
         try (Connection c = dataSource.getConnection()) {
             new org.bisync.nifi.purge.AckLedger(org.bisync.nifi.dialect.Dialects.forConnection(c).capture()).acknowledge(c, "B", List.of(id));
         }
         int warnings = runner.getLogger().getWarnMessages().size();
         runner.run(1, false, false);
-        assertEquals(0, count("SELECT COUNT(*) FROM bisync_released"), "acknowledged: purged (History Retention 0 sec)");
+        assertEquals(0, Jdbc.count(dataSource, "SELECT COUNT(*) FROM bisync_released"), "acknowledged: purged (History Retention 0 sec)");
         assertEquals(0.0, runner.getGaugeValues("Released history kept seconds").getLast());
         assertEquals(warnings, runner.getLogger().getWarnMessages().size(), "no bulletin once acknowledged");
     }
@@ -355,10 +338,10 @@ class CaptureTriggerHistoryTest {
     void anInstallationThatKeptReleasedRowsInItsHistoryIsUpgradedAndSendsThemNoMore(TestEngine engine) throws Exception {
         start(engine, "capture_upgrade", TOPOLOGY);
         runner.run(1, true, true);
-        execute("INSERT INTO customer (id, name) VALUES (1, 'Ada')", "INSERT INTO customer (id, name) VALUES (2, 'Bob')");
-        long first = count("SELECT MIN(id) FROM bisync_history");
+        Jdbc.exec(dataSource, "INSERT INTO customer (id, name) VALUES (1, 'Ada')", "INSERT INTO customer (id, name) VALUES (2, 'Bob')");
+        long first = Jdbc.count(dataSource, "SELECT MIN(id) FROM bisync_history");
         // what an older version left: released rows stamped in place, and its own DDL hashes
-        execute("ALTER TABLE bisync_history ADD COLUMN released_at BIGINT",
+        Jdbc.exec(dataSource, "ALTER TABLE bisync_history ADD COLUMN released_at BIGINT",
                 "CREATE INDEX bisync_history_released ON bisync_history (released_at, id)",
                 "UPDATE bisync_history SET released_at = 5 WHERE id = " + first,
                 "UPDATE bisync_installed SET ddl_hash = 'hash of an older version'");
@@ -366,30 +349,30 @@ class CaptureTriggerHistoryTest {
         runner = newRunner(TOPOLOGY);
         runner.run(1, false, true);
         assertEquals(List.of(2L), keys(captured()), "the row released before the upgrade is not sent again");
-        assertEquals(first, count("SELECT id FROM bisync_released WHERE released_at = 5"), "moved with its release time");
+        assertEquals(first, Jdbc.count(dataSource, "SELECT id FROM bisync_released WHERE released_at = 5"), "moved with its release time");
         try (Connection c = dataSource.getConnection()) {
             var history = org.bisync.nifi.dialect.Dialects.forConnection(c).catalog().readTable(c, "bisync_history").orElseThrow();
             assertTrue(history.column("released_at").isEmpty(), history.columns().toString());
         }
-        execute("INSERT INTO customer (id, name) VALUES (3, 'Cy')");
+        Jdbc.exec(dataSource, "INSERT INTO customer (id, name) VALUES (3, 'Cy')");
         runner.run(1, true, false);
         assertEquals(List.of(3L), keys(captured()), "the rebuilt triggers write into the upgraded history");
-        assertEquals(2, count("SELECT COUNT(*) FROM bisync_released"));
+        assertEquals(2, Jdbc.count(dataSource, "SELECT COUNT(*) FROM bisync_released"));
     }
 
     @ParameterizedTest
     @EnumSource(TestEngine.class)
     void initialLoadEmitsExistingRowsAsSnapshotsOnce(TestEngine engine) throws Exception {
         dataSource = engine.freshDatabase("capture_snapshot");
-        execute("CREATE TABLE customer (id BIGINT NOT NULL PRIMARY KEY, name VARCHAR(100), email VARCHAR(200), "
+        Jdbc.exec(dataSource, "CREATE TABLE customer (id BIGINT NOT NULL PRIMARY KEY, name VARCHAR(100), email VARCHAR(200), "
                 + "amount DECIMAL(12,2), note VARCHAR(100))");
-        execute("INSERT INTO customer (id, name) VALUES (1, 'Ada')", "INSERT INTO customer (id, name) VALUES (2, 'Bob')");
+        Jdbc.exec(dataSource, "INSERT INTO customer (id, name) VALUES (1, 'Ada')", "INSERT INTO customer (id, name) VALUES (2, 'Bob')");
         runner = newRunner(TOPOLOGY);
         runner.setProperty(CaptureTriggerHistory.INITIAL_LOAD, CaptureTriggerHistory.LOAD_EXISTING.getValue());
         runner.run(1, false, true);
         List<Record> records = captured();
         assertEquals(List.of("SNAPSHOT", "SNAPSHOT"), records.stream().map(r -> r.getAsString("operation")).toList());
-        assertEquals(2, count("SELECT COUNT(*) FROM bisync_v_customer"), "every row got a version");
+        assertEquals(2, Jdbc.count(dataSource, "SELECT COUNT(*) FROM bisync_v_customer"), "every row got a version");
         runner.run(1, true, false);
         assertEquals(0, captured().size(), "the initial load runs once");
     }
@@ -398,7 +381,7 @@ class CaptureTriggerHistoryTest {
     @EnumSource(TestEngine.class)
     void tableWithoutPrimaryKeyNeedsASyncKey(TestEngine engine) throws Exception {
         dataSource = engine.freshDatabase("capture_nokey");
-        execute("CREATE TABLE customer (id BIGINT, name VARCHAR(100))");
+        Jdbc.exec(dataSource, "CREATE TABLE customer (id BIGINT, name VARCHAR(100))");
         runner = newRunner(TOPOLOGY);
         AssertionError e = assertThrows(AssertionError.class, () -> runner.run(1, true, true));
         assertTrue(causes(e).contains("has no primary key"), causes(e));
@@ -430,17 +413,17 @@ class CaptureTriggerHistoryTest {
                  "tables": [{"name": "customer", "exclude": ["note"]},
                             {"name": "active_customer", "direction": "ONE_WAY", "source": "A", "syncKey": ["id"],
                              "view": {"changeColumn": "id"}}]}""");
-        execute("CREATE VIEW active_customer AS SELECT id, name FROM customer WHERE name IS NOT NULL");
+        Jdbc.exec(dataSource, "CREATE VIEW active_customer AS SELECT id, name FROM customer WHERE name IS NOT NULL");
         runner.setProperty(CaptureTriggerHistory.VIEW_POLL_INTERVAL, "0 sec");
         runner.run(1, false, true);
         runner.clearTransferState();
-        execute("INSERT INTO customer (id, name) VALUES (1, 'Ada')", "INSERT INTO customer (id, name) VALUES (2, 'Bob')");
+        Jdbc.exec(dataSource, "INSERT INTO customer (id, name) VALUES (1, 'Ada')", "INSERT INTO customer (id, name) VALUES (2, 'Bob')");
         runner.run(1, false, false);
         List<Record> first = viewChanges();
         assertEquals(List.of("INSERT", "INSERT"), first.stream().map(r -> r.getAsString("operation")).toList());
         runner.run(1, false, false);
         assertEquals(0, viewChanges().size(), "unchanged rows are not emitted again");
-        execute("UPDATE customer SET name = 'Robert' WHERE id = 2", "UPDATE customer SET name = NULL WHERE id = 1");
+        Jdbc.exec(dataSource, "UPDATE customer SET name = 'Robert' WHERE id = 2", "UPDATE customer SET name = NULL WHERE id = 1");
         runner.run(1, false, false);
         List<Record> second = viewChanges();
         assertEquals(List.of("DELETE", "UPDATE"), second.stream().map(r -> r.getAsString("operation")).sorted().toList());
@@ -465,9 +448,9 @@ class CaptureTriggerHistoryTest {
     void triggersAreRebuiltWhenTheTableGainsAColumnAndTheNewColumnIsCaptured(TestEngine engine) throws Exception {
         start(engine, "capture_ddl", TOPOLOGY);
         runner.run(1, false, true);
-        execute("ALTER TABLE customer ADD COLUMN phone VARCHAR(40)");
+        Jdbc.exec(dataSource, "ALTER TABLE customer ADD COLUMN phone VARCHAR(40)");
         runner.run(1, false, false); // maintenance (interval 0) sees the new column hash and rebuilds
-        execute("INSERT INTO customer (id, name, phone) VALUES (1, 'Ada', '+41 1')");
+        Jdbc.exec(dataSource, "INSERT INTO customer (id, name, phone) VALUES (1, 'Ada', '+41 1')");
         runner.run(1, false, false);
         List<Record> records = captured();
         assertEquals(1, records.size());
@@ -478,7 +461,7 @@ class CaptureTriggerHistoryTest {
     void missingPrivilegesAreAClearError() throws Exception {
         DataSource admin = TestEngine.POSTGRESQL.freshDatabase("capture_priv");
         dataSource = admin;
-        execute("CREATE TABLE customer (id BIGINT NOT NULL PRIMARY KEY, name VARCHAR(100), email VARCHAR(200), "
+        Jdbc.exec(dataSource, "CREATE TABLE customer (id BIGINT NOT NULL PRIMARY KEY, name VARCHAR(100), email VARCHAR(200), "
                         + "amount DECIMAL(12,2), note VARCHAR(100))",
                 "DROP ROLE IF EXISTS bisync_reader", "CREATE ROLE bisync_reader LOGIN PASSWORD 'reader'",
                 "GRANT SELECT ON customer TO bisync_reader");
@@ -496,7 +479,7 @@ class CaptureTriggerHistoryTest {
     @EnumSource(TestEngine.class)
     void aTableThatOnlyFlowsIntoThisSystemGetsItsVersionTableButNoCapture(TestEngine engine) throws Exception {
         dataSource = engine.freshDatabase("capture_target_only");
-        execute("CREATE TABLE customer (id BIGINT NOT NULL PRIMARY KEY, name VARCHAR(100), email VARCHAR(200), "
+        Jdbc.exec(dataSource, "CREATE TABLE customer (id BIGINT NOT NULL PRIMARY KEY, name VARCHAR(100), email VARCHAR(200), "
                         + "amount DECIMAL(12,2), note VARCHAR(100))",
                 "CREATE TABLE price (id BIGINT NOT NULL PRIMARY KEY, amount DECIMAL(12,2))");
         runner = newRunner("""
@@ -504,12 +487,12 @@ class CaptureTriggerHistoryTest {
                  "tables": [{"name": "customer", "exclude": ["note"]},
                             {"name": "price", "direction": "ONE_WAY", "source": "B"}]}""");
         runner.run(1, false, true);
-        execute("INSERT INTO price (id, amount) VALUES (1, 9.99)", "UPDATE price SET amount = 10.99 WHERE id = 1",
+        Jdbc.exec(dataSource, "INSERT INTO price (id, amount) VALUES (1, 9.99)", "UPDATE price SET amount = 10.99 WHERE id = 1",
                 "INSERT INTO customer (id, name) VALUES (1, 'Ada')");
         runner.run(1, true, false);
         assertEquals(List.of("customer"), captured().stream().map(r -> r.getAsString("table")).toList(),
                 "local edits of a table that flows only from B are not captured at A");
-        assertEquals(0, count("SELECT COUNT(*) FROM bisync_history WHERE table_name = 'price'"), "no history to pile up");
-        assertEquals(0, count("SELECT COUNT(*) FROM bisync_v_price"), "the version table apply needs is there");
+        assertEquals(0, Jdbc.count(dataSource, "SELECT COUNT(*) FROM bisync_history WHERE table_name = 'price'"), "no history to pile up");
+        assertEquals(0, Jdbc.count(dataSource, "SELECT COUNT(*) FROM bisync_v_price"), "the version table apply needs is there");
     }
 }

@@ -9,6 +9,7 @@ import org.apache.nifi.util.LogMessage;
 import org.apache.nifi.util.MockFlowFile;
 import org.apache.nifi.util.TestRunner;
 import org.apache.nifi.util.TestRunners;
+import org.bisync.nifi.testsupport.Jdbc;
 import org.bisync.nifi.testsupport.JsonRecordSetWriterService;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -16,9 +17,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
 import javax.sql.DataSource;
-import java.sql.Connection;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -46,7 +45,7 @@ class CaptureTriggerPresenceTest {
 
     private void start(TestEngine engine, String database) throws Exception {
         dataSource = engine.freshDatabase(database);
-        execute("CREATE TABLE customer (id BIGINT NOT NULL PRIMARY KEY, name VARCHAR(100))");
+        Jdbc.exec(dataSource, "CREATE TABLE customer (id BIGINT NOT NULL PRIMARY KEY, name VARCHAR(100))");
         runner = TestRunners.newTestRunner(CaptureTriggerHistory.class);
         BisyncRunners.withTopology(runner, TOPOLOGY, Map.of("A", dataSource, "B", dataSource));
         JsonRecordSetWriterService writer = new JsonRecordSetWriterService();
@@ -63,12 +62,12 @@ class CaptureTriggerPresenceTest {
         start(engine, "presence_dropped");
         runner.run(1, false, true);
         dropInsertTrigger(engine);
-        execute("INSERT INTO customer (id, name) VALUES (1, 'while the trigger was gone')");
+        Jdbc.exec(dataSource, "INSERT INTO customer (id, name) VALUES (1, 'while the trigger was gone')");
 
         runner.run(1, false, false);
         assertTrue(warnings().stream().anyMatch(m -> m.contains(INSERT_TRIGGER + " is missing") && m.contains("customer")),
                 () -> "a bulletin names the dropped trigger: " + warnings());
-        execute("INSERT INTO customer (id, name) VALUES (2, 'after the rebuild')");
+        Jdbc.exec(dataSource, "INSERT INTO customer (id, name) VALUES (2, 'after the rebuild')");
         runner.run(1, false, false);
         assertEquals(List.of(2L), capturedKeys(), "capture resumed with the rebuilt trigger");
         int warned = warnings().size();
@@ -80,13 +79,13 @@ class CaptureTriggerPresenceTest {
     void aDisabledPostgresTriggerIsRebuiltEnabledWithAWarningNamingIt() throws Exception {
         start(TestEngine.POSTGRESQL, "presence_disabled");
         runner.run(1, false, true);
-        execute("ALTER TABLE customer DISABLE TRIGGER " + INSERT_TRIGGER);
-        execute("INSERT INTO customer (id, name) VALUES (1, 'while the trigger was disabled')");
+        Jdbc.exec(dataSource, "ALTER TABLE customer DISABLE TRIGGER " + INSERT_TRIGGER);
+        Jdbc.exec(dataSource, "INSERT INTO customer (id, name) VALUES (1, 'while the trigger was disabled')");
 
         runner.run(1, false, false);
         assertTrue(warnings().stream().anyMatch(m -> m.contains(INSERT_TRIGGER + " is disabled")),
                 () -> "a bulletin names the disabled trigger: " + warnings());
-        execute("INSERT INTO customer (id, name) VALUES (2, 'after the rebuild')");
+        Jdbc.exec(dataSource, "INSERT INTO customer (id, name) VALUES (2, 'after the rebuild')");
         runner.run(1, false, false);
         assertEquals(List.of(2L), capturedKeys(), "the rebuilt trigger fires again");
     }
@@ -111,7 +110,7 @@ class CaptureTriggerPresenceTest {
     void verifyOnlyRefusesToStartNamingADisabledPostgresTrigger() throws Exception {
         start(TestEngine.POSTGRESQL, "presence_verify_disabled");
         runner.run(1, true, true);
-        execute("ALTER TABLE customer DISABLE TRIGGER bisync_t_customer_upd");
+        Jdbc.exec(dataSource, "ALTER TABLE customer DISABLE TRIGGER bisync_t_customer_upd");
         runner.setProperty(CaptureTriggerHistory.TRIGGER_MANAGEMENT, CaptureTriggerHistory.VERIFY.getValue());
 
         AssertionError refused = assertThrows(AssertionError.class, () -> runner.run(1, true, true));
@@ -124,9 +123,9 @@ class CaptureTriggerPresenceTest {
      */
     private void dropInsertTrigger(TestEngine engine) throws SQLException {
         switch (engine) {
-            case POSTGRESQL -> execute("DROP TRIGGER " + INSERT_TRIGGER + " ON customer");
-            case MARIADB -> execute("DROP TRIGGER " + INSERT_TRIGGER);
-            case SQLITE -> execute("CREATE TABLE customer_new (id BIGINT NOT NULL PRIMARY KEY, name VARCHAR(100))",
+            case POSTGRESQL -> Jdbc.exec(dataSource, "DROP TRIGGER " + INSERT_TRIGGER + " ON customer");
+            case MARIADB -> Jdbc.exec(dataSource, "DROP TRIGGER " + INSERT_TRIGGER);
+            case SQLITE -> Jdbc.exec(dataSource, "CREATE TABLE customer_new (id BIGINT NOT NULL PRIMARY KEY, name VARCHAR(100))",
                     "INSERT INTO customer_new SELECT id, name FROM customer", "DROP TABLE customer",
                     "ALTER TABLE customer_new RENAME TO customer");
         }
@@ -147,11 +146,4 @@ class CaptureTriggerPresenceTest {
         return keys;
     }
 
-    private void execute(String... statements) throws SQLException {
-        try (Connection c = dataSource.getConnection(); Statement s = c.createStatement()) {
-            for (String sql : statements) {
-                s.execute(sql);
-            }
-        }
-    }
 }

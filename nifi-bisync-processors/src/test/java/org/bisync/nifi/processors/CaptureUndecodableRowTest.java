@@ -9,15 +9,13 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import org.apache.nifi.util.MockFlowFile;
 import org.apache.nifi.util.TestRunner;
 import org.apache.nifi.util.TestRunners;
+import org.bisync.nifi.testsupport.Jdbc;
 import org.bisync.nifi.testsupport.JsonRecordSetWriterService;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
 import javax.sql.DataSource;
-import java.sql.Connection;
-import java.sql.SQLException;
-import java.sql.Statement;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
@@ -36,7 +34,7 @@ class CaptureUndecodableRowTest {
     @EnumSource(TestEngine.class)
     void anUndecodableHistoryRowGoesToFailureCarryingEveryColumnAsStored(TestEngine engine) throws Exception {
         DataSource dataSource = engine.freshDatabase("capture_undecodable");
-        exec(dataSource, "CREATE TABLE customer (id BIGINT NOT NULL PRIMARY KEY, name VARCHAR(100))");
+        Jdbc.exec(dataSource, "CREATE TABLE customer (id BIGINT NOT NULL PRIMARY KEY, name VARCHAR(100))");
         TestRunner runner = TestRunners.newTestRunner(CaptureTriggerHistory.class);
         BisyncRunners.withTopology(runner, TOPOLOGY, Map.of("A", dataSource, "B", dataSource));
         JsonRecordSetWriterService writer = new JsonRecordSetWriterService();
@@ -46,7 +44,7 @@ class CaptureUndecodableRowTest {
         runner.setProperty(CaptureTriggerHistory.RECORD_WRITER, "writer");
         runner.run(1, false, true);
 
-        exec(dataSource, "INSERT INTO bisync_history (table_name, operation, key_data, after_data, version_num, version_origin, origin, "
+        Jdbc.exec(dataSource, "INSERT INTO bisync_history (table_name, operation, key_data, after_data, version_num, version_origin, origin, "
                         + "captured_at) VALUES ('customer', 'INSERT', '{\"id\": 1}', '{\"id\": 1, \"name\": ', 17, 'A', 'A', 42)",
                 "INSERT INTO bisync_history (table_name, operation, key_data, before_data, version_num, version_origin, prev_num, "
                         + "prev_origin, origin, captured_at) VALUES ('gone', 'DELETE', '{\"id\": 7}', '{\"id\": 7}', 19, 'A', 18, 'B', 'A', 43)");
@@ -77,11 +75,4 @@ class CaptureUndecodableRowTest {
         assertTrue(gone.get("reason").asText().contains("not part of the sync topology"), gone.get("reason").asText());
     }
 
-    private static void exec(DataSource dataSource, String... statements) throws SQLException {
-        try (Connection connection = dataSource.getConnection(); Statement statement = connection.createStatement()) {
-            for (String sql : statements) {
-                statement.execute(sql);
-            }
-        }
-    }
 }

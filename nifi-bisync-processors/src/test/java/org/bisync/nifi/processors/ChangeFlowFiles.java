@@ -13,6 +13,7 @@ import org.apache.nifi.serialization.record.RecordSchema;
 import org.apache.nifi.util.MockFlowFile;
 import org.apache.nifi.util.TestRunner;
 import org.bisync.nifi.change.ChangeRecord;
+import org.bisync.nifi.change.ChangeRecordBuilder;
 import org.bisync.nifi.change.ChangeRecordParser;
 import org.bisync.nifi.change.ChangeRecordSchema;
 import org.bisync.nifi.change.Operation;
@@ -42,21 +43,9 @@ final class ChangeFlowFiles {
     }
 
     static ChangeRecord change(int id, String name, Version version, Version prev, String origin) {
-        ChangeRecord c = new ChangeRecord();
-        c.table = "customer";
-        c.operation = prev == null ? Operation.INSERT : Operation.UPDATE;
-        c.key = new LinkedHashMap<>(Map.of("id", id));
-        Map<String, Object> after = new LinkedHashMap<>();
-        after.put("id", id);
-        after.put("name", name);
-        after.put("email", name == null ? null : name.toLowerCase() + "@example.com");
-        c.after = after;
-        c.version = version;
-        c.prevVersion = prev;
-        c.origin = origin;
-        c.sourceSystem = origin;
-        c.changedFields = new ArrayList<>(List.of("name", "email"));
-        return c;
+        return ChangeRecordBuilder.change("customer", prev == null ? Operation.INSERT : Operation.UPDATE).key("id", id)
+                .after("name", name).after("email", name == null ? null : name.toLowerCase() + "@example.com")
+                .version(version).prev(prev).from(origin).changed("name", "email").build();
     }
 
     static void enqueue(TestRunner runner, List<ChangeRecord> changes) {

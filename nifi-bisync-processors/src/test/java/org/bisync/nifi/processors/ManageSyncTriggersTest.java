@@ -8,6 +8,7 @@ import org.apache.nifi.util.MockFlowFile;
 import org.apache.nifi.util.TestRunner;
 import org.apache.nifi.util.TestRunners;
 import org.bisync.nifi.services.StandardSyncTopologyService;
+import org.bisync.nifi.testsupport.Jdbc;
 import org.bisync.nifi.testsupport.TestDbcpService;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -49,18 +50,10 @@ class ManageSyncTriggersTest {
     }
 
     private void createUserTables() throws SQLException {
-        execute("CREATE TABLE customer (id BIGINT NOT NULL PRIMARY KEY, name VARCHAR(100))",
+        Jdbc.exec(dataSource, "CREATE TABLE customer (id BIGINT NOT NULL PRIMARY KEY, name VARCHAR(100))",
                 "CREATE TABLE orders (id BIGINT NOT NULL PRIMARY KEY, customer_id BIGINT, total DECIMAL(10,2))",
                 "CREATE TABLE unrelated (id BIGINT NOT NULL PRIMARY KEY)",
                 "INSERT INTO customer (id, name) VALUES (1, 'Ada')");
-    }
-
-    private void execute(String... statements) throws SQLException {
-        try (Connection c = dataSource.getConnection(); Statement s = c.createStatement()) {
-            for (String sql : statements) {
-                s.execute(sql);
-            }
-        }
     }
 
     private Set<String> tables() throws SQLException {
@@ -109,13 +102,13 @@ class ManageSyncTriggersTest {
         install.run();
         script(install);
         assertTrue(tables().containsAll(List.of("bisync_history", "bisync_v_customer", "bisync_v_orders")), tables().toString());
-        execute("INSERT INTO customer (id, name) VALUES (2, 'Bob')");
+        Jdbc.exec(dataSource, "INSERT INTO customer (id, name) VALUES (2, 'Bob')");
 
         TestRunner uninstall = runner(ManageSyncTriggers.UNINSTALL.getValue());
         uninstall.run();
         script(uninstall);
         assertEquals(userTables, tables(), "only our objects are gone");
-        execute("INSERT INTO customer (id, name) VALUES (3, 'Cy')"); // no trigger left that names a dropped table
+        Jdbc.exec(dataSource, "INSERT INTO customer (id, name) VALUES (3, 'Cy')"); // no trigger left that names a dropped table
         try (Connection c = dataSource.getConnection(); Statement s = c.createStatement();
              ResultSet rs = s.executeQuery("SELECT COUNT(*) FROM customer")) {
             rs.next();
@@ -140,7 +133,7 @@ class ManageSyncTriggersTest {
     @EnumSource(TestEngine.class)
     void aMissingTableIsAFailureWithItsName(TestEngine engine) throws Exception {
         dataSource = engine.freshDatabase("manage_missing");
-        execute("CREATE TABLE customer (id BIGINT NOT NULL PRIMARY KEY, name VARCHAR(100))");
+        Jdbc.exec(dataSource, "CREATE TABLE customer (id BIGINT NOT NULL PRIMARY KEY, name VARCHAR(100))");
         TestRunner runner = runner(ManageSyncTriggers.INSTALL.getValue());
         runner.run();
         runner.assertAllFlowFilesTransferred(ManageSyncTriggers.FAILURE, 1);

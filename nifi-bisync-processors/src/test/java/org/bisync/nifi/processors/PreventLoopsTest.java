@@ -186,7 +186,7 @@ class PreventLoopsTest {
     }
 
     @Test
-    void unknownTargetSystemStopsScheduling() {
+    void unknownTargetSystemIsRefusedBeforeScheduling() {
         runner.setProperty(PreventLoops.TARGET_SYSTEM, "Z");
         enqueue(runner, List.of(change(1, "Ann", new Version(100, "A"), null, "A")));
         try {
@@ -196,9 +196,9 @@ class PreventLoopsTest {
             for (Throwable t = expected; t != null; t = t.getCause()) {
                 messages.append(t.getMessage()).append('\n');
             }
-            assertTrue(messages.toString().contains("Unknown system 'Z'"), messages.toString());
+            assertTrue(messages.toString().contains("Target System ID 'Z' is not a system of the sync topology"), messages.toString());
             return;
         }
-        throw new AssertionError("scheduling with an unknown target must fail");
+        throw new AssertionError("running with an unknown target must fail");
     }
 }

@@ -11,8 +11,8 @@ import org.apache.nifi.util.TestRunner;
 import org.apache.nifi.util.TestRunners;
 import org.bisync.nifi.capture.TriggerInstaller;
 import org.bisync.nifi.change.ChangeRecord;
+import org.bisync.nifi.change.ChangeRecordBuilder;
 import org.bisync.nifi.change.ChangeRecordSchema;
-import org.bisync.nifi.change.Operation;
 import org.bisync.nifi.dialect.Dialect;
 import org.bisync.nifi.dialect.Dialects;
 import org.bisync.nifi.purge.AckLedger;
@@ -20,7 +20,6 @@ import org.bisync.nifi.schema.SyncedTable;
 import org.bisync.nifi.schema.SyncedTableResolver;
 import org.bisync.nifi.services.TopologyParser;
 import org.bisync.nifi.topology.SyncTopology;
-import org.bisync.nifi.version.Version;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -28,8 +27,6 @@ import org.junit.jupiter.params.provider.EnumSource;
 import javax.sql.DataSource;
 import java.sql.Connection;
 import java.sql.Statement;
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -56,18 +53,8 @@ class ResolveConflictsDecidedReplayTest {
     }
 
     private static ChangeRecord insert(long sequence, String id) {
-        ChangeRecord c = new ChangeRecord();
-        c.table = "part";
-        c.operation = Operation.INSERT;
-        c.key = new LinkedHashMap<>(Map.of("id", id));
-        c.after = new LinkedHashMap<>(c.key);
-        c.after.put("name", "part " + sequence);
-        c.version = new Version(600, "A");
-        c.origin = "A";
-        c.sourceSystem = "A";
-        c.sequence = sequence;
-        c.changedFields = new ArrayList<>(List.of("id", "name"));
-        return c;
+        return ChangeRecordBuilder.insert("part").key("id", id).after("name", "part " + sequence).version(600, "A")
+                .sequence(sequence).changed("id", "name").build();
     }
 
     @ParameterizedTest

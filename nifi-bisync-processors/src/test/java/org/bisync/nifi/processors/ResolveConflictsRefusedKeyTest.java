@@ -13,16 +13,16 @@ import org.apache.nifi.util.TestRunner;
 import org.apache.nifi.util.TestRunners;
 import org.bisync.nifi.capture.TriggerInstaller;
 import org.bisync.nifi.change.ChangeRecord;
+import org.bisync.nifi.change.ChangeRecordBuilder;
 import org.bisync.nifi.change.ChangeRecordSchema;
 import org.bisync.nifi.change.Decision;
-import org.bisync.nifi.change.Operation;
 import org.bisync.nifi.dialect.Dialect;
 import org.bisync.nifi.dialect.Dialects;
 import org.bisync.nifi.schema.SyncedTable;
 import org.bisync.nifi.schema.SyncedTableResolver;
 import org.bisync.nifi.services.TopologyParser;
+import org.bisync.nifi.testsupport.Jdbc;
 import org.bisync.nifi.topology.SyncTopology;
-import org.bisync.nifi.version.Version;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -33,7 +33,6 @@ import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.Statement;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -81,20 +80,8 @@ class ResolveConflictsRefusedKeyTest {
     }
 
     private static ChangeRecord change(long sequence, String id, String code, long version) {
-        ChangeRecord c = new ChangeRecord();
-        c.table = "part";
-        c.operation = Operation.INSERT;
-        c.key = new LinkedHashMap<>();
-        c.key.put("id", id);
-        c.key.put("code", code);
-        c.after = new LinkedHashMap<>(c.key);
-        c.after.put("name", "part " + sequence);
-        c.version = new Version(version, "A");
-        c.origin = "A";
-        c.sourceSystem = "A";
-        c.sequence = sequence;
-        c.changedFields = new ArrayList<>(List.of("id", "code", "name"));
-        return c;
+        return ChangeRecordBuilder.insert("part").key("id", id).key("code", code).after("name", "part " + sequence)
+                .version(version, "A").sequence(sequence).changed("id", "code", "name").build();
     }
 
     @ParameterizedTest
@@ -103,7 +90,7 @@ class ResolveConflictsRefusedKeyTest {
     void aKeyTheTargetCannotBindFailsAloneAndTheOthersAreDecidedAndAcknowledged(TestEngine engine) throws Exception {
         start(engine, "resolve_refused_key", "CREATE TABLE part (id int NOT NULL, code varchar(8) NOT NULL, name varchar(40), "
                 + "PRIMARY KEY (id, code))");
-        exec("INSERT INTO part VALUES (4, 'D4', 'held')", "UPDATE bisync_v_part SET version_num = 700, version_origin = 'A'");
+        Jdbc.exec(database, "INSERT INTO part VALUES (4, 'D4', 'held')", "UPDATE bisync_v_part SET version_num = 700, version_origin = 'A'");
         ChangeRecord text = change(102, "abc", "B2", 600);
         ChangeRecord tooLong = change(103, "3", "far too long", 600);
         enqueue(List.of(change(101, "1", "A1", 600), text, tooLong, change(104, "4", "D4", 700)));
@@ -136,7 +123,7 @@ class ResolveConflictsRefusedKeyTest {
     void aKeyThePostgresServerRefusesFailsAlone() throws Exception {
         start(TestEngine.POSTGRESQL, "resolve_refused_enum", "CREATE TYPE grade AS ENUM ('A1', 'B2', 'D4'); "
                 + "CREATE TABLE part (id int NOT NULL, code grade NOT NULL, name varchar(40), PRIMARY KEY (id, code))");
-        exec("INSERT INTO part VALUES (4, 'D4', 'held')", "UPDATE bisync_v_part SET version_num = 700, version_origin = 'A'");
+        Jdbc.exec(database, "INSERT INTO part VALUES (4, 'D4', 'held')", "UPDATE bisync_v_part SET version_num = 700, version_origin = 'A'");
         enqueue(List.of(change(101, "1", "A1", 600), change(102, "2", "Z9", 600), change(103, "3", "B2", 600), change(104, "4", "D4", 700)));
         runner.run();
 
@@ -166,14 +153,6 @@ class ResolveConflictsRefusedKeyTest {
         }
         for (String text : texts) {
             assertFalse(text.contains("abc") || text.contains("far too long"), text);
-        }
-    }
-
-    private void exec(String... statements) throws Exception {
-        try (Connection c = database.getConnection(); Statement s = c.createStatement()) {
-            for (String sql : statements) {
-                s.execute(sql);
-            }
         }
     }
 

@@ -6,15 +6,13 @@ package org.bisync.nifi.processors;
 
 import org.apache.nifi.util.TestRunner;
 import org.apache.nifi.util.TestRunners;
+import org.bisync.nifi.testsupport.Jdbc;
 import org.bisync.nifi.version.Version;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
 import javax.sql.DataSource;
-import java.sql.Connection;
-import java.sql.SQLException;
-import java.sql.Statement;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -41,7 +39,7 @@ class ResolveConflictsSchemaChangeTest {
     @EnumSource(TestEngine.class)
     void aColumnDroppedInTheTargetWhileRunningFailsOneReadAndTheNextRunDecides(TestEngine engine) throws Exception {
         DataSource target = engine.freshDatabase("resolve_dropped");
-        execute(target, "CREATE TABLE customer (id int NOT NULL PRIMARY KEY, name varchar(40), email varchar(60))");
+        Jdbc.exec(target, "CREATE TABLE customer (id int NOT NULL PRIMARY KEY, name varchar(40), email varchar(60))");
         TestRunner manage = BisyncRunners.withTopology(TestRunners.newTestRunner(ManageSyncTriggers.class), TOPOLOGY,
                 Map.of("A", target, "B", target));
         manage.setProperty(ManageSyncTriggers.SYSTEM_ID, "B");
@@ -56,7 +54,7 @@ class ResolveConflictsSchemaChangeTest {
         resolve.assertAllFlowFilesTransferred(ResolveConflicts.SUCCESS, 1);
         resolve.clearTransferState();
 
-        execute(target, "ALTER TABLE customer DROP COLUMN email");
+        Jdbc.exec(target, "ALTER TABLE customer DROP COLUMN email");
         enqueue(resolve, List.of(change(2, "Bob", new Version(1_001, "A"), null, "A")));
         resolve.run(1, false, false);
         resolve.run(1, false, false);
@@ -68,11 +66,4 @@ class ResolveConflictsSchemaChangeTest {
         assertTrue(errors.stream().noneMatch(e -> e.contains("Bob")), "no row value: " + errors);
     }
 
-    private static void execute(DataSource dataSource, String... statements) throws SQLException {
-        try (Connection connection = dataSource.getConnection(); Statement statement = connection.createStatement()) {
-            for (String sql : statements) {
-                statement.execute(sql);
-            }
-        }
-    }
 }

@@ -5,6 +5,7 @@
 package org.bisync.nifi.resolve;
 
 import org.bisync.nifi.change.ChangeRecord;
+import org.bisync.nifi.change.ChangeRecordBuilder;
 import org.bisync.nifi.change.Decision;
 import org.bisync.nifi.change.InvalidChangeException;
 import org.bisync.nifi.change.Operation;
@@ -44,16 +45,8 @@ class ResolverTest {
     }
 
     private static ChangeRecord change(Version version, Version prev, Map<String, Object> after) {
-        ChangeRecord c = new ChangeRecord();
-        c.table = "customer";
-        c.operation = prev == null ? Operation.INSERT : Operation.UPDATE;
-        c.key = new LinkedHashMap<>(Map.of("id", 1));
-        c.after = after == null ? null : new LinkedHashMap<>(after);
-        c.version = version;
-        c.prevVersion = prev;
-        c.origin = version.origin();
-        c.sourceSystem = version.origin();
-        return c;
+        return ChangeRecordBuilder.change("customer", prev == null ? Operation.INSERT : Operation.UPDATE).keyOnly("id", 1)
+                .after(after).version(version).prev(prev).build();
     }
 
     private static Map<String, Object> row(Object name, Object email) {

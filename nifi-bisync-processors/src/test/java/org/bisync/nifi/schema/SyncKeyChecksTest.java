@@ -8,6 +8,7 @@ import org.bisync.nifi.dialect.Dialect;
 import org.bisync.nifi.dialect.Dialects;
 import org.bisync.nifi.services.TopologyParser;
 import org.bisync.nifi.testsupport.EmbeddedDatabases;
+import org.bisync.nifi.testsupport.Jdbc;
 import org.bisync.nifi.topology.SyncTopology;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -49,14 +50,6 @@ class SyncKeyChecksTest {
             case "mariadb" -> EmbeddedDatabases.mariadb(name);
             default -> EmbeddedDatabases.sqlite(name);
         };
-    }
-
-    private static void execute(DataSource dataSource, String... ddl) throws SQLException {
-        try (Connection connection = dataSource.getConnection(); Statement statement = connection.createStatement()) {
-            for (String sql : ddl) {
-                statement.execute(sql);
-            }
-        }
     }
 
     private static SyncedTable resolve(DataSource dataSource, String system, String... ddl) throws SQLException {
@@ -124,8 +117,8 @@ class SyncKeyChecksTest {
         Map<String, DataSource> systems = new LinkedHashMap<>();
         systems.put("A", EmbeddedDatabases.postgres("synckey_types"));
         systems.put("B", EmbeddedDatabases.mariadb("synckey_types"));
-        execute(systems.get("A"), "CREATE TABLE account (code bigint PRIMARY KEY, name varchar(20))");
-        execute(systems.get("B"), "CREATE TABLE account (code varchar(20) PRIMARY KEY, name varchar(20))");
+        Jdbc.exec(systems.get("A"), "CREATE TABLE account (code bigint PRIMARY KEY, name varchar(20))");
+        Jdbc.exec(systems.get("B"), "CREATE TABLE account (code varchar(20) PRIMARY KEY, name varchar(20))");
         SyncKeyAgreement agreement = new SyncKeyAgreement(topology, (system, table) -> {
             try (Connection connection = systems.get(system).getConnection()) {
                 Dialect dialect = Dialects.forConnection(connection);
@@ -138,7 +131,7 @@ class SyncKeyChecksTest {
         assertTrue(refusal.get().contains("sync key field 'code' has different types") && refusal.get().contains("A=integer (int8)")
                 && refusal.get().contains("B=text (VARCHAR)"), refusal.get());
 
-        execute(systems.get("B"), "ALTER TABLE account MODIFY code bigint NOT NULL");
+        Jdbc.exec(systems.get("B"), "ALTER TABLE account MODIFY code bigint NOT NULL");
         assertTrue(agreement.refusal("account").isPresent(), "the verdict is kept until invalidated");
         agreement.invalidate();
         assertFalse(agreement.refusal("account").isPresent(), "integer keys on both sides agree");

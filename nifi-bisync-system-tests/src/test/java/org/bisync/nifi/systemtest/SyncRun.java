@@ -11,13 +11,11 @@ import org.bisync.nifi.systemtest.NifiClient.Counter;
 import org.bisync.nifi.systemtest.NifiClient.ProvenanceEvent;
 import org.bisync.nifi.systemtest.NifiClient.Queue;
 import org.bisync.nifi.testsupport.EmbeddedDatabases;
+import org.bisync.nifi.testsupport.Jdbc;
 
 import javax.sql.DataSource;
 import java.nio.file.Path;
-import java.sql.Connection;
-import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -191,10 +189,7 @@ final class SyncRun implements AutoCloseable {
     }
 
     static long count(DataSource dataSource, String sql) throws SQLException {
-        try (Connection c = dataSource.getConnection(); Statement s = c.createStatement(); ResultSet rs = s.executeQuery(sql)) {
-            rs.next();
-            return rs.getLong(1);
-        }
+        return Jdbc.count(dataSource, sql);
     }
 
     String id(String processorName) {

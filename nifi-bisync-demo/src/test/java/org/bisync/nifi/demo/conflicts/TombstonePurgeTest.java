@@ -9,16 +9,13 @@ import org.apache.nifi.util.TestRunner;
 import org.apache.nifi.util.TestRunners;
 import org.bisync.nifi.processors.PurgeTombstones;
 import org.bisync.nifi.services.StandardSyncTopologyService;
+import org.bisync.nifi.testsupport.Jdbc;
 import org.bisync.nifi.testsupport.TestDbcpService;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
 import javax.sql.DataSource;
-import java.sql.Connection;
-import java.sql.ResultSet;
-import java.sql.SQLException;
-import java.sql.Statement;
 import java.util.List;
 
 import static org.bisync.nifi.demo.conflicts.TwoWayPair.MARIA;
@@ -126,15 +123,15 @@ class TombstonePurgeTest {
             List<MockFlowFile> held = pair.captureAndHold(TwoWayPair.CAPTURE_MARIA);
             assertFalse(held.isEmpty());
             pair.harness.runner(TwoWayPair.CAPTURE_MARIA).run(1, false, false); // releases the row, runs retention
-            assertEquals(1, count(pair.maria, "SELECT COUNT(*) FROM bisync_released"), "released but not acknowledged: kept");
+            assertEquals(1, Jdbc.count(pair.maria, "SELECT COUNT(*) FROM bisync_released"), "released but not acknowledged: kept");
             pair.deliverLate(MARIA_TO_PG, held);
             pair.sync();
-            assertTrue(count(pair.maria, "SELECT COUNT(*) FROM bisync_ack WHERE target_system = 'postgresql'") >= 1,
+            assertTrue(Jdbc.count(pair.maria, "SELECT COUNT(*) FROM bisync_ack WHERE target_system = 'postgresql'") >= 1,
                     "PostgreSQL's apply acknowledged the change in MariaDB's bisync_ack");
             pair.harness.runner(TwoWayPair.CAPTURE_MARIA).run(1, false, false);
-            assertEquals(0, count(pair.maria, "SELECT COUNT(*) FROM bisync_released"), "acknowledged: deleted");
-            assertEquals(0, count(pair.maria, "SELECT COUNT(*) FROM bisync_history"));
-            assertEquals(0, count(pair.maria, "SELECT COUNT(*) FROM bisync_ack"), "no acknowledgement is needed any more");
+            assertEquals(0, Jdbc.count(pair.maria, "SELECT COUNT(*) FROM bisync_released"), "acknowledged: deleted");
+            assertEquals(0, Jdbc.count(pair.maria, "SELECT COUNT(*) FROM bisync_history"));
+            assertEquals(0, Jdbc.count(pair.maria, "SELECT COUNT(*) FROM bisync_ack"), "no acknowledgement is needed any more");
             pair.assertRowOnBothSides(1, "1|one|null|null|null");
         }
     }
@@ -173,10 +170,4 @@ class TombstonePurgeTest {
         return value == null ? 0 : value;
     }
 
-    private static long count(DataSource dataSource, String sql) throws SQLException {
-        try (Connection c = dataSource.getConnection(); Statement s = c.createStatement(); ResultSet rs = s.executeQuery(sql)) {
-            rs.next();
-            return rs.getLong(1);
-        }
-    }
 }

@@ -11,6 +11,7 @@ import org.apache.nifi.util.TestRunner;
 import org.bisync.nifi.demo.harness.FlowHarness;
 import org.bisync.nifi.demo.templates.Templates;
 import org.bisync.nifi.testsupport.EmbeddedDatabases;
+import org.bisync.nifi.testsupport.Jdbc;
 import org.bisync.nifi.testsupport.JsonRecordSetWriter;
 import org.bisync.nifi.testsupport.JsonRecordSetWriterService;
 import org.bisync.nifi.testsupport.RecordSchemaJson;
@@ -209,21 +210,12 @@ final class TwoWayPair implements AutoCloseable {
     // ------------------------------------------------------------------ data
 
     static void execute(DataSource dataSource, String... statements) throws SQLException {
-        try (Connection c = dataSource.getConnection(); Statement s = c.createStatement()) {
-            for (String sql : statements) {
-                s.execute(sql);
-            }
-        }
+        Jdbc.exec(dataSource, statements);
     }
 
     /** A user's statement with bound values, in its own autocommit transaction. */
     static int update(DataSource dataSource, String sql, Object... values) throws SQLException {
-        try (Connection c = dataSource.getConnection(); PreparedStatement s = c.prepareStatement(sql)) {
-            for (int i = 0; i < values.length; i++) {
-                s.setObject(i + 1, values[i]);
-            }
-            return s.executeUpdate();
-        }
+        return Jdbc.update(dataSource, sql, values);
     }
 
     static void insert(DataSource dataSource, long id, String name, String email, String phone, String balance) throws SQLException {

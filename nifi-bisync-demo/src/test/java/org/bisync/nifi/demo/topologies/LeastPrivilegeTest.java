@@ -14,6 +14,7 @@ import org.bisync.nifi.dialect.CaptureDialect;
 import org.bisync.nifi.processors.ManageSyncTriggers;
 import org.bisync.nifi.services.StandardSyncTopologyService;
 import org.bisync.nifi.testsupport.EmbeddedDatabases;
+import org.bisync.nifi.testsupport.Jdbc;
 import org.bisync.nifi.testsupport.KillableServer;
 import org.bisync.nifi.testsupport.TestDbcpService;
 import org.junit.jupiter.api.Test;
@@ -61,13 +62,13 @@ class LeastPrivilegeTest {
         try (KillableServer mariaServer = KillableServer.mariadbWithGrants(DATABASE)) {
             DataSource pgAdmin = EmbeddedDatabases.postgres(DATABASE);
             DataSource mariaAdmin = mariaServer.createDatabase(DATABASE);
-            execute(pgAdmin, DDL, "DROP ROLE IF EXISTS " + USER, "CREATE ROLE " + USER + " LOGIN PASSWORD '" + PASSWORD + "'",
+            Jdbc.exec(pgAdmin, DDL, "DROP ROLE IF EXISTS " + USER, "CREATE ROLE " + USER + " LOGIN PASSWORD '" + PASSWORD + "'",
                     "DROP ROLE IF EXISTS " + APPLICATION, "CREATE ROLE " + APPLICATION + " LOGIN PASSWORD '" + PASSWORD + "'",
                     "GRANT SELECT, INSERT, UPDATE, DELETE ON contact TO " + APPLICATION);
             dropAnonymousMariaDbUsers(mariaAdmin);
             // the script names the user 'user'@'%'; MariaDB triggers run with their definer's (the admin's) privileges,
             // so the application needs its own table only
-            execute(mariaAdmin, DDL, "CREATE USER '" + USER + "'@'%' IDENTIFIED BY '" + PASSWORD + "'",
+            Jdbc.exec(mariaAdmin, DDL, "CREATE USER '" + USER + "'@'%' IDENTIFIED BY '" + PASSWORD + "'",
                     "CREATE USER '" + APPLICATION + "'@'%' IDENTIFIED BY '" + PASSWORD + "'",
                     "GRANT SELECT, INSERT, UPDATE, DELETE ON contact TO '" + APPLICATION + "'@'%'");
             assertFalse(installAndGrant("postgresql", pgAdmin).isEmpty(), "the PostgreSQL script grants something");
@@ -91,13 +92,13 @@ class LeastPrivilegeTest {
             harness.round();
             assertEquals(0, harness.failedRuns(), "the flow starts with the granted privileges only: " + harness.lastFailure());
 
-            execute(pgApplication, "INSERT INTO contact (id, name, email) VALUES (1, 'Ada', 'ada@example.com')",
+            Jdbc.exec(pgApplication, "INSERT INTO contact (id, name, email) VALUES (1, 'Ada', 'ada@example.com')",
                     "INSERT INTO contact (id, name, email) VALUES (3, 'Eve', 'eve@example.com')");
-            execute(mariaApplication, "INSERT INTO contact (id, name, email) VALUES (2, 'Bob', 'bob@example.com')",
+            Jdbc.exec(mariaApplication, "INSERT INTO contact (id, name, email) VALUES (2, 'Bob', 'bob@example.com')",
                     "INSERT INTO contact (id, name, email) VALUES (4, 'Max', 'max@example.com')");
             sync(harness);
-            execute(pgApplication, "UPDATE contact SET name = 'Ada L.' WHERE id = 1", "DELETE FROM contact WHERE id = 3");
-            execute(mariaApplication, "UPDATE contact SET email = 'bob@example.org' WHERE id = 2", "DELETE FROM contact WHERE id = 4");
+            Jdbc.exec(pgApplication, "UPDATE contact SET name = 'Ada L.' WHERE id = 1", "DELETE FROM contact WHERE id = 3");
+            Jdbc.exec(mariaApplication, "UPDATE contact SET email = 'bob@example.org' WHERE id = 2", "DELETE FROM contact WHERE id = 4");
             sync(harness);
 
             assertEquals(List.of("1 Ada L. ada@example.com", "2 Bob bob@example.org"), rows(pgAdmin));
@@ -107,8 +108,8 @@ class LeastPrivilegeTest {
                 runner.run(1, false, false);
                 assertEquals(List.of(), errors(runner), purge + " ran with the granted privileges");
             }
-            assertEquals(0, count(pgAdmin, "SELECT COUNT(*) FROM bisync_v_contact WHERE deleted"), "the PostgreSQL tombstones were purged");
-            assertEquals(0, count(mariaAdmin, "SELECT COUNT(*) FROM bisync_v_contact WHERE deleted"), "the MariaDB tombstones were purged");
+            assertEquals(0, Jdbc.count(pgAdmin, "SELECT COUNT(*) FROM bisync_v_contact WHERE deleted"), "the PostgreSQL tombstones were purged");
+            assertEquals(0, Jdbc.count(mariaAdmin, "SELECT COUNT(*) FROM bisync_v_contact WHERE deleted"), "the MariaDB tombstones were purged");
             for (String name : harness.processorNames()) {
                 assertEquals(List.of(), errors(harness.runner(name)), name + " logged no error");
             }
@@ -124,7 +125,7 @@ class LeastPrivilegeTest {
                 hosts.add(rs.getString(1));
             }
         }
-        execute(admin, hosts.stream().map(host -> "DROP USER ''@'" + host + "'").toArray(String[]::new));
+        Jdbc.exec(admin, hosts.stream().map(host -> "DROP USER ''@'" + host + "'").toArray(String[]::new));
     }
 
     private static DataSource mariaAs(KillableServer server, String user) throws SQLException {
@@ -144,7 +145,7 @@ class LeastPrivilegeTest {
             }
         }
         System.out.println("[least-privilege] " + system + " grants: " + grants);
-        execute(admin, grants.toArray(String[]::new));
+        Jdbc.exec(admin, grants.toArray(String[]::new));
         return grants;
     }
 
@@ -197,19 +198,4 @@ class LeastPrivilegeTest {
         return rows;
     }
 
-    private static long count(DataSource dataSource, String sql) throws SQLException {
-        try (Connection connection = dataSource.getConnection(); Statement statement = connection.createStatement();
-             ResultSet rs = statement.executeQuery(sql)) {
-            rs.next();
-            return rs.getLong(1);
-        }
-    }
-
-    private static void execute(DataSource dataSource, String... statements) throws SQLException {
-        try (Connection connection = dataSource.getConnection(); Statement statement = connection.createStatement()) {
-            for (String sql : statements) {
-                statement.execute(sql);
-            }
-        }
-    }
 }

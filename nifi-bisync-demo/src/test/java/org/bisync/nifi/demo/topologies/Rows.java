@@ -5,6 +5,7 @@
 package org.bisync.nifi.demo.topologies;
 
 import org.bisync.nifi.demo.harness.FlowHarness;
+import org.bisync.nifi.testsupport.Jdbc;
 
 import javax.sql.DataSource;
 import java.math.BigDecimal;
@@ -48,12 +49,7 @@ final class Rows {
 
     /** Runs one statement with bound parameters, as a user's program would. */
     static void execute(DataSource dataSource, String sql, Object... parameters) throws SQLException {
-        try (Connection c = dataSource.getConnection(); java.sql.PreparedStatement s = c.prepareStatement(sql)) {
-            for (int i = 0; i < parameters.length; i++) {
-                s.setObject(i + 1, parameters[i]);
-            }
-            s.executeUpdate();
-        }
+        Jdbc.update(dataSource, sql, parameters);
     }
 
     /** The processors' last warnings, for failure messages. */

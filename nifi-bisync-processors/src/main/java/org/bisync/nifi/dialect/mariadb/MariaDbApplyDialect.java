@@ -160,6 +160,11 @@ final class MariaDbApplyDialect implements ApplyDialect {
         // InnoDB does it
     }
 
+    @Override
+    public String disjointKeyRangeAdvice() {
+        return "MariaDB: auto_increment_increment and auto_increment_offset of each server, for every session";
+    }
+
     /**
      * An AUTO_INCREMENT column's series: {@code @@auto_increment_increment} and {@code @@auto_increment_offset} as the
      * session of this (pooled) connection sees them, which is what the server's global settings, a pool's init SQL or

@@ -5,7 +5,7 @@
 package org.bisync.nifi.dialect.mariadb;
 
 import org.bisync.nifi.dialect.BisyncTables;
-import org.bisync.nifi.dialect.CaptureDialect;
+import org.bisync.nifi.dialect.PortableCaptureDialect;
 import org.bisync.nifi.schema.SyncedColumn;
 import org.bisync.nifi.schema.SyncedTable;
 
@@ -24,7 +24,7 @@ import java.util.stream.Collectors;
  * statements that read and release history. Our tables are InnoDB with utf8mb4_bin text, so origin ids compare
  * exactly.
  */
-final class MariaDbCaptureDialect implements CaptureDialect {
+final class MariaDbCaptureDialect extends PortableCaptureDialect {
 
     private static final String TABLE_OPTIONS = " ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin";
 
@@ -33,6 +33,7 @@ final class MariaDbCaptureDialect implements CaptureDialect {
     private final MariaDbTriggerSql triggers;
 
     MariaDbCaptureDialect(MariaDbIdentifiers ids, MariaDbTypeMapping types) {
+        super(ids);
         this.ids = ids;
         this.types = types;
         this.triggers = new MariaDbTriggerSql(ids, types);

@@ -26,7 +26,7 @@ import java.util.Set;
  * the length in characters of char/varchar, in bytes of binary/varbinary and of text and blob types, the width of
  * bit; {@code scale} is the scale of decimals and the fractional digits of time, datetime and timestamp.
  */
-public final class MariaDbCatalogReader extends JdbcCatalogReader {
+final class MariaDbCatalogReader extends JdbcCatalogReader {
 
     @Override
     public Optional<TableMetadata> readTable(Connection connection, String tableName) throws SQLException {

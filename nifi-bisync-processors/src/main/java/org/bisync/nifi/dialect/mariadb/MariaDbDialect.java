@@ -11,6 +11,7 @@ import org.bisync.nifi.dialect.CatalogReader;
 import org.bisync.nifi.dialect.DatabaseErrors;
 import org.bisync.nifi.dialect.Dialect;
 import org.bisync.nifi.dialect.SqlIdentifiers;
+import org.bisync.nifi.dialect.TypeMapping;
 
 /**
  * MariaDB (tested with 11.4 and MariaDB Connector/J 3.5). MySQL shares much of the syntax but is not claimed: a
@@ -49,7 +50,7 @@ public final class MariaDbDialect implements Dialect {
     }
 
     @Override
-    public MariaDbTypeMapping types() {
+    public TypeMapping types() {
         return types;
     }
 

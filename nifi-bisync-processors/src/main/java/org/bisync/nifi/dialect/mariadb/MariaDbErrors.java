@@ -34,6 +34,12 @@ final class MariaDbErrors extends DatabaseErrors {
         return e.getErrorCode() == 1054 || e.getErrorCode() == 1146;
     }
 
+    /** MariaDB names a column in backticks ({@code for column `db`.`t`.`name`}) or single quotes ({@code Column 'name' cannot be null}). */
+    @Override
+    protected boolean namesColumn(String message, String column) {
+        return message.contains("`" + column + "`") || message.contains("'" + column + "'");
+    }
+
     @Override
     protected String describeDatabaseError(SQLException e) {
         SQLException server = chain(e).stream().filter(x -> x.getErrorCode() > 0).findFirst().orElse(e);

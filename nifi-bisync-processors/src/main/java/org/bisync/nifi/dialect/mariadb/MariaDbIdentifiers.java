@@ -10,7 +10,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.HexFormat;
 
 /** Backtick quoting, and string literals that mean the same whatever the session's sql_mode. */
-public final class MariaDbIdentifiers implements SqlIdentifiers {
+final class MariaDbIdentifiers implements SqlIdentifiers {
 
     @Override
     public String quote(String identifier) {
@@ -29,7 +29,7 @@ public final class MariaDbIdentifiers implements SqlIdentifiers {
      * A utf8mb4 string literal. A backslash means different things with and without NO_BACKSLASH_ESCAPES (and a
      * trigger keeps the sql_mode it was created with), so text with one is written as a hex literal instead.
      */
-    public static String literal(String text) {
+    static String literal(String text) {
         if (text.indexOf('\\') >= 0 || text.indexOf('\0') >= 0) {
             return "CONVERT(X'" + HexFormat.of().formatHex(text.getBytes(StandardCharsets.UTF_8)) + "' USING utf8mb4)";
         }
@@ -37,7 +37,7 @@ public final class MariaDbIdentifiers implements SqlIdentifiers {
     }
 
     /** A JSON path literal selecting member {@code key} of the top-level object, such as {@code '$."amount"'}. */
-    public static String jsonPath(String key, String suffix) {
+    static String jsonPath(String key, String suffix) {
         return literal("$.\"" + key.replace("\\", "\\\\").replace("\"", "\\\"") + "\"" + suffix);
     }
 }

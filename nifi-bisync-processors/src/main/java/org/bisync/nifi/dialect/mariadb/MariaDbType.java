@@ -7,7 +7,7 @@ package org.bisync.nifi.dialect.mariadb;
 import java.sql.Types;
 
 /** The MariaDB column types the dialect tells apart, as {@link org.bisync.nifi.schema.ColumnInfo#typeName()}. */
-public enum MariaDbType {
+enum MariaDbType {
     TINYINT(Types.TINYINT, -128, 127),
     TINYINT_UNSIGNED(Types.SMALLINT, 0, 255),
     SMALLINT(Types.SMALLINT, -32768, 32767),

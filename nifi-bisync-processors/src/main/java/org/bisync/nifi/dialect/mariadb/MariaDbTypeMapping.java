@@ -46,7 +46,7 @@ import java.util.regex.Pattern;
  * restores the session's own. A SELECT that must read TIMESTAMP columns in any session uses
  * {@link #selectExpression} (as the snapshot does): {@link #read} recognises the numeric epoch it returns.
  */
-public final class MariaDbTypeMapping implements TypeMapping {
+final class MariaDbTypeMapping implements TypeMapping {
 
     private static final JsonNodeFactory JSON = JsonNodeFactory.withExactBigDecimals(true);
     private static final DateTimeFormatter DATETIME_IMAGE = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss.SSSSSS");

@@ -162,6 +162,12 @@ final class PostgresApplyDialect implements ApplyDialect {
         }
     }
 
+    @Override
+    public String disjointKeyRangeAdvice() {
+        return "PostgreSQL: ALTER TABLE ... ALTER COLUMN ... SET INCREMENT BY n SET START WITH k RESTART WITH a value of that residue above "
+                + "the existing keys, or ALTER SEQUENCE for serial; or disjoint MINVALUE..MAXVALUE blocks of its sequences";
+    }
+
     /** The sequence of a serial or identity column: increment, start, block, and whether its values keep one residue. */
     @Override
     public KeyGenerator keyGenerator(Connection connection, String table, String column) throws SQLException {

@@ -4,7 +4,7 @@
  */
 package org.bisync.nifi.dialect.postgres;
 
-import org.bisync.nifi.dialect.CaptureDialect;
+import org.bisync.nifi.dialect.PortableCaptureDialect;
 import org.bisync.nifi.schema.SyncedTable;
 
 import java.sql.Connection;
@@ -29,11 +29,12 @@ import static org.bisync.nifi.dialect.postgres.PostgresSql.CLOCK;
 import static org.bisync.nifi.dialect.postgres.PostgresSql.q;
 
 /** Bisync tables, triggers (see {@link PostgresTriggerSql}) and the statements capture runs. */
-final class PostgresCaptureDialect implements CaptureDialect {
+final class PostgresCaptureDialect extends PortableCaptureDialect {
 
     private final PostgresTriggerSql triggers;
 
-    PostgresCaptureDialect(PostgresTriggerSql triggers) {
+    PostgresCaptureDialect(PostgresIdentifiers identifiers, PostgresTriggerSql triggers) {
+        super(identifiers);
         this.triggers = triggers;
     }
 

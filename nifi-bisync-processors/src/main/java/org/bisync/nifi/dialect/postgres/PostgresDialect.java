@@ -24,7 +24,7 @@ public final class PostgresDialect implements Dialect {
     private final PostgresIdentifiers identifiers = new PostgresIdentifiers();
     private final PostgresCatalogReader catalog = new PostgresCatalogReader();
     private final PostgresTypeMapping types = new PostgresTypeMapping();
-    private final PostgresCaptureDialect capture = new PostgresCaptureDialect(new PostgresTriggerSql(types));
+    private final PostgresCaptureDialect capture = new PostgresCaptureDialect(identifiers, new PostgresTriggerSql(types));
     private final PostgresApplyDialect apply = new PostgresApplyDialect();
 
     @Override

@@ -40,6 +40,12 @@ final class PostgresErrors extends DatabaseErrors {
         return "42703".equals(e.getSQLState()) || "42P01".equals(e.getSQLState());
     }
 
+    /** PostgreSQL quotes identifiers in its messages with double quotes: {@code column "name" of relation "t"}. */
+    @Override
+    protected boolean namesColumn(String message, String column) {
+        return message.contains("\"" + column + "\"");
+    }
+
     @Override
     protected String describeDatabaseError(SQLException e) {
         SQLException server = chain(e).stream().filter(x -> !(x instanceof BatchUpdateException) && x.getSQLState() != null)

@@ -167,6 +167,11 @@ final class SqliteApplyDialect implements ApplyDialect {
         }
     }
 
+    @Override
+    public String disjointKeyRangeAdvice() {
+        return null; // a rowid has no increment to configure
+    }
+
     /**
      * None usable: a rowid (INTEGER PRIMARY KEY, with or without AUTOINCREMENT) is always max(rowid) + 1 or above, with no
      * increment, offset or block to keep two systems apart. Two-way sync of such a table needs another sync key.

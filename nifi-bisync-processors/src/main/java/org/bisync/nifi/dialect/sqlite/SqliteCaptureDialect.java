@@ -5,7 +5,7 @@
 package org.bisync.nifi.dialect.sqlite;
 
 import org.bisync.nifi.dialect.BisyncTables;
-import org.bisync.nifi.dialect.CaptureDialect;
+import org.bisync.nifi.dialect.PortableCaptureDialect;
 import org.bisync.nifi.schema.SyncedTable;
 
 import java.sql.Connection;
@@ -49,7 +49,11 @@ import static org.bisync.nifi.dialect.sqlite.SqliteSql.q;
  * between. A row left behind by an applier that committed without clearing it would silence every trigger:
  * {@link #clearLeftoverOriginMarker} removes it and capture calls it on every poll.
  */
-final class SqliteCaptureDialect implements CaptureDialect {
+final class SqliteCaptureDialect extends PortableCaptureDialect {
+
+    SqliteCaptureDialect(SqliteIdentifiers identifiers) {
+        super(identifiers);
+    }
 
     @Override
     public List<String> createBisyncTables() {

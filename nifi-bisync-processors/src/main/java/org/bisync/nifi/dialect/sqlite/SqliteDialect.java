@@ -22,7 +22,7 @@ public final class SqliteDialect implements Dialect {
     private final AuditDialect audit = new SqliteAuditDialect();
 
     private final SqliteCatalogReader catalog = new SqliteCatalogReader();
-    private final SqliteCaptureDialect capture = new SqliteCaptureDialect();
+    private final SqliteCaptureDialect capture = new SqliteCaptureDialect(SqliteIdentifiers.INSTANCE);
     private final SqliteApplyDialect apply = new SqliteApplyDialect();
 
     @Override

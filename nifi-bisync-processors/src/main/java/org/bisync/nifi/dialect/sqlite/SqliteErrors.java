@@ -21,6 +21,12 @@ final class SqliteErrors extends DatabaseErrors {
         return message.contains("no such column") || message.contains("has no column named") || message.contains("no such table");
     }
 
+    /** SQLite's messages echo identifiers as the statement quoted them: double quotes, or single quotes as SQLite allows. */
+    @Override
+    protected boolean namesColumn(String message, String column) {
+        return message.contains("\"" + column + "\"") || message.contains("'" + column + "'");
+    }
+
     @Override
     protected String describeDatabaseError(SQLException e) {
         return String.valueOf(e.getMessage());

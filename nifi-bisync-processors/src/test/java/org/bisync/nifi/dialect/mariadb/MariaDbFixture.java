@@ -10,23 +10,31 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import org.bisync.nifi.schema.SyncedTable;
 import org.bisync.nifi.schema.SyncedTableResolver;
 import org.bisync.nifi.testsupport.EmbeddedDatabases;
+import org.bisync.nifi.testsupport.EngineFixture;
+import org.bisync.nifi.testsupport.Jdbc;
 import org.bisync.nifi.topology.SyncSystem;
 import org.bisync.nifi.topology.SyncTopology;
 import org.bisync.nifi.topology.TableSettings;
 
 import javax.sql.DataSource;
 import java.sql.Connection;
-import java.sql.ResultSet;
-import java.sql.ResultSetMetaData;
 import java.sql.SQLException;
-import java.sql.Statement;
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
 /** A fresh MariaDB database per test class, with helpers to install a table and read what the triggers wrote. */
-final class MariaDbFixture {
+final class MariaDbFixture implements EngineFixture {
+
+    @Override
+    public String engine() {
+        return "MariaDB";
+    }
+
+    @Override
+    public DataSource dataSource() {
+        return dataSource;
+    }
+
 
     static final ObjectMapper JSON = new ObjectMapper()
             .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
@@ -39,47 +47,30 @@ final class MariaDbFixture {
         this.dataSource = EmbeddedDatabases.mariadb(database);
     }
 
-    Connection connect() throws SQLException {
+    @Override
+    public Connection connect() throws SQLException {
         return dataSource.getConnection();
     }
 
-    void exec(String... statements) throws SQLException {
-        try (Connection c = connect()) {
-            exec(c, statements);
-        }
+    @Override
+    public void exec(String... statements) throws SQLException {
+        Jdbc.exec(dataSource, statements);
     }
 
     static void exec(Connection c, String... statements) throws SQLException {
-        try (Statement st = c.createStatement()) {
-            for (String sql : statements) {
-                st.execute(sql);
-            }
-        }
+        Jdbc.exec(c, statements);
     }
 
     static void exec(Connection c, List<String> statements) throws SQLException {
-        exec(c, statements.toArray(String[]::new));
+        Jdbc.exec(c, statements);
     }
 
     List<Map<String, Object>> query(String sql) throws SQLException {
-        try (Connection c = connect()) {
-            return query(c, sql);
-        }
+        return Jdbc.rows(dataSource, sql);
     }
 
     static List<Map<String, Object>> query(Connection c, String sql) throws SQLException {
-        List<Map<String, Object>> rows = new ArrayList<>();
-        try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery(sql)) {
-            ResultSetMetaData meta = rs.getMetaData();
-            while (rs.next()) {
-                Map<String, Object> row = new LinkedHashMap<>();
-                for (int i = 1; i <= meta.getColumnCount(); i++) {
-                    row.put(meta.getColumnLabel(i), rs.getObject(i));
-                }
-                rows.add(row);
-            }
-        }
-        return rows;
+        return Jdbc.rows(c, sql);
     }
 
     static SyncTopology topology(TableSettings settings) {

@@ -5,6 +5,7 @@
 package org.bisync.nifi.dialect.mariadb;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import org.bisync.nifi.dialect.TypeMapping;
 import org.bisync.nifi.dialect.ValueRejectedException;
 import org.bisync.nifi.schema.ColumnInfo;
 import org.bisync.nifi.schema.SyncedColumn;
@@ -41,7 +42,7 @@ class MariaDbTypeMappingTest {
 
     private static MariaDbFixture db;
     private static SyncedTable typed;
-    private static MariaDbTypeMapping types;
+    private static TypeMapping types;
 
     @BeforeAll
     static void start() throws Exception {

@@ -11,6 +11,8 @@ import org.bisync.nifi.dialect.BisyncTables;
 import org.bisync.nifi.schema.SyncedTable;
 import org.bisync.nifi.schema.SyncedTableResolver;
 import org.bisync.nifi.testsupport.EmbeddedDatabases;
+import org.bisync.nifi.testsupport.EngineFixture;
+import org.bisync.nifi.testsupport.Jdbc;
 import org.bisync.nifi.topology.SyncSystem;
 import org.bisync.nifi.topology.SyncTopology;
 import org.bisync.nifi.topology.TableSettings;
@@ -26,7 +28,18 @@ import java.util.List;
 import java.util.Map;
 
 /** A fresh PostgreSQL database with the bisync tables, and helpers the dialect tests share. */
-final class PgFixture {
+final class PgFixture implements EngineFixture {
+
+    @Override
+    public String engine() {
+        return "PostgreSQL";
+    }
+
+    @Override
+    public DataSource dataSource() {
+        return dataSource;
+    }
+
 
     static final ObjectMapper JSON = new ObjectMapper()
             .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
@@ -44,22 +57,18 @@ final class PgFixture {
         }
     }
 
-    Connection connect() throws SQLException {
+    @Override
+    public Connection connect() throws SQLException {
         return dataSource.getConnection();
     }
 
     static void run(Connection connection, List<String> statements) throws SQLException {
-        try (Statement statement = connection.createStatement()) {
-            for (String sql : statements) {
-                statement.execute(sql);
-            }
-        }
+        Jdbc.exec(connection, statements);
     }
 
-    void exec(String... statements) throws SQLException {
-        try (Connection connection = connect()) {
-            run(connection, List.of(statements));
-        }
+    @Override
+    public void exec(String... statements) throws SQLException {
+        Jdbc.exec(dataSource, statements);
     }
 
     SyncedTable resolve(TableSettings settings) throws SQLException {
@@ -105,11 +114,9 @@ final class PgFixture {
         return rows;
     }
 
-    long count(String sql) throws SQLException {
-        try (Connection connection = connect(); Statement statement = connection.createStatement(); ResultSet rs = statement.executeQuery(sql)) {
-            rs.next();
-            return rs.getLong(1);
-        }
+    @Override
+    public long count(String sql) throws SQLException {
+        return Jdbc.count(dataSource, sql);
     }
 
     static JsonNode json(String text) {

@@ -11,22 +11,31 @@ import org.bisync.nifi.dialect.Dialect;
 import org.bisync.nifi.schema.SyncedTable;
 import org.bisync.nifi.schema.SyncedTableResolver;
 import org.bisync.nifi.testsupport.EmbeddedDatabases;
+import org.bisync.nifi.testsupport.EngineFixture;
+import org.bisync.nifi.testsupport.Jdbc;
 import org.bisync.nifi.topology.SyncSystem;
 import org.bisync.nifi.topology.SyncTopology;
 import org.bisync.nifi.topology.TableSettings;
 
 import javax.sql.DataSource;
 import java.sql.Connection;
-import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Statement;
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
 /** A fresh SQLite file with the bisync tables, and helpers the SQLite tests share. */
-final class SqliteFixture {
+final class SqliteFixture implements EngineFixture {
+
+    @Override
+    public String engine() {
+        return "SQLite";
+    }
+
+    @Override
+    public DataSource dataSource() {
+        return dataSource;
+    }
+
 
     /** Parses history JSON the way capture does. */
     static final ObjectMapper JSON = new ObjectMapper()
@@ -43,7 +52,8 @@ final class SqliteFixture {
         }
     }
 
-    Connection connect() throws SQLException {
+    @Override
+    public Connection connect() throws SQLException {
         return dataSource.getConnection();
     }
 
@@ -63,36 +73,19 @@ final class SqliteFixture {
     }
 
     static void run(Connection c, List<String> statements) throws SQLException {
-        try (Statement s = c.createStatement()) {
-            for (String sql : statements) {
-                s.execute(sql);
-            }
-        }
+        Jdbc.exec(c, statements);
     }
 
     static void run(Connection c, String... statements) throws SQLException {
-        run(c, List.of(statements));
+        Jdbc.exec(c, statements);
     }
 
     static List<Map<String, Object>> rows(Connection c, String sql) throws SQLException {
-        List<Map<String, Object>> rows = new ArrayList<>();
-        try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery(sql)) {
-            while (rs.next()) {
-                Map<String, Object> row = new LinkedHashMap<>();
-                for (int i = 1; i <= rs.getMetaData().getColumnCount(); i++) {
-                    row.put(rs.getMetaData().getColumnLabel(i), rs.getObject(i));
-                }
-                rows.add(row);
-            }
-        }
-        return rows;
+        return Jdbc.rows(c, sql);
     }
 
     static long count(Connection c, String sql) throws SQLException {
-        try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery(sql)) {
-            rs.next();
-            return rs.getLong(1);
-        }
+        return Jdbc.count(c, sql);
     }
 
     static List<Map<String, Object>> history(Connection c) throws SQLException {
