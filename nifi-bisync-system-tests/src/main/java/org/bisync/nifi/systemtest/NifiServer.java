@@ -112,6 +112,7 @@ public final class NifiServer implements AutoCloseable {
             } else {
                 copyInstallation(home, directory);
                 configure(directory, port);
+                useManagementPort(directory, freePort());
                 run(List.of("bash", directory.resolve("bin/nifi.sh").toString(), "start"), directory, Duration.ofMinutes(1));
                 NifiClient.await("NiFi answering on port " + port + " (log: " + server.logFile() + ")", timeout, server.client::isUp);
             }
@@ -199,6 +200,8 @@ public final class NifiServer implements AutoCloseable {
      */
     public void restart(Duration timeout) {
         long started = System.nanoTime();
+        // connections to the management port of a killed NiFi linger for a minute: a new port, free now
+        useManagementPort(directory, freePort());
         run(List.of("bash", directory.resolve("bin/nifi.sh").toString(), "start"), directory, Duration.ofMinutes(1));
         NifiClient.await("NiFi answering on port " + port + " after a restart (log: " + logFile() + ")", timeout, client::isUp);
         NifiClient.await("NiFi loading nifi-bisync-nar after a restart (log: " + logFile() + ")", timeout,
@@ -327,6 +330,22 @@ public final class NifiServer implements AutoCloseable {
             Files.write(bootstrap, boot, StandardCharsets.UTF_8);
         } catch (IOException e) {
             throw new UncheckedIOException("Cannot configure " + properties, e);
+        }
+    }
+
+    /**
+     * Sets the port of NiFi's management server (bootstrap.conf {@code management.server.address}, from 127.0.0.1:52020 on by
+     * default, the same for every NiFi of the machine).
+     */
+    private static void useManagementPort(Path directory, int managementPort) {
+        Path bootstrap = directory.resolve("conf/bootstrap.conf");
+        try {
+            List<String> lines = new ArrayList<>(Files.readAllLines(bootstrap, StandardCharsets.UTF_8));
+            lines.removeIf(line -> line.startsWith("management.server.address="));
+            lines.add("management.server.address=http://127.0.0.1:" + managementPort);
+            Files.write(bootstrap, lines, StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new UncheckedIOException("Cannot configure " + bootstrap, e);
         }
     }
 
