@@ -166,6 +166,15 @@ public class ResolveConflicts extends AbstractProcessor {
 
     private volatile DecisionAcks acks;
 
+    /**
+     * How long a target may lack its installation before that is an error: when a group starts for the first time, the
+     * target's own CaptureTriggerHistory installs it within seconds, while the other side's initial load may already
+     * be here. Until then a warning says the changes wait.
+     */
+    static final long NOT_INSTALLED_GRACE_NANOS = TimeUnit.MINUTES.toNanos(1);
+    /** When the target was first found without its installation, in {@link #nanoTime()}; null while it has one. */
+    private volatile Long notInstalledSince;
+
     /** Writes the acknowledgements that still wait, so a stop leaves as few as possible behind. */
     @OnStopped
     public void flushAcknowledgements() {
@@ -185,6 +194,12 @@ public class ResolveConflicts extends AbstractProcessor {
         nearTieMicros = context.getProperty(NEAR_TIE_TOLERANCE).asTimePeriod(TimeUnit.MICROSECONDS);
         tables = null; // resolved again against the database: its tables may have changed while stopped
         keyAgreement = null;
+        notInstalledSince = null;
+    }
+
+    /** The clock of the grace a target gets to be installed; tests stand in their own. */
+    protected long nanoTime() {
+        return System.nanoTime();
     }
 
     @Override
@@ -239,11 +254,21 @@ public class ResolveConflicts extends AbstractProcessor {
                 SyncedTableCache cache = cache(connection);
                 resolved = new BatchResolution(new VersionOrder(topology::rank), targetSystem, nearTieMicros).resolve(connection, cache, pending);
                 extraRowDeletes = extraTargetRows(connection, cache, byTable, flowFile);
+                notInstalledSince = null;
                 break;
             } catch (NotInstalledException e) {
                 // the target lacks its installation: nothing can be decided until it is there; the FlowFile waits
-                getLogger().error("Cannot decide {} into system '{}', it stays queued and is retried: {}", flowFile, targetSystem,
-                        e.getMessage());
+                long now = nanoTime();
+                if (notInstalledSince == null) {
+                    notInstalledSince = now;
+                }
+                if (now - notInstalledSince < NOT_INSTALLED_GRACE_NANOS) {
+                    getLogger().warn("Cannot decide {} into system '{}' yet, it stays queued and is retried (its capture may still be "
+                            + "installing it): {}", flowFile, targetSystem, e.getMessage());
+                } else {
+                    getLogger().error("Cannot decide {} into system '{}', it stays queued and is retried: {}", flowFile, targetSystem,
+                            e.getMessage());
+                }
                 session.rollback(true);
                 context.yield();
                 return;

@@ -6,6 +6,7 @@ package org.bisync.nifi.dialect;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import org.bisync.nifi.capture.HistoryReader;
+import org.bisync.nifi.capture.SnapshotReader;
 import org.bisync.nifi.schema.SyncedTable;
 import org.bisync.nifi.testsupport.Jdbc;
 import org.bisync.nifi.topology.FieldSettings;
@@ -27,6 +28,9 @@ import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 
 import static org.bisync.nifi.dialect.DialectFixture.deleted;
@@ -80,6 +84,16 @@ public abstract class CaptureContract {
 
     /** A statement making this session give up after 2 s waiting for a row lock, or null when the engine has one writer. */
     protected abstract String shortLockWait();
+
+    /** This session's id as {@link #heldInStatement} knows it (engines with row locks only). */
+    protected long sessionId(Connection connection) throws SQLException {
+        throw new UnsupportedOperationException("one writer at a time");
+    }
+
+    /** Whether the session is inside a statement waiting for a lock, seen from another connection. */
+    protected boolean heldInStatement(Connection watch, long sessionId) throws SQLException {
+        throw new UnsupportedOperationException("one writer at a time");
+    }
 
     @BeforeAll
     void createDatabase() throws SQLException {
@@ -530,6 +544,66 @@ public abstract class CaptureContract {
                 }
             }
         }
+    }
+
+    /**
+     * Applications writing while the initial load of their table runs wait for it instead of being chosen as a deadlock
+     * victim: the load takes the users' rows before their version rows, as the triggers do. One updates a row the
+     * load's cursor has not reached yet when the write starts, the other inserts a new key.
+     */
+    @Test
+    void writersDuringTheInitialLoadWaitForItInsteadOfDeadlocking() throws Exception {
+        assumeTrue(shortLockWait() != null, "one writer at a time: a write waits for the load's transaction whatever it does");
+        StringBuilder existing = new StringBuilder("INSERT INTO customer (id, name, revenue) VALUES ");
+        for (int id = 1; id <= 3000; id++) {
+            existing.append(id == 1 ? "" : ", ").append("(").append(id).append(", 'old row', 1)");
+        }
+        db.exec(existing.toString()); // before install: rows without version rows, as when a sync starts on them
+        SyncedTable table = db.install(CUSTOMER);
+        ExecutorService writers = Executors.newFixedThreadPool(2);
+        try (Connection load = db.connect(); Connection update = db.connect(); Connection insert = db.connect(); Connection watch = db.connect()) {
+            List<Long> sessions = List.of(sessionId(update), sessionId(insert));
+            List<Future<Integer>> written = new ArrayList<>();
+            long rows = new SnapshotReader(db.dialect, "A").read(load, table, 0, change -> {
+                if (written.isEmpty()) {
+                    written.add(writers.submit(() -> Jdbc.update(update, "UPDATE customer SET name = 'written during the load' WHERE id = 3000")));
+                    written.add(writers.submit(() -> Jdbc.update(insert, "INSERT INTO customer (id, name) VALUES (5000, 'new during the load')")));
+                    for (int i = 0; i < sessions.size(); i++) {
+                        awaitHeldOrDone(watch, sessions.get(i), written.get(i));
+                    }
+                }
+            });
+            assertEquals(3000, rows);
+            for (Future<Integer> write : written) {
+                assertEquals(1, write.get(1, TimeUnit.MINUTES), "each writer's statement went through once the load committed");
+            }
+        } finally {
+            writers.shutdownNow();
+        }
+        assertTrue(num(customerVersion(3000).get("version_num")) > num(customerVersion(2999).get("version_num")),
+                "the update ranks above the load's stamp");
+        assertEquals(2, db.history().size(), "both writes captured");
+    }
+
+    /** Waits until the session is held in its statement (3 polls in a row) or its write is done. */
+    private void awaitHeldOrDone(Connection watch, long session, Future<Integer> write) {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        int held = 0;
+        try {
+            while (System.nanoTime() < deadline) {
+                if (write.isDone()) {
+                    return;
+                }
+                held = heldInStatement(watch, session) ? held + 1 : 0;
+                if (held == 3) {
+                    return;
+                }
+                Thread.sleep(50);
+            }
+        } catch (SQLException | InterruptedException e) {
+            throw new IllegalStateException(e);
+        }
+        throw new IllegalStateException("the writer's statement never ran");
     }
 
     @Test

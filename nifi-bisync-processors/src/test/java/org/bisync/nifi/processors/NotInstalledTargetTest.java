@@ -62,6 +62,10 @@ class NotInstalledTargetTest {
         return runner.getLogger().getErrorMessages().stream().map(LogMessage::getMsg).toList();
     }
 
+    private static List<String> warnings(TestRunner runner) {
+        return runner.getLogger().getWarnMessages().stream().map(LogMessage::getMsg).toList();
+    }
+
     private static void install(DataSource target) throws Exception {
         TestRunner manage = runner(ManageSyncTriggers.class, target);
         manage.run();
@@ -69,18 +73,36 @@ class NotInstalledTargetTest {
         manage.assertAllFlowFilesTransferred(ManageSyncTriggers.SUCCESS, 1);
     }
 
+    /** ResolveConflicts on a clock the test moves. */
+    static final class ResolveConflictsOnTestClock extends ResolveConflicts {
+        long now;
+
+        @Override
+        protected long nanoTime() {
+            return now;
+        }
+    }
+
     @Test
     void resolveConflictsKeepsTheChangesQueuedAndSaysWhatToInstallWhere() throws Exception {
         DataSource target = target("not_installed_resolve");
-        TestRunner resolve = runner(ResolveConflicts.class, target);
+        ResolveConflictsOnTestClock processor = new ResolveConflictsOnTestClock();
+        Map<String, DataSource> systems = Map.of("A", target, "B", target);
+        TestRunner resolve = BisyncRunners.forTarget(TestRunners.newTestRunner(processor), TOPOLOGY, systems, "B");
         enqueue(resolve, List.of(change(1, "Ann", new Version(1_000, "A"), null, "A")));
 
-        resolve.run();
+        resolve.run(1, false, true);
+        // the target's own capture may still be installing it (the group's first start): a warning first
+        assertEquals(List.of(), errors(resolve));
+        assertTrue(warnings(resolve).stream().anyMatch(m -> m.contains(EXPECTED)), "the warning says what to do: " + warnings(resolve));
+        processor.now += ResolveConflicts.NOT_INSTALLED_GRACE_NANOS;
+        resolve.run(1, false, false);
 
         resolve.assertTransferCount(ResolveConflicts.SUCCESS, 0);
         resolve.assertTransferCount(ResolveConflicts.FAILURE, 0);
         assertEquals(1, resolve.getQueueSize().getObjectCount(), "the FlowFile was rolled back into the queue: nothing is lost");
-        assertTrue(errors(resolve).stream().anyMatch(m -> m.contains(EXPECTED)), "the error says what to do: " + errors(resolve));
+        assertTrue(errors(resolve).stream().anyMatch(m -> m.contains(EXPECTED)), "still missing after a minute: an error that says "
+                + "what to do: " + errors(resolve));
 
         install(target);
         resolve.run(1, true, false);

@@ -322,6 +322,19 @@ public final class NifiClient {
         put("/processors/" + processorId + "/run-status", body);
     }
 
+    /** Sets properties of a (stopped) processor, by property name, as a user does in its configuration dialog. */
+    public void setProcessorProperties(String processorId, Map<String, String> properties) {
+        JsonNode processor = get("/processors/" + processorId);
+        ObjectNode component = NODES.objectNode();
+        component.put("id", processorId);
+        ObjectNode props = component.putObject("config").putObject("properties");
+        properties.forEach(props::put);
+        ObjectNode body = NODES.objectNode();
+        body.set("revision", processor.path("revision"));
+        body.set("component", component);
+        put("/processors/" + processorId, body);
+    }
+
     /** Waits until the processor is stopped with no active thread. */
     public void awaitStopped(String processorId, Duration timeout) {
         await("processor " + processorId + " stopped", timeout, () -> {
@@ -399,6 +412,26 @@ public final class NifiClient {
                     connection.path("status").path("aggregateSnapshot").path("flowFilesQueued").asLong()));
         }
         return queues;
+    }
+
+    /** The attributes of every FlowFile queued in a connection, in queue order (NiFi lists at most 100). */
+    public List<Map<String, String>> queuedAttributes(String connectionId, Duration timeout) {
+        String base = "/flowfile-queues/" + connectionId;
+        String id = post(base + "/listing-requests", NODES.objectNode()).path("listingRequest").path("id").asText();
+        JsonNode[] listing = new JsonNode[1];
+        await("listing of queue " + connectionId, timeout, () -> {
+            listing[0] = get(base + "/listing-requests/" + id).path("listingRequest");
+            return listing[0].path("finished").asBoolean();
+        });
+        delete(base + "/listing-requests/" + id);
+        List<Map<String, String>> attributes = new ArrayList<>();
+        for (JsonNode summary : listing[0].path("flowFileSummaries")) {
+            Map<String, String> values = new LinkedHashMap<>();
+            get(base + "/flowfiles/" + summary.path("uuid").asText()).path("flowFile").path("attributes").properties()
+                    .forEach(attribute -> values.put(attribute.getKey(), attribute.getValue().asText()));
+            attributes.add(values);
+        }
+        return attributes;
     }
 
     /** Every counter NiFi holds, per component and aggregated. */

@@ -32,7 +32,8 @@ import java.util.concurrent.TimeUnit;
  *   <li>an unpacked NiFi 2.8 ({@code bin/nifi.sh}): copied into the work directory (without its repositories, state
  *   and logs) and configured the same way.</li>
  * </ul>
- * {@link #close()} stops it. Its log stays in {@link #logFile()}.
+ * {@link #close()} stops it; {@link #kill()} and {@link #restart} crash and start it again on the same directory. Its log
+ * stays in {@link #logFile()}.
  */
 public final class NifiServer implements AutoCloseable {
 
@@ -115,6 +116,7 @@ public final class NifiServer implements AutoCloseable {
             } else {
                 copyInstallation(home, directory);
                 configure(directory, port);
+                useManagementPort(directory, freePort());
                 run(List.of("bash", directory.resolve("bin/nifi.sh").toString(), "start"), directory, Duration.ofMinutes(1));
                 NifiClient.await("NiFi answering on port " + port + " (log: " + server.logFile() + ")", timeout, server.client::isUp);
             }
@@ -187,6 +189,50 @@ public final class NifiServer implements AutoCloseable {
     @Override
     public void close() {
         run(List.of("bash", directory.resolve("bin/nifi.sh").toString(), "stop"), directory, Duration.ofMinutes(2));
+    }
+
+    /**
+     * Kills NiFi as a crash would: {@code kill -9} of its bootstrap (first, so it cannot start NiFi again) and of every
+     * process the bootstrap started. Nothing is stopped in order, flushed or given up; {@link #restart} starts it again
+     * on the same directory. Only the processes of this server's directory are touched.
+     */
+    public void kill() {
+        String bootstrapConf = directory.resolve("conf/bootstrap.conf").toString();
+        List<ProcessHandle> bootstraps = ProcessHandle.allProcesses()
+                .filter(p -> p.info().commandLine().filter(line -> line.contains("org.apache.nifi.bootstrap.BootstrapProcess")
+                        && line.contains(bootstrapConf)).isPresent())
+                .toList();
+        if (bootstraps.isEmpty()) {
+            throw new IllegalStateException("No NiFi bootstrap process of " + directory + " to kill");
+        }
+        List<ProcessHandle> killed = new ArrayList<>();
+        for (ProcessHandle bootstrap : bootstraps) {
+            List<ProcessHandle> children = bootstrap.descendants().toList();
+            bootstrap.destroyForcibly();
+            killed.add(bootstrap);
+            children.forEach(ProcessHandle::destroyForcibly);
+            killed.addAll(children);
+        }
+        for (ProcessHandle process : killed) {
+            process.onExit().orTimeout(30, TimeUnit.SECONDS).join();
+        }
+        NifiClient.await("NiFi on port " + port + " gone after kill -9", Duration.ofSeconds(30), () -> !client.isUp());
+        System.out.printf("NiFi in %s killed (pids %s)%n", directory, killed.stream().map(ProcessHandle::pid).toList());
+    }
+
+    /**
+     * Starts NiFi again on the same directory and port (its flow, repositories and state as they were left, by a stop or
+     * by {@link #kill}) and waits until it answers with our processors loaded.
+     */
+    public void restart(Duration timeout) {
+        long started = System.nanoTime();
+        // connections to the management port of a killed NiFi linger for a minute: a new port, free now
+        useManagementPort(directory, freePort());
+        run(List.of("bash", directory.resolve("bin/nifi.sh").toString(), "start"), directory, Duration.ofMinutes(1));
+        NifiClient.await("NiFi answering on port " + port + " after a restart (log: " + logFile() + ")", timeout, client::isUp);
+        NifiClient.await("NiFi loading nifi-bisync-nar after a restart (log: " + logFile() + ")", timeout,
+                () -> client.processorTypes().keySet().containsAll(BISYNC_PROCESSORS));
+        System.out.printf("NiFi restarted in %s after %d s%n", directory, TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - started));
     }
 
     private void stopQuietly() {
@@ -310,6 +356,22 @@ public final class NifiServer implements AutoCloseable {
             Files.write(bootstrap, boot, StandardCharsets.UTF_8);
         } catch (IOException e) {
             throw new UncheckedIOException("Cannot configure " + properties, e);
+        }
+    }
+
+    /**
+     * Sets the port of NiFi's management server (bootstrap.conf {@code management.server.address}, from 127.0.0.1:52020 on by
+     * default, the same for every NiFi of the machine).
+     */
+    private static void useManagementPort(Path directory, int managementPort) {
+        Path bootstrap = directory.resolve("conf/bootstrap.conf");
+        try {
+            List<String> lines = new ArrayList<>(Files.readAllLines(bootstrap, StandardCharsets.UTF_8));
+            lines.removeIf(line -> line.startsWith("management.server.address="));
+            lines.add("management.server.address=http://127.0.0.1:" + managementPort);
+            Files.write(bootstrap, lines, StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new UncheckedIOException("Cannot configure " + bootstrap, e);
         }
     }
 

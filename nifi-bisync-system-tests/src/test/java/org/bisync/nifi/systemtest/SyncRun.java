@@ -111,6 +111,18 @@ final class SyncRun implements AutoCloseable {
         for (SystemDb system : systems) {
             SampleTable.create(system.dataSource());
         }
+        SyncRun run = upload(server, template, groupName, systems, directions, parameters);
+        run.startAndAwaitInstalled();
+        return run;
+    }
+
+    /**
+     * Uploads {@code template} with the connection parameters of the systems (plus {@code parameters}) and checks its
+     * services' properties, without starting anything: the caller changes what a user would before the first start,
+     * then calls {@link #startAndAwaitInstalled()}. The tables must exist.
+     */
+    static SyncRun upload(NifiServer server, String template, String groupName, List<SystemDb> systems, List<Direction> directions,
+                          Map<String, String> parameters) {
         Map<String, String> values = new LinkedHashMap<>();
         for (SystemDb system : systems) {
             values.put(system.title() + " JDBC URL", system.jdbcUrl());
@@ -125,6 +137,16 @@ final class SyncRun implements AutoCloseable {
         SyncRun run = new SyncRun(server, flow, systems, directions);
         try {
             assertEquals(List.of(), run.unknownServiceProperties(), "properties the services do not declare (taken as dynamic)");
+        } catch (RuntimeException | AssertionError e) {
+            run.close();
+            throw e;
+        }
+        return run;
+    }
+
+    /** Enables and validates, starts the group and waits until every system has nifi-bisync installed for the table. */
+    void startAndAwaitInstalled() {
+        try {
             flow.enableAndValidate();
             flow.start();
             for (SystemDb system : systems) {
@@ -132,10 +154,9 @@ final class SyncRun implements AutoCloseable {
                         () -> installed(system.dataSource()));
             }
         } catch (RuntimeException e) {
-            run.close();
+            close();
             throw e;
         }
-        return run;
     }
 
     /** Properties set on NiFi's own services that they do not declare: NiFi would take them as dynamic and ignore them. */
@@ -290,7 +311,9 @@ final class SyncRun implements AutoCloseable {
             String loops = id(d.loops());
             String resolve = id(d.resolve());
             String apply = id(d.apply());
-            long captured = NifiClient.counter(counters, capture, "Changes captured");
+            // rows of an initial load travel as changes too
+            long captured = NifiClient.counter(counters, capture, "Changes captured")
+                    + NifiClient.counter(counters, capture, "Rows loaded initially");
             long loopsPrevented = NifiClient.counter(counters, loops, "Loops prevented");
             long parked = NifiClient.counter(counters, loops, "Changes parked");
             long released = NifiClient.counter(counters, loops, "Parked changes released");

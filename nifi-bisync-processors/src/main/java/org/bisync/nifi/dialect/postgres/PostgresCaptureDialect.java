@@ -191,6 +191,12 @@ final class PostgresCaptureDialect extends PortableCaptureDialect {
                 + "installed_at = EXCLUDED.installed_at";
     }
 
+    /**
+     * Takes each user row FOR SHARE, in key order, before writing its version row, as the triggers take a row and then
+     * its version row: a user's write of a row the load has not reached yet then finishes before the load takes the
+     * row, and a write of a row it has taken waits for the load. Version rows written first and user rows taken after
+     * (the load's read) made such a write and the load wait for each other: a deadlock whose victim was the user.
+     */
     @Override
     public String stampMissingVersions(SyncedTable table, boolean afterKey, int limit) {
         String keys = PostgresSql.keyList(table, c -> c);
@@ -199,7 +205,8 @@ final class PostgresCaptureDialect extends PortableCaptureDialect {
                 + "SELECT " + PostgresSql.keyList(table, c -> "t." + c) + ", "
                         + PostgresTriggerSql.numberFrom(table, "t", org.bisync.nifi.dialect.BisyncTables.STAMP_FLOOR + " + " + table.bias())
                 + ", " + literal(table.systemId()) + ", false, " + (fieldVersions == null ? "NULL" : literal(fieldVersions))
-                + " FROM (SELECT t.* FROM " + q(table.localName()) + " t" + page(table, afterKey, limit) + ") t ON CONFLICT (" + keys + ") DO NOTHING";
+                + " FROM (SELECT t.* FROM " + q(table.localName()) + " t" + page(table, afterKey, limit) + " FOR SHARE OF t) t"
+                + " ON CONFLICT (" + keys + ") DO NOTHING";
     }
 
     /** Rows are locked FOR SHARE; their version rows change only together with them (triggers, apply). */

@@ -60,6 +60,17 @@ class MariaDbCaptureTest extends CaptureContract {
         return "SET SESSION innodb_lock_wait_timeout = 2";
     }
 
+    @Override
+    protected long sessionId(Connection connection) throws SQLException {
+        return Jdbc.count(connection, "SELECT CONNECTION_ID()");
+    }
+
+    /** Running a statement: an insert waiting behind the load's locks shows no InnoDB lock wait, only its statement. */
+    @Override
+    protected boolean heldInStatement(Connection watch, long sessionId) throws SQLException {
+        return Jdbc.count(watch, "SELECT COUNT(*) FROM information_schema.PROCESSLIST WHERE ID = " + sessionId + " AND COMMAND = 'Query'") == 1;
+    }
+
     @Test
     void datetimeImagesKeepTheirMicroseconds() throws SQLException {
         db.install(CUSTOMER);

@@ -65,6 +65,16 @@ class PostgresCaptureTest extends CaptureContract {
         return "SET lock_timeout = '2s'";
     }
 
+    @Override
+    protected long sessionId(Connection connection) throws SQLException {
+        return Jdbc.count(connection, "SELECT pg_backend_pid()");
+    }
+
+    @Override
+    protected boolean heldInStatement(Connection watch, long sessionId) throws SQLException {
+        return Jdbc.count(watch, "SELECT count(*) FROM pg_stat_activity WHERE pid = " + sessionId + " AND wait_event_type = 'Lock'") == 1;
+    }
+
     @Test
     void multiRowStatementsCaptureEveryRowWithItsOwnVersion() throws SQLException {
         db.install(CUSTOMER.withExcludedFields(List.of("note")));
