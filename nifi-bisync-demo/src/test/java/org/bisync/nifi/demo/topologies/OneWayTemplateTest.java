@@ -79,7 +79,7 @@ class OneWayTemplateTest {
     }
 
     @Test
-    void withoutTheInstallTheChangesWaitWithAnErrorThatSaysWhatToDoAndGoThroughOnceItRuns() throws Exception {
+    void withoutTheInstallTheChangesWaitWithAWarningThatSaysWhatToDoAndGoThroughOnceItRuns() throws Exception {
         try (FlowHarness harness = harness("tmpl_one_way_late_install")) {
             harness.stop(INSTALL);
             harness.round(); // capture installs PostgreSQL's triggers
@@ -90,10 +90,13 @@ class OneWayTemplateTest {
             }
             assertTrue(harness.queued(RESOLVE) > 0, "the change waits in front of " + RESOLVE);
             assertEquals(List.of(), harness.held(""), "nothing failed: the change is not at fault");
-            List<String> errors = harness.runner(RESOLVE).getLogger().getErrorMessages().stream().map(LogMessage::getMsg).toList();
-            assertTrue(errors.stream().anyMatch(m -> m.contains("Table 'customer' in system 'mariadb' has no version table "
+            // a warning within the first minute (the target's own capture may still be installing it), an error after it:
+            // NotInstalledTargetTest moves the clock past that grace
+            List<String> warnings = harness.runner(RESOLVE).getLogger().getWarnMessages().stream().map(LogMessage::getMsg).toList();
+            assertTrue(warnings.stream().anyMatch(m -> m.contains("Table 'customer' in system 'mariadb' has no version table "
                     + "bisync_v_customer: install nifi-bisync in system 'mariadb' (ManageSyncTriggers with Action Install, or a "
-                    + "CaptureTriggerHistory of that system)")), String.valueOf(errors));
+                    + "CaptureTriggerHistory of that system)")), String.valueOf(warnings));
+            assertEquals(List.of(), harness.runner(RESOLVE).getLogger().getErrorMessages(), "no error within the grace");
 
             harness.start(INSTALL);
             Rows.settle(harness, 20_000);
