@@ -6,6 +6,7 @@ package org.bisync.nifi.processors;
 
 import org.apache.nifi.reporting.InitializationException;
 import org.apache.nifi.util.TestRunner;
+import org.apache.nifi.util.TestRunners;
 import org.bisync.nifi.services.StandardSyncTopologyService;
 import org.bisync.nifi.testsupport.JsonRecordReaderService;
 import org.bisync.nifi.testsupport.JsonRecordSetWriterService;
@@ -46,6 +47,17 @@ final class BisyncRunners {
         }
         runner.enableControllerService(topology);
         runner.setProperty(BisyncProperties.SYNC_TOPOLOGY, "topology");
+        return runner;
+    }
+
+    /** A CaptureTriggerHistory of {@code systemId}: {@link #withTopology}, the JSON record writer and the System ID. */
+    static TestRunner capture(String topologyJson, Map<String, DataSource> systems, String systemId) throws InitializationException {
+        TestRunner runner = withTopology(TestRunners.newTestRunner(CaptureTriggerHistory.class), topologyJson, systems);
+        JsonRecordSetWriterService writer = new JsonRecordSetWriterService();
+        runner.addControllerService("writer", writer);
+        runner.enableControllerService(writer);
+        runner.setProperty(CaptureTriggerHistory.SYSTEM_ID, systemId);
+        runner.setProperty(CaptureTriggerHistory.RECORD_WRITER, "writer");
         return runner;
     }
 

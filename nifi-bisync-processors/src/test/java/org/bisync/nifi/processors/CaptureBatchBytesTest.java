@@ -5,10 +5,6 @@
 package org.bisync.nifi.processors;
 
 import org.apache.nifi.util.TestRunner;
-import org.apache.nifi.util.TestRunners;
-import org.bisync.nifi.services.StandardSyncTopologyService;
-import org.bisync.nifi.testsupport.JsonRecordSetWriterService;
-import org.bisync.nifi.testsupport.TestDbcpService;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -19,6 +15,7 @@ import java.sql.PreparedStatement;
 import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -40,22 +37,7 @@ class CaptureBatchBytesTest {
         try (Connection c = dataSource.getConnection(); Statement s = c.createStatement()) {
             s.execute("CREATE TABLE document (id BIGINT NOT NULL PRIMARY KEY, body TEXT)");
         }
-        TestRunner runner = TestRunners.newTestRunner(CaptureTriggerHistory.class);
-        TestDbcpService pool = new TestDbcpService(dataSource);
-        runner.addControllerService("pool", pool);
-        runner.enableControllerService(pool);
-        StandardSyncTopologyService service = new StandardSyncTopologyService();
-        runner.addControllerService("topology", service);
-        runner.setProperty(service, StandardSyncTopologyService.TOPOLOGY_DEFINITION, TOPOLOGY);
-        runner.setProperty(service, "A", "pool");
-        runner.setProperty(service, "B", "pool");
-        runner.enableControllerService(service);
-        JsonRecordSetWriterService writer = new JsonRecordSetWriterService();
-        runner.addControllerService("writer", writer);
-        runner.enableControllerService(writer);
-        runner.setProperty(CaptureTriggerHistory.SYNC_TOPOLOGY, "topology");
-        runner.setProperty(CaptureTriggerHistory.SYSTEM_ID, "A");
-        runner.setProperty(CaptureTriggerHistory.RECORD_WRITER, "writer");
+        TestRunner runner = BisyncRunners.capture(TOPOLOGY, Map.of("A", dataSource, "B", dataSource), "A");
         runner.setProperty("Max Bytes Per Poll", "100 KB");
         runner.assertValid();
         runner.run(1, false, true); // installs the triggers

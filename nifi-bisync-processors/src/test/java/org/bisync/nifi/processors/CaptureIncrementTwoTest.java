@@ -6,9 +6,7 @@ package org.bisync.nifi.processors;
 
 import org.apache.nifi.components.state.Scope;
 import org.apache.nifi.util.TestRunner;
-import org.apache.nifi.util.TestRunners;
 import org.bisync.nifi.testsupport.Jdbc;
-import org.bisync.nifi.testsupport.JsonRecordSetWriterService;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -35,24 +33,8 @@ class CaptureIncrementTwoTest {
     @Test
     void historyIdsAtAStepOfTwoAreKeptAsOneRangeAndAllReleased() throws Exception {
         DataSource dataSource = TestEngine.MARIADB.freshDatabase("capture_increment_two");
-        try (Connection c = dataSource.getConnection(); Statement s = c.createStatement()) {
-            s.execute("CREATE TABLE customer (id BIGINT NOT NULL PRIMARY KEY, name VARCHAR(100))");
-        }
-        TestRunner runner = TestRunners.newTestRunner(CaptureTriggerHistory.class);
-        BisyncRunners.withTopology(runner, TOPOLOGY, Map.of("A", dataSource, "B", dataSource));
-        JsonRecordSetWriterService writer = new JsonRecordSetWriterService();
-        runner.addControllerService("writer", writer);
-        runner.enableControllerService(writer);
-        runner.setProperty(CaptureTriggerHistory.SYSTEM_ID, "A");
-        runner.setProperty(CaptureTriggerHistory.RECORD_WRITER, "writer");
-        runner.run(1, false, true);
-
-        try (Connection c = dataSource.getConnection(); Statement s = c.createStatement()) {
-            s.execute("SET SESSION auto_increment_increment = 2, auto_increment_offset = 1");
-            for (int id = 1; id <= 200; id++) {
-                s.execute("INSERT INTO customer (id, name) VALUES (" + id + ", 'n" + id + "')");
-            }
-        }
+        TestRunner runner = installedCapture(dataSource);
+        insertTwoHundredRowsAtAStepOfTwo(dataSource);
         assertEquals(200, Jdbc.count(dataSource, "SELECT COUNT(*) FROM bisync_history"));
         assertEquals(0, Jdbc.count(dataSource, "SELECT COUNT(*) FROM bisync_history WHERE id % 2 = 0"), "ids at a step of two");
         runner.run(1, false, false);
@@ -74,23 +56,8 @@ class CaptureIncrementTwoTest {
     @Test
     void acknowledgementsAtAStepOfTwoAreKeptAsRunsAndCoverOnlyTheDecidedIds() throws Exception {
         DataSource dataSource = TestEngine.MARIADB.freshDatabase("ack_increment_two");
-        try (Connection c = dataSource.getConnection(); Statement s = c.createStatement()) {
-            s.execute("CREATE TABLE customer (id BIGINT NOT NULL PRIMARY KEY, name VARCHAR(100))");
-        }
-        TestRunner runner = TestRunners.newTestRunner(CaptureTriggerHistory.class);
-        BisyncRunners.withTopology(runner, TOPOLOGY, Map.of("A", dataSource, "B", dataSource));
-        JsonRecordSetWriterService writer = new JsonRecordSetWriterService();
-        runner.addControllerService("writer", writer);
-        runner.enableControllerService(writer);
-        runner.setProperty(CaptureTriggerHistory.SYSTEM_ID, "A");
-        runner.setProperty(CaptureTriggerHistory.RECORD_WRITER, "writer");
-        runner.run(1, false, true);
-        try (Connection c = dataSource.getConnection(); Statement s = c.createStatement()) {
-            s.execute("SET SESSION auto_increment_increment = 2, auto_increment_offset = 1");
-            for (int id = 1; id <= 200; id++) {
-                s.execute("INSERT INTO customer (id, name) VALUES (" + id + ", 'n" + id + "')");
-            }
-        }
+        TestRunner runner = installedCapture(dataSource);
+        insertTwoHundredRowsAtAStepOfTwo(dataSource);
         runner.run(2, false, false);
         assertEquals(200, Jdbc.count(dataSource, "SELECT COUNT(*) FROM bisync_released"));
 
@@ -115,4 +82,21 @@ class CaptureIncrementTwoTest {
         assertEquals(201, Jdbc.count(dataSource, "SELECT MIN(id) FROM bisync_released"), "the undecided id keeps its history row");
     }
 
+    /** A customer table and a CaptureTriggerHistory of system A that has installed its triggers. */
+    private static TestRunner installedCapture(DataSource dataSource) throws Exception {
+        Jdbc.exec(dataSource, "CREATE TABLE customer (id BIGINT NOT NULL PRIMARY KEY, name VARCHAR(100))");
+        TestRunner runner = BisyncRunners.capture(TOPOLOGY, Map.of("A", dataSource, "B", dataSource), "A");
+        runner.run(1, false, true);
+        return runner;
+    }
+
+    /** 200 single-row inserts in a session at auto_increment_increment = 2: history ids 1, 3, 5, ... */
+    private static void insertTwoHundredRowsAtAStepOfTwo(DataSource dataSource) throws Exception {
+        try (Connection c = dataSource.getConnection(); Statement s = c.createStatement()) {
+            s.execute("SET SESSION auto_increment_increment = 2, auto_increment_offset = 1");
+            for (int id = 1; id <= 200; id++) {
+                s.execute("INSERT INTO customer (id, name) VALUES (" + id + ", 'n" + id + "')");
+            }
+        }
+    }
 }

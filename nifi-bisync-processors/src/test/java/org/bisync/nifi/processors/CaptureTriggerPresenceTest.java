@@ -8,9 +8,7 @@ import org.apache.nifi.serialization.record.Record;
 import org.apache.nifi.util.LogMessage;
 import org.apache.nifi.util.MockFlowFile;
 import org.apache.nifi.util.TestRunner;
-import org.apache.nifi.util.TestRunners;
 import org.bisync.nifi.testsupport.Jdbc;
-import org.bisync.nifi.testsupport.JsonRecordSetWriterService;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -46,13 +44,7 @@ class CaptureTriggerPresenceTest {
     private void start(TestEngine engine, String database) throws Exception {
         dataSource = engine.freshDatabase(database);
         Jdbc.exec(dataSource, "CREATE TABLE customer (id BIGINT NOT NULL PRIMARY KEY, name VARCHAR(100))");
-        runner = TestRunners.newTestRunner(CaptureTriggerHistory.class);
-        BisyncRunners.withTopology(runner, TOPOLOGY, Map.of("A", dataSource, "B", dataSource));
-        JsonRecordSetWriterService writer = new JsonRecordSetWriterService();
-        runner.addControllerService("writer", writer);
-        runner.enableControllerService(writer);
-        runner.setProperty(CaptureTriggerHistory.SYSTEM_ID, "A");
-        runner.setProperty(CaptureTriggerHistory.RECORD_WRITER, "writer");
+        runner = BisyncRunners.capture(TOPOLOGY, Map.of("A", dataSource, "B", dataSource), "A");
         runner.setProperty(CaptureTriggerHistory.MAINTENANCE_INTERVAL, "0 sec");
     }
 

@@ -8,9 +8,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import org.apache.nifi.util.MockFlowFile;
 import org.apache.nifi.util.TestRunner;
-import org.apache.nifi.util.TestRunners;
 import org.bisync.nifi.testsupport.Jdbc;
-import org.bisync.nifi.testsupport.JsonRecordSetWriterService;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -35,13 +33,7 @@ class CaptureUndecodableRowTest {
     void anUndecodableHistoryRowGoesToFailureCarryingEveryColumnAsStored(TestEngine engine) throws Exception {
         DataSource dataSource = engine.freshDatabase("capture_undecodable");
         Jdbc.exec(dataSource, "CREATE TABLE customer (id BIGINT NOT NULL PRIMARY KEY, name VARCHAR(100))");
-        TestRunner runner = TestRunners.newTestRunner(CaptureTriggerHistory.class);
-        BisyncRunners.withTopology(runner, TOPOLOGY, Map.of("A", dataSource, "B", dataSource));
-        JsonRecordSetWriterService writer = new JsonRecordSetWriterService();
-        runner.addControllerService("writer", writer);
-        runner.enableControllerService(writer);
-        runner.setProperty(CaptureTriggerHistory.SYSTEM_ID, "A");
-        runner.setProperty(CaptureTriggerHistory.RECORD_WRITER, "writer");
+        TestRunner runner = BisyncRunners.capture(TOPOLOGY, Map.of("A", dataSource, "B", dataSource), "A");
         runner.run(1, false, true);
 
         Jdbc.exec(dataSource, "INSERT INTO bisync_history (table_name, operation, key_data, after_data, version_num, version_origin, origin, "
