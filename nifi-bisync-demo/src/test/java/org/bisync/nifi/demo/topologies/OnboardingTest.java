@@ -87,11 +87,8 @@ class OnboardingTest {
         fill(maria, "maria");
         RegisteredFlowSnapshot template = Templates.all().get("two-way-postgresql-mariadb.json");
         String topology = TOPOLOGY.formatted(strategy, timestampField ? ", \"timestampField\": \"updated_at\"" : "");
-        try (FlowHarness harness = FlowHarness.builder(template).dataSource("postgresql", pg).dataSource("mariadb", maria)
-                .parameter("Sync Topology Definition", topology)
-                .processorProperty("Capture PostgreSQL", "Initial Load", "Existing Rows")
-                .processorProperty("Capture MariaDB", "Initial Load", "Existing Rows")
-                .log(line -> System.out.println("[" + name + "] " + line)).build()) {
+        try (FlowHarness harness = loading(name, template, topology, "Capture PostgreSQL", "Capture MariaDB")
+                .dataSource("postgresql", pg).dataSource("mariadb", maria).build()) {
             // writers on both sides while the load is captured and applied: each edits its own keys, in order
             AtomicReference<Throwable> failure = new AtomicReference<>();
             Thread writers = new Thread(() -> {
@@ -142,12 +139,9 @@ class OnboardingTest {
         SampleTable.create(pg, maria);
         fill(pg, "pg");
         fill(maria, "maria");
-        try (FlowHarness harness = FlowHarness.builder(Templates.all().get("two-way-postgresql-mariadb.json"))
-                .dataSource("postgresql", pg).dataSource("mariadb", maria)
-                .parameter("Sync Topology Definition", TOPOLOGY.formatted("MANUAL", ""))
-                .processorProperty("Capture PostgreSQL", "Initial Load", "Existing Rows")
-                .processorProperty("Capture MariaDB", "Initial Load", "Existing Rows")
-                .log(line -> System.out.println("[" + name + "] " + line)).build()) {
+        try (FlowHarness harness = loading(name, Templates.all().get("two-way-postgresql-mariadb.json"),
+                TOPOLOGY.formatted("MANUAL", ""), "Capture PostgreSQL", "Capture MariaDB")
+                .dataSource("postgresql", pg).dataSource("mariadb", maria).build()) {
             harness.runUntilQuiet(60_000, r -> { });
             List<org.apache.nifi.serialization.record.Record> held = harness.heldRecords("Conflicts for review");
             List<String> heldKeys = held.stream().map(r -> String.valueOf(r.getAsRecord("key", null).getValue("id"))).sorted().toList();
@@ -183,13 +177,9 @@ class OnboardingTest {
                 {"systems": [{"id": "postgresql", "priority": 1}, {"id": "mariadb", "priority": 2}, {"id": "sqlite", "priority": 3}],
                  "hub": "postgresql",
                  "tables": [{"name": "customer", "strategy": "LAST_WRITE_WINS", "exclude": ["touch_count"]}]}""";
-        try (FlowHarness harness = FlowHarness.builder(Templates.all().get("hub-and-spoke-three-systems.json"))
-                .dataSource("postgresql", pg).dataSource("mariadb", maria).dataSource("sqlite", sqlite)
-                .parameter("Sync Topology Definition", topology)
-                .processorProperty("Capture PostgreSQL", "Initial Load", "Existing Rows")
-                .processorProperty("Capture MariaDB", "Initial Load", "Existing Rows")
-                .processorProperty("Capture SQLite", "Initial Load", "Existing Rows")
-                .log(line -> System.out.println("[" + name + "] " + line)).build()) {
+        try (FlowHarness harness = loading(name, Templates.all().get("hub-and-spoke-three-systems.json"),
+                topology, "Capture PostgreSQL", "Capture MariaDB", "Capture SQLite")
+                .dataSource("postgresql", pg).dataSource("mariadb", maria).dataSource("sqlite", sqlite).build()) {
             Rows.settle(harness, 90_000);
             List<String> rows = SampleTable.rows(pg);
             assertEquals(rows, SampleTable.rows(maria));
@@ -215,11 +205,9 @@ class OnboardingTest {
         String topology = """
                 {"systems": [{"id": "postgresql", "priority": 1}, {"id": "mariadb", "priority": 2}],
                  "tables": [{"name": "customer", "direction": "ONE_WAY", "source": "postgresql", "exclude": ["touch_count"]}]}""";
-        try (FlowHarness harness = FlowHarness.builder(Templates.all().get("one-way-postgresql-to-mariadb.json"))
-                .dataSource("postgresql", pg).dataSource("mariadb", maria)
-                .parameter("Sync Topology Definition", topology)
-                .processorProperty("Capture PostgreSQL", "Initial Load", "Existing Rows")
-                .log(line -> System.out.println("[" + name + "] " + line)).build()) {
+        try (FlowHarness harness = loading(name, Templates.all().get("one-way-postgresql-to-mariadb.json"),
+                topology, "Capture PostgreSQL")
+                .dataSource("postgresql", pg).dataSource("mariadb", maria).build()) {
             Rows.settle(harness, 60_000);
             List<String> source = Rows.of(pg, "customer", "id", "name", "email", "balance");
             assertEquals(source, Rows.of(maria, "customer WHERE id <= 60", "id", "name", "email", "balance"),
@@ -242,13 +230,11 @@ class OnboardingTest {
                 {"systems": [{"id": "postgresql", "priority": 1}, {"id": "mariadb", "priority": 2}],
                  "tables": [{"name": "customer", "direction": "ONE_WAY", "source": "postgresql", "exclude": ["touch_count"],
                              "targetExtraRows": "DELETE"}]}""";
-        try (FlowHarness harness = FlowHarness.builder(Templates.all().get("one-way-postgresql-to-mariadb.json"))
+        try (FlowHarness harness = loading(name, Templates.all().get("one-way-postgresql-to-mariadb.json"),
+                topology, "Capture PostgreSQL")
                 .dataSource("postgresql", pg).dataSource("mariadb", maria)
-                .parameter("Sync Topology Definition", topology)
-                .processorProperty("Capture PostgreSQL", "Initial Load", "Existing Rows")
                 .processorProperty("Capture PostgreSQL", "Max Changes Per FlowFile", "7")
-                .processorProperty("Capture PostgreSQL", "Max Changes Per Poll", "14")
-                .log(line -> System.out.println("[" + name + "] " + line)).build()) {
+                .processorProperty("Capture PostgreSQL", "Max Changes Per Poll", "14").build()) {
             harness.round(); // the first pages (ids up to 15) are read and applied
             // the source inserts into a range its load has passed and into one it has not; both arrive and stay
             Rows.execute(pg, "INSERT INTO customer (id, name, balance) VALUES (?, ?, 1)", 10, "pg new in a passed range");
@@ -278,12 +264,9 @@ class OnboardingTest {
                 {"systems": [{"id": "postgresql", "priority": 1}, {"id": "mariadb", "priority": 2}],
                  "tables": [{"name": "customer", "strategy": "FIELD_OWNER", "exclude": ["touch_count"],
                              "fields": {"name": {"owner": "postgresql"}, "email": {"owner": "mariadb"}}}]}""";
-        try (FlowHarness harness = FlowHarness.builder(Templates.all().get("two-way-postgresql-mariadb.json"))
-                .dataSource("postgresql", pg).dataSource("mariadb", maria)
-                .parameter("Sync Topology Definition", topology)
-                .processorProperty("Capture PostgreSQL", "Initial Load", "Existing Rows")
-                .processorProperty("Capture MariaDB", "Initial Load", "Existing Rows")
-                .log(line -> System.out.println("[" + name + "] " + line)).build()) {
+        try (FlowHarness harness = loading(name, Templates.all().get("two-way-postgresql-mariadb.json"),
+                topology, "Capture PostgreSQL", "Capture MariaDB")
+                .dataSource("postgresql", pg).dataSource("mariadb", maria).build()) {
             Rows.settle(harness, 60_000);
             List<String> rows = SampleTable.rows(pg);
             assertEquals(rows, SampleTable.rows(maria), "both sides hold the same rows");
@@ -304,5 +287,15 @@ class OnboardingTest {
             assertEquals(List.of(), Rows.of(maria, "customer WHERE id IN (41, 42)", "id"));
             assertEquals(SampleTable.rows(pg), SampleTable.rows(maria));
         }
+    }
+
+    /** The flow of a template with the topology, each named capture loading its table's existing rows, logging as {@code name}. */
+    private static FlowHarness.Builder loading(String name, RegisteredFlowSnapshot template, String topology, String... captures) {
+        FlowHarness.Builder builder = FlowHarness.builder(template).parameter("Sync Topology Definition", topology)
+                .log(line -> System.out.println("[" + name + "] " + line));
+        for (String capture : captures) {
+            builder.processorProperty(capture, "Initial Load", "Existing Rows");
+        }
+        return builder;
     }
 }
