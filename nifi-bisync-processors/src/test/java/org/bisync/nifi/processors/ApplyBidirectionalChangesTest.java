@@ -48,7 +48,6 @@ import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class ApplyBidirectionalChangesTest {
@@ -248,6 +247,7 @@ class ApplyBidirectionalChangesTest {
         runner.enqueue("not json at all", Map.of(JsonRecordSetWriterService.SCHEMA_ATTRIBUTE, RecordSchemaJson.toJson(SCHEMA.schema())));
         runner.run();
         runner.assertAllFlowFilesTransferred(ApplyBidirectionalChanges.FAILURE, 1);
-        assertNotNull(runner.getFlowFilesForRelationship(ApplyBidirectionalChanges.FAILURE).get(0).getAttribute(BisyncAttributes.REASON));
+        assertEquals("Cannot read change records: the record reader failed (MalformedRecordException); see the FlowFile's content",
+                runner.getFlowFilesForRelationship(ApplyBidirectionalChanges.FAILURE).get(0).getAttribute(BisyncAttributes.REASON));
     }
 }

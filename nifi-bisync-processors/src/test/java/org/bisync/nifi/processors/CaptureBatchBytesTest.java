@@ -19,7 +19,6 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Capture bounds a poll by the size of the row images as well as by rows: wide rows are read a few at a time. */
 @Timeout(value = 5, unit = TimeUnit.MINUTES)
@@ -62,9 +61,9 @@ class CaptureBatchBytesTest {
         }
 
         assertEquals(ROWS, total, "every row is captured: " + perPoll);
-        // about 20 KB of image per row: at most five fit into 100 KB
-        assertTrue(perPoll.stream().allMatch(n -> n >= 1 && n <= 5), "each poll holds at most 100 KB of rows: " + perPoll);
-        assertTrue(perPoll.size() >= 3, "so the batch took several polls: " + perPoll);
+        // a row is 20,000 characters of body and about 120 more of key, image and bookkeeping: five fit into 100 KB (102,400
+        // bytes) and a sixth would not, so the twelve rows take polls of 5, 5 and 2
+        assertEquals(List.of(5, 5, 2), perPoll, "each poll holds at most 100 KB of rows");
     }
 
 }
