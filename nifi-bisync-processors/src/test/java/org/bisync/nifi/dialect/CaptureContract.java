@@ -38,7 +38,6 @@ import static org.bisync.nifi.dialect.DialectFixture.json;
 import static org.bisync.nifi.dialect.DialectFixture.num;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
@@ -74,9 +73,16 @@ public abstract class CaptureContract {
     /** How many objects (tables, indexes, functions...) named bisync% the database holds. */
     protected abstract long bisyncObjects(Connection connection) throws SQLException;
 
-    /** Whether the triggers write the transaction's id into {@code tx_id} (only PostgreSQL's can read one). */
-    protected boolean capturesTransactionIds() {
-        return false;
+    /**
+     * SQL that runs in a transaction of its own (autocommit) and returns that transaction's id as the triggers write it
+     * into {@code tx_id}; null when the triggers write none (only PostgreSQL's can read one).
+     */
+    protected String newTransactionId() {
+        return null;
+    }
+
+    private static long txId(Map<String, Object> history) {
+        return Long.parseLong(String.valueOf(history.get("tx_id")));
     }
 
     /** A statement changing the session's time zone far from UTC, or null when the engine has none. */
@@ -172,10 +178,12 @@ public abstract class CaptureContract {
     @Test
     void insertUpdateDeleteEachWriteOneHistoryRowWithImagesAndVersions() throws SQLException {
         db.install(CUSTOMER.withExcludedFields(List.of("note")));
+        long txBefore = newTransactionId() == null ? 0 : db.count(newTransactionId());
         long clockBefore = db.clockMicros();
         db.exec("INSERT INTO customer (id, name, revenue, note) VALUES (7, 'Ann', 10.50, 'x')",
                 "UPDATE customer SET name = 'Anne', revenue = 99.75 WHERE id = 7", "DELETE FROM customer WHERE id = 7");
         long clockAfter = db.clockMicros();
+        long txAfter = newTransactionId() == null ? 0 : db.count(newTransactionId());
         List<Map<String, Object>> h = db.history();
         assertEquals(List.of("INSERT", "UPDATE", "DELETE"), h.stream().map(r -> r.get("operation")).toList());
         Map<String, Object> ins = h.get(0);
@@ -194,8 +202,11 @@ public abstract class CaptureContract {
         assertEquals("A", ins.get("origin"));
         assertNull(ins.get("prev_num"));
         assertNull(ins.get("prev_origin"));
-        if (capturesTransactionIds()) {
-            assertNotNull(ins.get("tx_id"));
+        if (newTransactionId() != null) {
+            // transaction ids are the server's, and any other session's write takes one too: only their order is knowable
+            List<Long> ids = List.of(txId(ins), txId(upd), txId(del));
+            assertTrue(txBefore < ids.get(0) && ids.get(0) < ids.get(1) && ids.get(1) < ids.get(2) && ids.get(2) < txAfter,
+                    "each statement its own transaction, in order: " + txBefore + " < " + ids + " < " + txAfter);
         } else {
             assertNull(ins.get("tx_id"));
         }
@@ -246,8 +257,8 @@ public abstract class CaptureContract {
         assertNull(h.get(2).get("before_data"));
         assertEquals("Ann L", json(h.get(2).get("after_data")).get("name").asText());
         assertNull(h.get(2).get("prev_num"));
-        if (capturesTransactionIds()) {
-            assertNotNull(h.get(1).get("tx_id"));
+        if (newTransactionId() != null) {
+            assertTrue(txId(h.get(1)) > txId(h.get(0)), "the update's transaction follows the insert's: " + h);
             assertEquals(h.get(1).get("tx_id"), h.get(2).get("tx_id"), "one statement, one transaction");
         }
         assertTrue(deleted(customerVersion(1)));

@@ -51,8 +51,8 @@ class PostgresCaptureTest extends CaptureContract {
     }
 
     @Override
-    protected boolean capturesTransactionIds() {
-        return true;
+    protected String newTransactionId() {
+        return "SELECT pg_current_xact_id()::text::bigint";
     }
 
     @Override
