@@ -19,8 +19,6 @@ import static org.bisync.nifi.demo.conflicts.TwoWayPair.update;
 import static org.bisync.nifi.demo.conflicts.TwoWayPair.version;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
-import static org.junit.jupiter.api.Assertions.assertNotNull;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * MANUAL on PostgreSQL <-> MariaDB, following the review steps of ResolveConflicts' additional details: concurrent
@@ -135,6 +133,7 @@ class ConflictManualReviewTest {
             List<Record> intoMaria = pair.conflicts(PG_TO_MARIA);
             assertEquals(1, intoMaria.size());
             String reviewedTarget = intoMaria.get(0).getAsLong("target_version") + "@" + intoMaria.get(0).getAsString("target_version_origin");
+            String sentByPostgres = intoMaria.get(0).getAsLong("version") + "@" + intoMaria.get(0).getAsString("version_origin");
 
             // MariaDB's user edits again while the reviewer looks at the old target row
             update(pair.maria, "UPDATE contact SET name = ? WHERE id = 1", "one on mariadb again");
@@ -151,8 +150,9 @@ class ConflictManualReviewTest {
             assertEquals(null, again.get(0).getValue("resolution"));
             assertNotEquals(reviewedTarget, version(pair.maria, 1));
             assertEquals("1|one on mariadb again|u1@example.com|555-0001|1.00", row(pair.maria, 1));
-            assertNotNull(version(pair.pg, 1));
-            assertTrue(pair.conflicts(MARIA_TO_PG).size() >= 1, "PostgreSQL holds MariaDB's edits for review");
+            assertEquals(sentByPostgres, version(pair.pg, 1), "PostgreSQL keeps its own edit and version");
+            assertEquals("1|one on postgresql|u1@example.com|555-0001|1.00", row(pair.pg, 1));
+            assertEquals(2, pair.conflicts(MARIA_TO_PG).size(), "PostgreSQL holds both of MariaDB's edits for review");
         }
     }
 }
