@@ -36,13 +36,15 @@ class ConvergenceTest {
 
     private static void assertConverged(TwoWayScenario.Result result) {
         assertTrue(result.quiet(), "the flow became quiet; last failure: " + result.harness().lastFailure());
+        // the writers race each other on both sides: how many rows survive, and how many changes apply rather than go
+        // stale, is the run's own; what is knowable is that some do, that every write is captured, and the totals
         assertTrue(result.postgresRows().size() > 0, "the writers left rows");
         assertEquals(result.postgresRows(), result.mariadbRows(), "both systems hold the same rows");
         Outcomes outcomes = result.harness().outcomes();
         assertEquals(List.of(), outcomes.unaccounted(), "every change copy ended exactly once per target");
         assertEquals(List.of(), outcomes.neverDelivered());
-        assertTrue(outcomes.capturedChanges() > 0);
         int writes = result.writers().stream().mapToInt(w -> w.inserts() + w.updates() + w.deletes()).sum();
+        assertTrue(writes > 0, "the writers wrote");
         assertTrue(outcomes.capturedChanges() >= writes, "every write was captured: " + outcomes.capturedChanges() + " < " + writes);
         Map<Outcomes.Outcome, Integer> ended = outcomes.byOutcome();
         assertTrue(ended.getOrDefault(Outcomes.Outcome.APPLIED, 0) > 0, "changes were applied: " + ended);

@@ -88,7 +88,7 @@ class OneWayTemplateTest {
             for (int i = 0; i < 5; i++) {
                 harness.round();
             }
-            assertTrue(harness.queued(RESOLVE) > 0, "the change waits in front of " + RESOLVE);
+            assertEquals(1, harness.queued(RESOLVE), "the change's FlowFile waits in front of " + RESOLVE);
             assertEquals(List.of(), harness.held(""), "nothing failed: the change is not at fault");
             // a warning within the first minute (the target's own capture may still be installing it), an error after it:
             // NotInstalledTargetTest moves the clock past that grace
