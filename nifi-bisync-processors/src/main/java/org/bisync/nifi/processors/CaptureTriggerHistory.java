@@ -26,16 +26,13 @@ import org.apache.nifi.processor.ProcessContext;
 import org.apache.nifi.processor.ProcessSession;
 import org.apache.nifi.processor.Relationship;
 import org.apache.nifi.processor.exception.ProcessException;
-import org.apache.nifi.processor.metrics.CommitTiming;
 import org.apache.nifi.processor.util.StandardValidators;
 import org.apache.nifi.serialization.RecordSetWriterFactory;
 import org.bisync.nifi.capture.CaptureLease;
 import org.bisync.nifi.capture.CaptureMaintenance;
 import org.bisync.nifi.capture.CapturePoll;
-import org.bisync.nifi.capture.ClockMonitor;
 import org.bisync.nifi.capture.InitialLoad;
 import org.bisync.nifi.capture.PendingRelease;
-import org.bisync.nifi.capture.TriggerInstaller;
 import org.bisync.nifi.capture.ViewPoller;
 import org.bisync.nifi.dialect.Dialect;
 import org.bisync.nifi.dialect.Dialects;
@@ -285,55 +282,20 @@ public class CaptureTriggerHistory extends AbstractProcessor {
     /** What a reader does once, when it first holds the lease: checks the tables, installs or verifies the triggers. */
     private void prepare(CaptureSession session, Connection connection) throws SQLException {
         List<SyncedTable> tables = session.resolveAll(connection);
-        List<String> unconfigured = session.maintenance().unconfiguredTables(connection);
-        if (!unconfigured.isEmpty()) {
-            getLogger().info("Tables of system {} that are not configured for sync and are left alone: {}", session.systemId(), unconfigured);
-        }
-        CaptureMaintenance.TriggerReport triggers = session.maintenance().installTriggers(connection, tables);
-        reportTriggers(triggers, session.systemId(), false);
+        reports().unconfigured(session.systemId(), session.maintenance().unconfiguredTables(connection));
+        reports().triggers(session.maintenance().installTriggers(connection, tables), session.systemId(), false);
         session.prepared();
     }
 
     /** Takes or renews the lease; while another reader holds it, says so in a bulletin (once per lease timeout). */
     private boolean holdsLease(CaptureSession session, Connection connection) throws SQLException {
         CaptureLease.Status lease = session.lease().acquire(connection);
-        if (lease.tookOverFrom() != null) {
-            getLogger().warn("Took over the capture lease of system {} from {}: its heartbeat stood still for the Lease Timeout",
-                    session.systemId(), lease.tookOverFrom());
-        }
-        if (!lease.held() && session.refusalDue(lease.holder(), leaseClockMicros())) {
-            getLogger().warn("Capture from system {} does not run: its history is read by another CaptureTriggerHistory, {} (a "
-                    + "copied process group or a second NiFi?). Only one reader per system may run: stop one of them. This one "
-                    + "takes over when the other stops or its heartbeat stands still for the Lease Timeout.",
-                    session.systemId(), lease.holder());
-        }
+        reports().lease(session.systemId(), lease, !lease.held() && session.refusalDue(lease.holder(), leaseClockMicros()));
         return lease.held();
     }
 
-    /**
-     * Verify Only: refuses to go on unless every table is installed as this configuration needs and its triggers fire.
-     * Install and Maintain: a warning per table whose triggers were found dropped or disabled and rebuilt (what it wrote
-     * meanwhile is lost to the sync), and a note of the tables installed or rebuilt.
-     */
-    private void reportTriggers(CaptureMaintenance.TriggerReport triggers, String systemId, boolean maintenance) {
-        if (!triggers.current()) {
-            throw new ProcessException("Triggers of system " + systemId + " are not as this configuration needs: "
-                    + triggers.problems() + ". Run the script of ManageSyncTriggers (Generate SQL) or switch Trigger Management to "
-                    + INSTALL.getValue());
-        }
-        for (TriggerInstaller.TableCheck check : triggers.broken()) {
-            getLogger().warn("Rebuilt the triggers of table {} in system {}: {} (dropped or disabled outside nifi-bisync). Writes to "
-                    + "the table while capture was off wrote no history and have not travelled: compare the table with the "
-                    + "other systems", check.table().localName(), systemId, String.join(", ", check.problems()));
-        }
-        if (triggers.changed().isEmpty()) {
-            return;
-        }
-        if (maintenance) {
-            getLogger().warn("Rebuilt the triggers of {} in system {}: their columns or sync settings changed", triggers.changed(), systemId);
-        } else {
-            getLogger().info("Installed or rebuilt triggers of {} in system {}", triggers.changed(), systemId);
-        }
+    private CaptureReports reports() {
+        return new CaptureReports(getLogger());
     }
 
     @OnStopped
@@ -426,42 +388,24 @@ public class CaptureTriggerHistory extends AbstractProcessor {
         return nowMicros();
     }
 
+    /** The installation check, then the clock, the purge and the gauges, once per Maintenance Interval. */
     private void maintain(ProcessContext context, ProcessSession session, CaptureSession current, Connection connection) throws SQLException {
-        long intervalMillis = context.getProperty(MAINTENANCE_INTERVAL).asTimePeriod(TimeUnit.MILLISECONDS);
-        if (!current.maintenanceDue(intervalMillis)) {
+        if (!current.maintenanceDue(context.getProperty(MAINTENANCE_INTERVAL).asTimePeriod(TimeUnit.MILLISECONDS))) {
             return;
         }
         boolean done = false;
         try {
-            runMaintenance(context, session, current, connection);
+            current.tables().invalidate();
+            reports().triggers(current.maintenance().installTriggers(connection, current.resolveAll(connection)), current.systemId(), true);
+            CaptureMaintenance.Report report = current.maintenance().run(connection, current.reader());
+            current.clockOffsetMicros(report.clock().offsetMicros());
+            reports().maintenance(session, current.systemId(), report, context.getProperty(CLOCK_WARNING).asTimePeriod(TimeUnit.MICROSECONDS));
             done = true;
         } finally {
             if (!done) {
                 current.maintenanceFailed(); // the next run tries again: Verify Only keeps refusing until the triggers are back
             }
         }
-    }
-
-    private void runMaintenance(ProcessContext context, ProcessSession session, CaptureSession current, Connection connection) throws SQLException {
-        current.tables().invalidate();
-        reportTriggers(current.maintenance().installTriggers(connection, current.resolveAll(connection)), current.systemId(), true);
-        CaptureMaintenance.Report report = current.maintenance().run(connection, current.reader());
-        ClockMonitor.Reading clock = report.clock();
-        current.clockOffsetMicros(clock.offsetMicros());
-        if (Math.abs(clock.offsetMicros()) > context.getProperty(CLOCK_WARNING).asTimePeriod(TimeUnit.MICROSECONDS)) {
-            getLogger().warn("The clock of system {} is {} ms {} NiFi's (correction in force: {} ms)", current.systemId(),
-                    Math.abs(clock.offsetMicros()) / 1000, clock.offsetMicros() > 0 ? "ahead of" : "behind", report.correctionMicros() / 1000);
-        }
-        session.recordGauge("Clock offset millis", clock.offsetMicros() / 1000.0, CommitTiming.NOW);
-        CaptureMaintenance.KeptHistory kept = report.kept();
-        session.recordGauge("Released history kept seconds", kept.keptMicros() / 1_000_000.0, CommitTiming.NOW);
-        if (!kept.lagging().isEmpty()) {
-            getLogger().warn("Released history of system {} has waited {} min for the acknowledgement of {} (history id {}): it is "
-                    + "kept until they decide it; check their flows, or remove a system that no longer syncs from the topology",
-                    current.systemId(), kept.keptMicros() / 60_000_000L, kept.lagging(), kept.historyId());
-        }
-        session.recordGauge("Backlog age seconds", report.backlogAgeSeconds(), CommitTiming.NOW);
-        session.recordGauge("Backlog changes", report.backlogCount(), CommitTiming.NOW);
     }
 
     /** The initial load's next pages (see {@link InitialLoad}), each in a FlowFile with its key range. */

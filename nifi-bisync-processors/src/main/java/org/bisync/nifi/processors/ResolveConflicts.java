@@ -229,8 +229,7 @@ public class ResolveConflicts extends AbstractProcessor {
             raw.put(incoming.index(), incoming.raw());
             pending.computeIfAbsent(table, k -> new ArrayList<>()).add(new BatchResolution.Pending(incoming.index(), incoming.change()));
         }));
-        TargetResolution.Result result = pending.isEmpty() ? new TargetResolution.Result(new BatchResolution.Result(List.of(), List.of()), List.of())
-                : decide(context, session, flowFile, pending);
+        TargetResolution.Result result = pending.isEmpty() ? TargetResolution.Result.empty() : decide(context, session, flowFile, pending);
         if (result == null) {
             return; // rolled back: the FlowFile waits
         }

@@ -44,6 +44,10 @@ public final class TargetResolution {
 
     /** The decisions and failures of the batch, and the deletes of the target's extra rows (already decided APPLY). */
     public record Result(BatchResolution.Result resolved, List<ChangeRecord> extraRowDeletes) {
+        /** What a batch with nothing left to decide comes to. */
+        public static Result empty() {
+            return new Result(new BatchResolution.Result(List.of(), List.of()), List.of());
+        }
     }
 
     private final SyncTopology topology;
