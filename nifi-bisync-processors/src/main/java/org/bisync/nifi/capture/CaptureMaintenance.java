@@ -15,6 +15,7 @@ import java.sql.SQLException;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import java.util.TreeSet;
 import java.util.function.LongSupplier;
 
 /**
@@ -89,6 +90,13 @@ public final class CaptureMaintenance {
         if (settings.installTriggers()) {
             new TriggerInstaller(dialect).install(connection, List.of(), nowMicros.getAsLong());
         }
+    }
+
+    /** The tables of the system's database that no table of the topology names here: left alone, as the log says. */
+    public List<String> unconfiguredTables(Connection connection) throws SQLException {
+        Set<String> configured = new TreeSet<>();
+        topology.tables().forEach(t -> configured.add(t.localName(systemId)));
+        return dialect.catalog().listTables(connection).stream().filter(t -> !configured.contains(t)).toList();
     }
 
     /**

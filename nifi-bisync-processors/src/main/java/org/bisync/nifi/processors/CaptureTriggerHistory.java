@@ -20,40 +20,28 @@ import org.apache.nifi.components.PropertyDescriptor;
 import org.apache.nifi.components.ValidationContext;
 import org.apache.nifi.components.ValidationResult;
 import org.apache.nifi.components.state.Scope;
-import org.apache.nifi.flowfile.FlowFile;
 import org.apache.nifi.processor.AbstractProcessor;
 import org.apache.nifi.processor.DataUnit;
 import org.apache.nifi.processor.ProcessContext;
 import org.apache.nifi.processor.ProcessSession;
 import org.apache.nifi.processor.Relationship;
 import org.apache.nifi.processor.exception.ProcessException;
-import org.apache.nifi.processor.metrics.CommitTiming;
 import org.apache.nifi.processor.util.StandardValidators;
 import org.apache.nifi.serialization.RecordSetWriterFactory;
-import org.apache.nifi.serialization.record.Record;
 import org.bisync.nifi.capture.CaptureLease;
 import org.bisync.nifi.capture.CaptureMaintenance;
 import org.bisync.nifi.capture.CapturePoll;
-import org.bisync.nifi.capture.ClockMonitor;
-import org.bisync.nifi.capture.HistoryFormatException;
-import org.bisync.nifi.capture.IdRanges;
-import org.bisync.nifi.capture.SnapshotReader;
-import org.bisync.nifi.capture.TriggerInstaller;
-import org.bisync.nifi.capture.UndecodableRows;
+import org.bisync.nifi.capture.InitialLoad;
+import org.bisync.nifi.capture.PendingRelease;
 import org.bisync.nifi.capture.ViewPoller;
-import org.bisync.nifi.change.ChangeRecord;
-import org.bisync.nifi.change.ChangeRecordSchema;
-import org.bisync.nifi.change.KeyCodec;
 import org.bisync.nifi.dialect.Dialect;
 import org.bisync.nifi.dialect.Dialects;
 import org.bisync.nifi.schema.SyncedTable;
-import org.bisync.nifi.schema.TableRecordSchemas;
 import org.bisync.nifi.topology.SyncTopology;
 import org.bisync.nifi.topology.SyncTopologyService;
 import org.bisync.nifi.topology.TableSettings;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.ArrayList;
@@ -62,7 +50,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
 
 @Tags({"bisync", "cdc", "change data capture", "trigger", "history", "database", "sync", "replication"})
@@ -229,10 +216,10 @@ public class CaptureTriggerHistory extends AbstractProcessor {
             CLOCK_SLEW, CLOCK_WARNING, MAINTENANCE_INTERVAL, VIEW_POLL_INTERVAL, LEASE_TIMEOUT);
     private static final Set<Relationship> RELATIONSHIPS = Set.of(SUCCESS, FAILURE);
 
-    static final String STATE_PENDING_RELEASE = "pending.release";
-    static final String STATE_PENDING_DROP = "pending.drop";
-    static final String STATE_SNAPSHOT_DONE = "snapshot.done.";
-    static final String STATE_SNAPSHOT_AFTER = "snapshot.after.";
+    static final String STATE_PENDING_RELEASE = PendingRelease.STATE_RELEASE;
+    static final String STATE_PENDING_DROP = PendingRelease.STATE_DROP;
+    static final String STATE_SNAPSHOT_DONE = InitialLoad.STATE_DONE;
+    static final String STATE_SNAPSHOT_AFTER = InitialLoad.STATE_AFTER;
 
     private volatile CaptureSession capture;
 
@@ -295,61 +282,20 @@ public class CaptureTriggerHistory extends AbstractProcessor {
     /** What a reader does once, when it first holds the lease: checks the tables, installs or verifies the triggers. */
     private void prepare(CaptureSession session, Connection connection) throws SQLException {
         List<SyncedTable> tables = session.resolveAll(connection);
-        reportUnconfigured(connection, session, session.dialect());
-        CaptureMaintenance.TriggerReport triggers = session.maintenance().installTriggers(connection, tables);
-        reportTriggers(triggers, session.systemId(), false);
+        reports().unconfigured(session.systemId(), session.maintenance().unconfiguredTables(connection));
+        reports().triggers(session.maintenance().installTriggers(connection, tables), session.systemId(), false);
         session.prepared();
     }
 
     /** Takes or renews the lease; while another reader holds it, says so in a bulletin (once per lease timeout). */
     private boolean holdsLease(CaptureSession session, Connection connection) throws SQLException {
         CaptureLease.Status lease = session.lease().acquire(connection);
-        if (lease.tookOverFrom() != null) {
-            getLogger().warn("Took over the capture lease of system {} from {}: its heartbeat stood still for the Lease Timeout",
-                    session.systemId(), lease.tookOverFrom());
-        }
-        if (!lease.held() && session.refusalDue(lease.holder(), leaseClockMicros())) {
-            getLogger().warn("Capture from system {} does not run: its history is read by another CaptureTriggerHistory, {} (a "
-                    + "copied process group or a second NiFi?). Only one reader per system may run: stop one of them. This one "
-                    + "takes over when the other stops or its heartbeat stands still for the Lease Timeout.",
-                    session.systemId(), lease.holder());
-        }
+        reports().lease(session.systemId(), lease, !lease.held() && session.refusalDue(lease.holder(), leaseClockMicros()));
         return lease.held();
     }
 
-    /**
-     * Verify Only: refuses to go on unless every table is installed as this configuration needs and its triggers fire.
-     * Install and Maintain: a warning per table whose triggers were found dropped or disabled and rebuilt (what it wrote
-     * meanwhile is lost to the sync), and a note of the tables installed or rebuilt.
-     */
-    private void reportTriggers(CaptureMaintenance.TriggerReport triggers, String systemId, boolean maintenance) {
-        if (!triggers.current()) {
-            throw new ProcessException("Triggers of system " + systemId + " are not as this configuration needs: "
-                    + triggers.problems() + ". Run the script of ManageSyncTriggers (Generate SQL) or switch Trigger Management to "
-                    + INSTALL.getValue());
-        }
-        for (TriggerInstaller.TableCheck check : triggers.broken()) {
-            getLogger().warn("Rebuilt the triggers of table {} in system {}: {} (dropped or disabled outside nifi-bisync). Writes to "
-                    + "the table while capture was off wrote no history and have not travelled: compare the table with the "
-                    + "other systems", check.table().localName(), systemId, String.join(", ", check.problems()));
-        }
-        if (triggers.changed().isEmpty()) {
-            return;
-        }
-        if (maintenance) {
-            getLogger().warn("Rebuilt the triggers of {} in system {}: their columns or sync settings changed", triggers.changed(), systemId);
-        } else {
-            getLogger().info("Installed or rebuilt triggers of {} in system {}", triggers.changed(), systemId);
-        }
-    }
-
-    private void reportUnconfigured(Connection connection, CaptureSession session, Dialect dialect) throws SQLException {
-        Set<String> configured = new TreeSet<>();
-        session.topology().tables().forEach(t -> configured.add(t.localName(session.systemId())));
-        List<String> others = dialect.catalog().listTables(connection).stream().filter(t -> !configured.contains(t)).toList();
-        if (!others.isEmpty()) {
-            getLogger().info("Tables of system {} that are not configured for sync and are left alone: {}", session.systemId(), others);
-        }
+    private CaptureReports reports() {
+        return new CaptureReports(getLogger());
     }
 
     @OnStopped
@@ -381,22 +327,22 @@ public class CaptureTriggerHistory extends AbstractProcessor {
                 prepare(current, connection);
             }
             newState = readState(session);
-            releasePending(connection, current, newState);
+            PendingRelease.releasePrevious(connection, current.reader(), newState, nowMicros());
             current.dialect().capture().clearLeftoverOriginMarker(connection);
             maintain(context, session, current, connection);
-            emitted += initialLoad(context, session, current, connection, newState);
+            CaptureOutput output = new CaptureOutput(session, context.getProperty(RECORD_WRITER).asControllerService(RecordSetWriterFactory.class),
+                    current, context.getProperty(MAX_CHANGES_PER_FLOWFILE).asInteger(), getLogger());
+            emitted += initialLoad(context, session, current, connection, newState, output);
             CapturePoll.Result result = current.poll().poll(connection, (c, local) -> current.byLocalName(c, local),
                     context.getProperty(MAX_CHANGES_PER_POLL).asInteger(),
                     context.getProperty(MAX_BYTES_PER_POLL).asDataSize(DataUnit.B).longValue());
-            emitted += emit(context, session, current, result);
-            emitted += pollViews(context, session, current, connection);
-            List<Long> travelling = result.travellingIds();
-            if (!travelling.isEmpty()) {
-                newState.put(STATE_PENDING_RELEASE, IdRanges.formatCompact(travelling));
+            result.batches().forEach(batch -> output.changes(batch.table(), batch.changes(), "changes", Map.of()));
+            if (!result.failed().isEmpty()) {
+                output.undecodable(result.failed());
             }
-            if (!result.notSentIds().isEmpty()) {
-                newState.put(STATE_PENDING_DROP, IdRanges.formatCompact(result.notSentIds()));
-            }
+            emitted += result.emitted() + result.failed().size();
+            emitted += pollViews(context, session, current, connection, output);
+            PendingRelease.remember(newState, result);
             session.adjustCounter("Changes captured", result.emitted(), false);
             if (result.notSent() > 0) {
                 session.adjustCounter("Changes not sent (one-way)", result.notSent(), false);
@@ -411,7 +357,7 @@ public class CaptureTriggerHistory extends AbstractProcessor {
         } catch (IOException e) {
             throw new ProcessException("Cannot store the processor's cluster state", e);
         }
-        if (emitted == 0 && !newState.containsKey(STATE_PENDING_RELEASE) && !newState.containsKey(STATE_PENDING_DROP)) {
+        if (emitted == 0 && !PendingRelease.any(newState)) {
             context.yield();
         }
     }
@@ -442,29 +388,18 @@ public class CaptureTriggerHistory extends AbstractProcessor {
         return nowMicros();
     }
 
-    /**
-     * Releases what the previous, committed session read: rows that travel are stamped and kept until every target
-     * acknowledged them; rows that travel nowhere are deleted. Re-releasing after a crash is harmless.
-     */
-    private void releasePending(Connection connection, CaptureSession current, Map<String, String> state) throws SQLException {
-        String pending = state.remove(STATE_PENDING_RELEASE);
-        if (pending != null && !pending.isEmpty()) {
-            current.reader().release(connection, IdRanges.parseRanges(pending), nowMicros(), true);
-        }
-        String dropped = state.remove(STATE_PENDING_DROP);
-        if (dropped != null && !dropped.isEmpty()) {
-            current.reader().release(connection, IdRanges.parseRanges(dropped), nowMicros(), false);
-        }
-    }
-
+    /** The installation check, then the clock, the purge and the gauges, once per Maintenance Interval. */
     private void maintain(ProcessContext context, ProcessSession session, CaptureSession current, Connection connection) throws SQLException {
-        long intervalMillis = context.getProperty(MAINTENANCE_INTERVAL).asTimePeriod(TimeUnit.MILLISECONDS);
-        if (!current.maintenanceDue(intervalMillis)) {
+        if (!current.maintenanceDue(context.getProperty(MAINTENANCE_INTERVAL).asTimePeriod(TimeUnit.MILLISECONDS))) {
             return;
         }
         boolean done = false;
         try {
-            runMaintenance(context, session, current, connection);
+            current.tables().invalidate();
+            reports().triggers(current.maintenance().installTriggers(connection, current.resolveAll(connection)), current.systemId(), true);
+            CaptureMaintenance.Report report = current.maintenance().run(connection, current.reader());
+            current.clockOffsetMicros(report.clock().offsetMicros());
+            reports().maintenance(session, current.systemId(), report, context.getProperty(CLOCK_WARNING).asTimePeriod(TimeUnit.MICROSECONDS));
             done = true;
         } finally {
             if (!done) {
@@ -473,91 +408,31 @@ public class CaptureTriggerHistory extends AbstractProcessor {
         }
     }
 
-    private void runMaintenance(ProcessContext context, ProcessSession session, CaptureSession current, Connection connection) throws SQLException {
-        current.tables().invalidate();
-        reportTriggers(current.maintenance().installTriggers(connection, current.resolveAll(connection)), current.systemId(), true);
-        CaptureMaintenance.Report report = current.maintenance().run(connection, current.reader());
-        ClockMonitor.Reading clock = report.clock();
-        current.clockOffsetMicros(clock.offsetMicros());
-        if (Math.abs(clock.offsetMicros()) > context.getProperty(CLOCK_WARNING).asTimePeriod(TimeUnit.MICROSECONDS)) {
-            getLogger().warn("The clock of system {} is {} ms {} NiFi's (correction in force: {} ms)", current.systemId(),
-                    Math.abs(clock.offsetMicros()) / 1000, clock.offsetMicros() > 0 ? "ahead of" : "behind", report.correctionMicros() / 1000);
-        }
-        session.recordGauge("Clock offset millis", clock.offsetMicros() / 1000.0, CommitTiming.NOW);
-        CaptureMaintenance.KeptHistory kept = report.kept();
-        session.recordGauge("Released history kept seconds", kept.keptMicros() / 1_000_000.0, CommitTiming.NOW);
-        if (!kept.lagging().isEmpty()) {
-            getLogger().warn("Released history of system {} has waited {} min for the acknowledgement of {} (history id {}): it is "
-                    + "kept until they decide it; check their flows, or remove a system that no longer syncs from the topology",
-                    current.systemId(), kept.keptMicros() / 60_000_000L, kept.lagging(), kept.historyId());
-        }
-        session.recordGauge("Backlog age seconds", report.backlogAgeSeconds(), CommitTiming.NOW);
-        session.recordGauge("Backlog changes", report.backlogCount(), CommitTiming.NOW);
-    }
-
-    /**
-     * The initial load, page by page: at most Max Changes Per Poll rows per run, a page per FlowFile, each read in its
-     * own transaction. The position (the last key emitted) is kept in cluster state with the FlowFiles' session, so a
-     * restart, of NiFi or of the database, goes on after the last page that was committed: no row is lost, and a page
-     * read again after a crash carries the same versions, which the targets find already applied.
-     */
+    /** The initial load's next pages (see {@link InitialLoad}), each in a FlowFile with its key range. */
     private int initialLoad(ProcessContext context, ProcessSession session, CaptureSession current, Connection connection,
-                            Map<String, String> state) throws SQLException {
+                            Map<String, String> state, CaptureOutput output) throws SQLException {
         if (!LOAD_EXISTING.getValue().equals(context.getProperty(INITIAL_LOAD).getValue())) {
             return 0;
         }
-        int budget = context.getProperty(MAX_CHANGES_PER_POLL).asInteger();
-        int perFlowFile = context.getProperty(MAX_CHANGES_PER_FLOWFILE).asInteger();
-        int emitted = 0;
-        for (SyncedTable table : current.resolveAll(connection)) {
-            String done = STATE_SNAPSHOT_DONE + table.canonicalName();
-            if (state.containsKey(done) || !table.settings().flowsFrom(current.systemId())) {
-                continue;
-            }
-            String positionKey = STATE_SNAPSHOT_AFTER + table.canonicalName();
-            ChangeRecordSchema schema = TableRecordSchemas.changeSchema(table, current.dialect().types());
-            SnapshotReader reader = new SnapshotReader(current.dialect(), current.systemId());
-            while (budget > 0) {
-                String position = state.get(positionKey);
-                List<Object> after = position == null ? null : KeyCodec.decode(position);
-                List<ChangeRecord> page = new ArrayList<>();
-                SnapshotReader.Page read;
-                try {
-                    read = reader.readPage(connection, table, after, Math.min(perFlowFile, budget), nowMicros(), page::add);
-                } catch (IOException e) {
-                    throw new ProcessException(e);
-                }
-                if (!page.isEmpty()) {
-                    Map<String, String> range = new HashMap<>();
-                    if (after != null) {
-                        range.put(BisyncAttributes.SNAPSHOT_AFTER, position);
+        InitialLoad load = new InitialLoad(current.dialect(), current.systemId(), CaptureTriggerHistory::nowMicros);
+        return load.next(connection, current.resolveAll(connection), state, context.getProperty(MAX_CHANGES_PER_POLL).asInteger(),
+                context.getProperty(MAX_CHANGES_PER_FLOWFILE).asInteger(), page -> {
+                    if (!page.changes().isEmpty()) {
+                        Map<String, String> range = new HashMap<>();
+                        if (page.after() != null) {
+                            range.put(BisyncAttributes.SNAPSHOT_AFTER, page.after());
+                        }
+                        if (page.last() != null) {
+                            range.put(BisyncAttributes.SNAPSHOT_LAST, page.last());
+                        }
+                        output.changes(page.table(), page.changes(), "initial load", range);
                     }
-                    if (!read.complete()) {
-                        range.put(BisyncAttributes.SNAPSHOT_LAST, KeyCodec.encode(read.lastKey()));
-                    }
-                    write(context, session, current, table, schema, page, "initial load", range);
-                }
-                budget -= (int) read.rows();
-                emitted += (int) read.rows();
-                session.adjustCounter("Rows loaded initially", read.rows(), false);
-                if (read.complete()) {
-                    state.remove(positionKey);
-                    state.put(done, "true");
-                    break;
-                }
-                state.put(positionKey, KeyCodec.encode(read.lastKey()));
-                if (read.rows() == 0) {
-                    break; // the page ended before its first row (see SnapshotReader): the next run goes on
-                }
-            }
-            if (budget <= 0) {
-                break;
-            }
-        }
-        return emitted;
+                    session.adjustCounter("Rows loaded initially", page.changes().size(), false);
+                });
     }
 
-    private int pollViews(ProcessContext context, ProcessSession session, CaptureSession current, Connection connection) throws SQLException {
+    private int pollViews(ProcessContext context, ProcessSession session, CaptureSession current, Connection connection,
+                          CaptureOutput output) throws SQLException {
         if (!current.viewPollDue(context.getProperty(VIEW_POLL_INTERVAL).asTimePeriod(TimeUnit.MILLISECONDS))) {
             return 0;
         }
@@ -572,12 +447,7 @@ public class CaptureTriggerHistory extends AbstractProcessor {
             if (poll.changes().isEmpty()) {
                 continue;
             }
-            ChangeRecordSchema schema = TableRecordSchemas.changeSchema(view, current.dialect().types());
-            int perFlowFile = context.getProperty(MAX_CHANGES_PER_FLOWFILE).asInteger();
-            for (int from = 0; from < poll.changes().size(); from += perFlowFile) {
-                write(context, session, current, view, schema,
-                        poll.changes().subList(from, Math.min(poll.changes().size(), from + perFlowFile)), "view changes");
-            }
+            output.changes(view, poll.changes(), "view changes", Map.of());
             emitted += poll.changes().size();
             session.adjustCounter("View changes captured", poll.changes().size(), false);
             // remembered only once the FlowFiles are committed: a failure before that finds the same changes again
@@ -590,58 +460,6 @@ public class CaptureTriggerHistory extends AbstractProcessor {
             });
         }
         return emitted;
-    }
-
-    private int emit(ProcessContext context, ProcessSession session, CaptureSession current, CapturePoll.Result result) {
-        int perFlowFile = context.getProperty(MAX_CHANGES_PER_FLOWFILE).asInteger();
-        for (CapturePoll.TableBatch batch : result.batches()) {
-            ChangeRecordSchema schema = TableRecordSchemas.changeSchema(batch.table(), current.dialect().types());
-            List<ChangeRecord> changes = batch.changes();
-            for (int from = 0; from < changes.size(); from += perFlowFile) {
-                write(context, session, current, batch.table(), schema, changes.subList(from, Math.min(changes.size(), from + perFlowFile)), "changes");
-            }
-        }
-        if (!result.failed().isEmpty()) {
-            emitFailures(session, current, result.failed());
-        }
-        return result.emitted() + result.failed().size();
-    }
-
-    private void write(ProcessContext context, ProcessSession session, CaptureSession current, SyncedTable table,
-                       ChangeRecordSchema schema, List<ChangeRecord> changes, String what) {
-        write(context, session, current, table, schema, changes, what, Map.of());
-    }
-
-    private void write(ProcessContext context, ProcessSession session, CaptureSession current, SyncedTable table,
-                       ChangeRecordSchema schema, List<ChangeRecord> changes, String what, Map<String, String> extraAttributes) {
-        RecordSetWriterFactory writer = context.getProperty(RECORD_WRITER).asControllerService(RecordSetWriterFactory.class);
-        List<Record> records = changes.stream().map(schema::toRecordTakingMaps).toList(); // the changes are dropped after
-        Map<String, String> attributes = new HashMap<>();
-        attributes.put(BisyncAttributes.TABLE, table.canonicalName());
-        attributes.put(BisyncAttributes.SOURCE_SYSTEM, current.systemId());
-        attributes.put(BisyncAttributes.FIRST_SEQUENCE, String.valueOf(changes.getFirst().sequence));
-        attributes.put(BisyncAttributes.LAST_SEQUENCE, String.valueOf(changes.getLast().sequence));
-        attributes.put(BisyncAttributes.CLOCK_OFFSET, String.valueOf(current.clockOffsetMicros()));
-        attributes.putAll(extraAttributes);
-        FlowFile flowFile = ChangeRecordIO.write(session, null, writer, schema.schema(), records, attributes, getLogger());
-        session.getProvenanceReporter().receive(flowFile, current.transitUri(table.localName()),
-                "Captured " + changes.size() + " " + what + " of " + table.canonicalName() + " from system " + current.systemId());
-        session.transfer(flowFile, SUCCESS);
-    }
-
-    private void emitFailures(ProcessSession session, CaptureSession current, List<HistoryFormatException> failures) {
-        byte[] rows = UndecodableRows.toJson(failures).getBytes(StandardCharsets.UTF_8);
-        FlowFile flowFile = session.create();
-        flowFile = session.write(flowFile, out -> out.write(rows));
-        flowFile = session.putAttribute(flowFile, BisyncAttributes.SOURCE_SYSTEM, current.systemId());
-        flowFile = session.putAttribute(flowFile, BisyncAttributes.REASON, failures.getFirst().getMessage());
-        flowFile = session.putAttribute(flowFile, BisyncAttributes.MIME_TYPE, "application/json");
-        session.getProvenanceReporter().receive(flowFile, current.transitUri("bisync_history"),
-                failures.size() + " history rows could not be decoded");
-        session.adjustCounter("History rows failed", failures.size(), false);
-        getLogger().error("{} history rows of system {} could not be decoded; first: {}", failures.size(), current.systemId(),
-                failures.getFirst().getMessage());
-        session.transfer(flowFile, FAILURE);
     }
 
     /** NiFi's clock, which database clocks are measured against; tests stand in a skewed one. */

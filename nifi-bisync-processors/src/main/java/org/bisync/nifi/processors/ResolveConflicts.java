@@ -33,32 +33,22 @@ import org.bisync.nifi.change.ChangeFields;
 import org.bisync.nifi.change.ChangeRecord;
 import org.bisync.nifi.change.ChangeRecordSchema;
 import org.bisync.nifi.change.InvalidChangeException;
-import org.bisync.nifi.change.KeyCodec;
-import org.bisync.nifi.change.Operation;
-import org.bisync.nifi.dialect.DatabaseErrors;
-import org.bisync.nifi.dialect.Dialect;
-import org.bisync.nifi.dialect.Dialects;
 import org.bisync.nifi.resolve.BatchResolution;
-import org.bisync.nifi.resolve.ExtraTargetRows;
-import org.bisync.nifi.resolve.KeyValues;
+import org.bisync.nifi.resolve.DecidedChanges;
+import org.bisync.nifi.resolve.NotInstalledGrace;
 import org.bisync.nifi.resolve.Outcome;
-import org.bisync.nifi.resolve.Verdict;
+import org.bisync.nifi.resolve.OutcomeTally;
+import org.bisync.nifi.resolve.TargetResolution;
 import org.bisync.nifi.schema.NotInstalledException;
-import org.bisync.nifi.schema.SchemaMismatchException;
 import org.bisync.nifi.schema.SyncKeyAgreement;
-import org.bisync.nifi.schema.SyncedColumn;
-import org.bisync.nifi.schema.SyncedTable;
-import org.bisync.nifi.schema.SyncedTableCache;
 import org.bisync.nifi.topology.SyncTopology;
 import org.bisync.nifi.topology.SyncTopologyService;
 import org.bisync.nifi.topology.TableSettings;
-import org.bisync.nifi.version.VersionOrder;
 
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.Collection;
-import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -143,9 +133,13 @@ public class ResolveConflicts extends AbstractProcessor {
     private volatile SyncTopologyService service;
     private volatile DBCPService pool;
     private volatile String targetSystem;
-    private volatile long nearTieMicros;
     private volatile SyncKeyAgreement keyAgreement;
-    private volatile SyncedTableCache tables;
+    private volatile TargetResolution resolution;
+    private volatile DecisionAcks acks;
+
+    /** How long a target may lack its installation before that is an error (see {@link NotInstalledGrace}). */
+    static final long NOT_INSTALLED_GRACE_NANOS = NotInstalledGrace.DEFAULT_NANOS;
+    private final NotInstalledGrace notInstalled = new NotInstalledGrace(NOT_INSTALLED_GRACE_NANOS);
 
     @Override
     protected List<PropertyDescriptor> getSupportedPropertyDescriptors() {
@@ -164,17 +158,6 @@ public class ResolveConflicts extends AbstractProcessor {
         return results;
     }
 
-    private volatile DecisionAcks acks;
-
-    /**
-     * How long a target may lack its installation before that is an error: when a group starts for the first time, the
-     * target's own CaptureTriggerHistory installs it within seconds, while the other side's initial load may already
-     * be here. Until then a warning says the changes wait.
-     */
-    static final long NOT_INSTALLED_GRACE_NANOS = TimeUnit.MINUTES.toNanos(1);
-    /** When the target was first found without its installation, in {@link #nanoTime()}; null while it has one. */
-    private volatile Long notInstalledSince;
-
     /** Writes the acknowledgements that still wait, so a stop leaves as few as possible behind. */
     @OnStopped
     public void flushAcknowledgements() {
@@ -191,10 +174,10 @@ public class ResolveConflicts extends AbstractProcessor {
         targetSystem = context.getProperty(TARGET_SYSTEM).getValue().trim();
         topology.system(targetSystem); // an unknown target stops scheduling with the list of known systems
         pool = service.getConnectionPool(targetSystem);
-        nearTieMicros = context.getProperty(NEAR_TIE_TOLERANCE).asTimePeriod(TimeUnit.MICROSECONDS);
-        tables = null; // resolved again against the database: its tables may have changed while stopped
+        // the target's tables are resolved again against the database: they may have changed while stopped
+        resolution = new TargetResolution(topology, targetSystem, context.getProperty(NEAR_TIE_TOLERANCE).asTimePeriod(TimeUnit.MICROSECONDS));
         keyAgreement = null;
-        notInstalledSince = null;
+        notInstalled.clear();
     }
 
     /** The clock of the grace a target gets to be installed; tests stand in their own. */
@@ -246,82 +229,67 @@ public class ResolveConflicts extends AbstractProcessor {
             raw.put(incoming.index(), incoming.raw());
             pending.computeIfAbsent(table, k -> new ArrayList<>()).add(new BatchResolution.Pending(incoming.index(), incoming.change()));
         }));
-        BatchResolution.Result resolved = new BatchResolution.Result(List.of(), List.of());
-        List<ChangeRecord> extraRowDeletes = List.of();
+        TargetResolution.Result result = pending.isEmpty() ? TargetResolution.Result.empty() : decide(context, session, flowFile, pending);
+        if (result == null) {
+            return; // rolled back: the FlowFile waits
+        }
+        result.resolved().failed().forEach(f -> failed.add(ChangeRecordIO.withError(raw.get(f.index()), f.error())));
+        route(session, flowFile, writerFactory, schema, result, failed, replayed);
+    }
+
+    /**
+     * Decides the changes against the target, reading again at once after a transient error. Null when nothing could be
+     * decided: the FlowFile was rolled back into the queue and is read again, against the tables as they are then.
+     */
+    private TargetResolution.Result decide(ProcessContext context, ProcessSession session, FlowFile flowFile,
+                                           Map<String, List<BatchResolution.Pending>> pending) {
+        TargetResolution.PageRange range = new TargetResolution.PageRange(flowFile.getAttribute(BisyncAttributes.SNAPSHOT_AFTER),
+                flowFile.getAttribute(BisyncAttributes.SNAPSHOT_LAST));
         long started = System.nanoTime();
-        for (int retry = 1; !pending.isEmpty(); retry++) {
+        for (int retry = 1; ; retry++) {
             try (Connection connection = pool.getConnection()) {
-                SyncedTableCache cache = cache(connection);
-                resolved = new BatchResolution(new VersionOrder(topology::rank), targetSystem, nearTieMicros).resolve(connection, cache, pending);
-                extraRowDeletes = extraTargetRows(connection, cache, byTable, flowFile);
-                notInstalledSince = null;
-                break;
+                TargetResolution.Result result = resolution.decide(connection, pending, range, System.currentTimeMillis() * 1000L);
+                notInstalled.clear();
+                return result;
             } catch (NotInstalledException e) {
                 // the target lacks its installation: nothing can be decided until it is there; the FlowFile waits
-                long now = nanoTime();
-                if (notInstalledSince == null) {
-                    notInstalledSince = now;
-                }
-                if (now - notInstalledSince < NOT_INSTALLED_GRACE_NANOS) {
+                if (notInstalled.missing(nanoTime()) == NotInstalledGrace.Severity.WARNING) {
                     getLogger().warn("Cannot decide {} into system '{}' yet, it stays queued and is retried (its capture may still be "
                             + "installing it): {}", flowFile, targetSystem, e.getMessage());
                 } else {
                     getLogger().error("Cannot decide {} into system '{}', it stays queued and is retried: {}", flowFile, targetSystem,
                             e.getMessage());
                 }
-                session.rollback(true);
-                context.yield();
-                return;
             } catch (SQLException | ProcessException e) {
-                if (transientError(e) && TransientRetry.DEFAULT.awaitRetry(started, retry)) {
+                if (resolution.isTransient(e) && TransientRetry.DEFAULT.awaitRetry(started, retry)) {
                     continue; // a transient error (a lost connection, a lock timeout) is read again at once, within about a second
                 }
-                // nothing was decided: the whole FlowFile waits and is read again, against the tables as they are then
-                // (a column dropped or added in the target fails the read until the cache is refreshed)
-                SyncedTableCache used = tables;
-                tables = null;
+                // a column dropped or added in the target fails the read until its tables are resolved again
+                String error = resolution.describe(e);
+                resolution.forgetTables();
                 keyAgreement = null;
-                String error = e instanceof SQLException sql
-                        ? (used == null ? DatabaseErrors.generic(sql) : used.dialect().errors().describe(sql)) : e.getMessage();
                 getLogger().error("Cannot read the versions of target '{}' for {}; it stays queued and is retried: {}",
                         targetSystem, flowFile, error);
-                session.rollback(true);
-                context.yield();
-                return;
             }
+            session.rollback(true);
+            context.yield();
+            return null;
         }
-        resolved.failed().forEach(f -> failed.add(ChangeRecordIO.withError(raw.get(f.index()), f.error())));
-        Tally tally = new Tally();
-        List<Record> success = new ArrayList<>();
-        List<Record> conflicts = new ArrayList<>();
-        List<String> conflictNotes = new ArrayList<>();
-        List<ChangeRecord> stale = new ArrayList<>();
-        for (BatchResolution.Decided decided : resolved.decided()) {
-            ChangeRecord change = decided.change();
-            Verdict verdict = decided.verdict();
-            tally.add(verdict);
-            switch (verdict.outcome().decision()) {
-                case APPLY, MERGE -> success.add(schema.toRecord(change));
-                case CONFLICT -> {
-                    conflicts.add(schema.toRecord(change));
-                    if (conflictNotes.size() < 10) {
-                        conflictNotes.add(decided.table() + change.key + " incoming " + change.version + " vs target " + change.targetVersion);
-                    }
-                }
-                case STALE -> stale.add(change); // removed; counted and acknowledged
-            }
-            if (verdict.nearTie() || verdict.outcome() == Outcome.CONFLICT_LOST || verdict.outcome() == Outcome.CONFLICT_WON) {
-                getLogger().debug("{} {}: {}{}", decided.table(), ChangeRecord.keyColumns(change.key), verdict.reason(),
-                        verdict.nearTie() ? " (near-tie)" : "");
-            }
-        }
-        extraRowDeletes.forEach(delete -> success.add(schema.toRecord(delete)));
-        tally.extraRowsDeleted = extraRowDeletes.size();
-        acks.acknowledge(service, targetSystem, stale);
-        tally.replays = replayed;
-        tally.failed = failed.size();
-        tally.count(session);
-        Map<String, String> attributes = tally.attributes(targetSystem);
+    }
+
+    /** Routes the decided changes (and the failed ones), acknowledges the stale ones, counts them all. */
+    private void route(ProcessSession session, FlowFile flowFile, RecordSetWriterFactory writerFactory, ChangeRecordSchema schema,
+                       TargetResolution.Result result, List<Record> failed, int replayed) {
+        DecidedChanges decided = DecidedChanges.of(result);
+        decided.notable().forEach(note -> getLogger().debug("{}", note));
+        List<Record> success = decided.toApply().stream().map(schema::toRecord).toList();
+        List<Record> conflicts = decided.held().stream().map(schema::toRecord).toList();
+        OutcomeTally tally = decided.tally();
+        acks.acknowledge(service, targetSystem, decided.stale());
+        tally.replays(replayed);
+        tally.failed(failed.size());
+        count(session, tally);
+        Map<String, String> attributes = attributes(tally);
         RoutedOutputs outputs = new RoutedOutputs(session, flowFile, writerFactory, getLogger());
         outputs.removeAttributes(Set.of(BisyncAttributes.REASON));
         if (!success.isEmpty()) {
@@ -329,7 +297,7 @@ public class ResolveConflicts extends AbstractProcessor {
         }
         if (!conflicts.isEmpty()) {
             Map<String, String> conflictAttributes = new HashMap<>(attributes);
-            String reason = conflicts.size() + " conflicts held for review: " + String.join("; ", conflictNotes);
+            String reason = conflicts.size() + " conflicts held for review: " + String.join("; ", decided.heldNotes());
             conflictAttributes.put(BisyncAttributes.REASON, reason);
             outputs.send(CONFLICT, schema.schema(), conflicts, conflictAttributes, reason);
         }
@@ -346,21 +314,6 @@ public class ResolveConflicts extends AbstractProcessor {
         outputs.finish();
     }
 
-    private boolean transientError(Exception e) {
-        SyncedTableCache cache = tables;
-        return cache != null && e instanceof SQLException sql && cache.dialect().apply().isTransient(sql);
-    }
-
-    private SyncedTableCache cache(Connection connection) throws SQLException {
-        SyncedTableCache cache = tables;
-        if (cache == null) {
-            Dialect dialect = Dialects.forConnection(connection);
-            cache = new SyncedTableCache(topology, targetSystem, dialect);
-            tables = cache;
-        }
-        return cache;
-    }
-
     /**
      * Takes out, as failed, the records of tables whose rows cannot be matched across the systems (their sync key of
      * different kinds of type, or missing, in some system), with a message naming the table, the field and the systems.
@@ -373,20 +326,11 @@ public class ResolveConflicts extends AbstractProcessor {
             agreement = SyncKeyAgreement.resolvingIn(topology, this::openSystem);
             keyAgreement = agreement;
         }
-        for (java.util.Iterator<Map.Entry<String, List<ChangeRecordIO.Incoming>>> it = byTable.entrySet().iterator(); it.hasNext(); ) {
-            Map.Entry<String, List<ChangeRecordIO.Incoming>> table = it.next();
-            Optional<String> refusal;
-            try {
-                refusal = agreement.refusal(table.getKey());
-            } catch (SQLException e) {
-                getLogger().debug("Cannot compare the key types of table {} across the systems yet: {}", table.getKey(), e.getMessage());
-                continue;
-            }
-            if (refusal.isPresent()) {
-                table.getValue().forEach(r -> failed.add(ChangeRecordIO.withError(r.raw(), "Record " + r.index() + ": " + refusal.get())));
-                it.remove();
-            }
-        }
+        SyncKeyAgreement.Check check = agreement.check(byTable.keySet());
+        check.unchecked().forEach((table, error) ->
+                getLogger().debug("Cannot compare the key types of table {} across the systems yet: {}", table, error));
+        check.refused().forEach((table, refusal) -> byTable.remove(table)
+                .forEach(r -> failed.add(ChangeRecordIO.withError(r.raw(), "Record " + r.index() + ": " + refusal))));
     }
 
     private Connection openSystem(String system) throws SQLException {
@@ -395,44 +339,6 @@ public class ResolveConflicts extends AbstractProcessor {
         } catch (ProcessException | IllegalArgumentException e) {
             throw new SQLException("Cannot reach system '" + system + "': " + e.getMessage(), e);
         }
-    }
-
-    /**
-     * For a page of a one-way table's initial load, where the table says its target's extra rows go: DELETE changes for
-     * the rows the target holds in the page's key range that the source lacks (see {@link ExtraTargetRows}).
-     */
-    private List<ChangeRecord> extraTargetRows(Connection connection, SyncedTableCache cache, Map<String, List<ChangeRecordIO.Incoming>> byTable,
-                                               FlowFile flowFile) throws SQLException {
-        List<ChangeRecord> deletes = new ArrayList<>();
-        for (Map.Entry<String, List<ChangeRecordIO.Incoming>> entry : byTable.entrySet()) {
-            TableSettings settings = topology.table(entry.getKey()).orElse(null);
-            if (settings == null || !settings.deleteTargetExtraRows() || settings.flowsFrom(targetSystem)) {
-                continue;
-            }
-            List<ChangeRecord> page = entry.getValue().stream().map(ChangeRecordIO.Incoming::change)
-                    .filter(c -> c.operation == Operation.SNAPSHOT).toList();
-            if (page.isEmpty()) {
-                continue;
-            }
-            SyncedTable table;
-            try {
-                table = cache.installedTable(connection, entry.getKey());
-            } catch (SchemaMismatchException e) {
-                continue; // its records failed with the reason already
-            }
-            List<String> keyFields = table.keyColumns().stream().map(SyncedColumn::canonical).toList();
-            Set<KeyValues> pageKeys = new java.util.HashSet<>();
-            entry.getValue().forEach(incoming -> pageKeys.add(KeyValues.of(incoming.change().key, keyFields)));
-            String after = flowFile.getAttribute(BisyncAttributes.SNAPSHOT_AFTER);
-            String last = flowFile.getAttribute(BisyncAttributes.SNAPSHOT_LAST);
-            for (ChangeRecord delete : new ExtraTargetRows(cache.dialect()).deletes(connection, table, settings.source(),
-                    after == null ? null : KeyCodec.decode(after), last == null ? null : KeyCodec.decode(last), pageKeys,
-                    System.currentTimeMillis() * 1000L)) {
-                delete.table = page.get(0).table;
-                deletes.add(delete);
-            }
-        }
-        return deletes;
     }
 
     /** The record's table: its name as known to its source system, or the canonical name. */
@@ -460,72 +366,36 @@ public class ResolveConflicts extends AbstractProcessor {
         return decided.size();
     }
 
-    /** Counts of one FlowFile's outcomes. */
-    private static final class Tally {
-        final Map<Outcome, Integer> outcomes = new EnumMap<>(Outcome.class);
-        int nearTies;
-        int failed;
-        int replays; // already decided by the target, replayed: stale
-        int extraRowsDeleted; // a one-way target's rows the source lacks at the initial load
+    private static void count(ProcessSession session, OutcomeTally tally) {
+        adjust(session, COUNTER_FAST_FORWARDED, tally.of(Outcome.FAST_FORWARDED));
+        adjust(session, COUNTER_WON, tally.of(Outcome.CONFLICT_WON));
+        adjust(session, COUNTER_LOST, tally.of(Outcome.CONFLICT_LOST));
+        adjust(session, COUNTER_MERGED, tally.of(Outcome.MERGED));
+        adjust(session, COUNTER_HELD, tally.of(Outcome.HELD_FOR_REVIEW));
+        adjust(session, COUNTER_STALE, tally.stale());
+        adjust(session, COUNTER_NEAR_TIES, tally.nearTies());
+        adjust(session, COUNTER_RESOLUTIONS, tally.of(Outcome.RESOLUTION_PASSED));
+        adjust(session, COUNTER_FAILED, tally.failed());
+        adjust(session, COUNTER_EXTRA_DELETED, tally.extraRowsDeleted());
+    }
 
-        void add(Verdict verdict) {
-            outcomes.merge(verdict.outcome(), 1, Integer::sum);
-            if (verdict.nearTie()) {
-                nearTies++;
-            }
+    private static void adjust(ProcessSession session, String counter, int delta) {
+        if (delta > 0) {
+            session.adjustCounter(counter, delta, false);
         }
+    }
 
-        int of(Outcome outcome) {
-            return outcomes.getOrDefault(outcome, 0);
-        }
-
-        int applied() {
-            return of(Outcome.FAST_FORWARDED) + of(Outcome.CONFLICT_WON) + of(Outcome.RESOLUTION_PASSED);
-        }
-
-        int stale() {
-            return of(Outcome.STALE) + of(Outcome.CONFLICT_LOST) + replays;
-        }
-
-        void count(ProcessSession session) {
-            adjust(session, COUNTER_FAST_FORWARDED, of(Outcome.FAST_FORWARDED));
-            adjust(session, COUNTER_WON, of(Outcome.CONFLICT_WON));
-            adjust(session, COUNTER_LOST, of(Outcome.CONFLICT_LOST));
-            adjust(session, COUNTER_MERGED, of(Outcome.MERGED));
-            adjust(session, COUNTER_HELD, of(Outcome.HELD_FOR_REVIEW));
-            adjust(session, COUNTER_STALE, stale());
-            adjust(session, COUNTER_NEAR_TIES, nearTies);
-            adjust(session, COUNTER_RESOLUTIONS, of(Outcome.RESOLUTION_PASSED));
-            adjust(session, COUNTER_FAILED, failed);
-            adjust(session, COUNTER_EXTRA_DELETED, extraRowsDeleted);
-        }
-
-        private static void adjust(ProcessSession session, String counter, int delta) {
-            if (delta > 0) {
-                session.adjustCounter(counter, delta, false);
-            }
-        }
-
-        Map<String, String> attributes(String target) {
-            Map<String, String> attributes = new HashMap<>();
-            attributes.put(BisyncAttributes.TARGET_SYSTEM, target);
-            attributes.put(BisyncAttributes.APPLIED, String.valueOf(applied()));
-            attributes.put(BisyncAttributes.MERGED, String.valueOf(of(Outcome.MERGED)));
-            attributes.put(BisyncAttributes.STALE, String.valueOf(stale()));
-            attributes.put(BisyncAttributes.CONFLICTS, String.valueOf(of(Outcome.HELD_FOR_REVIEW)));
-            attributes.put(BisyncAttributes.FAILED, String.valueOf(failed));
-            attributes.put(CONFLICTS_WON, String.valueOf(of(Outcome.CONFLICT_WON)));
-            attributes.put(CONFLICTS_LOST, String.valueOf(of(Outcome.CONFLICT_LOST)));
-            attributes.put(NEAR_TIES, String.valueOf(nearTies));
-            return attributes;
-        }
-
-        String describe() {
-            return "applied " + applied() + " (fast-forwarded " + of(Outcome.FAST_FORWARDED) + ", conflicts won "
-                    + of(Outcome.CONFLICT_WON) + ", reviewed resolutions " + of(Outcome.RESOLUTION_PASSED) + "), merged "
-                    + of(Outcome.MERGED) + ", removed as stale " + stale() + " (conflicts lost " + of(Outcome.CONFLICT_LOST)
-                    + ", replays " + replays + "), extra target rows deleted " + extraRowsDeleted + ", held for review "
-                    + of(Outcome.HELD_FOR_REVIEW) + ", failed " + failed + ", near-ties " + nearTies;
-        }
+    private Map<String, String> attributes(OutcomeTally tally) {
+        Map<String, String> attributes = new HashMap<>();
+        attributes.put(BisyncAttributes.TARGET_SYSTEM, targetSystem);
+        attributes.put(BisyncAttributes.APPLIED, String.valueOf(tally.applied()));
+        attributes.put(BisyncAttributes.MERGED, String.valueOf(tally.of(Outcome.MERGED)));
+        attributes.put(BisyncAttributes.STALE, String.valueOf(tally.stale()));
+        attributes.put(BisyncAttributes.CONFLICTS, String.valueOf(tally.of(Outcome.HELD_FOR_REVIEW)));
+        attributes.put(BisyncAttributes.FAILED, String.valueOf(tally.failed()));
+        attributes.put(CONFLICTS_WON, String.valueOf(tally.of(Outcome.CONFLICT_WON)));
+        attributes.put(CONFLICTS_LOST, String.valueOf(tally.of(Outcome.CONFLICT_LOST)));
+        attributes.put(NEAR_TIES, String.valueOf(tally.nearTies()));
+        return attributes;
     }
 }

@@ -11,6 +11,7 @@ import org.bisync.nifi.topology.SyncSystem;
 import org.bisync.nifi.topology.SyncTopology;
 
 import java.sql.SQLException;
+import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
@@ -95,6 +96,29 @@ public final class SyncKeyAgreement {
         }
         refusals.put(canonicalTable, decided);
         return decided;
+    }
+
+    /**
+     * The refusals of several tables, in their order.
+     *
+     * @param refused   tables whose key cannot be matched across the systems, with why
+     * @param unchecked tables some system could not be read for (the check is left to a later batch), with the error
+     */
+    public record Check(Map<String, String> refused, Map<String, String> unchecked) {
+    }
+
+    /** {@link #refusal} of each table; a system that cannot be reached leaves its table unchecked instead of failing all. */
+    public Check check(Collection<String> canonicalTables) {
+        Map<String, String> refused = new LinkedHashMap<>();
+        Map<String, String> unchecked = new LinkedHashMap<>();
+        for (String table : canonicalTables) {
+            try {
+                refusal(table).ifPresent(why -> refused.put(table, why));
+            } catch (SQLException e) {
+                unchecked.put(table, e.getMessage());
+            }
+        }
+        return new Check(refused, unchecked);
     }
 
     public void invalidate() {

@@ -98,6 +98,16 @@ class CaptureMaintenanceTest {
     }
 
     @Test
+    void namesTheTablesNoTableOfTheTopologyNamesAndOnlyThem() throws SQLException {
+        Jdbc.exec(dataSource, "CREATE TABLE audit_log (id BIGINT NOT NULL PRIMARY KEY)");
+        try (Connection c = dataSource.getConnection()) {
+            maintenance(true).installTriggers(c, tables(c));
+
+            assertEquals(List.of("audit_log"), maintenance(true).unconfiguredTables(c), "not 'customer', nor nifi-bisync's own tables");
+        }
+    }
+
+    @Test
     void releasedHistoryIsKeptAndItsLaggardNamedUntilAcknowledgedThenPurged() throws SQLException {
         try (Connection c = dataSource.getConnection()) {
             maintenance(true).installTriggers(c, tables(c));
