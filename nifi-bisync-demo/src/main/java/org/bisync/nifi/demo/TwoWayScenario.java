@@ -27,7 +27,7 @@ public final class TwoWayScenario {
 
     /** Settings of one run. */
     public record Settings(long seed, int writersPerSide, int operationsPerWriter, int keys, long pauseMillis,
-                           double duplicateProbability, boolean touchTrigger, long quietTimeoutMillis) {
+                           double duplicateProbability, boolean touchTrigger, int quietMaxRounds) {
     }
 
     /**
@@ -121,7 +121,7 @@ public final class TwoWayScenario {
                 throw new IllegalStateException("Writer " + writer.label() + " failed", writer.failure());
             }
         }
-        boolean quiet = harness.runUntilQuiet(settings.quietTimeoutMillis(), progress);
+        boolean quiet = harness.runUntilQuiet(settings.quietMaxRounds(), progress);
         Purge purge = purgeTombstones(harness);
         return new Result(harness, writers, quiet, SampleTable.rows(postgres), SampleTable.rows(mariadb), flow, purge);
     }
