@@ -101,11 +101,12 @@ public final class TwoWayScenario {
             thread.start();
         }
         boolean restarted = false;
-        long started = System.currentTimeMillis();
+        long halfWay = (long) writers.size() * settings.operationsPerWriter() / 2;
         while (threads.stream().anyMatch(Thread::isAlive)) {
             progress.accept(harness.round());
             long alive = threads.stream().filter(Thread::isAlive).count();
-            if (!restarted && (alive < threads.size() || System.currentTimeMillis() - started > 1500)) {
+            long done = writers.stream().mapToLong(w -> w.inserts() + w.updates() + w.deletes() + w.skipped()).sum();
+            if (!restarted && (alive < threads.size() || done >= halfWay)) {
                 harness.restart(CAPTURE_PG);
                 restarted = true;
             }

@@ -96,7 +96,9 @@ class MariaDbChangeApplierTest extends ChangeApplierContract {
 
     @Override
     String lockWaitsSql() {
-        // InnoDB's own lock-wait state of each transaction, limited to this database's sessions
+        // InnoDB's own lock-wait state of each transaction, limited to this database's sessions. INNODB_TRX is a cache
+        // that InnoDB refreshes only when nobody read it for 100 ms: polled faster, it keeps showing the state of its
+        // first read (a waiting locking read never appears), hence the contract's 200-ms poll
         return "SELECT count(*) FROM information_schema.INNODB_TRX t JOIN information_schema.PROCESSLIST p "
                 + "ON p.id = t.trx_mysql_thread_id WHERE p.db = database() AND t.trx_state = 'LOCK WAIT'";
     }

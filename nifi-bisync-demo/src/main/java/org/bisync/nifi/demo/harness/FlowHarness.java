@@ -258,6 +258,8 @@ public final class FlowHarness implements AutoCloseable {
     /**
      * One round: every source (capture) runs once, then every other processor takes what is queued for it, in name
      * order; what they emit is queued for the next round (or taken later in this round by a processor further down).
+     * When the round moved nothing while FlowFiles wait (penalized, parked by PreventLoops, backing off in Apply's retry,
+     * or in front of a yielded processor), the harness clock jumps to the moment the first of them is due.
      */
     public RoundReport round() {
         round++;
@@ -277,14 +279,15 @@ public final class FlowHarness implements AutoCloseable {
             }
         }
         lastCaptured = captured;
+        if (captured == 0 && moved == 0) {
+            advanceClockToNextDue(); // only waiting FlowFiles left: the next round finds the first of them due
+        }
         return new RoundReport(round, captured, moved, queued(), failedRuns - failedBefore);
     }
 
     /**
-     * Runs rounds until nothing is queued and a round's captures emitted nothing, or {@code maxRounds} rounds ran. When
-     * a round moved nothing while FlowFiles wait (penalized, parked by PreventLoops, backing off in Apply's retry, or in
-     * front of a yielded processor), the harness clock jumps to the moment the first of them is due: no real time
-     * passes for a window, so the number of rounds does not depend on the machine's speed.
+     * Runs rounds until nothing is queued and a round's captures emitted nothing, or {@code maxRounds} rounds ran. No
+     * real time passes for a window (see {@link #round}), so the number of rounds does not depend on the machine's speed.
      *
      * @return true when quiet
      */
@@ -300,9 +303,6 @@ public final class FlowHarness implements AutoCloseable {
                 }
             } else {
                 quietRounds = 0;
-            }
-            if (report.captured() == 0 && report.moved() == 0) {
-                advanceClockToNextDue();
             }
         }
         return false;
