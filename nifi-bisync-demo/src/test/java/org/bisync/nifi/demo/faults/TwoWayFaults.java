@@ -107,9 +107,7 @@ final class TwoWayFaults {
 
     static void settle(FlowHarness harness, int maxRounds) {
         FlowHarness.RoundReport[] last = new FlowHarness.RoundReport[1];
-        int before = harness.rounds();
         assertTrue(harness.runUntilQuiet(maxRounds, r -> last[0] = r),
                 "the flow became quiet within " + maxRounds + " rounds; last round " + last[0] + ", last failure: " + harness.lastFailure());
-        System.out.println("ROUNDS-USED " + (harness.rounds() - before));
     }
 }

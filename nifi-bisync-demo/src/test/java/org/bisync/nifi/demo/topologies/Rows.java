@@ -77,9 +77,7 @@ final class Rows {
     /** Runs the flow until quiet (within {@link #SETTLE_ROUNDS}) and checks nothing failed or was held anywhere. */
     static void settle(FlowHarness harness) {
         FlowHarness.RoundReport[] last = new FlowHarness.RoundReport[1];
-        int before = harness.rounds();
         boolean quiet = harness.runUntilQuiet(SETTLE_ROUNDS, r -> last[0] = r);
-        System.out.println("ROUNDS-USED " + (harness.rounds() - before));
         assertTrue(quiet, "the flow became quiet; last round " + last[0] + ", last failure: " + harness.lastFailure()
                 + ", warnings: " + warnings(harness));
         assertEquals(List.of(), harness.held(""), "no FlowFile failed or was held for review");
