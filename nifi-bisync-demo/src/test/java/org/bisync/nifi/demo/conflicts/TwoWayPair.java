@@ -308,13 +308,4 @@ final class TwoWayPair implements AutoCloseable {
     static void awaitClockPast(DataSource dataSource, long micros) throws SQLException {
         SampleTable.awaitClockPast(dataSource, micros);
     }
-
-    static void pause(long millis) {
-        try {
-            Thread.sleep(millis);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
-        }
-    }
 }
