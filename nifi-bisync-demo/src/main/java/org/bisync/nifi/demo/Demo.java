@@ -53,7 +53,7 @@ public final class Demo {
         DataSource mariadb = EmbeddedDatabases.mariadb("bisync_demo");
 
         TwoWayScenario scenario = new TwoWayScenario(postgres, mariadb,
-                new TwoWayScenario.Settings(seed, 2, 300, 60, 5, 0.1, true, 60_000), message -> { });
+                new TwoWayScenario.Settings(seed, 2, 300, 60, 5, 0.1, true, 2_000), message -> { });
         say("flow: " + scenario.flow().getFlowContents().getName());
         try (FlowHarness harness = scenario.start()) {
             say("customer table created on both sides; triggers installed by CaptureTriggerHistory");
@@ -64,7 +64,7 @@ public final class Demo {
                 SampleTable.execute(postgres, "INSERT INTO customer (id, name, email, balance) VALUES (" + id
                         + ", 'Conflict row " + id + "', 'row" + id + "@example.org', 100.00)");
             }
-            harness.runUntilQuiet(20_000, round -> { });
+            harness.runUntilQuiet(2_000, round -> { });
             List<String[]> conflicts = new ArrayList<>();
             for (long id = FIRST_CONFLICT_ID; id < FIRST_CONFLICT_ID + CONFLICT_ROWS; id++) {
                 String pgName = "edited in PostgreSQL";

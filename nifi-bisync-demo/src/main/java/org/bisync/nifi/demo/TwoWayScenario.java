@@ -27,7 +27,7 @@ public final class TwoWayScenario {
 
     /** Settings of one run. */
     public record Settings(long seed, int writersPerSide, int operationsPerWriter, int keys, long pauseMillis,
-                           double duplicateProbability, boolean touchTrigger, long quietTimeoutMillis) {
+                           double duplicateProbability, boolean touchTrigger, int quietMaxRounds) {
     }
 
     /**
@@ -101,11 +101,12 @@ public final class TwoWayScenario {
             thread.start();
         }
         boolean restarted = false;
-        long started = System.currentTimeMillis();
+        long halfWay = (long) writers.size() * settings.operationsPerWriter() / 2;
         while (threads.stream().anyMatch(Thread::isAlive)) {
             progress.accept(harness.round());
             long alive = threads.stream().filter(Thread::isAlive).count();
-            if (!restarted && (alive < threads.size() || System.currentTimeMillis() - started > 1500)) {
+            long done = writers.stream().mapToLong(w -> w.inserts() + w.updates() + w.deletes() + w.skipped()).sum();
+            if (!restarted && (alive < threads.size() || done >= halfWay)) {
                 harness.restart(CAPTURE_PG);
                 restarted = true;
             }
@@ -121,7 +122,7 @@ public final class TwoWayScenario {
                 throw new IllegalStateException("Writer " + writer.label() + " failed", writer.failure());
             }
         }
-        boolean quiet = harness.runUntilQuiet(settings.quietTimeoutMillis(), progress);
+        boolean quiet = harness.runUntilQuiet(settings.quietMaxRounds(), progress);
         Purge purge = purgeTombstones(harness);
         return new Result(harness, writers, quiet, SampleTable.rows(postgres), SampleTable.rows(mariadb), flow, purge);
     }

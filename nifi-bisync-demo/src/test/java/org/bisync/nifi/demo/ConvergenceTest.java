@@ -60,13 +60,13 @@ class ConvergenceTest {
     @Test
     void concurrentEditsOnOverlappingKeysConvergeDespiteDuplicatesReorderingAndACaptureRestart() throws Exception {
         assertConverged(converge("converge_two_way",
-                new TwoWayScenario.Settings(42, 2, 150, 40, 3, 0.2, false, 30_000)));
+                new TwoWayScenario.Settings(42, 2, 150, 40, 3, 0.2, false, 2_000)));
     }
 
     @Test
     void aUserTriggerBumpingAnExcludedColumnStartsNoPingPong() throws Exception {
         TwoWayScenario.Result result = converge("converge_touch",
-                new TwoWayScenario.Settings(7, 1, 100, 20, 2, 0.1, true, 30_000));
+                new TwoWayScenario.Settings(7, 1, 100, 20, 2, 0.1, true, 2_000));
         assertConverged(result);
         int writes = result.writers().stream().mapToInt(w -> w.inserts() + w.updates() + w.deletes()).sum();
         // every change is captured once (plus at most a re-emission after the restart), never echoed back and forth
@@ -80,7 +80,7 @@ class ConvergenceTest {
     void soakManyWritersManyKeysLongRun() throws Exception {
         for (long seed = 1; seed <= 5; seed++) {
             assertConverged(converge("soak_" + seed,
-                    new TwoWayScenario.Settings(seed, 4, 1500, 200, 1, 0.3, true, 120_000)));
+                    new TwoWayScenario.Settings(seed, 4, 1500, 200, 1, 0.3, true, 5_000)));
         }
     }
 }

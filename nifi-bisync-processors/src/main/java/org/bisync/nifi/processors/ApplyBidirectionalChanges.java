@@ -54,6 +54,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.function.LongSupplier;
 
 @InputRequirement(InputRequirement.Requirement.INPUT_REQUIRED)
 @Stateful(scopes = Scope.LOCAL, description = "Acknowledgements of decided changes that could not be written into their "
@@ -98,7 +99,7 @@ import java.util.concurrent.TimeUnit;
         @WritesAttribute(attribute = BisyncAttributes.MIME_TYPE, description = "The record writer's MIME type.")
 })
 @SeeAlso({ResolveConflicts.class, CaptureTriggerHistory.class, PurgeTombstones.class, AuditSyncConsistency.class})
-public class ApplyBidirectionalChanges extends AbstractProcessor {
+public class ApplyBidirectionalChanges extends AbstractProcessor implements TimerClockAware {
 
     public static final PropertyDescriptor MAX_RECORDS_PER_STATEMENT = new PropertyDescriptor.Builder()
             .name("Max Records Per Statement")
@@ -225,6 +226,14 @@ public class ApplyBidirectionalChanges extends AbstractProcessor {
         }
     }
 
+    /** The clock of the retry back-off, epoch millis. */
+    private volatile LongSupplier timerClock = System::currentTimeMillis;
+
+    @Override
+    public void setTimerClock(LongSupplier epochMillis) {
+        this.timerClock = epochMillis;
+    }
+
     @OnScheduled
     public void onScheduled(ProcessContext context) {
         acks = new DecisionAcks(context.getStateManager(), getLogger());
@@ -241,7 +250,7 @@ public class ApplyBidirectionalChanges extends AbstractProcessor {
             return;
         }
         RetryState retryState = RetryState.of(flowFile);
-        if (!retryState.due(System.currentTimeMillis())) {
+        if (!retryState.due(timerClock.getAsLong())) {
             // its back-off has not ended: back to retry as it is, without touching the database
             session.transfer(session.penalize(flowFile), RETRY);
             return;
@@ -338,7 +347,7 @@ public class ApplyBidirectionalChanges extends AbstractProcessor {
         }
         route(session, flowFile, writer, schema, routed.get(ApplyStatus.FAILED), unreadable, common, FAILURE, true);
         Map<String, String> retryAttributes = new HashMap<>(common);
-        retryAttributes.putAll(retryState.next(backoff, System.currentTimeMillis()));
+        retryAttributes.putAll(retryState.next(backoff, timerClock.getAsLong()));
         route(session, flowFile, writer, schema, routed.get(ApplyStatus.RETRY), List.of(), retryAttributes, RETRY, false);
         route(session, flowFile, writer, schema, routed.get(ApplyStatus.RE_RESOLVE), List.of(), common, RE_RESOLVE, false);
 

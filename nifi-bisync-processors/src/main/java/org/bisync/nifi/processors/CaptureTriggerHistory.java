@@ -51,6 +51,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
+import java.util.function.LongSupplier;
 
 @Tags({"bisync", "cdc", "change data capture", "trigger", "history", "database", "sync", "replication"})
 @CapabilityDescription("Captures the changes of a system's synced tables from the history table its triggers fill. "
@@ -80,7 +81,7 @@ import java.util.concurrent.TimeUnit;
         @WritesAttribute(attribute = BisyncAttributes.REASON, description = "On failure: why the history rows could not be decoded")
 })
 @SeeAlso({PreventLoops.class, ResolveConflicts.class, ApplyBidirectionalChanges.class, ManageSyncTriggers.class, PurgeTombstones.class})
-public class CaptureTriggerHistory extends AbstractProcessor {
+public class CaptureTriggerHistory extends AbstractProcessor implements TimerClockAware {
 
     static final AllowableValue INSTALL = new AllowableValue("Install and Maintain", "Install and Maintain",
             "Creates the bisync tables, version tables and triggers when missing, and rebuilds a table's triggers when its "
@@ -385,7 +386,15 @@ public class CaptureTriggerHistory extends AbstractProcessor {
 
     /** The clock of the capture lease (NiFi's); tests stand in their own, so no test waits for a lease to go stale. */
     protected long leaseClockMicros() {
-        return nowMicros();
+        return leaseClock.getAsLong();
+    }
+
+    /** The lease's clock, epoch micros; NiFi's real clock stays in {@link #nifiClockMicros} for the clock correction. */
+    private volatile LongSupplier leaseClock = CaptureTriggerHistory::nowMicros;
+
+    @Override
+    public void setTimerClock(LongSupplier epochMillis) {
+        leaseClock = () -> epochMillis.getAsLong() * 1000L;
     }
 
     /** The installation check, then the clock, the purge and the gauges, once per Maintenance Interval. */

@@ -72,7 +72,7 @@ import java.util.function.LongSupplier;
         @WritesAttribute(attribute = BisyncAttributes.MIME_TYPE, description = "The Record Writer's MIME type")
 })
 @SeeAlso({CaptureTriggerHistory.class, ResolveConflicts.class, ApplyBidirectionalChanges.class})
-public class PreventLoops extends AbstractProcessor {
+public class PreventLoops extends AbstractProcessor implements TimerClockAware {
 
     static final String LOOP_KEY = "bisync.loop.key";
     static final String LOOPS_DROPPED = "bisync.loops.dropped";
@@ -149,9 +149,10 @@ public class PreventLoops extends AbstractProcessor {
         return results;
     }
 
-    /** For tests: the clock of the runaway guard, epoch millis. */
-    void setClock(LongSupplier newClock) {
-        this.clock = newClock;
+    /** The clock of the runaway guard's window. */
+    @Override
+    public void setTimerClock(LongSupplier epochMillis) {
+        this.clock = epochMillis;
     }
 
     private volatile DecisionAcks acks;

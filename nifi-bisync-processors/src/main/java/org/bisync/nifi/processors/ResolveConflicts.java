@@ -56,6 +56,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
+import java.util.function.LongSupplier;
 
 @Tags({"bisync", "sync", "conflict", "resolution", "replication", "cdc", "record", "database"})
 @CapabilityDescription("Decides, per change record, what happens at the target system: apply (a fast-forward, or a "
@@ -81,7 +82,7 @@ import java.util.concurrent.TimeUnit;
         @WritesAttribute(attribute = BisyncAttributes.MIME_TYPE, description = "The Record Writer's MIME type")
 })
 @SeeAlso({PreventLoops.class, ApplyBidirectionalChanges.class, AuditSyncConsistency.class})
-public class ResolveConflicts extends AbstractProcessor {
+public class ResolveConflicts extends AbstractProcessor implements TimerClockAware {
 
     static final String CONFLICTS_WON = "bisync.conflicts.won";
     static final String CONFLICTS_LOST = "bisync.conflicts.lost";
@@ -180,9 +181,17 @@ public class ResolveConflicts extends AbstractProcessor {
         notInstalled.clear();
     }
 
+    /** The clock of the grace a target gets to be installed, in nanoseconds. */
+    private volatile LongSupplier graceClockNanos = System::nanoTime;
+
+    @Override
+    public void setTimerClock(LongSupplier epochMillis) {
+        graceClockNanos = () -> TimeUnit.MILLISECONDS.toNanos(epochMillis.getAsLong());
+    }
+
     /** The clock of the grace a target gets to be installed; tests stand in their own. */
     protected long nanoTime() {
-        return System.nanoTime();
+        return graceClockNanos.getAsLong();
     }
 
     @Override

@@ -11,6 +11,7 @@ import org.bisync.nifi.dialect.BisyncTables;
 import org.bisync.nifi.dialect.Dialect;
 import org.bisync.nifi.schema.SyncedTable;
 import org.bisync.nifi.schema.SyncedTableResolver;
+import org.bisync.nifi.testsupport.Await;
 import org.bisync.nifi.testsupport.Jdbc;
 import org.bisync.nifi.topology.SyncSystem;
 import org.bisync.nifi.topology.SyncTopology;
@@ -42,12 +43,19 @@ final class ApplyDatabase {
     /** SQL returning this session's id, and the statement (with one %s) that kills a session; both null on an embedded engine. */
     private final String sessionIdSql;
     private final String killSql;
+    /** SQL (with one %s, the session id) counting the sessions with that id, 0 once a killed one is gone. */
+    private final String sessionCountSql;
 
     ApplyDatabase(Dialect dialect, DataSource dataSource, String sessionIdSql, String killSql) throws SQLException {
+        this(dialect, dataSource, sessionIdSql, killSql, null);
+    }
+
+    ApplyDatabase(Dialect dialect, DataSource dataSource, String sessionIdSql, String killSql, String sessionCountSql) throws SQLException {
         this.dialect = dialect;
         this.dataSource = dataSource;
         this.sessionIdSql = sessionIdSql;
         this.killSql = killSql;
+        this.sessionCountSql = sessionCountSql;
         try (Connection connection = connect()) {
             run(connection, dialect.capture().createBisyncTables());
         }
@@ -161,11 +169,15 @@ final class ApplyDatabase {
             if (method.getName().equals("prepareStatement") && prepared.incrementAndGet() == killAt) {
                 if (killSql == null) {
                     real.close(); // an embedded engine has no session to kill: the connection is gone, as after a crash
+                } else if (sessionCountSql == null) {
+                    throw new IllegalStateException("this ApplyDatabase was made without the SQL that tells when a killed session is gone");
                 } else {
                     try (Connection killer = connect(); Statement statement = killer.createStatement()) {
                         statement.execute(String.format(killSql, session));
+                        // the kill is asynchronous: the session ends a moment later
+                        String gone = String.format(sessionCountSql, session);
+                        Await.until(() -> Jdbc.count(killer, gone) == 0, "the killed session " + session + " is gone");
                     }
-                    Thread.sleep(200);
                 }
             }
             try {

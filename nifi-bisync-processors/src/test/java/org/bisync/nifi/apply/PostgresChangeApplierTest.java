@@ -15,7 +15,8 @@ class PostgresChangeApplierTest extends ChangeApplierContract {
     @Override
     ApplyDatabase createDatabase() throws SQLException {
         return new ApplyDatabase(new PostgresDialect(), EmbeddedDatabases.postgres("apply_contract"),
-                "SELECT pg_backend_pid()", "SELECT pg_terminate_backend(%s)");
+                "SELECT pg_backend_pid()", "SELECT pg_terminate_backend(%s)",
+                "SELECT count(*) FROM pg_stat_activity WHERE pid = %s");
     }
 
     /** A session whose transactions are read-only: what a standby, or a primary demoted during a failover, answers (25006). */

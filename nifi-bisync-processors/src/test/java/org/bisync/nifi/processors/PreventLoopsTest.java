@@ -40,7 +40,7 @@ class PreventLoopsTest {
     @BeforeEach
     void setUp() throws InitializationException {
         PreventLoops processor = new PreventLoops();
-        processor.setClock(now::get);
+        processor.setTimerClock(now::get);
         // the topology service wants a pool per system; PreventLoops never connects to one
         DataSource unused = EmbeddedDatabases.sqlite("prevent_loops_unused");
         runner = BisyncRunners.forTarget(TestRunners.newTestRunner(processor), ChangeFlowFiles.topology("LAST_WRITE_WINS"),

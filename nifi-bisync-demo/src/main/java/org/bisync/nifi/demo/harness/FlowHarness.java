@@ -15,6 +15,7 @@ import org.apache.nifi.processor.Relationship;
 import org.apache.nifi.registry.flow.RegisteredFlowSnapshot;
 import org.apache.nifi.serialization.RecordReader;
 import org.apache.nifi.serialization.record.Record;
+import org.apache.nifi.util.FormatUtils;
 import org.apache.nifi.util.MockFlowFile;
 import org.apache.nifi.util.TestRunner;
 import org.bisync.nifi.demo.harness.Outcomes.ChangeId;
@@ -22,6 +23,7 @@ import org.bisync.nifi.demo.harness.Outcomes.Leg;
 import org.bisync.nifi.demo.harness.Outcomes.Outcome;
 import org.bisync.nifi.demo.templates.TemplateGenerator;
 import org.bisync.nifi.demo.templates.Templates;
+import org.bisync.nifi.processors.BisyncAttributes;
 import org.bisync.nifi.testsupport.JsonRecordReaderService;
 import org.bisync.nifi.testsupport.JsonRecordSetWriterService;
 
@@ -40,6 +42,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import java.util.function.Predicate;
 
@@ -58,8 +61,19 @@ import java.util.function.Predicate;
  */
 public final class FlowHarness implements AutoCloseable {
 
-    /** A FlowFile between two processors: content, attributes and the connection it travels. */
-    private record Item(byte[] content, Map<String, String> attributes) {
+    /**
+     * A FlowFile between two processors: content, attributes, and when it may be taken ({@link HarnessClock} millis; 0
+     * at once), later than now while its penalty lasts.
+     */
+    private record Item(byte[] content, Map<String, String> attributes, long dueAt) {
+
+        Item(byte[] content, Map<String, String> attributes) {
+            this(content, attributes, 0L);
+        }
+
+        boolean due(long now) {
+            return dueAt <= now;
+        }
     }
 
     /** One processor of the template with its runner and input queue. */
@@ -76,6 +90,10 @@ public final class FlowHarness implements AutoCloseable {
         final Map<ChangeId, Integer> pendingIn = new HashMap<>();
         final Map<ChangeId, Integer> pendingOut = new HashMap<>();
         boolean scheduled;
+        /** Until when (harness clock) it does not run after a run that took nothing for good, as NiFi yields it. */
+        long yieldedUntil;
+        final long penaltyMillis;
+        final long yieldMillis;
         long runs;
         /** Wall-clock time spent inside the processor's runs. */
         long runNanos;
@@ -86,6 +104,17 @@ public final class FlowHarness implements AutoCloseable {
             this.target = target;
             this.source = source;
             this.schedule = new SourceSchedule(definition.getSchedulingPeriod());
+            this.penaltyMillis = millis(definition.getPenaltyDuration());
+            this.yieldMillis = millis(definition.getYieldDuration());
+        }
+
+        private static long millis(String period) {
+            return period == null ? 0L : FormatUtils.getTimeDuration(period, TimeUnit.MILLISECONDS);
+        }
+
+        /** Whether something waits for it that it may take at {@code now}. */
+        boolean hasInput(long now) {
+            return !runner.isQueueEmpty() || queue.stream().anyMatch(item -> item.due(now));
         }
 
         String name() {
@@ -113,6 +142,7 @@ public final class FlowHarness implements AutoCloseable {
     /** FlowFiles kept for {@link #replay}: the processor they left, the connection and the FlowFile. */
     private final List<Travelled> travelled = new ArrayList<>();
     private final java.util.Set<String> stopped = new java.util.HashSet<>();
+    private final HarnessClock clock = new HarnessClock();
     private int round;
     private boolean warnedAboutSessions;
     private int lastCaptured;
@@ -126,7 +156,7 @@ public final class FlowHarness implements AutoCloseable {
         VersionedProcessGroup group = snapshot.getFlowContents();
         this.connections = new ArrayList<>(group.getConnections());
         connections.sort((a, b) -> a.getIdentifier().compareTo(b.getIdentifier()));
-        this.runners = new TemplateRunners(snapshot, builder.parameters, builder.dataSources, builder.processorProperties);
+        this.runners = new TemplateRunners(snapshot, builder.parameters, builder.dataSources, builder.processorProperties, clock::millis);
         List<VersionedProcessor> processors = new ArrayList<>(group.getProcessors());
         processors.sort((a, b) -> a.getName().compareTo(b.getName()));
         for (VersionedProcessor processor : processors) {
@@ -228,13 +258,15 @@ public final class FlowHarness implements AutoCloseable {
     /**
      * One round: every source (capture) runs once, then every other processor takes what is queued for it, in name
      * order; what they emit is queued for the next round (or taken later in this round by a processor further down).
+     * When the round moved nothing while FlowFiles wait (penalized, parked by PreventLoops, backing off in Apply's retry,
+     * or in front of a yielded processor), the harness clock jumps to the moment the first of them is due.
      */
     public RoundReport round() {
         round++;
         int failedBefore = failedRuns;
         int captured = 0;
         int moved = 0;
-        long now = System.currentTimeMillis();
+        long now = clock.millis();
         for (Node node : nodes.values()) {
             if (node.source && !stopped.contains(node.name()) && node.schedule.due(now)) {
                 node.schedule.ran(now);
@@ -242,23 +274,26 @@ public final class FlowHarness implements AutoCloseable {
             }
         }
         for (Node node : nodes.values()) {
-            if (!node.source && !stopped.contains(node.name()) && (!node.queue.isEmpty() || !node.runner.isQueueEmpty())) {
-                moved += runWithInput(node);
+            if (!node.source && !stopped.contains(node.name()) && node.yieldedUntil <= now && node.hasInput(now)) {
+                moved += runWithInput(node, now);
             }
         }
         lastCaptured = captured;
+        if (captured == 0 && moved == 0) {
+            advanceClockToNextDue(); // only waiting FlowFiles left: the next round finds the first of them due
+        }
         return new RoundReport(round, captured, moved, queued(), failedRuns - failedBefore);
     }
 
     /**
-     * Runs rounds until nothing is queued and a round's captures emitted nothing, or the time is up.
+     * Runs rounds until nothing is queued and a round's captures emitted nothing, or {@code maxRounds} rounds ran. No
+     * real time passes for a window (see {@link #round}), so the number of rounds does not depend on the machine's speed.
      *
      * @return true when quiet
      */
-    public boolean runUntilQuiet(long timeoutMillis, Consumer<RoundReport> progress) {
-        long deadline = System.currentTimeMillis() + timeoutMillis;
+    public boolean runUntilQuiet(int maxRounds, Consumer<RoundReport> progress) {
         int quietRounds = 0;
-        while (System.currentTimeMillis() < deadline) {
+        for (int i = 0; i < maxRounds; i++) {
             RoundReport report = round();
             progress.accept(report);
             if (report.captured() == 0 && report.queued() == 0 && report.failedRuns() == 0) {
@@ -269,11 +304,42 @@ public final class FlowHarness implements AutoCloseable {
             } else {
                 quietRounds = 0;
             }
-            if (report.captured() == 0 && report.moved() == 0) {
-                sleep(25); // only parked or retried FlowFiles left: let their windows pass
-            }
         }
         return false;
+    }
+
+    /**
+     * Moves the harness clock to the earliest moment a waiting FlowFile can move: the end of its penalty, of its
+     * processor's yield, or the time its own attributes say it is due (Apply's retry back-off, PreventLoops' parking).
+     */
+    private void advanceClockToNextDue() {
+        long now = clock.millis();
+        long next = Long.MAX_VALUE;
+        for (Node node : nodes.values()) {
+            if (stopped.contains(node.name())) {
+                continue;
+            }
+            long earliest = node.runner.isQueueEmpty() ? Long.MAX_VALUE : now;
+            for (Item item : node.queue) {
+                earliest = Math.min(earliest, Math.max(item.dueAt(),
+                        Math.max(attributeMillis(item, BisyncAttributes.RETRY_NOT_BEFORE), attributeMillis(item, BisyncAttributes.LOOP_PARKED_UNTIL))));
+            }
+            if (earliest != Long.MAX_VALUE) {
+                next = Math.min(next, Math.max(earliest, node.yieldedUntil));
+            }
+        }
+        if (next != Long.MAX_VALUE && next > now) {
+            clock.advanceTo(next);
+        }
+    }
+
+    private static long attributeMillis(Item item, String attribute) {
+        String value = item.attributes().get(attribute);
+        try {
+            return value == null ? 0L : Long.parseLong(value.trim());
+        } catch (NumberFormatException e) {
+            return 0L;
+        }
     }
 
     /** FlowFiles waiting anywhere except in the funnels. */
@@ -565,7 +631,7 @@ public final class FlowHarness implements AutoCloseable {
         int emitted = 0;
         for (Relationship relationship : node.runner.getProcessor().getRelationships()) {
             for (MockFlowFile flowFile : node.runner.getFlowFilesForRelationship(relationship)) {
-                Item item = new Item(flowFile.toByteArray(), new HashMap<>(flowFile.getAttributes()));
+                Item item = item(node, flowFile);
                 if (relationship.getName().equals("success")) {
                     for (Record record : records(item)) {
                         ChangeId id = changeId(record);
@@ -585,9 +651,21 @@ public final class FlowHarness implements AutoCloseable {
         return emitted;
     }
 
-    private int runWithInput(Node node) {
-        List<Item> batch = new ArrayList<>(node.queue);
-        node.queue.clear();
+    /** A FlowFile a processor emitted; a penalized one is due once the processor's Penalty Duration passed. */
+    private Item item(Node from, MockFlowFile flowFile) {
+        long dueAt = flowFile.isPenalized() ? clock.millis() + from.penaltyMillis : 0L;
+        return new Item(flowFile.toByteArray(), new HashMap<>(flowFile.getAttributes()), dueAt);
+    }
+
+    private int runWithInput(Node node, long now) {
+        List<Item> batch = new ArrayList<>();
+        for (java.util.Iterator<Item> waiting = node.queue.iterator(); waiting.hasNext(); ) {
+            Item item = waiting.next();
+            if (item.due(now)) {
+                batch.add(item);
+                waiting.remove();
+            }
+        }
         Map<ChangeId, Integer> in = node.pendingIn;
         for (Item item : batch) {
             node.runner.enqueue(item.content(), item.attributes());
@@ -604,13 +682,16 @@ public final class FlowHarness implements AutoCloseable {
             // a run that took nothing for good (rolled its session back) ends the turn, as its yield or penalty would in NiFi
             progressed = node.runner.getQueueSize().getObjectCount() != queuedBefore || transferred(node.runner) != transferredBefore;
         } while (ok && progressed && !node.runner.isQueueEmpty() && ++guard < 1_000);
+        if (!ok || !progressed) {
+            node.yieldedUntil = now + node.yieldMillis; // as NiFi yields a processor whose run failed or took nothing
+        }
         Map<ChangeId, Integer> out = node.pendingOut;
         int moved = 0;
         for (Relationship relationship : node.runner.getProcessor().getRelationships()) {
             String name = relationship.getName();
             for (MockFlowFile flowFile : node.runner.getFlowFilesForRelationship(relationship)) {
                 moved++;
-                Item item = new Item(flowFile.toByteArray(), new HashMap<>(flowFile.getAttributes()));
+                Item item = item(node, flowFile);
                 List<Record> records = records(item);
                 records.forEach(r -> count(out, changeId(r)));
                 addTotals(item);
@@ -805,7 +886,7 @@ public final class FlowHarness implements AutoCloseable {
     }
 
     private static Item copy(Item item) {
-        return new Item(item.content(), new HashMap<>(item.attributes()));
+        return new Item(item.content(), new HashMap<>(item.attributes()), item.dueAt());
     }
 
     private static void count(Map<ChangeId, Integer> counts, ChangeId id) {
@@ -853,14 +934,5 @@ public final class FlowHarness implements AutoCloseable {
             cause = cause.getCause();
         }
         return cause.getClass().getSimpleName() + ": " + cause.getMessage();
-    }
-
-    private static void sleep(long millis) {
-        try {
-            Thread.sleep(millis);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted", e);
-        }
     }
 }

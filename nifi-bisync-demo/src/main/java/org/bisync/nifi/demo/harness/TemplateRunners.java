@@ -17,6 +17,7 @@ import org.apache.nifi.reporting.InitializationException;
 import org.apache.nifi.util.TestRunner;
 import org.apache.nifi.util.TestRunners;
 import org.bisync.nifi.demo.templates.Templates;
+import org.bisync.nifi.processors.TimerClockAware;
 import org.bisync.nifi.testsupport.JsonRecordReaderService;
 import org.bisync.nifi.testsupport.JsonRecordSetWriterService;
 import org.bisync.nifi.testsupport.TestDbcpService;
@@ -26,6 +27,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.LongSupplier;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -45,9 +47,13 @@ final class TemplateRunners {
     private final Map<String, DataSource> dataSources;
     private final Map<String, Map<String, String>> processorProperties;
 
+    /** The harness's clock, given to every processor's timers. */
+    private final LongSupplier timerClock;
+
     TemplateRunners(RegisteredFlowSnapshot snapshot, Map<String, String> givenParameters, Map<String, DataSource> dataSources,
-                    Map<String, Map<String, String>> processorProperties) {
+                    Map<String, Map<String, String>> processorProperties, LongSupplier timerClock) {
         this.snapshot = snapshot;
+        this.timerClock = timerClock;
         this.parameters = parameters(snapshot, givenParameters);
         this.poolSystems = poolSystems(snapshot.getFlowContents());
         this.dataSources = dataSources;
@@ -105,6 +111,9 @@ final class TemplateRunners {
         processorProperties.getOrDefault(processor.getName(), Map.of()).forEach(runner::setProperty);
         if (source) {
             runner.setIncomingConnection(false); // e.g. ManageSyncTriggers runs on its schedule only without one
+        }
+        if (runner.getProcessor() instanceof TimerClockAware timed) {
+            timed.setTimerClock(timerClock);
         }
         return runner;
     }

@@ -66,7 +66,7 @@ public final class HotKeysBenchmark {
                 .log(line -> { })
                 .build()) {
             harness.round(); // capture installs the triggers
-            harness.runUntilQuiet(60_000, r -> { });
+            harness.runUntilQuiet(10_000, r -> { });
             List<double[]> pgRates = new ArrayList<>();
             List<double[]> mariaRates = new ArrayList<>();
             Tally pgWithFlow = new Tally();
@@ -93,7 +93,7 @@ public final class HotKeysBenchmark {
             report("MariaDB", mariaRates, mariaWithFlow);
             System.out.printf("while it ran, the flow captured %d changes (both sides) and moved %d FlowFiles in %d rounds%n",
                     flowWork[0], flowWork[1], flowWork[2]);
-            boolean quiet = harness.runUntilQuiet(300_000, r -> { });
+            boolean quiet = harness.runUntilQuiet(100_000, r -> { });
             System.out.printf("then quiet: %s, tables identical: %s%n", quiet, SampleTable.rows(postgres).equals(SampleTable.rows(mariadb)));
         }
         System.exit(0);

@@ -94,7 +94,7 @@ public final class InitialLoadBenchmark {
                 .build()) {
             long[] rounds = {0};
             long loadStart = started;
-            quiet = harness.runUntilQuiet(3_600_000, r -> {
+            quiet = harness.runUntilQuiet(1_000_000, r -> {
                 if (++rounds[0] % 20 == 0) {
                     System.out.printf("  round %d: %.0f s, %d rows loaded, at most %d MB live after a collection so far%n", r.round(),
                             (System.nanoTime() - loadStart) / 1e9, harness.counter("CaptureTriggerHistory", "Rows loaded initially"),

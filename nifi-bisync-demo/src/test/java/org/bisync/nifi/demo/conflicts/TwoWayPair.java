@@ -150,7 +150,7 @@ final class TwoWayPair implements AutoCloseable {
     /** Runs the flow until nothing moves; fails the test when it does not become quiet or a run failed. */
     void sync() {
         int failedBefore = harness.failedRuns();
-        boolean quiet = harness.runUntilQuiet(20_000, r -> { });
+        boolean quiet = harness.runUntilQuiet(2_000, r -> { });
         assertTrue(quiet, "the flow became quiet; last failure: " + harness.lastFailure());
         assertEquals(failedBefore, harness.failedRuns(), "no processor run failed: " + harness.lastFailure());
         assertEquals(List.of(), harness.heldRecords("Failed changes").stream().map(Record::toString).toList(), "no change failed");
@@ -307,14 +307,5 @@ final class TwoWayPair implements AutoCloseable {
 
     static void awaitClockPast(DataSource dataSource, long micros) throws SQLException {
         SampleTable.awaitClockPast(dataSource, micros);
-    }
-
-    static void pause(long millis) {
-        try {
-            Thread.sleep(millis);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
-        }
     }
 }

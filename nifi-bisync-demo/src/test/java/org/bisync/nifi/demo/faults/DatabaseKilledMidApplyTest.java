@@ -6,6 +6,7 @@ package org.bisync.nifi.demo.faults;
 
 import org.bisync.nifi.demo.SampleTable;
 import org.bisync.nifi.demo.harness.FlowHarness;
+import org.bisync.nifi.testsupport.Await;
 import org.bisync.nifi.testsupport.EmbeddedDatabases;
 import org.bisync.nifi.testsupport.KillableServer;
 import org.junit.jupiter.api.Test;
@@ -108,7 +109,7 @@ class DatabaseKilledMidApplyTest {
             server.restart();
             assertEquals(List.of(), SampleTable.rows(target), "crash recovery rolled the half-done apply back");
             SampleTable.execute(target, "INSERT INTO customer (id, name) VALUES (" + (ROWS + 1) + ", 'after the crash')");
-            TwoWayFaults.settle(harness, 120_000);
+            TwoWayFaults.settle(harness);
 
             assertEquals(ROWS + 1, SampleTable.rows(target).size(), "every row of the source's transaction and the one written after the crash");
             TwoWayFaults.assertConvergedAndAccounted(harness, pg, maria, List.of());
@@ -133,22 +134,19 @@ class DatabaseKilledMidApplyTest {
         }
     }
 
-    /** Polls the target until a session waits for the gate's lock (the applier, mid-transaction). */
+    /** Waits until a session of the target waits for the gate's lock (the applier, mid-transaction). */
     private static void waitUntilApplyWaitsAtTheGate(DataSource target, String waiting, Future<?> rounds) throws Exception {
         try (Connection c = target.getConnection(); Statement s = c.createStatement()) {
-            while (true) {
-                try (ResultSet rs = s.executeQuery(waiting)) {
-                    rs.next();
-                    if (rs.getInt(1) > 0) {
-                        return;
-                    }
-                }
+            Await.until(() -> {
                 if (rounds.isDone()) {
                     rounds.get(); // the flow stopped: show why
                     throw new AssertionError("the flow stopped before the apply reached the gate");
                 }
-                Thread.sleep(20);
-            }
+                try (ResultSet rs = s.executeQuery(waiting)) {
+                    rs.next();
+                    return rs.getInt(1) > 0;
+                }
+            }, "the applier waits for the gate's lock");
         }
     }
 

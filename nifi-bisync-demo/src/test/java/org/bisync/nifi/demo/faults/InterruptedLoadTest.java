@@ -87,7 +87,7 @@ class InterruptedLoadTest {
             assertTrue(lost > 0, "the apply had pages to write in the session that was lost");
             harness.round();
             harness.restartFlow();
-            TwoWayFaults.settle(harness, 120_000);
+            TwoWayFaults.settle(harness);
             assertLoadedOnceAndConverged(harness, pg, maria);
         }
     }
@@ -123,7 +123,7 @@ class InterruptedLoadTest {
             }
             assertTrue(harness.failedRuns() > 0, "the processors of the killed database failed their runs");
             server.restart();
-            TwoWayFaults.settle(harness, 120_000);
+            TwoWayFaults.settle(harness);
             assertLoadedOnceAndConverged(harness, pg, maria);
         }
     }

@@ -8,6 +8,7 @@ import org.bisync.nifi.demo.SampleTable;
 import org.bisync.nifi.demo.harness.FlowHarness;
 import org.bisync.nifi.demo.harness.Outcomes;
 import org.bisync.nifi.demo.topologies.TopologyFlow;
+import org.bisync.nifi.testsupport.Await;
 import org.bisync.nifi.testsupport.EmbeddedDatabases;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -77,12 +78,14 @@ class LongOutageTest {
             long outageStart = System.nanoTime();
             AtomicReference<Throwable> failure = new AtomicReference<>();
             AtomicInteger orderEdits = new AtomicInteger();
+            AtomicInteger roundsRun = new AtomicInteger();
             Thread customerWriter = new Thread(() -> run(failure, () -> writeCustomerChanges(a, changes)), "customer-writer-A");
-            Thread ordersWriter = new Thread(() -> run(failure, () -> writeOrders(a, c, 200, orderEdits)), "orders-writer-A-C");
+            Thread ordersWriter = new Thread(() -> run(failure, () -> writeOrders(a, c, 200, orderEdits, roundsRun)), "orders-writer-A-C");
             customerWriter.start();
             ordersWriter.start();
             while (customerWriter.isAlive() || ordersWriter.isAlive()) {
                 harness.round();
+                roundsRun.incrementAndGet();
             }
             customerWriter.join();
             ordersWriter.join();
@@ -105,7 +108,7 @@ class LongOutageTest {
 
             intoB.forEach(harness::start);
             long catchUpStart = System.nanoTime();
-            TwoWayFaults.settle(harness, 50L * 60_000);
+            TwoWayFaults.settle(harness, 20_000);
             double catchUpSeconds = (System.nanoTime() - catchUpStart) / 1e9;
             Outcomes outcomes = harness.outcomes();
             int intoBEnded = outcomes.byOutcome("B").values().stream().mapToInt(Integer::intValue).sum();
@@ -190,8 +193,11 @@ class LongOutageTest {
         }
     }
 
-    /** Inserts and edits of orders alternately on A and C, each key written on one side only at a time. */
-    private static void writeOrders(DataSource a, DataSource c, int edits, AtomicInteger done) throws Exception {
+    /**
+     * Inserts and edits of orders alternately on A and C, each key written on one side only at a time; ten edits per
+     * round of the flow, so the edits keep coming while it runs.
+     */
+    private static void writeOrders(DataSource a, DataSource c, int edits, AtomicInteger done, AtomicInteger roundsRun) {
         for (int i = 0; i < edits; i++) {
             DataSource side = i % 2 == 0 ? a : c;
             long id = 1 + i % 50;
@@ -203,7 +209,10 @@ class LongOutageTest {
                 // the same key inserted on the other side meanwhile (synced in): as an application, try the next edit
             }
             done.incrementAndGet();
-            Thread.sleep(5);
+            if (i % 10 == 9) {
+                int seen = roundsRun.get();
+                Await.until(() -> roundsRun.get() > seen, "the flow ran a round during the order edits");
+            }
         }
     }
 

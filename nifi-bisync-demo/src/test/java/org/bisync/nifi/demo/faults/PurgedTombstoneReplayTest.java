@@ -35,10 +35,10 @@ class PurgedTombstoneReplayTest {
         AtomicBoolean keeping = new AtomicBoolean(true); // only the insert's FlowFile is kept for the replay
         try (FlowHarness harness = TwoWayFaults.start(pg, maria, b -> b.keepForReplay(name -> keeping.get() && name.equals(INTO_MARIA)))) {
             SampleTable.execute(pg, "INSERT INTO customer (id, name) VALUES (1, 'Ada')");
-            TwoWayFaults.settle(harness, 30_000);
+            TwoWayFaults.settle(harness);
             keeping.set(false);
             SampleTable.execute(pg, "DELETE FROM customer WHERE id = 1");
-            TwoWayFaults.settle(harness, 30_000);
+            TwoWayFaults.settle(harness);
             harness.round(); // capture releases what it emitted last
             for (String system : List.of("PostgreSQL", "MariaDB")) {
                 harness.runner("Purge tombstones in " + system).run(1, false, false);
@@ -46,7 +46,7 @@ class PurgedTombstoneReplayTest {
             assertEquals(0, SampleTable.tombstones(pg) + SampleTable.tombstones(maria), "both tombstones were purged");
 
             assertEquals(1, harness.replay(name -> true), "the insert's FlowFile is replayed into Apply");
-            TwoWayFaults.settle(harness, 30_000);
+            TwoWayFaults.settle(harness);
             assertEquals(List.of(), SampleTable.rows(pg));
             assertEquals(List.of(), SampleTable.rows(maria), "the replayed insert did not bring the deleted row back at MariaDB");
         }

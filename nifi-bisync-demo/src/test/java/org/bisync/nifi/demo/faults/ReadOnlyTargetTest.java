@@ -85,7 +85,7 @@ class ReadOnlyTargetTest {
             } finally {
                 turnWritable.run();
             }
-            TwoWayFaults.settle(harness, 120_000);
+            TwoWayFaults.settle(harness);
             TwoWayFaults.assertConvergedAndAccounted(harness, pg, maria, writers);
             // the changes waited (in front of Resolve, or in Apply's retry) instead of failing: checked above, none failed
         }

@@ -71,13 +71,13 @@ class RestartAndReplayTest {
             TwoWayFaults.join(threads, writers);
             assertEquals(CRASH_INSIDE.size(), crashes);
             assertTrue(lostFlowFiles > 0, "sessions that had emitted FlowFiles were lost");
-            TwoWayFaults.settle(harness, 60_000);
+            TwoWayFaults.settle(harness);
             TwoWayFaults.assertConvergedAndAccounted(harness, pg, maria, writers);
 
             Map<Outcomes.Outcome, Integer> before = harness.outcomes().byOutcome();
             int replayed = harness.replay(name -> true);
             assertTrue(replayed > 0, "FlowFiles were kept for replay");
-            TwoWayFaults.settle(harness, 60_000);
+            TwoWayFaults.settle(harness);
             TwoWayFaults.assertConvergedAndAccounted(harness, pg, maria, writers);
             Map<Outcomes.Outcome, Integer> after = harness.outcomes().byOutcome();
             assertEquals(before.getOrDefault(Outcomes.Outcome.APPLIED, 0), after.getOrDefault(Outcomes.Outcome.APPLIED, 0),

@@ -98,9 +98,16 @@ final class TwoWayFaults {
         return SampleTable.versionRows(dataSource).stream().filter(v -> !v.endsWith("|deleted")).toList();
     }
 
-    static void settle(FlowHarness harness, long timeoutMillis) {
+    /** Rounds a flow of these tests gets to become quiet: far more than any needs, so only a flow that never settles fails. */
+    static final int SETTLE_ROUNDS = 2_000;
+
+    static void settle(FlowHarness harness) {
+        settle(harness, SETTLE_ROUNDS);
+    }
+
+    static void settle(FlowHarness harness, int maxRounds) {
         FlowHarness.RoundReport[] last = new FlowHarness.RoundReport[1];
-        assertTrue(harness.runUntilQuiet(timeoutMillis, r -> last[0] = r),
-                "the flow became quiet; last round " + last[0] + ", last failure: " + harness.lastFailure());
+        assertTrue(harness.runUntilQuiet(maxRounds, r -> last[0] = r),
+                "the flow became quiet within " + maxRounds + " rounds; last round " + last[0] + ", last failure: " + harness.lastFailure());
     }
 }

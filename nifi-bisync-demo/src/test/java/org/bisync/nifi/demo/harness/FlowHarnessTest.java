@@ -69,7 +69,7 @@ class FlowHarnessTest {
             harness.round();
             harness.restart("Capture PostgreSQL");
             SampleTable.execute(pg, "UPDATE customer SET name = 'Ada L.' WHERE id = 1", "DELETE FROM customer WHERE id = 2");
-            assertTrue(harness.runUntilQuiet(10_000, r -> { }));
+            assertTrue(harness.runUntilQuiet(2_000, r -> { }));
 
             List<Record> held = harness.heldRecords("Capture");
             assertEquals(List.of("INSERT", "INSERT", "UPDATE", "DELETE"), held.stream().map(r -> r.getAsString("operation")).toList());
@@ -91,7 +91,7 @@ class FlowHarnessTest {
                 .build()) {
             harness.round();
             SampleTable.execute(pg, "INSERT INTO customer (id, name) VALUES (1, 'Ada')");
-            assertTrue(harness.runUntilQuiet(10_000, r -> { }));
+            assertTrue(harness.runUntilQuiet(2_000, r -> { }));
             assertEquals(2, harness.heldRecords("Capture").size());
             assertEquals(1, harness.outcomes().capturedChanges());
         }

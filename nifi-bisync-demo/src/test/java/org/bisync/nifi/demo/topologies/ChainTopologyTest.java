@@ -48,9 +48,9 @@ class ChainTopologyTest {
             assertEquals(0, harness.failedRuns(), harness.lastFailure());
 
             SampleTable.execute(a, "INSERT INTO customer (id, name, email, balance) VALUES (1, 'Ada', 'ada@a', 10.00)");
-            Rows.settle(harness, 20_000);
+            Rows.settle(harness);
             SampleTable.execute(a, "UPDATE customer SET balance = 12.50 WHERE id = 1");
-            Rows.settle(harness, 20_000);
+            Rows.settle(harness);
             int roundsBefore = harness.rounds();
             for (int i = 0; i < 5; i++) {
                 harness.round();

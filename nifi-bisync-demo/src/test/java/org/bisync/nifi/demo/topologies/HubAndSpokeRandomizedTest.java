@@ -91,7 +91,7 @@ class HubAndSpokeRandomizedTest {
                     harness.round(); // deliveries interleave with edits: some edits cross, some follow
                 }
             }
-            Rows.settle(harness, 60_000);
+            Rows.settle(harness);
 
             List<String> rows = SampleTable.rows(systems.get(0));
             List<String> versions = SampleTable.versionRows(systems.get(0));

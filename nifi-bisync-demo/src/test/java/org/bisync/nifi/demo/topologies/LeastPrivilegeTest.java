@@ -177,7 +177,7 @@ class LeastPrivilegeTest {
     }
 
     private static void sync(FlowHarness harness) {
-        assertTrue(harness.runUntilQuiet(30_000, r -> { }), "the flow became quiet; last failure: " + harness.lastFailure());
+        assertTrue(harness.runUntilQuiet(2_000, r -> { }), "the flow became quiet; last failure: " + harness.lastFailure());
         assertEquals(0, harness.failedRuns(), "no processor run failed: " + harness.lastFailure());
         assertEquals(List.of(), harness.heldRecords("Failed changes").stream().map(Record::toString).toList(), "no change failed");
         assertEquals(List.of(), harness.heldRecords("Capture failures").stream().map(Record::toString).toList(), "capture did not fail");

@@ -8,6 +8,7 @@ import org.apache.nifi.registry.flow.RegisteredFlowSnapshot;
 import org.bisync.nifi.demo.SampleTable;
 import org.bisync.nifi.demo.harness.FlowHarness;
 import org.bisync.nifi.demo.templates.Templates;
+import org.bisync.nifi.testsupport.Await;
 import org.bisync.nifi.testsupport.EmbeddedDatabases;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -17,6 +18,7 @@ import javax.sql.DataSource;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -89,16 +91,19 @@ class OnboardingTest {
         String topology = TOPOLOGY.formatted(strategy, timestampField ? ", \"timestampField\": \"updated_at\"" : "");
         try (FlowHarness harness = loading(name, template, topology, "Capture PostgreSQL", "Capture MariaDB")
                 .dataSource("postgresql", pg).dataSource("mariadb", maria).build()) {
-            // writers on both sides while the load is captured and applied: each edits its own keys, in order
+            // writers on both sides while the load is captured and applied: each edits its own keys, in order, one
+            // batch of edits per round of the flow
             AtomicReference<Throwable> failure = new AtomicReference<>();
+            AtomicInteger roundsRun = new AtomicInteger();
             Thread writers = new Thread(() -> {
                 try {
                     for (int round = 1; round <= 15; round++) {
+                        int before = roundsRun.get();
                         write(pg, "UPDATE customer SET name = ? WHERE id = 1", "pg write " + round);
                         write(maria, "UPDATE customer SET name = ? WHERE id = 2", "maria write " + round);
                         write(pg, "INSERT INTO customer (id, name, balance) VALUES (?, ?, 1)", 100 + round, "pg new " + round);
                         write(maria, "INSERT INTO customer (id, name, balance) VALUES (?, ?, 2)", 200 + round, "maria new " + round);
-                        Thread.sleep(20);
+                        Await.until(() -> roundsRun.get() > before, "the flow ran a round after the writers' batch " + round);
                     }
                 } catch (Throwable e) {
                     failure.set(e);
@@ -108,10 +113,11 @@ class OnboardingTest {
             writers.start();
             while (writers.isAlive()) {
                 harness.round();
+                roundsRun.incrementAndGet();
             }
             writers.join();
             assertNull(failure.get());
-            Rows.settle(harness, 60_000);
+            Rows.settle(harness);
 
             List<String> rows = SampleTable.rows(pg);
             assertEquals(rows, SampleTable.rows(maria), "both sides hold the same rows");
@@ -142,7 +148,7 @@ class OnboardingTest {
         try (FlowHarness harness = loading(name, Templates.all().get("two-way-postgresql-mariadb.json"),
                 TOPOLOGY.formatted("MANUAL", ""), "Capture PostgreSQL", "Capture MariaDB")
                 .dataSource("postgresql", pg).dataSource("mariadb", maria).build()) {
-            harness.runUntilQuiet(60_000, r -> { });
+            harness.runUntilQuiet(2_000, r -> { });
             List<org.apache.nifi.serialization.record.Record> held = harness.heldRecords("Conflicts for review");
             List<String> heldKeys = held.stream().map(r -> String.valueOf(r.getAsRecord("key", null).getValue("id"))).sorted().toList();
             List<String> expected = new ArrayList<>();
@@ -180,7 +186,7 @@ class OnboardingTest {
         try (FlowHarness harness = loading(name, Templates.all().get("hub-and-spoke-three-systems.json"),
                 topology, "Capture PostgreSQL", "Capture MariaDB", "Capture SQLite")
                 .dataSource("postgresql", pg).dataSource("mariadb", maria).dataSource("sqlite", sqlite).build()) {
-            Rows.settle(harness, 90_000);
+            Rows.settle(harness);
             List<String> rows = SampleTable.rows(pg);
             assertEquals(rows, SampleTable.rows(maria));
             assertEquals(rows, SampleTable.rows(sqlite));
@@ -208,7 +214,7 @@ class OnboardingTest {
         try (FlowHarness harness = loading(name, Templates.all().get("one-way-postgresql-to-mariadb.json"),
                 topology, "Capture PostgreSQL")
                 .dataSource("postgresql", pg).dataSource("mariadb", maria).build()) {
-            Rows.settle(harness, 60_000);
+            Rows.settle(harness);
             List<String> source = Rows.of(pg, "customer", "id", "name", "email", "balance");
             assertEquals(source, Rows.of(maria, "customer WHERE id <= 60", "id", "name", "email", "balance"),
                     "the source's rows, the differing ones included, are copied");
@@ -239,7 +245,7 @@ class OnboardingTest {
             // the source inserts into a range its load has passed and into one it has not; both arrive and stay
             Rows.execute(pg, "INSERT INTO customer (id, name, balance) VALUES (?, ?, 1)", 10, "pg new in a passed range");
             Rows.execute(pg, "INSERT INTO customer (id, name, balance) VALUES (?, ?, 1)", 75, "pg new after the end");
-            Rows.settle(harness, 60_000);
+            Rows.settle(harness);
             List<String> source = Rows.of(pg, "customer", "id", "name", "email", "balance");
             assertEquals(source, Rows.of(maria, "customer", "id", "name", "email", "balance"),
                     "the target holds exactly the source's rows: its extra ones (10, 33, 61..70) are deleted");
@@ -267,7 +273,7 @@ class OnboardingTest {
         try (FlowHarness harness = loading(name, Templates.all().get("two-way-postgresql-mariadb.json"),
                 topology, "Capture PostgreSQL", "Capture MariaDB")
                 .dataSource("postgresql", pg).dataSource("mariadb", maria).build()) {
-            Rows.settle(harness, 60_000);
+            Rows.settle(harness);
             List<String> rows = SampleTable.rows(pg);
             assertEquals(rows, SampleTable.rows(maria), "both sides hold the same rows");
             assertEquals(SampleTable.versionRows(pg), SampleTable.versionRows(maria), "and the same versions");
@@ -282,7 +288,7 @@ class OnboardingTest {
             // a delete after the load outranks the owners' initial field versions: the row goes on both sides
             Rows.execute(maria, "DELETE FROM customer WHERE id = 41");
             Rows.execute(pg, "DELETE FROM customer WHERE id = 42");
-            Rows.settle(harness, 60_000);
+            Rows.settle(harness);
             assertEquals(List.of(), Rows.of(pg, "customer WHERE id IN (41, 42)", "id"));
             assertEquals(List.of(), Rows.of(maria, "customer WHERE id IN (41, 42)", "id"));
             assertEquals(SampleTable.rows(pg), SampleTable.rows(maria));

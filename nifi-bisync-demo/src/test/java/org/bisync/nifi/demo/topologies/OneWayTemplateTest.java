@@ -55,22 +55,22 @@ class OneWayTemplateTest {
 
             SampleTable.execute(pg, "INSERT INTO customer (id, name, email, balance) VALUES (1, 'Ada', 'ada@pg', 10.50)",
                     "INSERT INTO customer (id, name, email, balance) VALUES (2, 'Bob', 'bob@pg', 20.00)");
-            Rows.settle(harness, 20_000);
+            Rows.settle(harness);
             assertEquals(List.of("1|Ada|ada@pg|10.5", "2|Bob|bob@pg|20"), Rows.of(maria, "customer", COLUMNS), "the inserts arrived");
 
             SampleTable.execute(pg, "UPDATE customer SET name = 'Ada Lovelace', balance = 11.00 WHERE id = 1",
                     "DELETE FROM customer WHERE id = 2");
-            Rows.settle(harness, 20_000);
+            Rows.settle(harness);
             assertEquals(List.of("1|Ada Lovelace|ada@pg|11"), Rows.of(maria, "customer", COLUMNS), "the update and the delete arrived");
 
             SampleTable.execute(maria, "UPDATE customer SET email = 'ada@maria' WHERE id = 1",
                     "INSERT INTO customer (id, name, email, balance) VALUES (3, 'Cy', 'cy@maria', 3.00)");
-            Rows.settle(harness, 20_000);
+            Rows.settle(harness);
             assertEquals(List.of("1|Ada Lovelace|ada@pg|11"), Rows.of(pg, "customer", COLUMNS), "MariaDB's edits did not travel back");
             assertEquals(List.of("1|Ada Lovelace|ada@maria|11", "3|Cy|cy@maria|3"), Rows.of(maria, "customer", COLUMNS));
 
             SampleTable.execute(pg, "UPDATE customer SET balance = 12.00 WHERE id = 1");
-            Rows.settle(harness, 20_000);
+            Rows.settle(harness);
             assertEquals(List.of("1|Ada Lovelace|ada@pg|12", "3|Cy|cy@maria|3"), Rows.of(maria, "customer", COLUMNS),
                     "a later PostgreSQL edit wins over MariaDB's (the whole row, as last-write-wins does); MariaDB's own row stays");
             assertEquals(List.of(), harness.outcomes().unaccounted());
@@ -99,7 +99,7 @@ class OneWayTemplateTest {
             assertEquals(List.of(), harness.runner(RESOLVE).getLogger().getErrorMessages(), "no error within the grace");
 
             harness.start(INSTALL);
-            Rows.settle(harness, 20_000);
+            Rows.settle(harness);
             assertEquals(List.of("1|Ada|ada@pg|10.5"), Rows.of(maria, "customer", COLUMNS), "the waiting change arrived");
             assertEquals(List.of(), harness.outcomes().unaccounted());
         }

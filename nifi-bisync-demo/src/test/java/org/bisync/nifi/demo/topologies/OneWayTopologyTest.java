@@ -53,18 +53,18 @@ class OneWayTopologyTest {
     void aOneWayTableCarriesTheSourcesEditsAndNeverTheTargets() throws Exception {
         try (FlowHarness harness = start("topo_one_way_table")) {
             SampleTable.execute(a, "INSERT INTO price VALUES ('apple', 1.10)", "INSERT INTO price VALUES ('pear', 2.20)");
-            Rows.settle(harness, 20_000);
+            Rows.settle(harness);
             assertEquals(List.of("apple|1.1", "pear|2.2"), Rows.of(b, "price", "sku", "amount"), "A's inserts reached B");
 
             SampleTable.execute(b, "UPDATE price SET amount = 9.99 WHERE sku = 'apple'",
                     "INSERT INTO price VALUES ('plum', 3.30)", "DELETE FROM price WHERE sku = 'pear'");
-            Rows.settle(harness, 20_000);
+            Rows.settle(harness);
             assertEquals(List.of("apple|1.1", "pear|2.2"), Rows.of(a, "price", "sku", "amount"), "B's edits were not sent to A");
             assertEquals(List.of("apple|9.99", "plum|3.3"), Rows.of(b, "price", "sku", "amount"), "B keeps its local edits");
             assertEquals(0, harness.outcomes().deliveredTo("A"), "nothing of the one-way table travelled towards A");
 
             SampleTable.execute(a, "UPDATE price SET amount = 1.25 WHERE sku = 'apple'", "UPDATE price SET amount = 2.50 WHERE sku = 'pear'");
-            Rows.settle(harness, 20_000);
+            Rows.settle(harness);
             assertEquals(List.of("apple|1.25", "pear|2.5"), Rows.of(a, "price", "sku", "amount"));
             assertEquals(List.of("apple|1.25", "pear|2.5", "plum|3.3"), Rows.of(b, "price", "sku", "amount"),
                     "A's later edits reached B and overwrote B's local values (B's local-only row stays)");
@@ -76,25 +76,25 @@ class OneWayTopologyTest {
     void aOneWayFieldFlowsOnlyFromItsOwnerWhileTheRowsOtherFieldsFlowBothWays() throws Exception {
         try (FlowHarness harness = start("topo_one_way_field")) {
             SampleTable.execute(a, "INSERT INTO account VALUES (1, 'Ada', 1000.00)");
-            Rows.settle(harness, 20_000);
+            Rows.settle(harness);
             assertEquals(List.of("1|Ada|1000"), Rows.of(b, "account", "id", "name", "credit_limit"));
 
             SampleTable.execute(a, "UPDATE account SET credit_limit = 1500.00 WHERE id = 1");
-            Rows.settle(harness, 20_000);
+            Rows.settle(harness);
             assertEquals(List.of("1|Ada|1500"), Rows.of(b, "account", "id", "name", "credit_limit"), "the owner's edit reached B");
 
             SampleTable.execute(b, "UPDATE account SET credit_limit = 999999.00 WHERE id = 1");
-            Rows.settle(harness, 20_000);
+            Rows.settle(harness);
             assertEquals(List.of("1|Ada|1500"), Rows.of(a, "account", "id", "name", "credit_limit"), "B's edit of the owned field did not travel");
 
             SampleTable.execute(b, "UPDATE account SET name = 'Ada Lovelace' WHERE id = 1");
-            Rows.settle(harness, 20_000);
+            Rows.settle(harness);
             assertEquals(List.of("1|Ada Lovelace|1500"), Rows.of(a, "account", "id", "name", "credit_limit"),
                     "B's edit of another field reached A, without B's value of the owned field");
             assertEquals(List.of("1|Ada Lovelace|999999"), Rows.of(b, "account", "id", "name", "credit_limit"));
 
             SampleTable.execute(a, "UPDATE account SET credit_limit = 2000.00 WHERE id = 1");
-            Rows.settle(harness, 20_000);
+            Rows.settle(harness);
             List<String> expected = List.of("1|Ada Lovelace|2000");
             assertEquals(expected, Rows.of(a, "account", "id", "name", "credit_limit"));
             assertEquals(expected, Rows.of(b, "account", "id", "name", "credit_limit"), "the owner's next edit settles B");

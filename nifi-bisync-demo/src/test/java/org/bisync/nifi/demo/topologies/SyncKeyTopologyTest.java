@@ -54,7 +54,7 @@ class SyncKeyTopologyTest {
             SampleTable.execute(pg, "INSERT INTO contact (email, name) VALUES ('ada@pg', 'Ada')");
             SampleTable.execute(maria, "INSERT INTO contact (email, name) VALUES ('bob@maria', 'Bob')");
             SampleTable.execute(sqlite, "INSERT INTO contact (email, name) VALUES ('cy@lite', 'Cy')");
-            Rows.settle(harness, 30_000);
+            Rows.settle(harness);
 
             List<String> expected = List.of("ada@pg|Ada", "bob@maria|Bob", "cy@lite|Cy");
             for (DataSource ds : List.of(pg, maria, sqlite)) {
@@ -69,7 +69,7 @@ class SyncKeyTopologyTest {
             // an update and a delete made where the row has another id reach the right row everywhere
             SampleTable.execute(sqlite, "UPDATE contact SET name = 'Ada L.' WHERE email = 'ada@pg'");
             SampleTable.execute(pg, "DELETE FROM contact WHERE email = 'bob@maria'");
-            Rows.settle(harness, 30_000);
+            Rows.settle(harness);
             for (DataSource ds : List.of(pg, maria, sqlite)) {
                 assertEquals(List.of("ada@pg|Ada L.", "cy@lite|Cy"), Rows.of(ds, "contact", "email", "name"),
                         "rows of " + SampleTable.engine(ds));

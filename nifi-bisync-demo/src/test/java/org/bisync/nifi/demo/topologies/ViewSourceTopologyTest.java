@@ -48,19 +48,19 @@ class ViewSourceTopologyTest {
 
             SampleTable.execute(a, "INSERT INTO customer VALUES (1, 'Ada', true)", "INSERT INTO customer VALUES (2, 'Bob', true)",
                     "INSERT INTO customer VALUES (3, 'Cy', false)");
-            Rows.settle(harness, 20_000);
+            Rows.settle(harness);
             assertEquals(List.of("1|Ada", "2|Bob"), Rows.of(b, "active_customer", "id", "name"), "the view's rows were inserted");
 
             SampleTable.execute(a, "UPDATE customer SET name = 'Robert' WHERE id = 2", "UPDATE customer SET active = false WHERE id = 1",
                     "UPDATE customer SET active = true WHERE id = 3");
-            Rows.settle(harness, 20_000);
+            Rows.settle(harness);
             List<String> expected = Rows.of(a, "active_customer", "id", "name");
             assertEquals(List.of("2|Robert", "3|Cy"), expected);
             assertEquals(expected, Rows.of(b, "active_customer", "id", "name"),
                     "an update, a row leaving the view (delete by key comparison) and a row entering it reached B");
 
             SampleTable.execute(a, "DELETE FROM customer WHERE id = 2");
-            Rows.settle(harness, 20_000);
+            Rows.settle(harness);
             assertEquals(List.of("3|Cy"), Rows.of(b, "active_customer", "id", "name"), "a deleted base row left B too");
             assertEquals(List.of(), harness.outcomes().unaccounted());
         }

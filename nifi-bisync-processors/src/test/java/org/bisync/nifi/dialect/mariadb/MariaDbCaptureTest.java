@@ -65,10 +65,11 @@ class MariaDbCaptureTest extends CaptureContract {
         return Jdbc.count(connection, "SELECT CONNECTION_ID()");
     }
 
-    /** Running a statement: an insert waiting behind the load's locks shows no InnoDB lock wait, only its statement. */
+    /** InnoDB's own lock-wait state of the session's transaction. */
     @Override
     protected boolean heldInStatement(Connection watch, long sessionId) throws SQLException {
-        return Jdbc.count(watch, "SELECT COUNT(*) FROM information_schema.PROCESSLIST WHERE ID = " + sessionId + " AND COMMAND = 'Query'") == 1;
+        return Jdbc.count(watch, "SELECT COUNT(*) FROM information_schema.INNODB_TRX WHERE trx_mysql_thread_id = " + sessionId
+                + " AND trx_state = 'LOCK WAIT'") == 1;
     }
 
     @Test
