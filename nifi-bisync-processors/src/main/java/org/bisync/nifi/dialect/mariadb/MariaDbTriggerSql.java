@@ -26,11 +26,13 @@ import java.util.stream.Collectors;
  *
  * <p>Each statement, IF or SET a trigger runs costs about as much as evaluating a whole expression on MariaDB, so the
  * common path runs no more than the floor's two writes and one IF: that IF tests the origin marker, and whether the
- * clock correction cached in the session is fresh (read at most a second ago, the clock not gone back), assigning the
+ * clock correction cached in the session is fresh (read in the second the statement started in), assigning the
  * corrected clock on the way ({@code @bisync_ts}; session variables, not DECLAREd ones, since a DECLARE is one more
  * statement per row). When the cache is stale (or on a key change, which is rare) an ELSEIF branch reads the correction
  * from bisync_config and then captures the same way. The cache matters: a scalar subquery on every row cost a third of
- * the trigger's time, and the correction only changes smoothly (slew-capped).
+ * the trigger's time, and the correction only changes smoothly (slew-capped). An UPDATE's IF also tests that the key
+ * is the same and that a synced column changed, by comparing the row's before and after images, which it assigns to
+ * session variables for the history row.
  *
  * <p>Writes that fire no trigger, and are therefore not captured on MariaDB: rows changed or removed by a foreign-key
  * action ({@code ON DELETE CASCADE}, {@code ON UPDATE CASCADE}, {@code SET NULL}) of InnoDB, TRUNCATE TABLE, and
@@ -59,12 +61,15 @@ final class MariaDbTriggerSql {
     static final String NOT_MARKED = "IFNULL(LENGTH(@bisync_origin), 0) = 0";
 
     /**
-     * True when the session's cached correction was read at most a second ago and the clock has not gone back since; it
-     * assigns the corrected clock to {@link #NOW} on the way (NULL, so false, when nothing is cached). Each session
-     * variable named costs a lookup on every row, so the clock is evaluated twice rather than kept in one more.
+     * True when the session's cached correction was read in the second the statement started in (UNIX_TIMESTAMP() is
+     * the statement's start, in UTC, and costs less than a comparison of two clocks); it assigns the corrected clock to
+     * {@link #NOW} on the way (NULL, so false, when nothing is cached).
      */
-    static final String FRESH_CLOCK = "(" + CLOCK + " - @bisync_correction_at) BETWEEN 0 AND 1000000 AND (" + NOW + " := " + CLOCK
+    static final String FRESH_CLOCK = "UNIX_TIMESTAMP() = @bisync_correction_sec AND (" + NOW + " := " + CLOCK
             + " + @bisync_clock_correction) IS NOT NULL";
+    /** The before and after images of an UPDATE, computed once for the changed test and read by the history insert. */
+    private static final String BEFORE = "@bisync_b";
+    private static final String AFTER = "@bisync_a";
 
     private final MariaDbIdentifiers ids;
     private final MariaDbTypeMapping types;
@@ -76,7 +81,7 @@ final class MariaDbTriggerSql {
         this.types = types;
         this.refreshClock = "SET @bisync_now = " + CLOCK + ", @bisync_clock_correction = COALESCE((SELECT num_value FROM "
                 + ids.quote(BisyncTables.CONFIG) + " WHERE name = '" + BisyncTables.CLOCK_CORRECTION + "'), 0), "
-                + "@bisync_correction_at = @bisync_now, " + NOW + " = @bisync_now + @bisync_clock_correction;\n";
+                + "@bisync_correction_sec = UNIX_TIMESTAMP(), " + NOW + " = @bisync_now + @bisync_clock_correction;\n";
     }
 
     String insertTriggerName(String table) {
@@ -103,25 +108,31 @@ final class MariaDbTriggerSql {
     }
 
     List<String> createTriggers(SyncedTable table) {
-        String changed = "NOT (" + same(table.columns()) + ")";
+        // a synced column changed when the row's images differ, compared byte for byte (JSON text names every value
+        // exactly as the change record carries it): the history row then takes the images the test computed, instead of
+        // a null-safe comparison of each column and images computed again
+        String changed = "NOT (BINARY (" + BEFORE + " := " + image(table.columns(), "OLD") + ") <=> (" + AFTER + " := "
+                + image(table.columns(), "NEW") + "))";
         String keySame = same(table.keyColumns());
+        String newImage = image(table.columns(), "NEW");
+        String oldImage = image(table.columns(), "OLD");
         List<String> sql = new ArrayList<>();
         sql.add(trigger(table, insertTriggerName(table.localName()), "INSERT",
-                "IF " + NOT_MARKED + " AND " + FRESH_CLOCK + " THEN\n" + capture(table, Op.INSERT, "NEW", null, "NEW")
-                        + "ELSEIF " + NOT_MARKED + " THEN\n" + refreshClock + capture(table, Op.INSERT, "NEW", null, "NEW") + "END IF;\n"));
+                "IF " + NOT_MARKED + " AND " + FRESH_CLOCK + " THEN\n" + capture(table, Op.INSERT, "NEW", null, newImage)
+                        + "ELSEIF " + NOT_MARKED + " THEN\n" + refreshClock + capture(table, Op.INSERT, "NEW", null, newImage) + "END IF;\n"));
         sql.add(trigger(table, updateTriggerName(table.localName()), "UPDATE",
                 "IF " + NOT_MARKED + " AND " + FRESH_CLOCK + " AND " + keySame + " AND " + changed + " THEN\n"
-                        + capture(table, Op.UPDATE, "NEW", "OLD", "NEW")
+                        + capture(table, Op.UPDATE, "NEW", BEFORE, AFTER)
                         + "ELSEIF " + NOT_MARKED + " AND " + changed + " THEN\n" + refreshClock
                         + "IF " + keySame + " THEN\n"
-                        + capture(table, Op.UPDATE, "NEW", "OLD", "NEW")
+                        + capture(table, Op.UPDATE, "NEW", BEFORE, AFTER)
                         + "ELSE\n"
-                        + capture(table, Op.DELETE, "OLD", "OLD", null)
-                        + capture(table, Op.INSERT, "NEW", null, "NEW")
+                        + capture(table, Op.DELETE, "OLD", BEFORE, null)
+                        + capture(table, Op.INSERT, "NEW", null, AFTER)
                         + "END IF;\nEND IF;\n"));
         sql.add(trigger(table, deleteTriggerName(table.localName()), "DELETE",
-                "IF " + NOT_MARKED + " AND " + FRESH_CLOCK + " THEN\n" + capture(table, Op.DELETE, "OLD", "OLD", null)
-                        + "ELSEIF " + NOT_MARKED + " THEN\n" + refreshClock + capture(table, Op.DELETE, "OLD", "OLD", null) + "END IF;\n"));
+                "IF " + NOT_MARKED + " AND " + FRESH_CLOCK + " THEN\n" + capture(table, Op.DELETE, "OLD", oldImage, null)
+                        + "ELSEIF " + NOT_MARKED + " THEN\n" + refreshClock + capture(table, Op.DELETE, "OLD", oldImage, null) + "END IF;\n"));
         return sql;
     }
 
@@ -139,7 +150,8 @@ final class MariaDbTriggerSql {
         }).collect(Collectors.joining(" AND "));
     }
 
-    private String capture(SyncedTable table, Op op, String keyAlias, String beforeAlias, String afterAlias) {
+    /** One change's version upsert and history insert; {@code before} and {@code after} are the images (or null). */
+    private String capture(SyncedTable table, Op op, String keyAlias, String before, String after) {
         String versionTable = ids.quote(ids.derivedName(BisyncTables.VERSION_TABLE_PREFIX, table.localName()));
         String origin = MariaDbIdentifiers.literal(table.systemId());
         List<SyncedColumn> keys = table.keyColumns();
@@ -181,8 +193,8 @@ final class MariaDbTriggerSql {
                         + "field_versions, origin, supersedes, tx_id, captured_at)\nVALUES (")
                 .append(MariaDbIdentifiers.literal(table.localName())).append(", '").append(op.name()).append("', ")
                 .append(image(keys, keyAlias)).append(", ")
-                .append(beforeAlias == null ? "NULL" : image(table.columns(), beforeAlias)).append(", ")
-                .append(afterAlias == null ? "NULL" : image(table.columns(), afterAlias))
+                .append(before == null ? "NULL" : before).append(", ")
+                .append(after == null ? "NULL" : after)
                 .append(", ").append(VN).append(", ").append(origin).append(", ")
                         .append(PN).append(", ").append(PO).append(", ").append(FV).append(", ").append(origin)
                 .append(", NULL, NULL, ").append(NOW).append(");\n");

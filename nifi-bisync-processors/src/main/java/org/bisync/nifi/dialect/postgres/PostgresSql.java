@@ -26,8 +26,6 @@ final class PostgresSql {
     /** The setting the applier sets for its transaction; '' (what it reads after COMMIT) means unset. */
     static final String ORIGIN_SETTING = "bisync.origin";
 
-    static final String NOT_MARKED = "coalesce(current_setting('" + ORIGIN_SETTING + "', true), '') = ''";
-
     private PostgresSql() {
     }
 
@@ -45,10 +43,6 @@ final class PostgresSql {
 
     static String versionKeyIndex(String localTableName) {
         return q(IDS.derivedName("bisync_vk_", localTableName));
-    }
-
-    static String function(String localTableName) {
-        return q(IDS.derivedName("bisync_f_", localTableName));
     }
 
     static String trigger(String localTableName, String suffix) {

@@ -17,17 +17,24 @@ import java.util.stream.Stream;
 import static org.bisync.nifi.dialect.postgres.PostgresIdentifiers.literal;
 import static org.bisync.nifi.dialect.postgres.PostgresSql.CLOCK;
 import static org.bisync.nifi.dialect.postgres.PostgresSql.CORRECTION;
-import static org.bisync.nifi.dialect.postgres.PostgresSql.NOT_MARKED;
 import static org.bisync.nifi.dialect.postgres.PostgresSql.q;
 
 /**
- * The version table, the trigger function and the triggers of one synced table. One plpgsql function per table
- * serves four triggers: AFTER INSERT and AFTER DELETE statement triggers with transition tables, which capture all
- * rows of a statement with one set-based statement (about 2.5 times cheaper per row in bulk than a row trigger), an
- * AFTER UPDATE row trigger (it needs each row's OLD and NEW together, and a key change becomes DELETE + INSERT), and a
- * BEFORE TRUNCATE trigger that refuses what no row trigger would see. Each trigger's {@code WHEN} clause tests the
- * origin marker, so applier writes never enter the function; the UPDATE trigger's also tests that a synced column
- * changed. Each capture is one version upsert (atomic, locking, returning the previous version) and one history insert.
+ * The version table, the trigger functions and the triggers of one synced table: AFTER INSERT and AFTER DELETE
+ * statement triggers with transition tables, which capture all rows of a statement with one set-based statement (about
+ * 2.5 times cheaper per row in bulk than a row trigger), an AFTER UPDATE row trigger (it needs each row's OLD and NEW
+ * together, and a key change becomes DELETE + INSERT), and a BEFORE TRUNCATE trigger that refuses what no row trigger
+ * would see. Each trigger has a function of its own, and each capture is one statement: a data-modifying CTE whose
+ * version upsert (atomic, locking, returning the previous version) feeds the history insert, with the clock and its
+ * correction read inside it.
+ *
+ * <p>What a single-row write in autocommit pays for, measured (PostgresTriggerBenchmark): every plpgsql expression
+ * (IF, assignment) is set up anew in each transaction, and a trigger's {@code WHEN} clause is set up anew for each
+ * statement; both cost more than the SQL they guard, whose plans are cached for the session. So the triggers have no
+ * {@code WHEN} clause, the functions no variables, no TG_OP dispatch and one IF: the origin marker (the applier's writes
+ * return there), with the key change in the UPDATE function's ELSIF; whether a synced column changed is the WHERE of the
+ * capture statement. A session cache of the correction (custom settings) cost more than reading bisync_config in the
+ * statement.
  */
 final class PostgresTriggerSql {
 
@@ -36,26 +43,13 @@ final class PostgresTriggerSql {
     /** Transition tables of the statement-level INSERT and DELETE triggers. */
     private static final String NEW_ROWS = "bisync_new_rows";
     private static final String OLD_ROWS = "bisync_old_rows";
-    /**
-     * The function's variables, always qualified by its block label: with {@code #variable_conflict use_column} an
-     * unqualified name that is also a column of a table in the statement (a user's column {@code pn} in ON CONFLICT or
-     * in the transition table) means the column, never our variable, so no column name can make the user's write fail
-     * with "column reference is ambiguous" or give our statements the column's value.
-     */
-    private static final String BLOCK = "bisync_capture";
-    private static final String CLK = BLOCK + ".clk";
-    private static final String CA = BLOCK + ".ca";
-    /**
-     * The session's cache of the clock correction (custom settings, session-scoped; RESET ALL or DISCARD ALL just empty
-     * it): read from bisync_config at most once a second per session, not by a query on every call, which cost a
-     * third of a single-row write's trigger time; the correction only changes smoothly (slew-capped).
-     */
-    private static final String CACHED_CORRECTION = "bisync.correction";
-    private static final String CORRECTION_AT = "bisync.correction_at";
-    private static final String VN = BLOCK + ".vn";
-    private static final String PN = BLOCK + ".pn";
-    private static final String PO = BLOCK + ".po";
-    private static final String FV = BLOCK + ".fv";
+    /** The capture statement's clock + correction, UTC epoch microseconds, read once per statement. */
+    private static final String CLK = "k.clk";
+    private static final String CLOCK_CTE = "k AS MATERIALIZED (SELECT " + CLOCK + " + " + CORRECTION + " AS clk)";
+    /** True in the applier's transactions; NULL (no setting in the session) and '' (after the applier's COMMIT) are unset. */
+    private static final String MARKED = "current_setting('" + PostgresSql.ORIGIN_SETTING + "', true) <> ''";
+    /** The trigger suffixes, each with the prefix of its function's name. */
+    private static final String[][] TRIGGERS = {{"_ins", "bisync_fi_"}, {"_upd", "bisync_fu_"}, {"_del", "bisync_fd_"}, {"_trunc", "bisync_ft_"}};
 
     private final PostgresTypeMapping types;
 
@@ -65,39 +59,74 @@ final class PostgresTriggerSql {
 
     /** The triggers {@link #install} creates on the table, unquoted. */
     static List<String> triggerNames(String localTableName) {
-        return Stream.of("_ins", "_upd", "_del", "_trunc")
-                .map(suffix -> PostgresSql.IDS.derivedName(BisyncTables.TRIGGER_PREFIX, localTableName + suffix)).toList();
+        return Stream.of(TRIGGERS)
+                .map(t -> PostgresSql.IDS.derivedName(BisyncTables.TRIGGER_PREFIX, localTableName + t[0])).toList();
     }
 
+    private static String function(String localTableName, String suffix) {
+        String prefix = Stream.of(TRIGGERS).filter(t -> t[0].equals(suffix)).findFirst().orElseThrow()[1];
+        return q(PostgresSql.IDS.derivedName(prefix, localTableName));
+    }
+
+    /**
+     * The version table, the four functions and their triggers; {@code CREATE OR REPLACE TRIGGER} swaps each trigger of
+     * an earlier installation in place (in the table's install transaction), and the one function that served all four
+     * triggers before 0.2 goes after them.
+     */
     List<String> install(SyncedTable table) {
         String local = table.localName();
         String userTable = q(local);
-        String function = PostgresSql.function(local);
         List<String> ddl = new ArrayList<>(versionTable(table));
-        ddl.add(function(table));
-        String execute = " EXECUTE FUNCTION " + function + "()";
+        ddl.add(function(local, "_ins", statementChange(table, "INSERT")));
+        ddl.add(function(local, "_upd", rowUpdate(table)));
+        ddl.add(function(local, "_del", statementChange(table, "DELETE")));
+        ddl.add(function(local, "_trunc", """
+                  RAISE EXCEPTION 'nifi-bisync: TRUNCATE of synced table % is not captured; DELETE the rows instead or uninstall first', TG_TABLE_NAME
+                    USING ERRCODE = 'feature_not_supported';
+                """));
         ddl.add("CREATE OR REPLACE TRIGGER " + PostgresSql.trigger(local, "_ins") + " AFTER INSERT ON " + userTable
-                + " REFERENCING NEW TABLE AS " + NEW_ROWS + " FOR EACH STATEMENT WHEN (" + NOT_MARKED + ")" + execute);
+                + " REFERENCING NEW TABLE AS " + NEW_ROWS + " FOR EACH STATEMENT" + execute(local, "_ins"));
         ddl.add("CREATE OR REPLACE TRIGGER " + PostgresSql.trigger(local, "_upd") + " AFTER UPDATE ON " + userTable
-                + " FOR EACH ROW WHEN (" + NOT_MARKED + " AND (" + anyChanged(table.columns()) + "))" + execute);
+                + " FOR EACH ROW" + execute(local, "_upd"));
         ddl.add("CREATE OR REPLACE TRIGGER " + PostgresSql.trigger(local, "_del") + " AFTER DELETE ON " + userTable
-                + " REFERENCING OLD TABLE AS " + OLD_ROWS + " FOR EACH STATEMENT WHEN (" + NOT_MARKED + ")" + execute);
+                + " REFERENCING OLD TABLE AS " + OLD_ROWS + " FOR EACH STATEMENT" + execute(local, "_del"));
         ddl.add("CREATE OR REPLACE TRIGGER " + PostgresSql.trigger(local, "_trunc") + " BEFORE TRUNCATE ON " + userTable
-                + " FOR EACH STATEMENT WHEN (" + NOT_MARKED + ")" + execute);
+                + " FOR EACH STATEMENT" + execute(local, "_trunc"));
+        // no CASCADE: by now no trigger uses it, and if one still did this must fail rather than drop it
+        ddl.add("DROP FUNCTION IF EXISTS " + legacyFunction(local) + "()");
         return ddl;
     }
 
-    /** The version table, and the capture function dropped with its triggers. */
+    private static String execute(String localTableName, String suffix) {
+        return " EXECUTE FUNCTION " + function(localTableName, suffix) + "()";
+    }
+
+    /** The version table, and the capture functions dropped with their triggers. */
     List<String> installTargetOnly(SyncedTable table) {
         List<String> ddl = new ArrayList<>(versionTable(table));
-        ddl.add("DROP FUNCTION IF EXISTS " + PostgresSql.function(table.localName()) + "() CASCADE");
+        ddl.addAll(dropFunctions(table.localName()));
         return ddl;
     }
 
-    /** Dropping the function drops the four triggers with it (and works when the user's table is already gone). */
+    /** Dropping the functions drops the four triggers with them (and works when the user's table is already gone). */
     List<String> uninstall(String localTableName) {
-        return List.of("DROP FUNCTION IF EXISTS " + PostgresSql.function(localTableName) + "() CASCADE",
-                "DROP TABLE IF EXISTS " + PostgresSql.versionTable(localTableName));
+        List<String> ddl = new ArrayList<>(dropFunctions(localTableName));
+        ddl.add("DROP TABLE IF EXISTS " + PostgresSql.versionTable(localTableName));
+        return ddl;
+    }
+
+    /** Ours and, from an installation made before 0.2, the one function all four triggers shared. */
+    private static List<String> dropFunctions(String localTableName) {
+        List<String> ddl = new ArrayList<>();
+        for (String[] trigger : TRIGGERS) {
+            ddl.add("DROP FUNCTION IF EXISTS " + function(localTableName, trigger[0]) + "() CASCADE");
+        }
+        ddl.add("DROP FUNCTION IF EXISTS " + legacyFunction(localTableName) + "() CASCADE");
+        return ddl;
+    }
+
+    private static String legacyFunction(String localTableName) {
+        return q(PostgresSql.IDS.derivedName("bisync_f_", localTableName));
     }
 
     /**
@@ -120,53 +149,25 @@ final class PostgresTriggerSql {
                         + " (" + keys + ")");
     }
 
-    private String function(SyncedTable table) {
-        String keyChanged = table.keyColumns().stream()
-                .map(c -> distinct(c, "OLD", "NEW")).collect(Collectors.joining(" OR "));
-        // the clock and the dispatch take as few plpgsql expressions as can be: in a single-row autocommit write each one
-        // is set up anew in every transaction, and that cost as much as the two writes together
-        String body = """
-                #variable_conflict use_column
-                <<%s>>
-                DECLARE
-                  clk bigint;
-                  ca bigint;
-                  vn bigint;
-                  pn bigint;
-                  po varchar(64);
-                  fv text;
-                BEGIN
-                  %s := CASE WHEN %s - nullif(current_setting('%s', true), '')::bigint BETWEEN 0 AND 1000000
-                    THEN %s + nullif(current_setting('%s', true), '')::bigint END;
-                  IF %s IS NULL THEN
-                    %s := %s;
-                    %s := %s;
-                    PERFORM set_config('%s', %s::text, false), set_config('%s', %s::text, false);
-                    %s := %s + %s;
-                  END IF;
-                  IF TG_OP = 'UPDATE' THEN
-                    IF %s THEN
-                %s%s    ELSE
-                %s    END IF;
-                  ELSIF TG_OP = 'INSERT' THEN
-                %s  ELSIF TG_OP = 'DELETE' THEN
-                %s  ELSE
-                    RAISE EXCEPTION 'nifi-bisync: TRUNCATE of synced table %% is not captured; DELETE the rows instead or uninstall first', TG_TABLE_NAME
-                      USING ERRCODE = 'feature_not_supported';
-                  END IF;
-                  RETURN NULL;
-                END
-                """.formatted(BLOCK,
-                CLK, CLOCK, CORRECTION_AT, CLOCK, CACHED_CORRECTION,
-                CLK, CLK, CLOCK, CA, CORRECTION, CACHED_CORRECTION, CA, CORRECTION_AT, CLK, CLK, CLK, CA,
-                keyChanged, change(table, "DELETE"), change(table, "INSERT"), change(table, "UPDATE"),
-                statementChange(table, "INSERT"), statementChange(table, "DELETE"));
+    /** A trigger function: the applier's writes return at once, others run {@code body}. */
+    private static String function(String localTableName, String suffix, String body) {
+        String text = "BEGIN\n  IF " + MARKED + " THEN\n    RETURN NULL;\n  END IF;\n" + body + "  RETURN NULL;\nEND\n";
         String tag = "$bisync$";
-        for (int i = 0; body.contains(tag); i++) {
+        for (int i = 0; text.contains(tag); i++) {
             tag = "$bisync" + i + "$";
         }
-        return "CREATE OR REPLACE FUNCTION " + PostgresSql.function(table.localName()) + "() RETURNS trigger LANGUAGE plpgsql"
-                + " AS " + tag + "\n" + body + tag;
+        return "CREATE OR REPLACE FUNCTION " + function(localTableName, suffix) + "() RETURNS trigger LANGUAGE plpgsql"
+                + " AS " + tag + "\n" + text + tag;
+    }
+
+    /** A key change is a DELETE of the OLD key and an INSERT of the NEW one; otherwise an UPDATE where a synced value changed. */
+    private String rowUpdate(SyncedTable table) {
+        String keyChanged = table.keyColumns().stream()
+                .map(c -> distinct(c, "OLD", "NEW")).collect(Collectors.joining(" OR "));
+        String update = table.valueColumns().isEmpty() ? "    NULL;\n"
+                : change(table, "UPDATE", table.valueColumns().stream().map(c -> distinct(c, "OLD", "NEW")).collect(Collectors.joining(" OR ")));
+        return "  IF " + keyChanged + " THEN\n" + change(table, "DELETE", null) + change(table, "INSERT", null) + "  ELSE\n"
+                + update + "  END IF;\n";
     }
 
     /**
@@ -182,17 +183,18 @@ final class PostgresTriggerSql {
                 .collect(Collectors.joining(" AND "));
         String image = image(table.columns(), "r");
         return """
-                    WITH u AS (
-                      INSERT INTO %s AS v (%s, version_num, version_origin, deleted, field_versions%s)
-                      SELECT %s, %s, %s, %s, %s%s FROM %s r
-                      ON CONFLICT (%s) DO UPDATE SET %s
-                      RETURNING %s, v.version_num, v.prev_num, v.prev_origin, v.field_versions)
-                    INSERT INTO %s (table_name, operation, key_data, before_data, after_data, version_num, version_origin,
-                      prev_num, prev_origin, field_versions, origin, tx_id, captured_at)
-                    SELECT %s, '%s', %s, %s, %s, u.version_num, %s, u.prev_num, u.prev_origin, u.field_versions, %s,
-                      pg_current_xact_id()::text, %s
-                    FROM %s r JOIN u ON %s;
-                """.formatted(PostgresSql.versionTable(table), keys, keptColumn(table),
+                  WITH %s,
+                  u AS (
+                    INSERT INTO %s AS v (%s, version_num, version_origin, deleted, field_versions%s)
+                    SELECT %s, %s, %s, %s, %s%s FROM %s r, k
+                    ON CONFLICT (%s) DO UPDATE SET %s
+                    RETURNING %s, v.version_num, v.prev_num, v.prev_origin, v.field_versions)
+                  INSERT INTO %s (table_name, operation, key_data, before_data, after_data, version_num, version_origin,
+                    prev_num, prev_origin, field_versions, origin, tx_id, captured_at)
+                  SELECT %s, '%s', %s, %s, %s, u.version_num, %s, u.prev_num, u.prev_origin, u.field_versions, %s,
+                    pg_current_xact_id()::text, %s
+                  FROM %s r JOIN u ON %s, k;
+                """.formatted(CLOCK_CTE, PostgresSql.versionTable(table), keys, keptColumn(table),
                 PostgresSql.keyList(table, c -> "r." + c), proposedNumber(table, delete ? null : "r"), origin, delete,
                 delete || !table.hasFieldVersions() ? "NULL" : fieldVersions(table, operation, null), keptValue(table, delete, "r"), rows,
                 keys, upsertSet(table, operation), PostgresSql.keyList(table, c -> "v." + c),
@@ -201,31 +203,36 @@ final class PostgresTriggerSql {
                 delete ? "NULL" : image, origin, origin, CLK, rows, join);
     }
 
-    /** The version upsert and the history insert of one row's change; UPDATE reads OLD and NEW, INSERT NEW, DELETE OLD. */
-    private String change(SyncedTable table, String operation) {
+    /**
+     * The version upsert and the history insert of one row's change, in one statement; UPDATE reads OLD and NEW, INSERT
+     * NEW, DELETE OLD. With {@code changed}, only when it holds (the upsert then writes no row, nor the history insert).
+     */
+    private String change(SyncedTable table, String operation, String changed) {
         String row = operation.equals("DELETE") ? "OLD" : "NEW";
         String origin = literal(table.systemId());
-        String versions = PostgresSql.versionTable(table);
         String keys = PostgresSql.keyList(table, c -> c);
         boolean delete = operation.equals("DELETE");
-        String set = upsertSet(table, operation);
         String newFieldVersions = table.hasFieldVersions() && !delete ? fieldVersions(table, operation, null) : "NULL";
         String before = operation.equals("INSERT") ? "NULL" : image(table.columns(), "OLD");
         String after = delete ? "NULL" : image(table.columns(), "NEW");
         return """
-                    INSERT INTO %s AS v (%s, version_num, version_origin, deleted, field_versions%s)
-                    VALUES (%s, %s, %s, %s, %s%s)
-                    ON CONFLICT (%s) DO UPDATE SET %s
-                    RETURNING v.version_num, v.prev_num, v.prev_origin, v.field_versions INTO %s, %s, %s, %s;
+                    WITH %s,
+                    u AS (
+                      INSERT INTO %s AS v (%s, version_num, version_origin, deleted, field_versions%s)
+                      SELECT %s, %s, %s, %s, %s%s FROM k%s
+                      ON CONFLICT (%s) DO UPDATE SET %s
+                      RETURNING v.version_num, v.prev_num, v.prev_origin, v.field_versions)
                     INSERT INTO %s (table_name, operation, key_data, before_data, after_data, version_num, version_origin,
                       prev_num, prev_origin, field_versions, origin, tx_id, captured_at)
-                    VALUES (%s, '%s', %s, %s, %s, %s, %s, %s, %s, %s, %s, pg_current_xact_id()::text, %s);
-                """.formatted(versions, keys, keptColumn(table),
+                    SELECT %s, '%s', %s, %s, %s, u.version_num, %s, u.prev_num, u.prev_origin, u.field_versions, %s,
+                      pg_current_xact_id()::text, %s
+                    FROM u, k;
+                """.formatted(CLOCK_CTE, PostgresSql.versionTable(table), keys, keptColumn(table),
                 PostgresSql.keyList(table, c -> row + "." + c), proposedNumber(table, delete ? null : row), origin, delete,
-                newFieldVersions, keptValue(table, delete, row),
-                keys, set, VN, PN, PO, FV,
+                newFieldVersions, keptValue(table, delete, row), changed == null ? "" : " WHERE " + changed,
+                keys, upsertSet(table, operation),
                 BisyncTables.HISTORY,
-                literal(table.localName()), operation, image(table.keyColumns(), row), before, after, VN, origin, PN, PO, FV, origin, CLK);
+                literal(table.localName()), operation, image(table.keyColumns(), row), before, after, origin, origin, CLK);
     }
 
     /**
@@ -290,7 +297,8 @@ final class PostgresTriggerSql {
         StringBuilder json = new StringBuilder("(").append(previous == null ? "'{}'::jsonb" : "coalesce(" + previous + ", '{}'::jsonb)");
         for (Map.Entry<String, Long> field : table.fieldBiases().entrySet()) {
             String name = literal(field.getKey());
-            String proposed = CLK + " + " + field.getValue();
+            // ON CONFLICT DO UPDATE sees only the version row and EXCLUDED: the statement's clock comes by a subquery
+            String proposed = (previous == null ? CLK : "(SELECT k.clk FROM k)") + " + " + field.getValue();
             // an insert over a tombstone gives every field a version above it, or the row would stay deleted elsewhere
             String aboveTombstone = previous != null && operation.equals("INSERT") && table.keepsDeletedValues()
                     ? ", CASE WHEN v.deleted THEN coalesce(v.tombstone_num, v.version_num) + 1 END" : "";
@@ -316,10 +324,6 @@ final class PostgresTriggerSql {
                     .collect(Collectors.joining(", ", columns.size() > PAIRS_PER_CALL ? "jsonb_build_object(" : "json_build_object(", ")")));
         }
         return "(" + String.join(" || ", calls) + ")::text";
-    }
-
-    private static String anyChanged(List<SyncedColumn> columns) {
-        return columns.stream().map(c -> distinct(c, "OLD", "NEW")).collect(Collectors.joining(" OR "));
     }
 
     /** Null-safe change test; json and unknown types have no equality operator, so they compare as text. */

@@ -24,13 +24,14 @@ import java.util.stream.Collectors;
 
 /**
  * Not a test: the cost of our triggers on the embedded PostgreSQL against the floor of any trigger of ours, a trigger
- * that does only our two writes (the version row upsert and the history row, with the same row images, into the same
- * tables) in the same form as ours (a statement trigger over the transition table for INSERT, a row trigger for UPDATE)
- * and nothing else: no origin test, no clock correction, no previous version handed to the history row, no
- * changed-column test. See {@link TriggerWorkload} for the writes and {@link InterleavedRounds} for the report.
- * {@code -Dbreakdown=true} adds variants of ours (jsonb images, a pinned search_path, no correction read);
+ * that does only our two writes, with the same data, into the same tables: the version row upsert and the history row
+ * with the same row images, the new and previous version the upsert returns, the transaction id and the capture time,
+ * in the cheapest form we know (the same as ours: a statement trigger over the transition table for INSERT, a row
+ * trigger for UPDATE, one function per event, the two writes in one statement), and nothing else: no origin test, no
+ * clock correction, no changed-column or key-change test. See {@link TriggerWorkload} for the writes and
+ * {@link InterleavedRounds} for the report. {@code -Dbreakdown=true} adds variants of ours with one part removed each;
  * {@code -Ddurable=true} turns fsync, synchronous_commit and full_page_writes on (the test server runs with them off).
- * Run: {@code java -cp <test classpath> org.bisync.nifi.dialect.postgres.PostgresTriggerBenchmark} ({@code -Drounds=11}).
+ * Run: {@code java -cp <test classpath> org.bisync.nifi.dialect.postgres.PostgresTriggerBenchmark} ({@code -Drounds=15}).
  */
 public final class PostgresTriggerBenchmark {
 
@@ -62,11 +63,11 @@ public final class PostgresTriggerBenchmark {
             variants.put("ours", ours(c, "bench_ours", sql -> sql));
             variants.put("floor: only the two writes", floor(c, "bench_floor"));
             if (Boolean.getBoolean("breakdown")) {
-                variants.put("ours with jsonb_build_object", ours(c, "bench_jsonb", sql -> sql.replace("json_build_object(", "jsonb_build_object(")));
-                variants.put("ours + SET search_path", ours(c, "bench_path",
-                        sql -> sql.replace("LANGUAGE plpgsql AS", "LANGUAGE plpgsql SET search_path FROM CURRENT AS")));
-                // not a candidate (the correction is required): what reading it from bisync_config costs per statement
+                // not candidates (the correction and the origin test are required): what each costs
                 variants.put("ours without correction read", ours(c, "bench_no_correction", sql -> sql.replace(PostgresSql.CORRECTION, "0")));
+                variants.put("ours without origin test", ours(c, "bench_no_origin",
+                        sql -> sql.contains("TRUNCATE of synced table") ? sql
+                                : sql.replace("IF current_setting('bisync.origin', true) <> '' THEN\n    RETURN NULL;\n  END IF;\n", "")));
             }
         }
         TriggerWorkload workload = new TriggerWorkload(new TriggerWorkload.Engine() {
@@ -105,31 +106,29 @@ public final class PostgresTriggerBenchmark {
     }
 
     /**
-     * The version table of ours (same DDL), a statement trigger for INSERT and a row trigger for UPDATE that do the two
-     * writes and nothing else.
+     * The version table of ours (same DDL), a statement trigger for INSERT and a row trigger for UPDATE, each running one
+     * statement: the version upsert, whose RETURNING feeds the history insert.
      */
     private String floor(Connection c, String name) throws SQLException {
         SyncedTable table = create(c, name);
         PgFixture.run(c, dialect.capture().installTargetOnlyTable(table));
-        String clock = PostgresSql.CLOCK;
-        String conflict = " ON CONFLICT (id) DO UPDATE SET prev_num = v.version_num, prev_origin = v.version_origin, "
+        String upsert = "k AS MATERIALIZED (SELECT " + PostgresSql.CLOCK + " AS clk), u AS (INSERT INTO bisync_v_" + name
+                + " AS v (id, version_num, version_origin, deleted, field_versions) SELECT %s.id, k.clk, 'A', false, NULL FROM %s"
+                + " ON CONFLICT (id) DO UPDATE SET prev_num = v.version_num, prev_origin = v.version_origin, "
                 + "version_num = GREATEST(EXCLUDED.version_num, v.version_num + 1), version_origin = EXCLUDED.version_origin, "
-                + "deleted = EXCLUDED.deleted;\n";
+                + "deleted = EXCLUDED.deleted RETURNING %sv.version_num, v.prev_num, v.prev_origin, v.field_versions)\n";
         String history = "INSERT INTO bisync_history (table_name, operation, key_data, before_data, after_data, version_num, version_origin, "
-                + "origin, captured_at) ";
+                + "prev_num, prev_origin, field_versions, origin, tx_id, captured_at) SELECT '" + name + "', ";
+        String versions = "u.version_num, 'A', u.prev_num, u.prev_origin, u.field_versions, 'A', pg_current_xact_id()::text, k.clk";
         PgFixture.run(c, List.of(
-                "CREATE FUNCTION " + name + "_ins() RETURNS trigger LANGUAGE plpgsql AS $$\nBEGIN\n"
-                        + "INSERT INTO bisync_v_" + name + " AS v (id, version_num, version_origin, deleted) SELECT n.id, " + clock
-                        + ", 'A', false FROM new_rows n" + conflict
-                        + history + "SELECT '" + name + "', 'INSERT', json_build_object('id', n.id)::text, NULL, " + image(table, "n") + ", "
-                        + clock + ", 'A', 'A', " + clock + " FROM new_rows n;\nRETURN NULL;\nEND\n$$",
+                "CREATE FUNCTION " + name + "_ins() RETURNS trigger LANGUAGE plpgsql AS $$\nBEGIN\nWITH " + upsert.formatted("n", "new_rows n, k", "v.id, ")
+                        + history + "'INSERT', json_build_object('id', n.id)::text, NULL, " + image(table, "n") + ", " + versions
+                        + " FROM new_rows n JOIN u ON u.id = n.id, k;\nRETURN NULL;\nEND\n$$",
                 "CREATE TRIGGER " + name + "_ins AFTER INSERT ON " + name + " REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT "
                         + "EXECUTE FUNCTION " + name + "_ins()",
-                "CREATE FUNCTION " + name + "_upd() RETURNS trigger LANGUAGE plpgsql AS $$\nBEGIN\n"
-                        + "INSERT INTO bisync_v_" + name + " AS v (id, version_num, version_origin, deleted) VALUES (NEW.id, " + clock
-                        + ", 'A', false)" + conflict
-                        + history + "VALUES ('" + name + "', 'UPDATE', json_build_object('id', NEW.id)::text, " + image(table, "OLD") + ", "
-                        + image(table, "NEW") + ", " + clock + ", 'A', 'A', " + clock + ");\nRETURN NULL;\nEND\n$$",
+                "CREATE FUNCTION " + name + "_upd() RETURNS trigger LANGUAGE plpgsql AS $$\nBEGIN\nWITH " + upsert.formatted("NEW", "k", "")
+                        + history + "'UPDATE', json_build_object('id', NEW.id)::text, " + image(table, "OLD") + ", " + image(table, "NEW") + ", "
+                        + versions + " FROM u, k;\nRETURN NULL;\nEND\n$$",
                 "CREATE TRIGGER " + name + "_upd AFTER UPDATE ON " + name + " FOR EACH ROW EXECUTE FUNCTION " + name + "_upd()"));
         return name;
     }
