@@ -525,7 +525,7 @@ public final class ChangeApplier {
         advanceKeyGenerator(connection, table, applied);
         applied.forEach(write -> claimed.remove(write.keyId));
         NewKeyClaims.release(connection, dialect, table, List.copyOf(claimed.values()), maxRows);
-        sql.clearOrigin(connection);
+        sql.clearOriginBeforeCommit(connection);
         connection.commit();
         return attempt;
     }
