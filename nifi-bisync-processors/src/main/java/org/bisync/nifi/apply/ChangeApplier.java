@@ -559,7 +559,11 @@ public final class ChangeApplier {
             statements.completeResolutions(connection, table, images, absentWrites);
             statements.writeRows(connection, table, images, absentWrites);
         }
-        Map<String, TargetVersion> current = statements.readVersions(connection, table, images, keys, true);
+        // the version rows to lock: a key without a row that had none before is claimed by inserting one (below), a
+        // plain INSERT that fails when another writer created it meanwhile: reading it again would find nothing
+        Map<String, Map<String, Object>> versioned = new LinkedHashMap<>(keys);
+        versioned.keySet().removeIf(keyId -> absentKeys.containsKey(keyId) && !before.containsKey(keyId));
+        Map<String, TargetVersion> current = statements.readVersions(connection, table, images, versioned, true);
         for (String keyId : absentKeys.keySet()) {
             if (!Objects.equals(before.get(keyId), current.get(keyId))) {
                 throw new NewKeyClaims.ConcurrentNewKeyException(table.localName(),
