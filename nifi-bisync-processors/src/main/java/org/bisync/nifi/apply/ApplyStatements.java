@@ -89,27 +89,19 @@ final class ApplyStatements {
         }
     }
 
-    /** The version rows of the writes, and the history rows of those apply forwards itself. */
+    /**
+     * The version rows of the writes (but those {@link #insertNewVersions} wrote), and the history rows of those apply
+     * forwards itself.
+     */
     void writeVersions(Connection connection, SyncedTable table, RowImages images, List<PlannedWrite> writes) throws SQLException {
         try {
-            for (int from = 0; from < writes.size(); from += maxRows) {
-                List<PlannedWrite> chunk = writes.subList(from, Math.min(writes.size(), from + maxRows));
+            List<PlannedWrite> versions = writes.stream().filter(w -> !w.versionWritten).toList();
+            for (int from = 0; from < versions.size(); from += maxRows) {
+                List<PlannedWrite> chunk = versions.subList(from, Math.min(versions.size(), from + maxRows));
                 try (PreparedStatement version = connection.prepareStatement(sql.upsertVersions(table, chunk.size()))) {
                     int index = 1;
                     for (PlannedWrite write : chunk) {
-                        index = bindKey(version, index, table, write.key);
-                        version.setLong(index++, write.version.number());
-                        version.setString(index++, write.version.origin());
-                        Version prev = write.original == null ? null : write.original.version();
-                        setLong(version, index++, prev == null ? null : prev.number());
-                        version.setString(index++, prev == null ? null : prev.origin());
-                        version.setBoolean(index++, write.row == null);
-                        version.setString(index++, write.storedFieldVersions(images));
-                        Version tombstone = write.recordedTombstone();
-                        setLong(version, index++, tombstone == null ? null : tombstone.number());
-                        version.setString(index++, tombstone == null ? null : tombstone.origin());
-                        version.setString(index++, write.row == null && table.keepsDeletedValues()
-                                ? images.image(write.keptRow, table.columns()) : null);
+                        index = bindVersion(version, index, table, images, write);
                     }
                     version.executeUpdate();
                 }
@@ -127,6 +119,53 @@ final class ApplyStatements {
         } catch (IllegalArgumentException e) {
             throw new SQLException(e.getMessage(), "22000", e); // value-free: DatabaseErrors describes it by its cause
         }
+    }
+
+    /**
+     * The version rows of writes whose key has none yet, with plain INSERTs: so they claim their keys as
+     * {@link NewKeyClaims#claim} does (one fails on a version row another writer created meanwhile, with
+     * {@link NewKeyClaims.ConcurrentNewKeyException}), and {@link #writeVersions} leaves them out.
+     */
+    void insertNewVersions(Connection connection, SyncedTable table, RowImages images, List<PlannedWrite> writes) throws SQLException {
+        try {
+            for (int from = 0; from < writes.size(); from += maxRows) {
+                List<PlannedWrite> chunk = writes.subList(from, Math.min(writes.size(), from + maxRows));
+                try (PreparedStatement version = connection.prepareStatement(KeyQueries.insertVersions(dialect, table, chunk.size()))) {
+                    int index = 1;
+                    for (PlannedWrite write : chunk) {
+                        index = bindVersion(version, index, table, images, write);
+                    }
+                    version.executeUpdate();
+                }
+            }
+        } catch (IllegalArgumentException e) {
+            throw new SQLException(e.getMessage(), "22000", e);
+        } catch (SQLException e) {
+            if (sql.isTransient(e)) {
+                throw e;
+            }
+            // as for a claim: on a table of our own whose values apply made, a refused insert is a key created meanwhile
+            throw new NewKeyClaims.ConcurrentNewKeyException(table.localName(), dialect.errors().describe(e), e);
+        }
+        writes.forEach(w -> w.versionWritten = true);
+    }
+
+    /** Binds a version row's parameters (see {@link org.bisync.nifi.dialect.ApplyDialect#upsertVersions}); returns the next index. */
+    private int bindVersion(PreparedStatement version, int first, SyncedTable table, RowImages images, PlannedWrite write) throws SQLException {
+        int index = bindKey(version, first, table, write.key);
+        version.setLong(index++, write.version.number());
+        version.setString(index++, write.version.origin());
+        Version prev = write.original == null ? null : write.original.version();
+        setLong(version, index++, prev == null ? null : prev.number());
+        version.setString(index++, prev == null ? null : prev.origin());
+        version.setBoolean(index++, write.row == null);
+        version.setString(index++, write.storedFieldVersions(images));
+        Version tombstone = write.recordedTombstone();
+        setLong(version, index++, tombstone == null ? null : tombstone.number());
+        version.setString(index++, tombstone == null ? null : tombstone.origin());
+        version.setString(index++, write.row == null && table.keepsDeletedValues()
+                ? images.image(write.keptRow, table.columns()) : null);
+        return index;
     }
 
     private void upsert(Connection connection, SyncedTable table, List<SyncedColumn> columns, List<PlannedWrite> writes) throws SQLException {
@@ -200,7 +239,9 @@ final class ApplyStatements {
     void verify(Connection connection, SyncedTable table, RowImages images, List<PlannedWrite> writes, ApplyAttempt attempt) throws SQLException {
         Map<String, Map<String, Object>> keys = new LinkedHashMap<>();
         writes.forEach(w -> keys.put(w.keyId, w.key));
-        Map<String, TargetVersion> versions = readVersions(connection, table, images, keys);
+        Map<String, TargetVersion> versions = new HashMap<>();
+        Map<String, Map<String, Object>> rows = new HashMap<>();
+        readVersionsWithRows(connection, table, images, keys, versions, rows);
         for (PlannedWrite write : writes) {
             TargetVersion read = versions.get(write.keyId);
             if (read == null || !read.version().equals(write.version) || read.deleted() != (write.row == null)) {
@@ -209,12 +250,6 @@ final class ApplyStatements {
                         + " instead of " + write.version + (write.row == null ? " (deleted)" : "") + ": nothing was applied");
             }
         }
-        Map<String, Map<String, Object>> rowKeys = new LinkedHashMap<>();
-        writes.stream().filter(w -> w.writeData).forEach(w -> rowKeys.put(w.keyId, w.key));
-        if (rowKeys.isEmpty()) {
-            return;
-        }
-        Map<String, Map<String, Object>> rows = readRows(connection, table, images, rowKeys);
         for (PlannedWrite write : writes) {
             if (!write.writeData) {
                 continue;
@@ -236,6 +271,28 @@ final class ApplyStatements {
                 }
             }
         }
+    }
+
+    /**
+     * The version rows of these keys and their data rows, by key id, in one read per chunk of keys (the transaction holds
+     * their locks already).
+     */
+    private void readVersionsWithRows(Connection connection, SyncedTable table, RowImages images, Map<String, Map<String, Object>> keys,
+                                      Map<String, TargetVersion> versions, Map<String, Map<String, Object>> rows) throws SQLException {
+        int k = table.keyColumns().size();
+        List<SyncedColumn> columns = table.columns();
+        String firstKey = table.keyColumns().get(0).canonical();
+        selectByKeys(connection, table, keys, size -> KeyQueries.selectVersionsWithRows(dialect, table, size), (key, rs) -> {
+            String keyId = images.keyId(key);
+            versions.put(keyId, new TargetVersion(new Version(rs.getLong(k + 1), rs.getString(k + 2)), rs.getBoolean(k + 3), null));
+            Map<String, Object> row = new LinkedHashMap<>();
+            for (int i = 0; i < columns.size(); i++) {
+                row.put(columns.get(i).canonical(), types.read(rs, k + 4 + i, columns.get(i).column()));
+            }
+            if (row.get(firstKey) != null) {
+                rows.put(keyId, row);
+            }
+        });
     }
 
     /** The version rows of these keys by key id, locked in key order. */

@@ -315,26 +315,51 @@ public final class ChangeApplier {
      */
     private void run(Connection connection, SyncedTable table, RowImages images, List<PendingChange> pending, ApplyOutcome[] outcomes,
                      boolean settle) {
-        List<List<PendingChange>> groups = byKeyInOrder(table, pending);
-        int from = 0;
-        while (from < groups.size()) {
-            int keys = Math.min(groups.size() - from, limits.keysFor(table.localName()));
-            List<PendingChange> chunk = new ArrayList<>();
-            groups.subList(from, from + keys).forEach(chunk::addAll);
-            from += keys;
-            long started = System.nanoTime();
-            for (int retry = 1; ; retry++) {
-                long began = System.nanoTime();
-                SQLException transientError = runTransaction(connection, table, images, chunk, outcomes, settle);
-                if (transientError == null) {
-                    limits.took(table.localName(), keys, System.nanoTime() - began);
-                    break;
-                }
-                if (!this.retry.awaitRetry(started, retry)) {
-                    settle(chunk, outcomes, ApplyStatus.RETRY, transientReason(transientError));
-                    break;
+        Boolean autoCommit = null;
+        try {
+            // off once for every transaction of the batch (each ends with its COMMIT or ROLLBACK): switching it costs a
+            // round trip each way on some drivers
+            autoCommit = connection.getAutoCommit();
+            connection.setAutoCommit(false);
+        } catch (SQLException e) {
+            settle(pending, outcomes, ApplyStatus.RETRY, transientReason(e));
+            if (autoCommit != null) {
+                restoreAutoCommit(connection, autoCommit);
+            }
+            return;
+        }
+        try {
+            List<List<PendingChange>> groups = byKeyInOrder(table, pending);
+            int from = 0;
+            while (from < groups.size()) {
+                int keys = Math.min(groups.size() - from, limits.keysFor(table.localName()));
+                List<PendingChange> chunk = new ArrayList<>();
+                groups.subList(from, from + keys).forEach(chunk::addAll);
+                from += keys;
+                long started = System.nanoTime();
+                for (int retry = 1; ; retry++) {
+                    long began = System.nanoTime();
+                    SQLException transientError = runTransaction(connection, table, images, chunk, outcomes, settle);
+                    if (transientError == null) {
+                        limits.took(table.localName(), keys, System.nanoTime() - began);
+                        break;
+                    }
+                    if (!this.retry.awaitRetry(started, retry)) {
+                        settle(chunk, outcomes, ApplyStatus.RETRY, transientReason(transientError));
+                        break;
+                    }
                 }
             }
+        } finally {
+            restoreAutoCommit(connection, autoCommit);
+        }
+    }
+
+    private static void restoreAutoCommit(Connection connection, boolean autoCommit) {
+        try {
+            connection.setAutoCommit(autoCommit);
+        } catch (SQLException ignored) {
+            // broken connection
         }
     }
 
@@ -348,13 +373,15 @@ public final class ChangeApplier {
         return groups;
     }
 
-    /** One transaction over {@code pending}; the transient error that rolled it back, or null when every record got an outcome. */
+    /**
+     * One transaction over {@code pending} (autoCommit is off); the transient error that rolled it back, or null when every
+     * record got an outcome. The origin marker is cleared before COMMIT by the transaction itself, here again only when it
+     * did not get that far.
+     */
     private SQLException runTransaction(Connection connection, SyncedTable table, RowImages images, List<PendingChange> pending,
                                         ApplyOutcome[] outcomes, boolean settle) {
-        Boolean autoCommit = null;
+        boolean committed = false;
         try {
-            autoCommit = connection.getAutoCommit();
-            connection.setAutoCommit(false);
             ApplyAttempt attempt;
             try {
                 attempt = transaction(connection, table, images, pending, false, false);
@@ -369,6 +396,7 @@ public final class ChangeApplier {
                 settle(pending, outcomes, ApplyStatus.FAILED, e.getMessage());
                 return null;
             }
+            committed = true;
             attempt.outcomes.forEach((index, outcome) -> outcomes[index] = outcome);
             attempt.warnings.forEach(warnings);
         } catch (SQLException e) {
@@ -384,19 +412,14 @@ public final class ChangeApplier {
                 settle(pending, outcomes, ApplyStatus.FAILED, "Database error in system '" + target + "', nothing applied: " + describe(e));
             }
         } catch (RuntimeException | Error e) {
-            rollback(connection); // before autoCommit is restored below, which would commit the half-done work
+            rollback(connection); // before autoCommit is restored, which would commit the half-done work
             throw e;
         } finally {
-            try {
-                sql.clearOrigin(connection);
-            } catch (SQLException | RuntimeException ignored) {
-                // a broken connection carries no marker anyone can use
-            }
-            if (autoCommit != null) {
+            if (!committed) {
                 try {
-                    connection.setAutoCommit(autoCommit);
-                } catch (SQLException ignored) {
-                    // broken connection
+                    sql.clearOrigin(connection);
+                } catch (SQLException | RuntimeException ignored) {
+                    // a broken connection carries no marker anyone can use
                 }
             }
         }
@@ -502,7 +525,7 @@ public final class ChangeApplier {
         advanceKeyGenerator(connection, table, applied);
         applied.forEach(write -> claimed.remove(write.keyId));
         NewKeyClaims.release(connection, dialect, table, List.copyOf(claimed.values()), maxRows);
-        sql.clearOrigin(connection);
+        sql.clearOriginBeforeCommit(connection);
         connection.commit();
         return attempt;
     }
@@ -536,7 +559,11 @@ public final class ChangeApplier {
             statements.completeResolutions(connection, table, images, absentWrites);
             statements.writeRows(connection, table, images, absentWrites);
         }
-        Map<String, TargetVersion> current = statements.readVersions(connection, table, images, keys, true);
+        // the version rows to lock: a key without a row that had none before is claimed by inserting one (below), a
+        // plain INSERT that fails when another writer created it meanwhile: reading it again would find nothing
+        Map<String, Map<String, Object>> versioned = new LinkedHashMap<>(keys);
+        versioned.keySet().removeIf(keyId -> absentKeys.containsKey(keyId) && !before.containsKey(keyId));
+        Map<String, TargetVersion> current = statements.readVersions(connection, table, images, versioned, true);
         for (String keyId : absentKeys.keySet()) {
             if (!Objects.equals(before.get(keyId), current.get(keyId))) {
                 throw new NewKeyClaims.ConcurrentNewKeyException(table.localName(),
@@ -546,6 +573,10 @@ public final class ChangeApplier {
         }
         Map<String, Map<String, Object>> newKeys = new LinkedHashMap<>(keys);
         newKeys.keySet().removeAll(current.keySet());
+        // a key whose row apply just inserted and that has no version row: its version row, inserted now, is its claim
+        List<PlannedWrite> firstVersions = absentWrites.stream().filter(w -> newKeys.containsKey(w.keyId)).toList();
+        statements.insertNewVersions(connection, table, images, firstVersions);
+        firstVersions.forEach(w -> newKeys.remove(w.keyId));
         NewKeyClaims.claim(connection, dialect, table, List.copyOf(newKeys.values()), maxRows);
         claims.putAll(newKeys);
 

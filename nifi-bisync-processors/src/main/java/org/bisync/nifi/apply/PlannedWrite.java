@@ -29,6 +29,8 @@ final class PlannedWrite {
     boolean writeData = true;
     /** The key had no user row when apply locked the keys' rows: its row is inserted before the version rows are locked. */
     boolean rowAbsent;
+    /** Its version row was inserted already (a key that had none: the insert claimed it). */
+    boolean versionWritten;
     boolean keepTarget;
     boolean resolution;
     Version version;

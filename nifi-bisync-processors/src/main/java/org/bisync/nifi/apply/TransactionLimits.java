@@ -11,10 +11,10 @@ import java.util.concurrent.ConcurrentMap;
  * How many keys one apply transaction takes, so that it holds its row locks for a bounded time: at most
  * {@code maxKeys}, and fewer per table when its transactions take longer than {@code maxDurationMillis} (the next
  * transaction of that table is sized to take about half the limit at the rate just measured); the size grows back,
- * doubling, while transactions stay well under the limit. Never below {@value #MIN_KEYS} keys (or {@code maxKeys} when
- * smaller): a transaction's round trips take their time whatever its size, and on a slow or busy database a smaller
- * transaction holds its locks about as long while the rate falls with its size (1 key a transaction on a busy
- * machine: 40 times slower than 50). Shared by the applies of one processor; thread-safe.
+ * doubling while transactions take less than half the limit, by a quarter while they take less than three quarters.
+ * Never below {@value #MIN_KEYS} keys (or {@code maxKeys} when smaller): a transaction's round trips take their time
+ * whatever its size, and on a slow or busy database a smaller transaction holds its locks about as long while the rate
+ * falls with its size (1 key a transaction on a busy machine: 40 times slower than 50). Shared by the applies of one processor; thread-safe.
  */
 public final class TransactionLimits {
 
@@ -57,8 +57,12 @@ public final class TransactionLimits {
         int next;
         if (nanos > maxDurationNanos) {
             next = (int) Math.max(Math.min(MIN_KEYS, maxKeys), Math.min(current, keys * (maxDurationNanos / 2) / Math.max(1, nanos)));
-        } else if (nanos < maxDurationNanos / 4 && keys >= current) {
+        } else if (nanos < maxDurationNanos / 2 && keys >= current) {
             next = (int) Math.min(maxKeys, 2L * current);
+        } else if (nanos < maxDurationNanos * 3 / 4 && keys >= current) {
+            // under the limit but not by much: when the round trips take most of it, a larger transaction holds its
+            // locks hardly longer and applies many more keys
+            next = (int) Math.min(maxKeys, current + Math.max(1, current / 4));
         } else {
             return;
         }

@@ -33,6 +33,14 @@ public interface ApplyDialect {
     void clearOrigin(Connection connection) throws SQLException;
 
     /**
+     * Removes the marker as the last statement before COMMIT: {@link #clearOrigin}, unless the engine's marker ends with
+     * the transaction anyway (then it sends nothing and saves the round trip).
+     */
+    default void clearOriginBeforeCommit(Connection connection) throws SQLException {
+        clearOrigin(connection);
+    }
+
+    /**
      * Reads the version rows of {@code keyCount} keys, locking them for the rest of the transaction where the engine
      * locks rows ({@code FOR UPDATE}), in key order ({@code ORDER BY} the key), so that two transactions locking
      * overlapping keys never wait on each other in a cycle. Parameters: the key columns of each key, key after key.

@@ -39,6 +39,32 @@ public final class KeyQueries {
     }
 
     /**
+     * The version rows of {@code keyCount} keys with their data rows, in one read (no lock: apply holds them already):
+     * the key columns, version_num, version_origin, deleted, then the table's synced columns as
+     * {@link #selectRowsByKeys} selects them, all null when the key has no data row. Parameters: the key columns of each
+     * key, key after key.
+     */
+    public static String selectVersionsWithRows(Dialect dialect, SyncedTable table, int keyCount) {
+        SqlIdentifiers ids = dialect.identifiers();
+        List<SyncedColumn> keys = table.keyColumns();
+        String keyColumns = keys.stream().map(c -> "v." + ids.quote(c.local())).collect(Collectors.joining(", "));
+        String rowColumns = table.columns().stream()
+                .map(c -> dialect.types().selectExpression("t." + ids.quote(c.local()), c.column()))
+                .collect(Collectors.joining(", "));
+        String join = keys.stream().map(c -> "t." + ids.quote(c.local()) + " = v." + ids.quote(c.local())).collect(Collectors.joining(" AND "));
+        String where;
+        if (keys.size() == 1) {
+            where = "v." + ids.quote(keys.get(0).local()) + " IN (" + String.join(", ", java.util.Collections.nCopies(keyCount, "?")) + ")";
+        } else {
+            String one = keys.stream().map(c -> "v." + ids.quote(c.local()) + " = ?").collect(Collectors.joining(" AND ", "(", ")"));
+            where = String.join(" OR ", java.util.Collections.nCopies(keyCount, one));
+        }
+        return "SELECT " + keyColumns + ", v.version_num, v.version_origin, v.deleted, " + rowColumns + " FROM "
+                + ids.quote(ids.derivedName(BisyncTables.VERSION_TABLE_PREFIX, table.localName())) + " v LEFT JOIN "
+                + ids.quote(table.localName()) + " t ON " + join + " WHERE " + where;
+    }
+
+    /**
      * {@code k IN (?, ?, ...)} for a single-column key (planned as one index scan; hundreds of OR terms cost PostgreSQL
      * far more to plan than to run), else {@code (k1 = ? AND k2 = ?) OR (...)} for {@code keyCount} keys.
      */
@@ -132,6 +158,19 @@ public final class KeyQueries {
         return "INSERT INTO " + ids.quote(ids.derivedName(BisyncTables.VERSION_TABLE_PREFIX, table.localName())) + " ("
                 + String.join(", ", keys) + ", version_num, version_origin, deleted) VALUES "
                 + String.join(", ", java.util.Collections.nCopies(rowCount, row));
+    }
+
+    /**
+     * Inserts {@code rowCount} version rows in one statement: a plain INSERT, so it fails on a key someone else holds.
+     * Parameters per row: those of {@link ApplyDialect#upsertVersions}.
+     */
+    public static String insertVersions(Dialect dialect, SyncedTable table, int rowCount) {
+        SqlIdentifiers ids = dialect.identifiers();
+        List<String> keys = table.keyColumns().stream().map(c -> ids.quote(c.local())).toList();
+        String row = "(" + String.join(", ", java.util.Collections.nCopies(keys.size() + 9, "?")) + ")";
+        return "INSERT INTO " + ids.quote(ids.derivedName(BisyncTables.VERSION_TABLE_PREFIX, table.localName())) + " ("
+                + String.join(", ", keys) + ", version_num, version_origin, prev_num, prev_origin, deleted, field_versions, "
+                + "tombstone_num, tombstone_origin, kept_data) VALUES " + String.join(", ", java.util.Collections.nCopies(rowCount, row));
     }
 
     /** Deletes the placeholder version rows left among {@code keyCount} keys. Parameters: the key columns of each key. */

@@ -35,6 +35,20 @@ class TransactionLimitsTest {
     }
 
     @Test
+    void transactionsUnderTheLimitGrowByAQuarterWhenRoundTripsTakeMostOfIt() {
+        TransactionLimits limits = new TransactionLimits(500, 100);
+        limits.took("customer", 500, 400 * MS);
+        assertEquals(62, limits.keysFor("customer"));
+        // a busy database: 60 ms of round trips whatever the size, well under the limit but not under half of it
+        limits.took("customer", 62, 60 * MS);
+        assertEquals(77, limits.keysFor("customer"));
+        limits.took("customer", 77, 80 * MS);
+        assertEquals(77, limits.keysFor("customer"), "close to the limit: no growth");
+        limits.took("customer", 40, 10 * MS);
+        assertEquals(77, limits.keysFor("customer"), "a smaller transaction than the current size says nothing about a larger one");
+    }
+
+    @Test
     void aBusyDatabaseNeverShrinksTransactionsBelowTheFloorWhereRoundTripsDominate() {
         TransactionLimits limits = new TransactionLimits(500, 100);
         // each transaction takes its round trips' time whatever its size: shrinking further only multiplies them

@@ -102,6 +102,10 @@ public final class NifiServer implements AutoCloseable {
         Runtime.getRuntime().addShutdownHook(new Thread(server::stopQuietly, "nifi-stop"));
         try {
             if (Files.isRegularFile(home.resolve("start-nifi.sh"))) {
+                unpackFor(home, directory);
+                // start-nifi.sh leaves NiFi's default management port (52020), taken when another NiFi of the machine
+                // started first: a free one, set before the script (which configures an unpacked NiFi as it is) starts it
+                useManagementPort(directory, freePort());
                 try {
                     run(List.of("bash", home.resolve("start-nifi.sh").toString(), directory.toString(), String.valueOf(port)),
                             directory.getParent(), timeout.plusMinutes(5));
@@ -242,6 +246,22 @@ public final class NifiServer implements AutoCloseable {
             } catch (RuntimeException e) {
                 System.err.println("Stopping NiFi in " + directory + " failed: " + e);
             }
+        }
+    }
+
+    /** Unpacks the zip that lies beside start-nifi.sh into {@code directory}, as the script would. */
+    private static void unpackFor(Path home, Path directory) {
+        Path zip = home.resolve("nifi-2.8.0-bin.zip");
+        if (!Files.isRegularFile(zip)) {
+            return; // the script will say what is missing
+        }
+        try {
+            Path unpacked = Files.createTempDirectory(Files.createDirectories(directory.getParent()), "unpack");
+            run(List.of("unzip", "-q", zip.toString(), "-d", unpacked.toString()), directory.getParent(), Duration.ofMinutes(3));
+            Files.move(unpacked.resolve("nifi-2.8.0"), directory);
+            Files.delete(unpacked);
+        } catch (IOException e) {
+            throw new UncheckedIOException("Cannot unpack " + zip + " into " + directory, e);
         }
     }
 

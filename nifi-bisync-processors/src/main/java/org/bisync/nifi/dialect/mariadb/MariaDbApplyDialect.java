@@ -33,8 +33,6 @@ final class MariaDbApplyDialect implements ApplyDialect {
      * (a server running with --read-only, as a replica does) and 1792 (a read-only transaction).
      */
     private static final Set<Integer> TRANSIENT_CODES = Set.of(1213, 1205, 2006, 2013, 1927, 1053, 1290, 1792);
-    /** ER_CANT_CHANGE_TX_CHARACTERISTICS: SET TRANSACTION inside a transaction. */
-    private static final int TRANSACTION_IN_PROGRESS = 1568;
     private static final Set<Integer> FOREIGN_KEY_CODES = Set.of(1451, 1452, 1216, 1217);
 
     private final MariaDbIdentifiers ids;
@@ -46,23 +44,18 @@ final class MariaDbApplyDialect implements ApplyDialect {
     }
 
     /**
-     * Also makes the transaction READ COMMITTED (for this transaction only): under the default REPEATABLE READ, apply's
-     * locking reads of keys that do not exist yet take gap locks, and two applies inserting new keys into the same gap
-     * (the end of the index, for ascending keys) then deadlock on each other's gap lock; apply reads every version it
-     * decides on with a current, locking read anyway.
+     * Also makes the session READ COMMITTED until {@link #clearOrigin} puts its level back: under the default REPEATABLE
+     * READ, apply's locking reads of keys that do not exist yet take gap locks, and two applies inserting new keys into
+     * the same gap (the end of the index, for ascending keys) then deadlock on each other's gap lock; apply reads every
+     * version it decides on with a current, locking read anyway. One statement (a round trip) for the level, the time
+     * zone and the marker; it runs before the transaction's first read, so the transaction takes the level. A pooled
+     * connection handed over inside a transaction keeps that transaction's level.
      */
     @Override
     public void markOrigin(Connection connection, String originSystemId) throws SQLException {
-        try (Statement st = connection.createStatement()) {
-            st.execute("SET TRANSACTION ISOLATION LEVEL READ COMMITTED");
-        } catch (SQLException e) {
-            if (e.getErrorCode() != TRANSACTION_IN_PROGRESS) {
-                throw e;
-            }
-            // a pooled connection handed over inside a transaction keeps that transaction's level
-        }
         try (PreparedStatement ps = connection.prepareStatement("SET @bisync_saved_time_zone = COALESCE(@bisync_saved_time_zone, "
-                + "@@session.time_zone), @@session.time_zone = '+00:00', @bisync_origin = ?")) {
+                + "@@session.time_zone), @@session.time_zone = '+00:00', @bisync_saved_isolation = COALESCE(@bisync_saved_isolation, "
+                + "@@session.tx_isolation), @@session.tx_isolation = 'READ-COMMITTED', @bisync_origin = ?")) {
             ps.setString(1, originSystemId);
             ps.execute();
         }
@@ -72,7 +65,8 @@ final class MariaDbApplyDialect implements ApplyDialect {
     public void clearOrigin(Connection connection) throws SQLException {
         try (Statement st = connection.createStatement()) {
             st.execute("SET @bisync_origin = NULL, @@session.time_zone = COALESCE(@bisync_saved_time_zone, @@session.time_zone), "
-                    + "@bisync_saved_time_zone = NULL");
+                    + "@bisync_saved_time_zone = NULL, @@session.tx_isolation = COALESCE(@bisync_saved_isolation, @@session.tx_isolation), "
+                    + "@bisync_saved_isolation = NULL");
         }
     }
 

@@ -56,6 +56,12 @@ final class PostgresApplyDialect implements ApplyDialect {
         }
     }
 
+    /** Nothing to send: {@code set_config(..., true)} is transaction-local, COMMIT ends it. */
+    @Override
+    public void clearOriginBeforeCommit(Connection connection) {
+        // the COMMIT that follows clears it
+    }
+
     private static void setOrigin(Connection connection, String value) throws SQLException {
         try (PreparedStatement statement = connection.prepareStatement("SELECT set_config('" + PostgresSql.ORIGIN_SETTING + "', ?, true)")) {
             statement.setString(1, value);

@@ -265,4 +265,23 @@ class MariaDbApplyTest {
         assertTrue(grants.contains("GRANT SELECT, INSERT, UPDATE, DELETE ON `bisync_history` TO 'nifi'@'%'"), grants.toString());
         assertTrue(db.dialect.capture().grants("'nifi'@'10.%'", List.of()).stream().anyMatch(g -> g.endsWith("TO 'nifi'@'10.%'")));
     }
+    @Test
+    void theMarkedTransactionRunsReadCommittedAndTheSessionGetsItsLevelAndTimeZoneBack() throws SQLException {
+        try (Connection c = db.connect()) {
+            exec(c, "SET SESSION TRANSACTION ISOLATION LEVEL SERIALIZABLE", "SET time_zone = '+02:00'");
+            c.setAutoCommit(false);
+            apply.markOrigin(c, "B");
+            exec(c, "INSERT INTO customer (id, name) VALUES (1, 'a')");
+            // the transaction's own level, not only the session's: a session level changed after it began would not show here
+            assertEquals("READ-COMMITTED", query(c, "SELECT TRX_ISOLATION_LEVEL l FROM information_schema.INNODB_TRX "
+                    + "WHERE TRX_MYSQL_THREAD_ID = CONNECTION_ID()").get(0).get("l").toString().replace(' ', '-'));
+            assertEquals("+00:00", query(c, "SELECT @@session.time_zone z").get(0).get("z"));
+            apply.clearOrigin(c);
+            c.commit();
+            assertEquals("SERIALIZABLE", query(c, "SELECT @@session.tx_isolation i").get(0).get("i"));
+            assertEquals("+02:00", query(c, "SELECT @@session.time_zone z").get(0).get("z"));
+            assertEquals(null, query(c, "SELECT @bisync_origin o").get(0).get("o"));
+            c.setAutoCommit(true);
+        }
+    }
 }
