@@ -197,6 +197,9 @@ public final class EndToEndBenchmark {
         LatencyStalls.report(jfr, probed.start(), seconds, a.label(), a.commitSeconds(), a.latenciesMillis(), b.label(), b.commitSeconds(),
                 b.latenciesMillis(), 8);
         run.awaitQuiet(List.of(pg, maria), queue -> false);
+        for (Direction direction : run.directions) {
+            StageLatency.print(run, direction, probed.start(), probed.start().plusSeconds(seconds + 5));
+        }
         return results;
     }
 
