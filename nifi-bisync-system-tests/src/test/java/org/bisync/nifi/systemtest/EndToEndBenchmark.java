@@ -186,7 +186,11 @@ public final class EndToEndBenchmark {
         System.out.printf("%n== Latency: %,d changes/s on each side at once for %d s (%s)%n", rate, seconds, load());
         long retriedBefore = retried(run);
         JfrProfile profile = JfrProfile.start(nifi.pid(), "latency");
-        Probed probed = probe(pg, maria, PG_LATENCY_FIRST, MARIA_LATENCY_FIRST, rate, seconds, chart);
+        Probed probed;
+        LatencyStalls.RunQueue runQueue = new LatencyStalls.RunQueue(System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(200));
+        try (runQueue) {
+            probed = probe(pg, maria, PG_LATENCY_FIRST, MARIA_LATENCY_FIRST, rate, seconds, chart);
+        }
         List<String> results = probed.results();
         results.add("changes retried by Apply during the latency run: " + (retried(run) - retriedBefore));
         results.forEach(System.out::println);
@@ -194,7 +198,7 @@ public final class EndToEndBenchmark {
         profile.stopAndReport(jfr, 10);
         LatencyProbe a = probed.pgToMaria();
         LatencyProbe b = probed.mariaToPg();
-        LatencyStalls.report(jfr, probed.start(), seconds, a.label(), a.commitSeconds(), a.latenciesMillis(), b.label(), b.commitSeconds(),
+        LatencyStalls.report(jfr, probed.start(), seconds, runQueue, a.label(), a.commitSeconds(), a.latenciesMillis(), b.label(), b.commitSeconds(),
                 b.latenciesMillis(), 8);
         run.awaitQuiet(List.of(pg, maria), queue -> false);
         for (Direction direction : run.directions) {

@@ -30,8 +30,8 @@ import java.util.List;
 final class LatencyStalls {
 
     /** One second of the run: latency of the changes committed in it, and what the NiFi JVM did from it on. */
-    record Second(int second, double p99First, double p99Second, double machineCpu, double nifiCpu, double gcPauseMillis,
-                  Wait longestWait) {
+    record Second(int second, double p99First, double p99Second, double machineCpu, double nifiCpu, double runnable,
+                  double gcPauseMillis, Wait longestWait) {
     }
 
     /** A wait of a bisync processor's task: JFR event type, how long, which processor, the frame it waited in. */
@@ -48,8 +48,8 @@ final class LatencyStalls {
      * Prints the {@code slowest} seconds by the greater p99 of the two directions, against the run's medians, and the
      * GC summary. {@code start} is the wall-clock time of second 0 of both series.
      */
-    static void report(Path jfr, Instant start, int seconds, String firstLabel, double[] firstCommit, double[] firstMillis,
-                       String secondLabel, double[] secondCommit, double[] secondMillis, int slowest) {
+    static void report(Path jfr, Instant start, int seconds, RunQueue runQueue, String firstLabel, double[] firstCommit,
+                       double[] firstMillis, String secondLabel, double[] secondCommit, double[] secondMillis, int slowest) {
         double[] machine = new double[seconds + 5];
         double[] nifi = new double[seconds + 5];
         int[] cpuSamples = new int[seconds + 5];
@@ -104,20 +104,20 @@ final class LatencyStalls {
             double held = Math.max(p99First[s], p99Second[s]);
             int until = Math.min(machine.length, s + 1 + (int) Math.ceil(held / 1000));
             rows.add(new Second(s, p99First[s], p99Second[s], mean(machine, cpuSamples, s, until), mean(nifi, cpuSamples, s, until),
-                    sum(gc, s, until), longest(waits, start, s, until)));
+                    runQueue.mean(s, until), sum(gc, s, until), longest(waits, start, s, until)));
         }
-        System.out.printf("Where the slow seconds came from (JFR of the NiFi JVM; machine and NiFi CPU of all cores, NiFi's GC "
-                + "pauses and the longest wait of a bisync task, from the second the changes were committed until their p99 "
-                + "arrived):%n");
-        System.out.printf("  %-8s %10s %10s %9s %9s %9s  %s%n", "second", "p99 " + shortLabel(firstLabel), "p99 " + shortLabel(secondLabel),
-                "machine", "NiFi", "GC ms", "longest wait of a bisync task");
+        System.out.printf("Where the slow seconds came from (JFR of the NiFi JVM; machine and NiFi CPU of all cores, threads "
+                + "runnable on the machine (/proc/stat, %d cores), NiFi's GC pauses and the longest wait of a bisync task, from the "
+                + "second the changes were committed until their p99 arrived):%n", Runtime.getRuntime().availableProcessors());
+        System.out.printf("  %-8s %10s %10s %9s %9s %9s %9s  %s%n", "second", "p99 " + shortLabel(firstLabel),
+                "p99 " + shortLabel(secondLabel), "machine", "NiFi", "runnable", "GC ms", "longest wait of a bisync task");
         List<Second> bySlowness = rows.stream().sorted(Comparator.comparingDouble((Second r) -> Math.max(r.p99First(), r.p99Second()))
                 .reversed()).toList();
         bySlowness.stream().limit(slowest).sorted(Comparator.comparingInt(Second::second)).forEach(LatencyStalls::print);
         Second median = medianRow(bySlowness.subList(Math.min(slowest, bySlowness.size()), bySlowness.size()));
         if (median != null) {
-            System.out.printf("  %-8s %10.0f %10.0f %8.0f%% %8.0f%% %9.0f  %s%n", "median*", median.p99First(), median.p99Second(),
-                    100 * median.machineCpu(), 100 * median.nifiCpu(), median.gcPauseMillis(),
+            System.out.printf("  %-8s %10.0f %10.0f %8.0f%% %8.0f%% %9.1f %9.0f  %s%n", "median*", median.p99First(), median.p99Second(),
+                    100 * median.machineCpu(), 100 * median.nifiCpu(), median.runnable(), median.gcPauseMillis(),
                     median.longestWait() == null ? "-" : String.format("%.0f ms", median.longestWait().millis()));
             System.out.println("  (* the other seconds' medians)");
         }
@@ -130,8 +130,8 @@ final class LatencyStalls {
 
     private static void print(Second r) {
         Wait w = r.longestWait();
-        System.out.printf("  %-8s %10.0f %10.0f %8.0f%% %8.0f%% %9.0f  %s%n", r.second() + " s", r.p99First(), r.p99Second(),
-                100 * r.machineCpu(), 100 * r.nifiCpu(), r.gcPauseMillis(),
+        System.out.printf("  %-8s %10.0f %10.0f %8.0f%% %8.0f%% %9.1f %9.0f  %s%n", r.second() + " s", r.p99First(), r.p99Second(),
+                100 * r.machineCpu(), 100 * r.nifiCpu(), r.runnable(), r.gcPauseMillis(),
                 w == null ? "-" : String.format("%.0f ms %s in %s (%s)", w.millis(), w.type(), w.processor(), w.frame()));
     }
 
@@ -212,6 +212,7 @@ final class LatencyStalls {
                 median(rows.stream().mapToDouble(Second::p99Second).toArray()),
                 median(rows.stream().mapToDouble(Second::machineCpu).filter(v -> !Double.isNaN(v)).toArray()),
                 median(rows.stream().mapToDouble(Second::nifiCpu).filter(v -> !Double.isNaN(v)).toArray()),
+                median(rows.stream().mapToDouble(Second::runnable).filter(v -> !Double.isNaN(v)).toArray()),
                 median(rows.stream().mapToDouble(Second::gcPauseMillis).toArray()),
                 new Wait(Instant.EPOCH, median(rows.stream().mapToDouble(r -> r.longestWait() == null ? 0 : r.longestWait().millis()).toArray()),
                         "", "", ""));
@@ -228,5 +229,59 @@ final class LatencyStalls {
 
     private static String shortLabel(String label) {
         return label.replace("PostgreSQL", "PG").replace("MariaDB", "Maria").replace(" -> ", ">");
+    }
+
+    /**
+     * The machine's runnable threads (procs_running of /proc/stat, this sampler included) every 100 ms from a start on:
+     * more of them than cores means threads, of NiFi, the databases or anyone else, wait for a core.
+     */
+    static final class RunQueue implements AutoCloseable {
+        private final long startNanos;
+        private final List<double[]> samples = java.util.Collections.synchronizedList(new ArrayList<>());
+        private final Thread thread;
+        private volatile boolean running = true;
+
+        RunQueue(long startNanos) {
+            this.startNanos = startNanos;
+            this.thread = Thread.ofPlatform().daemon().name("run-queue-sampler").start(this::sample);
+        }
+
+        private void sample() {
+            while (running) {
+                try {
+                    for (String line : java.nio.file.Files.readAllLines(Path.of("/proc/stat"))) {
+                        if (line.startsWith("procs_running ")) {
+                            samples.add(new double[] {(System.nanoTime() - startNanos) / 1e9, Double.parseDouble(line.substring(14).trim())});
+                        }
+                    }
+                    Thread.sleep(100);
+                } catch (IOException | RuntimeException e) {
+                    return; // not Linux: no figure
+                } catch (InterruptedException e) {
+                    return;
+                }
+            }
+        }
+
+        /** Mean runnable threads over seconds [from, until) of the run; NaN without samples. */
+        double mean(int from, int until) {
+            double sum = 0;
+            int n = 0;
+            synchronized (samples) {
+                for (double[] sample : samples) {
+                    if (sample[0] >= from && sample[0] < until) {
+                        sum += sample[1];
+                        n++;
+                    }
+                }
+            }
+            return n == 0 ? Double.NaN : sum / n;
+        }
+
+        @Override
+        public void close() {
+            running = false;
+            thread.interrupt();
+        }
     }
 }
