@@ -42,6 +42,8 @@ final class SqliteApplyDialect implements ApplyDialect {
 
     private static final int SQLITE_BUSY = 5;
     private static final int SQLITE_LOCKED = 6;
+    /** A read-only database (PRAGMA query_only, a read-only file or mount): retried, as a read-only PostgreSQL or MariaDB is. */
+    private static final int SQLITE_READONLY = 8;
     private static final int SQLITE_CONSTRAINT = 19;
     private static final int SQLITE_CONSTRAINT_FOREIGNKEY = 787;
 
@@ -192,22 +194,25 @@ final class SqliteApplyDialect implements ApplyDialect {
         }
     }
 
-    /** SQLITE_BUSY and SQLITE_LOCKED (with their extended codes), and a closed connection. */
+    /** SQLITE_BUSY, SQLITE_LOCKED and SQLITE_READONLY (with their extended codes), and a closed connection. */
     @Override
     public boolean isTransient(SQLException e) {
         for (Throwable t = e; t != null; t = t.getCause()) {
-            if (t instanceof SQLException s) {
-                int primary = s.getErrorCode() & 0xff;
-                String message = String.valueOf(s.getMessage());
-                if (primary == SQLITE_BUSY || primary == SQLITE_LOCKED || message.contains("[SQLITE_BUSY")
-                        || message.contains("[SQLITE_LOCKED") || s instanceof SQLTransientException || s instanceof SQLRecoverableException
-                        || (s.getSQLState() != null && s.getSQLState().startsWith("08"))
-                        || message.contains("database has been closed") || message.contains("connection closed")) {
-                    return true;
-                }
+            if (t instanceof SQLException s && isTransientAlone(s)) {
+                return true;
             }
         }
         return false;
+    }
+
+    private static boolean isTransientAlone(SQLException s) {
+        int primary = s.getErrorCode() & 0xff;
+        String message = String.valueOf(s.getMessage());
+        return primary == SQLITE_BUSY || primary == SQLITE_LOCKED || primary == SQLITE_READONLY
+                || message.contains("[SQLITE_BUSY") || message.contains("[SQLITE_LOCKED") || message.contains("[SQLITE_READONLY")
+                || s instanceof SQLTransientException || s instanceof SQLRecoverableException
+                || (s.getSQLState() != null && s.getSQLState().startsWith("08"))
+                || message.contains("database has been closed") || message.contains("connection closed");
     }
 
     /** The xerial driver reports the primary code 19 and names the extended one (787) in its message. */

@@ -300,7 +300,7 @@ class SqliteApplyTest {
     }
 
     @Test
-    void busyDatabaseAndClosedConnectionAreTransientAndForeignKeyViolationIsRecognised() throws SQLException {
+    void busyOrReadOnlyDatabaseAndClosedConnectionAreTransientAndForeignKeyViolationIsRecognised() throws SQLException {
         try (Connection holder = db.connect(); Connection other = db.connect()) {
             run(holder, "CREATE TABLE parent (id INTEGER PRIMARY KEY)", "CREATE TABLE child (id INTEGER PRIMARY KEY, p INT REFERENCES parent(id))",
                     "INSERT INTO parent VALUES (1)");
@@ -318,6 +318,11 @@ class SqliteApplyTest {
             assertTrue(apply.isTransient(busy), busy.getMessage());
             assertFalse(apply.isForeignKeyViolation(busy));
             holder.rollback();
+
+            run(other, "PRAGMA query_only = 1");
+            SQLException readOnly = assertThrows(SQLException.class, () -> run(other, "INSERT INTO parent VALUES (4)"));
+            assertTrue(apply.isTransient(readOnly), readOnly.getMessage());
+            run(other, "PRAGMA query_only = 0");
         }
         Connection closed = db.connect();
         Statement statement = closed.createStatement();
