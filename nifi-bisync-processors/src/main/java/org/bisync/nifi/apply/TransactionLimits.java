@@ -9,12 +9,15 @@ import java.util.concurrent.ConcurrentMap;
 
 /**
  * How many keys one apply transaction takes, so that it holds its row locks for a bounded time: at most
- * {@code maxKeys}, and fewer per table when its transactions take longer than {@code maxDurationMillis} (the next
- * transaction of that table is sized to take about half the limit at the rate just measured); the size grows back,
- * doubling, while transactions stay well under the limit. Never below {@value #MIN_KEYS} keys (or {@code maxKeys} when
- * smaller): a transaction's round trips take their time whatever its size, and on a slow or busy database a smaller
- * transaction holds its locks about as long while the rate falls with its size (1 key a transaction on a busy
- * machine: 40 times slower than 50). Shared by the applies of one processor; thread-safe.
+ * {@code maxKeys}, and fewer per table when its transactions take longer than the bound (the next transaction of that
+ * table is sized to take about half the bound at the rate just measured); the size grows back, doubling, while
+ * transactions stay under half the bound. Never below {@value #MIN_KEYS} keys (or {@code maxKeys} when smaller).
+ *
+ * <p>The bound is {@code maxDurationMillis}, or twice what a transaction of at most {@value #MIN_KEYS} keys takes
+ * (smoothed; at most ten times {@code maxDurationMillis}) when that is more: on a slow or busy database a transaction's round trips take their time whatever its
+ * size, so a smaller one holds its locks about as long while the rate falls with its size, and the apply falls behind
+ * just when the machine is short of time (a 1,000-changes/s run on a loaded machine piled up seconds of backlog before
+ * apply at 50 keys a transaction). Shared by the applies of one processor; thread-safe.
  */
 public final class TransactionLimits {
 
@@ -24,6 +27,8 @@ public final class TransactionLimits {
     private final int maxKeys;
     private final long maxDurationNanos;
     private final ConcurrentMap<String, Integer> keysPerTable = new ConcurrentHashMap<>();
+    /** Per table, what a transaction of at most MIN_KEYS keys takes, smoothed: the part of a transaction no shrinking saves. */
+    private final ConcurrentMap<String, Long> smallTransactionNanos = new ConcurrentHashMap<>();
 
     /**
      * @param maxKeys           the most keys in one transaction
@@ -53,11 +58,15 @@ public final class TransactionLimits {
         if (maxDurationNanos == 0 || keys < 1) {
             return;
         }
+        long small = keys <= MIN_KEYS ? smallTransactionNanos.merge(table, nanos, (old, now) -> old + (now - old) / 4)
+                : smallTransactionNanos.getOrDefault(table, 0L);
+        // never more than ten times the limit: a small transaction that waited for a user's row lock must not open it wide
+        long bound = Math.max(maxDurationNanos, Math.min(10 * maxDurationNanos, 2 * small));
         int current = keysFor(table);
         int next;
-        if (nanos > maxDurationNanos) {
-            next = (int) Math.max(Math.min(MIN_KEYS, maxKeys), Math.min(current, keys * (maxDurationNanos / 2) / Math.max(1, nanos)));
-        } else if (nanos < maxDurationNanos / 4 && keys >= current) {
+        if (nanos > bound) {
+            next = (int) Math.max(Math.min(MIN_KEYS, maxKeys), Math.min(current, keys * (bound / 2) / Math.max(1, nanos)));
+        } else if (nanos <= bound / 2 && keys >= current) {
             next = (int) Math.min(maxKeys, 2L * current);
         } else {
             return;
