@@ -14,10 +14,11 @@ import java.util.concurrent.ConcurrentMap;
  * transactions stay under half the bound. Never below {@value #MIN_KEYS} keys (or {@code maxKeys} when smaller).
  *
  * <p>The bound is {@code maxDurationMillis}, or twice what a transaction of at most {@value #MIN_KEYS} keys takes
- * (smoothed; at most ten times {@code maxDurationMillis}) when that is more: on a slow or busy database a transaction's round trips take their time whatever its
- * size, so a smaller one holds its locks about as long while the rate falls with its size, and the apply falls behind
- * just when the machine is short of time (a 1,000-changes/s run on a loaded machine piled up seconds of backlog before
- * apply at 50 keys a transaction). Shared by the applies of one processor; thread-safe.
+ * (smoothed; at most ten times {@code maxDurationMillis}) when that is more: on a slow or busy database a
+ * transaction's round trips take their time whatever its size, so a smaller one holds its locks about as long while
+ * the rate falls with its size, and the apply falls behind just when the machine is short of time (a 1,000-changes/s
+ * run on a loaded machine piled up seconds of backlog before apply at 50 keys a transaction). Shared by the applies of
+ * one processor; thread-safe.
  */
 public final class TransactionLimits {
 
