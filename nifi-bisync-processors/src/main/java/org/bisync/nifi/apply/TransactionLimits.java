@@ -11,7 +11,8 @@ import java.util.concurrent.ConcurrentMap;
  * How many keys one apply transaction takes, so that it holds its row locks for a bounded time: at most
  * {@code maxKeys}, and fewer per table when its transactions take longer than the bound (the next transaction of that
  * table is sized to take about half the bound at the rate just measured); the size grows back, doubling, while
- * transactions stay under half the bound. Never below {@value #MIN_KEYS} keys (or {@code maxKeys} when smaller).
+ * twice the keys would stay within the bound (judged by what each key beyond a small transaction costs). Never below
+ * {@value #MIN_KEYS} keys (or {@code maxKeys} when smaller).
  *
  * <p>The bound is {@code maxDurationMillis}, or twice what a transaction of at most {@value #MIN_KEYS} keys takes
  * (smoothed; at most ten times {@code maxDurationMillis}) when that is more: on a slow or busy database a
@@ -67,12 +68,23 @@ public final class TransactionLimits {
         int next;
         if (nanos > bound) {
             next = (int) Math.max(Math.min(MIN_KEYS, maxKeys), Math.min(current, keys * (bound / 2) / Math.max(1, nanos)));
-        } else if (nanos <= bound / 2 && keys >= current) {
+        } else if (keys >= current && doubledNanos(keys, nanos, small) <= bound) {
             next = (int) Math.min(maxKeys, 2L * current);
         } else {
             return;
         }
         keysPerTable.put(table, next);
+    }
+
+    /**
+     * What a transaction of twice {@code keys} keys would take: its time plus, per added key, what each key above
+     * {@value #MIN_KEYS} added to a small transaction's time; twice its time when no small one was measured.
+     */
+    private static long doubledNanos(int keys, long nanos, long small) {
+        if (keys <= MIN_KEYS || small <= 0) {
+            return 2 * nanos;
+        }
+        return nanos + Math.max(0, nanos - small) * keys / (keys - MIN_KEYS);
     }
 
     public int maxKeys() {
