@@ -9,12 +9,18 @@ import java.util.concurrent.ConcurrentMap;
 
 /**
  * How many keys one apply transaction takes, so that it holds its row locks for a bounded time: at most
- * {@code maxKeys}, and fewer per table when its transactions take longer than {@code maxDurationMillis} (the next
- * transaction of that table is sized to take about half the limit at the rate just measured); the size grows back,
- * doubling while transactions take less than half the limit, by a quarter while they take less than three quarters.
- * Never below {@value #MIN_KEYS} keys (or {@code maxKeys} when smaller): a transaction's round trips take their time
- * whatever its size, and on a slow or busy database a smaller transaction holds its locks about as long while the rate
- * falls with its size (1 key a transaction on a busy machine: 40 times slower than 50). Shared by the applies of one processor; thread-safe.
+ * {@code maxKeys}, and fewer per table when its transactions take longer than the bound (the next transaction of that
+ * table is sized to take about half the bound at the rate just measured); the size grows back, doubling, while
+ * twice the keys would stay within the bound (judged by what each key beyond a small transaction costs), by a quarter
+ * while transactions take less than three quarters of the bound. Never below
+ * {@value #MIN_KEYS} keys (or {@code maxKeys} when smaller).
+ *
+ * <p>The bound is {@code maxDurationMillis}, or twice what a transaction of at most {@value #MIN_KEYS} keys takes
+ * (smoothed; at most ten times {@code maxDurationMillis}) when that is more: on a slow or busy database a
+ * transaction's round trips take their time whatever its size, so a smaller one holds its locks about as long while
+ * the rate falls with its size, and the apply falls behind just when the machine is short of time (a 1,000-changes/s
+ * run on a loaded machine piled up seconds of backlog before apply at 50 keys a transaction). Shared by the applies of
+ * one processor; thread-safe.
  */
 public final class TransactionLimits {
 
@@ -24,6 +30,8 @@ public final class TransactionLimits {
     private final int maxKeys;
     private final long maxDurationNanos;
     private final ConcurrentMap<String, Integer> keysPerTable = new ConcurrentHashMap<>();
+    /** Per table, what a transaction of at most MIN_KEYS keys takes, smoothed: the part of a transaction no shrinking saves. */
+    private final ConcurrentMap<String, Long> smallTransactionNanos = new ConcurrentHashMap<>();
 
     /**
      * @param maxKeys           the most keys in one transaction
@@ -53,20 +61,35 @@ public final class TransactionLimits {
         if (maxDurationNanos == 0 || keys < 1) {
             return;
         }
+        long small = keys <= MIN_KEYS ? smallTransactionNanos.merge(table, nanos, (old, now) -> old + (now - old) / 4)
+                : smallTransactionNanos.getOrDefault(table, 0L);
+        // never more than ten times the limit: a small transaction that waited for a user's row lock must not open it wide
+        long bound = Math.max(maxDurationNanos, Math.min(10 * maxDurationNanos, 2 * small));
         int current = keysFor(table);
         int next;
-        if (nanos > maxDurationNanos) {
-            next = (int) Math.max(Math.min(MIN_KEYS, maxKeys), Math.min(current, keys * (maxDurationNanos / 2) / Math.max(1, nanos)));
-        } else if (nanos < maxDurationNanos / 2 && keys >= current) {
+        if (nanos > bound) {
+            next = (int) Math.max(Math.min(MIN_KEYS, maxKeys), Math.min(current, keys * (bound / 2) / Math.max(1, nanos)));
+        } else if (keys >= current && doubledNanos(keys, nanos, small) <= bound) {
             next = (int) Math.min(maxKeys, 2L * current);
-        } else if (nanos < maxDurationNanos * 3 / 4 && keys >= current) {
-            // under the limit but not by much: when the round trips take most of it, a larger transaction holds its
+        } else if (keys >= current && nanos < bound * 3 / 4) {
+            // under the bound but not by much: when the round trips take most of it, a larger transaction holds its
             // locks hardly longer and applies many more keys
             next = (int) Math.min(maxKeys, current + Math.max(1, current / 4));
         } else {
             return;
         }
         keysPerTable.put(table, next);
+    }
+
+    /**
+     * What a transaction of twice {@code keys} keys would take: its time plus, per added key, what each key above
+     * {@value #MIN_KEYS} added to a small transaction's time; twice its time when no small one was measured.
+     */
+    private static long doubledNanos(int keys, long nanos, long small) {
+        if (keys <= MIN_KEYS || small <= 0) {
+            return 2 * nanos;
+        }
+        return nanos + Math.max(0, nanos - small) * keys / (keys - MIN_KEYS);
     }
 
     public int maxKeys() {

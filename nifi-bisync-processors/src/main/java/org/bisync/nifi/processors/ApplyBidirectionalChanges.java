@@ -115,8 +115,10 @@ public class ApplyBidirectionalChanges extends AbstractProcessor implements Time
             .description("How long one apply transaction should hold its row locks, which the applications' own writes of "
                     + "the same rows wait behind. The records of a FlowFile are applied in transactions of at most Max Records "
                     + "Per Statement keys each; when a table's transactions take longer than this, its next ones take fewer "
-                    + "keys (sized to about half of it at the rate just measured, never below 50), and more again while they "
-                    + "stay under three quarters of it. 0 sec: limited by keys only.")
+                    + "keys (sized to about half of it at the rate just measured, never below 50), and more again while twice "
+                    + "the keys would stay within it, or a quarter more while they stay under three quarters of it. When even "
+                    + "transactions of 50 keys take longer (round trips, not rows, take the time on a busy database), the bound is "
+                    + "twice what they take, at most ten times this. 0 sec: limited by keys only.")
             .required(true)
             .defaultValue("100 millis")
             .addValidator(StandardValidators.TIME_PERIOD_VALIDATOR)

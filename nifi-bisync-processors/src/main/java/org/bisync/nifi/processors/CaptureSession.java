@@ -22,6 +22,7 @@ import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.ThreadLocalRandom;
 
 /** What one scheduled run of the processor keeps: the system, its dialect, its tables and readers. */
 final class CaptureSession {
@@ -39,7 +40,7 @@ final class CaptureSession {
     private volatile boolean prepared;
     private String refusedHolder;
     private long refusalWarnedAt;
-    private long lastMaintenance;
+    private long nextMaintenance;
 
     CaptureSession(SyncTopologyService service, SyncTopology topology, String systemId) {
         this.service = service;
@@ -86,17 +87,25 @@ final class CaptureSession {
     }
 
     boolean maintenanceDue(long intervalMillis) {
-        long now = System.currentTimeMillis();
-        if (now - lastMaintenance < intervalMillis) {
+        return maintenanceDue(System.currentTimeMillis(), intervalMillis);
+    }
+
+    /**
+     * Whether maintenance runs now: at the first run, then after the interval with up to a quarter of it off or on at
+     * random. Captures started together (both sides of a pair) thereby drift apart: their maintenance, a burst of queries
+     * that holds back the poll behind it, does not stall every direction at the same moment each interval.
+     */
+    boolean maintenanceDue(long nowMillis, long intervalMillis) {
+        if (nowMillis < nextMaintenance) {
             return false;
         }
-        lastMaintenance = now;
+        nextMaintenance = nowMillis + Math.round(intervalMillis * (0.75 + 0.5 * ThreadLocalRandom.current().nextDouble()));
         return true;
     }
 
     /** Makes maintenance due at the next run. */
     void maintenanceFailed() {
-        lastMaintenance = 0;
+        nextMaintenance = 0;
     }
 
     String transitUri(String table) {

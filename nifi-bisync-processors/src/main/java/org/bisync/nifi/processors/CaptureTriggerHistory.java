@@ -180,7 +180,9 @@ public class CaptureTriggerHistory extends AbstractProcessor implements TimerClo
             .name("Maintenance Interval")
             .description("How often the installation check (a table's columns, its sync settings, and each trigger's "
                     + "presence and enabled state in the catalog: rebuilt in Install and Maintain, capture stopped in Verify "
-                    + "Only), the clock check, the backlog gauge and the purge of released history run.")
+                    + "Only), the clock check, the backlog gauge and the purge of released history run: at start, then after this "
+                    + "interval give or take up to a quarter of it at random, so captures started together do not hold back "
+                    + "their polls at the same moment.")
             .required(true).defaultValue("10 sec")
             .addValidator(StandardValidators.TIME_PERIOD_VALIDATOR)
             .build();

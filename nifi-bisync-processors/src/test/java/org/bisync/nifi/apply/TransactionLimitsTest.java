@@ -9,6 +9,7 @@ import org.junit.jupiter.api.Test;
 import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class TransactionLimitsTest {
 
@@ -48,14 +49,47 @@ class TransactionLimitsTest {
         assertEquals(77, limits.keysFor("customer"), "a smaller transaction than the current size says nothing about a larger one");
     }
 
-    @Test
-    void aBusyDatabaseNeverShrinksTransactionsBelowTheFloorWhereRoundTripsDominate() {
-        TransactionLimits limits = new TransactionLimits(500, 100);
-        // each transaction takes its round trips' time whatever its size: shrinking further only multiplies them
-        for (int i = 0; i < 10; i++) {
-            limits.took("customer", limits.keysFor("customer"), 400 * MS);
+    /** Runs {@code transactions} transactions of a table, each as long as {@code millisPerTransaction} says for its size. */
+    private static void apply(TransactionLimits limits, int transactions, java.util.function.IntToLongFunction millisPerTransaction) {
+        for (int i = 0; i < transactions; i++) {
+            int keys = limits.keysFor("customer");
+            limits.took("customer", keys, millisPerTransaction.applyAsLong(keys) * MS);
         }
+    }
+
+    @Test
+    void aBusyDatabaseNeverShrinksTransactionsBelowTheFloor() {
+        TransactionLimits limits = new TransactionLimits(500, 100);
+        limits.took("customer", 500, 5000 * MS);
         assertEquals(TransactionLimits.MIN_KEYS, limits.keysFor("customer"));
+    }
+
+    /**
+     * A loaded machine: every transaction takes 150 ms of round trips, plus 0.1 ms a key. No size meets the 100-ms limit;
+     * at 50 keys the apply makes ten times the round trips of 500 for locks held about as long (155 against 200 ms),
+     * and falls behind just when time is short. It goes back to full size, within twice the floor's time.
+     */
+    @Test
+    void whenRoundTripsNotRowsTakeTheTimeTransactionsGoBackToFullSize() {
+        TransactionLimits limits = new TransactionLimits(500, 100);
+        apply(limits, 20, keys -> 150 + keys / 10);
+        assertEquals(500, limits.keysFor("customer"));
+    }
+
+    @Test
+    void whenRowsTakeTheTimeTransactionsStayNearTheLimit() {
+        TransactionLimits limits = new TransactionLimits(500, 100);
+        apply(limits, 20, keys -> 5 + keys);
+        int keys = limits.keysFor("customer");
+        assertTrue(keys >= TransactionLimits.MIN_KEYS && keys <= 100, keys + " keys take " + (5 + keys) + " ms");
+    }
+
+    @Test
+    void oneSmallTransactionThatWaitedLongDoesNotLiftTheBoundBeyondTenTimesTheLimit() {
+        TransactionLimits limits = new TransactionLimits(500, 100);
+        limits.took("customer", 10, 60_000 * MS); // waited a minute for a user's row lock
+        limits.took("customer", 500, 1_500 * MS);
+        assertTrue(limits.keysFor("customer") < 500, "shrunk: 1.5 s is over ten times the 100-ms limit");
     }
 
     @Test

@@ -14,6 +14,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -85,7 +86,7 @@ public final class EndToEndBenchmark {
                     results.add(bulk(run, nifi, mariaToPg, "mariadb", "postgresql", MARIA_BULK_FIRST, rows, work));
                 }
                 if (!only.equals("bulk")) {
-                    results.addAll(latency(run, pg, maria, rate, seconds, chart));
+                    results.addAll(latency(run, nifi, pg, maria, rate, seconds, chart, work));
                 }
                 run.assertIdentical();
                 System.out.println();
@@ -172,32 +173,55 @@ public final class EndToEndBenchmark {
         }
     }
 
-    private static List<String> latency(SyncRun run, SystemDb pg, SystemDb maria, int rate, int seconds, Path chart) throws Exception {
+    private static List<String> latency(SyncRun run, NifiServer nifi, SystemDb pg, SystemDb maria, int rate, int seconds, Path chart,
+                                        Path work) throws Exception {
         int warmup = Integer.getInteger("bisync.bench.warmup", 10);
         if (warmup > 0) {
             // the same load first, not counted: NiFi's compiler and the pools settle, the bulk run's clean-up ends
             System.out.printf("%n== Warm-up: %,d changes/s on each side at once for %d s, not counted (%s)%n", rate, warmup, load());
-            for (String line : probe(pg, maria, PG_LATENCY_FIRST + 500_000, MARIA_LATENCY_FIRST + 500_000, rate, warmup, null)) {
+            for (String line : probe(pg, maria, PG_LATENCY_FIRST + 500_000, MARIA_LATENCY_FIRST + 500_000, rate, warmup, null).results()) {
                 System.out.println("warm-up " + line);
             }
         }
         System.out.printf("%n== Latency: %,d changes/s on each side at once for %d s (%s)%n", rate, seconds, load());
         long retriedBefore = retried(run);
-        List<String> results = probe(pg, maria, PG_LATENCY_FIRST, MARIA_LATENCY_FIRST, rate, seconds, chart);
+        JfrProfile profile = JfrProfile.start(nifi.pid(), "latency");
+        Probed probed;
+        LatencyStalls.RunQueue runQueue = new LatencyStalls.RunQueue(System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(200));
+        try (runQueue) {
+            probed = probe(pg, maria, PG_LATENCY_FIRST, MARIA_LATENCY_FIRST, rate, seconds, chart);
+        }
+        List<String> results = probed.results();
         results.add("changes retried by Apply during the latency run: " + (retried(run) - retriedBefore));
         results.forEach(System.out::println);
+        Path jfr = work.resolve("latency.jfr");
+        profile.stopAndReport(jfr, 10);
+        LatencyProbe a = probed.pgToMaria();
+        LatencyProbe b = probed.mariaToPg();
+        LatencyStalls.report(jfr, probed.start(), seconds, runQueue, a.label(), a.commitSeconds(), a.latenciesMillis(), b.label(), b.commitSeconds(),
+                b.latenciesMillis(), 8);
         run.awaitQuiet(List.of(pg, maria), queue -> false);
+        for (Direction direction : run.directions) {
+            StageLatency.print(run, direction, probed.start(), probed.start().plusSeconds(seconds + 5));
+        }
         return results;
     }
 
+    /** What one probe of both directions gave: their summaries, the probes, and the wall-clock time of their second 0. */
+    private record Probed(List<String> results, LatencyProbe pgToMaria, LatencyProbe mariaToPg, Instant start) {
+    }
+
     /** Both directions at once at {@code rate} for {@code seconds}; their summaries (and the chart, when given). */
-    private static List<String> probe(SystemDb pg, SystemDb maria, long pgFirst, long mariaFirst, int rate, int seconds, Path chart)
+    private static Probed probe(SystemDb pg, SystemDb maria, long pgFirst, long mariaFirst, int rate, int seconds, Path chart)
             throws Exception {
         LatencyProbe pgToMaria = new LatencyProbe(pg.title() + " -> " + maria.title(), pg.dataSource(), maria.dataSource(),
                 pgFirst, rate, seconds);
         LatencyProbe mariaToPg = new LatencyProbe(maria.title() + " -> " + pg.title(), maria.dataSource(), pg.dataSource(),
                 mariaFirst, rate, seconds);
-        long start = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(200);
+        long now = System.nanoTime();
+        Instant wallNow = Instant.now();
+        long start = now + TimeUnit.MILLISECONDS.toNanos(200);
+        Instant wallStart = wallNow.plusNanos(start - now);
         List<Thread> threads = new ArrayList<>();
         for (LatencyProbe probe : List.of(pgToMaria, mariaToPg)) {
             threads.addAll(List.of(probe.start(start, TimeUnit.SECONDS.toNanos(60))));
@@ -213,14 +237,14 @@ public final class EndToEndBenchmark {
             }
             results.add("latency " + probe.summary(elapsed));
         }
-        if (chart == null) {
-            return results;
+        if (chart != null) {
+            LatencyChart.write(chart, String.format("Commit-to-commit latency, %,d changes/s on each side, NiFi 2.8.0, %s", rate,
+                    machine()), List.of(
+                    new LatencyChart.Series(pgToMaria.label(), new Color(31, 119, 180), pgToMaria.commitSeconds(), pgToMaria.latenciesMillis()),
+                    new LatencyChart.Series(mariaToPg.label(), new Color(214, 39, 40), mariaToPg.commitSeconds(), mariaToPg.latenciesMillis())));
+            results.add("chart: " + chart);
         }
-        LatencyChart.write(chart, String.format("Commit-to-commit latency, %,d changes/s on each side, NiFi 2.8.0, %s", rate, machine()),
-                List.of(new LatencyChart.Series(pgToMaria.label(), new Color(31, 119, 180), pgToMaria.commitSeconds(), pgToMaria.latenciesMillis()),
-                        new LatencyChart.Series(mariaToPg.label(), new Color(214, 39, 40), mariaToPg.commitSeconds(), mariaToPg.latenciesMillis())));
-        results.add("chart: " + chart);
-        return results;
+        return new Probed(results, pgToMaria, mariaToPg, wallStart);
     }
 
     private static long retried(SyncRun run) {

@@ -37,6 +37,8 @@ final class LatencyProbe {
     private volatile boolean writing;
     private volatile Exception failure;
     private long start;
+    private volatile long longestPollGap;
+    private volatile long writerLate;
 
     LatencyProbe(String label, DataSource source, DataSource target, long firstId, int perSecond, int seconds) {
         this.label = label;
@@ -74,6 +76,8 @@ final class LatencyProbe {
                     long now = System.nanoTime();
                     if (due > now) {
                         LockSupport.parkNanos(due - now);
+                    } else {
+                        writerLate = Math.max(writerLate, now - due);
                     }
                     int first = written.get();
                     int p = 1;
@@ -105,7 +109,13 @@ final class LatencyProbe {
         try (Connection c = target.getConnection();
              PreparedStatement select = c.prepareStatement("SELECT id FROM customer WHERE id >= ? AND id < ?")) {
             c.setAutoCommit(true);
+            long lastPoll = 0;
             while (true) {
+                long now = System.nanoTime();
+                if (lastPoll != 0) {
+                    longestPollGap = Math.max(longestPollGap, now - lastPoll);
+                }
+                lastPoll = now;
                 int high = written.get();
                 if (!writing && deadline == Long.MAX_VALUE) {
                     deadline = System.nanoTime() + waitNanos;
@@ -178,9 +188,10 @@ final class LatencyProbe {
         Arrays.sort(sorted);
         long over1 = Arrays.stream(sorted).filter(v -> v > 1000).count();
         long over2 = Arrays.stream(sorted).filter(v -> v > 2000).count();
+        // the probe's own hiccups (this JVM starved of a core) show as a writer behind its schedule or a late poll
         return String.format("%-22s written %,d (%,.0f/s), arrived %,d; latency ms p50 %.0f, p95 %.0f, p99 %.0f, max %.0f; "
-                        + "over 1 s: %d, over 2 s: %d", label, written(), written() / seconds, arrived(),
-                percentile(sorted, 50), percentile(sorted, 95), percentile(sorted, 99),
-                sorted.length == 0 ? Double.NaN : sorted[sorted.length - 1], over1, over2);
+                        + "over 1 s: %d, over 2 s: %d; probe's own delays: writer behind schedule up to %.0f ms, polls apart up to %.0f ms",
+                label, written(), written() / seconds, arrived(), percentile(sorted, 50), percentile(sorted, 95), percentile(sorted, 99),
+                sorted.length == 0 ? Double.NaN : sorted[sorted.length - 1], over1, over2, writerLate / 1e6, longestPollGap / 1e6);
     }
 }

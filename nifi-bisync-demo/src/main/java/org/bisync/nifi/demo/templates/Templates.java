@@ -319,6 +319,8 @@ public final class Templates {
             // sub-second polling (an idle poll is one query), on the primary node only: capture keeps its position in
             // cluster state
             capture.setSchedulingPeriod("200 millis");
+            // an idle poll yields: with NiFi's 1-s Yield Duration the next change after a quiet spell would wait a second
+            capture.setYieldDuration("200 millis");
             capture.setExecutionNode("PRIMARY");
             // a poll may open a second connection while it holds the first
             uses(system, 2);

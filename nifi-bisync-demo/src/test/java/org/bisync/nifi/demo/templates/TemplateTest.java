@@ -156,6 +156,21 @@ class TemplateTest {
         assertTrue(missing.isEmpty(), "processors named by the template but not in nifi-bisync-processors: " + missing);
     }
 
+    /**
+     * Capture yields when a poll found nothing new; the next poll then waits for the Yield Duration rather than the Run
+     * Schedule, so a change made just after an idle poll would wait NiFi's default of 1 s instead of 200 ms.
+     */
+    @ParameterizedTest
+    @MethodSource("templates")
+    void captureAfterAnIdlePollWaitsNoLongerThanItsRunSchedule(String file) throws Exception {
+        VersionedProcessGroup group = parse(file).getFlowContents();
+        List<VersionedProcessor> captures = group.getProcessors().stream().filter(p -> p.getType().equals(Templates.CAPTURE)).toList();
+        assertFalse(captures.isEmpty(), file);
+        for (VersionedProcessor capture : captures) {
+            assertEquals(capture.getSchedulingPeriod(), capture.getYieldDuration(), capture.getName());
+        }
+    }
+
     @ParameterizedTest
     @MethodSource("templates")
     void loopReResolveAndRetryAreWiredBackAndConflictsAndFailuresAreHeldVisibly(String file) throws Exception {
