@@ -175,13 +175,18 @@ public final class ChangeRecordSchema {
         return toRecord(change, false);
     }
 
+    /**
+     * The record's values hold only the fields that are set: a writer that suppresses missing fields (the templates'
+     * JsonRecordSetWriter) leaves out the dozen that are null for most changes, while the rows keep their NULL columns,
+     * which must be written (a column absent from a row is left as it is at the target).
+     */
     private Record toRecord(ChangeRecord change, boolean copyMaps) {
         Map<String, Object> values = new LinkedHashMap<>(64); // 27 fields: no rehashing
         values.put(TABLE, change.table);
         values.put(OPERATION, change.operation.name());
         values.put(KEY, new MapRecord(keySchema, copyMaps ? new LinkedHashMap<>(change.key) : change.key));
-        values.put(BEFORE, row(change.before, copyMaps));
-        values.put(AFTER, row(change.after, copyMaps));
+        putSet(values, BEFORE, row(change.before, copyMaps));
+        putSet(values, AFTER, row(change.after, copyMaps));
         values.put(CHANGED_FIELDS, change.changedFields.toArray());
         values.put(VERSION, change.version.number());
         values.put(VERSION_ORIGIN, change.version.origin());
@@ -197,15 +202,21 @@ public final class ChangeRecordSchema {
         putVersion(values, TOMBSTONE_VERSION, TOMBSTONE_VERSION_ORIGIN, change.tombstoneVersion);
         values.put(ORIGIN, change.origin);
         values.put(SOURCE_SYSTEM, change.sourceSystem);
-        values.put(TRANSACTION_ID, change.transactionId);
+        putSet(values, TRANSACTION_ID, change.transactionId);
         values.put(SEQUENCE, change.sequence);
         values.put(CAPTURED_AT, change.capturedAt);
-        values.put(DECISION, change.decision == null ? null : change.decision.name());
+        putSet(values, DECISION, change.decision == null ? null : change.decision.name());
         putVersion(values, EXPECTED_VERSION, EXPECTED_VERSION_ORIGIN, change.expectedVersion);
-        values.put(TARGET_ROW, row(change.targetRow, copyMaps));
+        putSet(values, TARGET_ROW, row(change.targetRow, copyMaps));
         putVersion(values, TARGET_VERSION, TARGET_VERSION_ORIGIN, change.targetVersion);
-        values.put(RESOLUTION, change.resolution == null ? null : change.resolution.name());
+        putSet(values, RESOLUTION, change.resolution == null ? null : change.resolution.name());
         return new MapRecord(schema, values);
+    }
+
+    private static void putSet(Map<String, Object> values, String field, Object value) {
+        if (value != null) {
+            values.put(field, value);
+        }
     }
 
     private Record row(Map<String, Object> row, boolean copy) {
@@ -220,7 +231,9 @@ public final class ChangeRecordSchema {
     }
 
     private static void putVersion(Map<String, Object> values, String numberField, String originField, Version v) {
-        values.put(numberField, v == null ? null : v.number());
-        values.put(originField, v == null ? null : v.origin());
+        if (v != null) {
+            values.put(numberField, v.number());
+            values.put(originField, v.origin());
+        }
     }
 }
