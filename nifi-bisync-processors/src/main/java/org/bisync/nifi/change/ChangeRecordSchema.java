@@ -17,6 +17,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 
 import static org.bisync.nifi.change.ChangeFields.AFTER;
 import static org.bisync.nifi.change.ChangeFields.BEFORE;
@@ -58,6 +59,13 @@ public final class ChangeRecordSchema {
     private static final RecordSchema VERSION_SCHEMA = new SimpleRecordSchema(List.of(
             new RecordField(V_NUMBER, RecordFieldType.LONG.getDataType(), false),
             new RecordField(V_ORIGIN, RecordFieldType.STRING.getDataType(), false)));
+
+    /**
+     * The change-record schema built for each incoming schema: the reader builds an equal one for every FlowFile, and
+     * the same instance is then found at once (see {@link RecurringSchemas}), with no schema built again.
+     */
+    private static final Map<RecordSchema, ChangeRecordSchema> FROM_INCOMING = new ConcurrentHashMap<>();
+    private static final int FROM_INCOMING_LIMIT = 256;
 
     private final RecordSchema keySchema;
     private final RecordSchema rowSchema;
@@ -102,7 +110,7 @@ public final class ChangeRecordSchema {
         fields.add(new RecordField(TARGET_VERSION_ORIGIN, string, true));
         fields.add(new RecordField(RESOLUTION, string, true));
         fields.add(new RecordField(ERROR, string, true));
-        this.schema = new SimpleRecordSchema(fields);
+        this.schema = RecurringSchemas.of(new SimpleRecordSchema(fields));
     }
 
     /**
@@ -110,6 +118,13 @@ public final class ChangeRecordSchema {
      * previous processor's writer carried it).
      */
     public static ChangeRecordSchema fromIncoming(RecordSchema incoming) {
+        if (FROM_INCOMING.size() > FROM_INCOMING_LIMIT) {
+            FROM_INCOMING.clear(); // schemas of columns that changed: only the current ones come again
+        }
+        return FROM_INCOMING.computeIfAbsent(incoming, ChangeRecordSchema::buildFromIncoming);
+    }
+
+    private static ChangeRecordSchema buildFromIncoming(RecordSchema incoming) {
         RecordSchema key = childSchema(incoming, KEY);
         RecordSchema row = childSchema(incoming, AFTER);
         if (row == null) {

@@ -14,6 +14,7 @@ import org.bisync.nifi.capture.UndecodableRows;
 import org.bisync.nifi.change.ChangeRecord;
 import org.bisync.nifi.change.ChangeRecordSchema;
 import org.bisync.nifi.schema.SyncedTable;
+import org.bisync.nifi.schema.TableRecordSchemas;
 
 import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
@@ -42,7 +43,7 @@ final class CaptureOutput {
 
     /** Writes {@code changes} of {@code table} ({@code what} they are, for provenance) in FlowFiles of at most the limit. */
     void changes(SyncedTable table, List<ChangeRecord> changes, String what, Map<String, String> extraAttributes) {
-        ChangeRecordSchema schema = capture.changeSchema(table);
+        ChangeRecordSchema schema = TableRecordSchemas.changeSchema(table, capture.dialect().types());
         for (int from = 0; from < changes.size(); from += perFlowFile) {
             write(table, schema, changes.subList(from, Math.min(changes.size(), from + perFlowFile)), what, extraAttributes);
         }

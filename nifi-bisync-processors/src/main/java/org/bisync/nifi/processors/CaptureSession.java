@@ -10,11 +10,9 @@ import org.bisync.nifi.capture.CapturePoll;
 import org.bisync.nifi.capture.ChangeDecoder;
 import org.bisync.nifi.capture.HistoryReader;
 import org.bisync.nifi.capture.SystemInstallation;
-import org.bisync.nifi.change.ChangeRecordSchema;
 import org.bisync.nifi.dialect.Dialect;
 import org.bisync.nifi.schema.SyncedTable;
 import org.bisync.nifi.schema.SyncedTableCache;
-import org.bisync.nifi.schema.TableRecordSchemas;
 import org.bisync.nifi.topology.SyncTopology;
 import org.bisync.nifi.topology.SyncTopologyService;
 import org.bisync.nifi.topology.TableSettings;
@@ -22,9 +20,7 @@ import org.bisync.nifi.topology.TableSettings;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ThreadLocalRandom;
 
@@ -46,12 +42,6 @@ final class CaptureSession {
     private long refusalWarnedAt;
     private long nextMaintenance;
 
-    /** A table's change-record schema, kept while the table's resolution (its columns) stays the same. */
-    private record TableSchema(SyncedTable table, ChangeRecordSchema schema) {
-    }
-
-    private final Map<String, TableSchema> changeSchemas = new HashMap<>();
-
     CaptureSession(SyncTopologyService service, SyncTopology topology, String systemId) {
         this.service = service;
         this.topology = topology;
@@ -64,7 +54,6 @@ final class CaptureSession {
         this.tables = new SyncedTableCache(topology, systemId, dialect);
         this.reader = new HistoryReader(dialect.capture());
         this.poll = new CapturePoll(reader, new ChangeDecoder(dialect.types(), systemId), systemId);
-        changeSchemas.clear();
     }
 
     Connection connection() {
@@ -117,20 +106,6 @@ final class CaptureSession {
     /** Makes maintenance due at the next run. */
     void maintenanceFailed() {
         nextMaintenance = 0;
-    }
-
-    /**
-     * The change-record schema of {@code table}: the same instance for every FlowFile of the table while its columns
-     * stay the same. The record writer looks the schema up for every record it writes; the same instance is found at
-     * once, where an equal new one per FlowFile is compared field by field every time.
-     */
-    ChangeRecordSchema changeSchema(SyncedTable table) {
-        TableSchema known = changeSchemas.get(table.canonicalName());
-        if (known == null || known.table() != table) {
-            known = new TableSchema(table, TableRecordSchemas.changeSchema(table, dialect.types()));
-            changeSchemas.put(table.canonicalName(), known);
-        }
-        return known.schema();
     }
 
     String transitUri(String table) {

@@ -111,6 +111,22 @@ class ChangeRecordSchemaTest {
     }
 
     @Test
+    void equalIncomingSchemasGiveOneChangeSchemaInstance() {
+        // as a reader builds them, one per FlowFile: a writer finds the same instance at once for every record
+        ChangeRecordSchema first = ChangeRecordSchema.fromIncoming(new ChangeRecordSchema(
+                new SimpleRecordSchema(List.of(new RecordField("id", RecordFieldType.LONG.getDataType(), false))),
+                new SimpleRecordSchema(List.of(new RecordField("id", RecordFieldType.LONG.getDataType(), false),
+                        new RecordField("amount", RecordFieldType.DECIMAL.getDecimalDataType(10, 2), true)))).schema());
+        assertTrue(first == ChangeRecordSchema.fromIncoming(schema.schema()), "the same instance for an equal schema");
+        ChangeRecordSchema other = ChangeRecordSchema.fromIncoming(new ChangeRecordSchema(
+                new SimpleRecordSchema(List.of(new RecordField("id", RecordFieldType.LONG.getDataType(), false))),
+                new SimpleRecordSchema(List.of(new RecordField("id", RecordFieldType.LONG.getDataType(), false),
+                        new RecordField("note", RecordFieldType.STRING.getDataType(), true)))).schema());
+        assertTrue(first != other, "another row: another schema");
+        assertEquals(List.of("id", "note"), other.rowSchema().getFieldNames());
+    }
+
+    @Test
     void incomingSchemaGivesBackTheKeyAndRowTypes() {
         ChangeRecordSchema derived = ChangeRecordSchema.fromIncoming(schema.schema());
         assertEquals(schema.rowSchema(), derived.rowSchema());
