@@ -6,6 +6,7 @@ package org.bisync.nifi.dialect.mariadb;
 
 import org.bisync.nifi.dialect.ApplyDialect;
 import org.bisync.nifi.dialect.BisyncTables;
+import org.bisync.nifi.dialect.DatabaseErrors;
 import org.bisync.nifi.dialect.KeyGenerator;
 import org.bisync.nifi.schema.SyncedColumn;
 import org.bisync.nifi.schema.SyncedTable;
@@ -191,7 +192,7 @@ final class MariaDbApplyDialect implements ApplyDialect {
 
     @Override
     public boolean isTransient(SQLException e) {
-        for (SQLException x : chain(e)) {
+        for (SQLException x : DatabaseErrors.chain(e)) {
             String state = x.getSQLState();
             if (state != null && (state.startsWith("08") || state.equals("40001"))) {
                 return true;
@@ -205,27 +206,12 @@ final class MariaDbApplyDialect implements ApplyDialect {
 
     @Override
     public boolean isForeignKeyViolation(SQLException e) {
-        for (SQLException x : chain(e)) {
+        for (SQLException x : DatabaseErrors.chain(e)) {
             if (FOREIGN_KEY_CODES.contains(x.getErrorCode())) {
                 return true;
             }
         }
         return false;
-    }
-
-    private static List<SQLException> chain(SQLException e) {
-        List<SQLException> all = new ArrayList<>();
-        Throwable t = e;
-        while (t != null && all.size() < 20) {
-            if (t instanceof SQLException s) {
-                all.add(s);
-                if (s.getNextException() != null && s.getNextException() != s.getCause()) {
-                    all.add(s.getNextException());
-                }
-            }
-            t = t.getCause() == t ? null : t.getCause();
-        }
-        return all;
     }
 
     private String columns(List<SyncedColumn> columns) {
