@@ -214,6 +214,24 @@ final class MariaDbApplyDialect implements ApplyDialect {
         return false;
     }
 
+    /** Every unique index of the table but the one on exactly the sync key, from information_schema. */
+    @Override
+    public java.util.Map<String, List<String>> uniqueIndexesTheUpsertMeets(Connection connection, SyncedTable table) throws SQLException {
+        java.util.Map<String, List<String>> indexes = new java.util.LinkedHashMap<>();
+        try (PreparedStatement statement = connection.prepareStatement("SELECT INDEX_NAME, COLUMN_NAME FROM information_schema.STATISTICS "
+                + "WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = ? AND NON_UNIQUE = 0 ORDER BY INDEX_NAME, SEQ_IN_INDEX")) {
+            statement.setString(1, table.localName());
+            try (java.sql.ResultSet rs = statement.executeQuery()) {
+                while (rs.next()) {
+                    indexes.computeIfAbsent(rs.getString(1), name -> new ArrayList<>()).add(rs.getString(2));
+                }
+            }
+        }
+        List<String> key = table.keyColumns().stream().map(SyncedColumn::local).toList();
+        indexes.values().removeIf(columns -> columns.size() == key.size() && columns.containsAll(key));
+        return indexes;
+    }
+
     private String columns(List<SyncedColumn> columns) {
         return columns.stream().map(c -> ids.quote(c.local())).collect(Collectors.joining(", "));
     }
