@@ -340,10 +340,7 @@ final class ApplyStatements {
         for (int from = 0; from < all.size(); from += maxRows) {
             List<Map<String, Object>> chunk = all.subList(from, Math.min(all.size(), from + maxRows));
             try (PreparedStatement select = connection.prepareStatement(statementForChunk.apply(chunk.size()))) {
-                int index = 1;
-                for (Map<String, Object> key : chunk) {
-                    index = bindKey(select, index, table, key);
-                }
+                dialect.keyList(keyColumns).bind(select, 1, chunk);
                 try (ResultSet rs = select.executeQuery()) {
                     while (rs.next()) {
                         Map<String, Object> key = new LinkedHashMap<>();
@@ -367,10 +364,7 @@ final class ApplyStatements {
             List<Map<String, Object>> chunk = all.subList(from, Math.min(all.size(), from + maxRows));
             String select = KeyQueries.selectRowsByKeys(dialect, table, chunk.size());
             try (PreparedStatement statement = connection.prepareStatement(select)) {
-                int index = 1;
-                for (Map<String, Object> key : chunk) {
-                    index = bindKey(statement, index, table, key);
-                }
+                dialect.keyList(table.keyColumns()).bind(statement, 1, chunk);
                 try (ResultSet rs = statement.executeQuery()) {
                     while (rs.next()) {
                         Map<String, Object> row = new LinkedHashMap<>();

@@ -10,9 +10,12 @@ import org.bisync.nifi.dialect.CaptureDialect;
 import org.bisync.nifi.dialect.CatalogReader;
 import org.bisync.nifi.dialect.DatabaseErrors;
 import org.bisync.nifi.dialect.Dialect;
+import org.bisync.nifi.dialect.KeyList;
 import org.bisync.nifi.dialect.SqlIdentifiers;
 import org.bisync.nifi.dialect.TypeMapping;
+import org.bisync.nifi.schema.SyncedColumn;
 
+import java.util.List;
 import java.util.Locale;
 
 /** PostgreSQL 14 or later (CREATE OR REPLACE TRIGGER, exact extract(epoch), pg_current_xact_id). */
@@ -25,7 +28,7 @@ public final class PostgresDialect implements Dialect {
     private final PostgresCatalogReader catalog = new PostgresCatalogReader();
     private final PostgresTypeMapping types = new PostgresTypeMapping();
     private final PostgresCaptureDialect capture = new PostgresCaptureDialect(identifiers, new PostgresTriggerSql(types));
-    private final PostgresApplyDialect apply = new PostgresApplyDialect();
+    private final PostgresApplyDialect apply = new PostgresApplyDialect(types);
 
     @Override
     public String name() {
@@ -70,5 +73,11 @@ public final class PostgresDialect implements Dialect {
     @Override
     public AuditDialect audit() {
         return audit;
+    }
+
+    /** A single-column key's keys as one array ({@link PostgresKeyList}). */
+    @Override
+    public KeyList keyList(List<SyncedColumn> keyColumns) {
+        return new PostgresKeyList(types, keyColumns);
     }
 }
