@@ -340,7 +340,10 @@ final class ApplyStatements {
         for (int from = 0; from < all.size(); from += maxRows) {
             List<Map<String, Object>> chunk = all.subList(from, Math.min(all.size(), from + maxRows));
             try (PreparedStatement select = connection.prepareStatement(statementForChunk.apply(chunk.size()))) {
-                dialect.keyList(keyColumns).bind(select, 1, chunk);
+                int index = 1;
+                for (Map<String, Object> key : chunk) {
+                    index = bindKey(select, index, table, key);
+                }
                 try (ResultSet rs = select.executeQuery()) {
                     while (rs.next()) {
                         Map<String, Object> key = new LinkedHashMap<>();
@@ -364,7 +367,10 @@ final class ApplyStatements {
             List<Map<String, Object>> chunk = all.subList(from, Math.min(all.size(), from + maxRows));
             String select = KeyQueries.selectRowsByKeys(dialect, table, chunk.size());
             try (PreparedStatement statement = connection.prepareStatement(select)) {
-                dialect.keyList(table.keyColumns()).bind(statement, 1, chunk);
+                int index = 1;
+                for (Map<String, Object> key : chunk) {
+                    index = bindKey(statement, index, table, key);
+                }
                 try (ResultSet rs = statement.executeQuery()) {
                     while (rs.next()) {
                         Map<String, Object> row = new LinkedHashMap<>();

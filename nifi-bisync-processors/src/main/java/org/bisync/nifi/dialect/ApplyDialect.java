@@ -43,7 +43,7 @@ public interface ApplyDialect {
     /**
      * Reads the version rows of {@code keyCount} keys, locking them for the rest of the transaction where the engine
      * locks rows ({@code FOR UPDATE}), in key order ({@code ORDER BY} the key), so that two transactions locking
-     * overlapping keys never wait on each other in a cycle. Parameters: the keys, bound by the dialect's {@link Dialect#keyList}.
+     * overlapping keys never wait on each other in a cycle. Parameters: the key columns of each key, key after key.
      * Columns returned: the key columns (in {@link SyncedTable#keyColumns()} order), version_num, version_origin,
      * deleted, field_versions, tombstone_num, tombstone_origin, kept_data.
      */
@@ -59,7 +59,7 @@ public interface ApplyDialect {
      * Locks the existing rows of {@code keyCount} keys of the user's table, in key order ({@code SELECT key ... ORDER BY
      * key FOR UPDATE}), and returns their key columns. Apply takes a user row before its version row, the order in which
      * the capture triggers take them (the user's statement locks the row, then its trigger the version row), so apply
-     * and the users' writes never wait on each other in a cycle. Parameters: the keys, bound by {@link Dialect#keyList}.
+     * and the users' writes never wait on each other in a cycle. Parameters: the key columns of each key.
      */
     String lockRows(SyncedTable table, int keyCount);
 

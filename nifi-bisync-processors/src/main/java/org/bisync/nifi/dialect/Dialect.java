@@ -4,10 +4,6 @@
  */
 package org.bisync.nifi.dialect;
 
-import org.bisync.nifi.schema.SyncedColumn;
-
-import java.util.List;
-
 /**
  * Everything engine-specific, split by concern. Nothing outside this package and its engine sub-packages knows
  * which engine it talks to.
@@ -40,12 +36,4 @@ public interface Dialect {
 
     /** What the consistency audit needs: canonical value texts and in-database hashes. */
     AuditDialect audit();
-
-    /**
-     * How statements over a list of keys of a table with these key columns select and bind them; by default a
-     * parameter per key column of each key ({@link KeyParameters}).
-     */
-    default KeyList keyList(List<SyncedColumn> keyColumns) {
-        return new KeyParameters(identifiers(), types(), keyColumns);
-    }
 }

@@ -27,8 +27,7 @@ public final class KeyQueries {
 
     /**
      * The synced columns of {@code keyCount} rows of a table, each selected so the dialect's {@code read} gets its
-     * exact value, in {@link SyncedTable#columns()} order. Parameters: the keys, bound by the dialect's
-     * {@link Dialect#keyList}.
+     * exact value, in {@link SyncedTable#columns()} order. Parameters: the key columns of each key, key after key.
      */
     public static String selectRowsByKeys(Dialect dialect, SyncedTable table, int keyCount) {
         SqlIdentifiers ids = dialect.identifiers();
@@ -36,14 +35,14 @@ public final class KeyQueries {
                 .map(c -> dialect.types().selectExpression(ids.quote(c.local()), c.column()))
                 .collect(Collectors.joining(", "));
         return "SELECT " + select + " FROM " + ids.quote(table.localName()) + " WHERE "
-                + dialect.keyList(table.keyColumns()).condition(null, keyCount);
+                + keyPredicate(ids, table.keyColumns().stream().map(SyncedColumn::local).toList(), keyCount);
     }
 
     /**
      * The version rows of {@code keyCount} keys with their data rows, in one read (no lock: apply holds them already):
      * the key columns, version_num, version_origin, deleted, then the table's synced columns as
-     * {@link #selectRowsByKeys} selects them, all null when the key has no data row. Parameters: the keys, bound by the
-     * dialect's {@link Dialect#keyList}.
+     * {@link #selectRowsByKeys} selects them, all null when the key has no data row. Parameters: the key columns of each
+     * key, key after key.
      */
     public static String selectVersionsWithRows(Dialect dialect, SyncedTable table, int keyCount) {
         SqlIdentifiers ids = dialect.identifiers();
@@ -53,7 +52,13 @@ public final class KeyQueries {
                 .map(c -> dialect.types().selectExpression("t." + ids.quote(c.local()), c.column()))
                 .collect(Collectors.joining(", "));
         String join = keys.stream().map(c -> "t." + ids.quote(c.local()) + " = v." + ids.quote(c.local())).collect(Collectors.joining(" AND "));
-        String where = dialect.keyList(keys).condition("v", keyCount);
+        String where;
+        if (keys.size() == 1) {
+            where = "v." + ids.quote(keys.get(0).local()) + " IN (" + String.join(", ", java.util.Collections.nCopies(keyCount, "?")) + ")";
+        } else {
+            String one = keys.stream().map(c -> "v." + ids.quote(c.local()) + " = ?").collect(Collectors.joining(" AND ", "(", ")"));
+            where = String.join(" OR ", java.util.Collections.nCopies(keyCount, one));
+        }
         return "SELECT " + keyColumns + ", v.version_num, v.version_origin, v.deleted, " + rowColumns + " FROM "
                 + ids.quote(ids.derivedName(BisyncTables.VERSION_TABLE_PREFIX, table.localName())) + " v LEFT JOIN "
                 + ids.quote(table.localName()) + " t ON " + join + " WHERE " + where;
@@ -64,16 +69,10 @@ public final class KeyQueries {
      * far more to plan than to run), else {@code (k1 = ? AND k2 = ?) OR (...)} for {@code keyCount} keys.
      */
     public static String keyPredicate(SqlIdentifiers ids, List<String> keyColumns, int keyCount) {
-        return keyPredicate(ids, null, keyColumns, keyCount);
-    }
-
-    /** {@link #keyPredicate(SqlIdentifiers, List, int)} with {@code alias.} before each column when an alias is given. */
-    public static String keyPredicate(SqlIdentifiers ids, String alias, List<String> keyColumns, int keyCount) {
-        String prefix = alias == null ? "" : alias + ".";
         if (keyColumns.size() == 1) {
-            return prefix + ids.quote(keyColumns.get(0)) + " IN (" + String.join(", ", java.util.Collections.nCopies(keyCount, "?")) + ")";
+            return ids.quote(keyColumns.get(0)) + " IN (" + String.join(", ", java.util.Collections.nCopies(keyCount, "?")) + ")";
         }
-        String one = keyColumns.stream().map(c -> prefix + ids.quote(c) + " = ?").collect(Collectors.joining(" AND ", "(", ")"));
+        String one = keyColumns.stream().map(c -> ids.quote(c) + " = ?").collect(Collectors.joining(" AND ", "(", ")"));
         StringBuilder sql = new StringBuilder();
         for (int i = 0; i < keyCount; i++) {
             if (i > 0) {

@@ -194,18 +194,36 @@ public final class TargetStateReader {
     /** Binds each key; one the key columns cannot take is recorded as refused and bound as NULLs, which match nothing. */
     private void bindKeys(PreparedStatement statement, SyncedTable table, List<Map<String, Object>> chunk, List<String> keyFields,
                           Map<KeyValues, String> refused) throws SQLException {
-        dialect.keyList(table.keyColumns()).bind(statement, 1, chunk,
-                (key, column, reason) -> refused.put(KeyValues.of(key, keyFields), unfit(table, column, reason)));
+        List<SyncedColumn> keyColumns = table.keyColumns();
+        int first = 1;
+        for (Map<String, Object> key : chunk) {
+            String unfit = bindKey(statement, first, table, key);
+            if (unfit != null) {
+                refused.put(KeyValues.of(key, keyFields), unfit);
+                bindKey(statement, first, table, null);
+            }
+            first += keyColumns.size();
+        }
     }
 
     /**
-     * Why a key column does not take a key's value. The dialect's value rejections never quote the value; other conversion
-     * errors might, so only their column is named.
+     * Binds one key ({@code null}: NULLs) from parameter {@code first} on; returns why a column does not take it, or
+     * null. The dialect's value rejections never quote the value; other conversion errors might, so only their column
+     * is named.
      */
-    private static String unfit(SyncedTable table, SyncedColumn column, IllegalArgumentException e) {
-        return "key field '" + column.canonical() + "' does not fit key column '" + column.local() + "' ("
-                + typeOf(column.column()) + ") of table '" + table.canonicalName() + "' in the target"
-                + (e instanceof ValueRejectedException ? ": " + e.getMessage() : "; the value is not shown");
+    private String bindKey(PreparedStatement statement, int first, SyncedTable table, Map<String, Object> key) throws SQLException {
+        List<SyncedColumn> keyColumns = table.keyColumns();
+        for (int i = 0; i < keyColumns.size(); i++) {
+            SyncedColumn column = keyColumns.get(i);
+            try {
+                dialect.types().bind(statement, first + i, key == null ? null : key.get(column.canonical()), column.column());
+            } catch (IllegalArgumentException e) {
+                return "key field '" + column.canonical() + "' does not fit key column '" + column.local() + "' ("
+                        + typeOf(column.column()) + ") of table '" + table.canonicalName() + "' in the target"
+                        + (e instanceof ValueRejectedException ? ": " + e.getMessage() : "; the value is not shown");
+            }
+        }
+        return null;
     }
 
     private static String typeOf(ColumnInfo column) {

@@ -33,12 +33,6 @@ final class PostgresApplyDialect implements ApplyDialect {
             "53300", // too_many_connections
             "25006"); // read_only_sql_transaction: a standby, or a primary turned read-only during a failover
 
-    private final PostgresTypeMapping types;
-
-    PostgresApplyDialect(PostgresTypeMapping types) {
-        this.types = types;
-    }
-
     @Override
     public void markOrigin(Connection connection, String originSystemId) throws SQLException {
         if (connection.getAutoCommit()) {
@@ -94,9 +88,11 @@ final class PostgresApplyDialect implements ApplyDialect {
         return "SELECT " + keys + " FROM " + q(table.localName()) + " WHERE " + keyIn(table, keyCount) + " ORDER BY " + keys + " FOR UPDATE";
     }
 
-    /** The keys' condition, bound by {@link PostgresKeyList} (one array for a single-column key). */
-    private String keyIn(SyncedTable table, int keyCount) {
-        return new PostgresKeyList(types, table.keyColumns()).condition(null, keyCount);
+    private static String keyIn(SyncedTable table, int keyCount) {
+        List<SyncedColumn> key = table.keyColumns();
+        String tuple = key.size() == 1 ? "?" : "(" + key.stream().map(c -> "?").collect(Collectors.joining(", ")) + ")";
+        String column = key.size() == 1 ? q(key.get(0).local()) : "(" + PostgresSql.keyList(table, c -> c) + ")";
+        return column + " IN (" + String.join(", ", java.util.Collections.nCopies(keyCount, tuple)) + ")";
     }
 
     @Override

@@ -10,12 +10,9 @@ import org.bisync.nifi.dialect.CaptureDialect;
 import org.bisync.nifi.dialect.CatalogReader;
 import org.bisync.nifi.dialect.DatabaseErrors;
 import org.bisync.nifi.dialect.Dialect;
-import org.bisync.nifi.dialect.KeyList;
 import org.bisync.nifi.dialect.SqlIdentifiers;
 import org.bisync.nifi.dialect.TypeMapping;
-import org.bisync.nifi.schema.SyncedColumn;
 
-import java.util.List;
 import java.util.Locale;
 
 /** PostgreSQL 14 or later (CREATE OR REPLACE TRIGGER, exact extract(epoch), pg_current_xact_id). */
@@ -28,7 +25,7 @@ public final class PostgresDialect implements Dialect {
     private final PostgresCatalogReader catalog = new PostgresCatalogReader();
     private final PostgresTypeMapping types = new PostgresTypeMapping();
     private final PostgresCaptureDialect capture = new PostgresCaptureDialect(identifiers, new PostgresTriggerSql(types));
-    private final PostgresApplyDialect apply = new PostgresApplyDialect(types);
+    private final PostgresApplyDialect apply = new PostgresApplyDialect();
 
     @Override
     public String name() {
@@ -73,11 +70,5 @@ public final class PostgresDialect implements Dialect {
     @Override
     public AuditDialect audit() {
         return audit;
-    }
-
-    /** A single-column key's keys as one array ({@link PostgresKeyList}). */
-    @Override
-    public KeyList keyList(List<SyncedColumn> keyColumns) {
-        return new PostgresKeyList(types, keyColumns);
     }
 }

@@ -190,45 +190,6 @@ final class PostgresTypeMapping implements TypeMapping {
         }
     }
 
-    /**
-     * A non-null key value as the text the column type's input function reads back as the value {@link #bind} would
-     * bind, after the same conversions and checks (they throw the same rejections). Used for keys bound as one array
-     * ({@link PostgresKeyList}).
-     */
-    String keyText(Object value, ColumnInfo column) {
-        String name = column.name();
-        return switch (PostgresType.of(column)) {
-            case SMALLINT -> Long.toString(RecordValues.toLongInRange(value, name, Short.MIN_VALUE, Short.MAX_VALUE));
-            case INTEGER -> Long.toString(RecordValues.toLongInRange(value, name, Integer.MIN_VALUE, Integer.MAX_VALUE));
-            case BIGINT -> Long.toString(RecordValues.toLong(value, name));
-            case NUMERIC -> (column.size() > 0 ? RecordValues.toDecimal(value, name, column.size(), column.scale())
-                    : RecordValues.toBigDecimal(value, name)).toPlainString();
-            case REAL -> Float.toString(RecordValues.toFloat(value, name));
-            case DOUBLE -> Double.toString(RecordValues.toDouble(value, name));
-            case BOOLEAN -> Boolean.toString(RecordValues.toBoolean(value, name));
-            case DATE -> dateText(RecordValues.toLocalDate(value, name), "");
-            case TIME -> checkTimeFraction(RecordValues.toLocalTime(value, name), column).toString();
-            case TIMESTAMP -> timestampText(RecordValues.checkFraction(RecordValues.toLocalDateTime(value, name), column.scale(), name), "");
-            case TIMESTAMPTZ -> timestampText(RecordValues.checkFraction(RecordValues.toLocalDateTime(value, name), column.scale(), name), "+00");
-            case BYTEA -> "\\x" + HEX.formatHex(RecordValues.toBytes(value, name));
-            case TEXT -> text(value, name, column.size());
-            case UUID -> uuid(value, name).toString();
-            case JSON, JSONB, OTHER -> text(value, name, 0);
-        };
-    }
-
-    /** ISO date with a year of at least four digits, and PostgreSQL's {@code BC} for years before 1 (year 0 is 1 BC). */
-    private static String dateText(LocalDate date, String beforeEra) {
-        int year = date.getYear();
-        String text = String.format(java.util.Locale.ROOT, "%04d-%02d-%02d", year > 0 ? year : 1 - year, date.getMonthValue(),
-                date.getDayOfMonth());
-        return year > 0 ? text + beforeEra : text + beforeEra + " BC";
-    }
-
-    private static String timestampText(LocalDateTime timestamp, String zone) {
-        return dateText(timestamp.toLocalDate(), " " + timestamp.toLocalTime() + zone);
-    }
-
     private static int nullType(PostgresType type) {
         return switch (type) {
             case SMALLINT -> Types.SMALLINT;
