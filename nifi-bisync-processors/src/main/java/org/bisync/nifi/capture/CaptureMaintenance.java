@@ -5,6 +5,7 @@
 package org.bisync.nifi.capture;
 
 import org.bisync.nifi.dialect.Dialect;
+import org.bisync.nifi.purge.AckCompaction;
 import org.bisync.nifi.purge.AckLedger;
 import org.bisync.nifi.purge.SyncPeers;
 import org.bisync.nifi.schema.SyncedTable;
@@ -21,7 +22,8 @@ import java.util.function.LongSupplier;
 /**
  * What capture of one system does besides reading its history: the installation of the triggers (installed and rebuilt,
  * or only verified), and the periodic maintenance run (the installation check again, the clock check and correction, the
- * purge of released history every target acknowledged, and the measures of what is kept and what waits). Each step
+ * purge of released history every target acknowledged, the merge of acknowledgement rows (AckCompaction), and the
+ * measures of what is kept and what waits). Each step
  * returns what it found; the caller reports it (and refuses to go on when Verify Only finds a problem).
  */
 public final class CaptureMaintenance {
@@ -134,6 +136,10 @@ public final class CaptureMaintenance {
             history.purgeReleased(connection, releasedBefore);
         } else {
             new AckLedger(dialect.capture()).purgeAcknowledged(connection, targets, releasedBefore);
+            AckCompaction compaction = new AckCompaction(dialect.capture());
+            for (String target : targets) {
+                compaction.compact(connection, target);
+            }
         }
         KeptHistory kept = keptHistory(connection, history, targets);
         HistoryReader.Backlog backlog = history.backlog(connection);

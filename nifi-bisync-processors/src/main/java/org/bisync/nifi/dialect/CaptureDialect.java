@@ -176,6 +176,21 @@ public interface CaptureDialect {
     String deleteAcksBelow();
 
     /**
+     * Statements, run in autocommit mode, that open the transaction in which an acknowledgement compaction reads a
+     * target's rows, deletes those a merged range holds and inserts the merged ranges; ended by
+     * {@link #commitTableInstall()} or {@link #rollbackTableInstall()} (plain COMMIT, ROLLBACK). The targets' processors
+     * write acknowledgements meanwhile: the transaction must not take locks that make their inserts wait on it (or
+     * deadlock with it), and must not fail for a snapshot their commits made stale.
+     */
+    List<String> beginAckCompaction();
+
+    /**
+     * Deletes the acknowledgements of a target whose every id a merged range holds, whoever wrote them and when:
+     * parameters target_system, first, last, last, first, step, step of the range (every step-th id from first to last).
+     */
+    String deleteAcksWithin();
+
+    /**
      * A page of the history rows of one local table, released or not, in id order, in one statement (so a row being
      * released meanwhile is seen once): id, key_data, released (1 or 0), and nothing of the row images. Parameters:
      * table_name, id after which the page starts, table_name, the same id, page size. A row released between two pages

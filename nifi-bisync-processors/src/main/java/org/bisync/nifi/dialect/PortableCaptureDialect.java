@@ -105,6 +105,12 @@ public abstract class PortableCaptureDialect implements CaptureDialect {
     }
 
     @Override
+    public String deleteAcksWithin() {
+        return "DELETE FROM " + BisyncTables.ACK + " WHERE target_system = ? AND first_id >= ? AND first_id <= ? AND last_id <= ?"
+                + " AND (first_id - ?) % ? = 0 AND (first_id = last_id OR step % ? = 0)";
+    }
+
+    @Override
     public String selectHistoryKeysOfTable() {
         return "SELECT id, key_data, 0 AS released FROM " + BisyncTables.HISTORY + " WHERE table_name = ? AND id > ? "
                 + "UNION ALL SELECT id, key_data, 1 AS released FROM " + BisyncTables.RELEASED + " WHERE table_name = ? AND id > ? "

@@ -126,6 +126,15 @@ final class MariaDbCaptureDialect extends PortableCaptureDialect {
         return List.of();
     }
 
+    /**
+     * READ COMMITTED: at the default REPEATABLE READ the range delete takes next-key locks on bisync_ack's index, which make
+     * the target processors' inserts of acknowledgements wait and can deadlock with them; read committed takes none.
+     */
+    @Override
+    public List<String> beginAckCompaction() {
+        return List.of("SET TRANSACTION ISOLATION LEVEL READ COMMITTED", "START TRANSACTION");
+    }
+
     @Override
     public List<String> triggerNames(SyncedTable table) {
         return triggers.triggerNames(table.localName());

@@ -79,6 +79,12 @@ final class PostgresCaptureDialect extends PortableCaptureDialect {
         return List.of("BEGIN", "LOCK TABLE " + q(localTableName) + " IN SHARE ROW EXCLUSIVE MODE");
     }
 
+    /** READ COMMITTED whatever the pool's default: inserts never wait on a delete of other rows, nothing to serialize. */
+    @Override
+    public List<String> beginAckCompaction() {
+        return List.of("BEGIN ISOLATION LEVEL READ COMMITTED");
+    }
+
     @Override
     public List<String> triggerNames(SyncedTable table) {
         return PostgresTriggerSql.triggerNames(table.localName());

@@ -103,6 +103,15 @@ final class SqliteCaptureDialect extends PortableCaptureDialect {
         return List.of("BEGIN IMMEDIATE");
     }
 
+    /**
+     * IMMEDIATE takes the write lock before the read: a deferred transaction that read first would fail on its write when a
+     * writer of acknowledgements committed in between (a stale snapshot); writers wait for it (busy timeout) instead.
+     */
+    @Override
+    public List<String> beginAckCompaction() {
+        return List.of("BEGIN IMMEDIATE");
+    }
+
     @Override
     public List<String> triggerNames(SyncedTable table) {
         return SqliteTriggerSql.triggerNames(table);
