@@ -29,6 +29,9 @@ import java.util.List;
  */
 public final class AckCompaction {
 
+    /** The largest step ids are joined by (as IdRanges.formatCompact: auto_increment_increment is the number of servers). */
+    private static final long NEAR = 1000;
+
     private final CaptureDialect sql;
 
     public AckCompaction(CaptureDialect sql) {
@@ -73,9 +76,11 @@ public final class AckCompaction {
                 continue;
             }
             List<Range> ranges = AckRanges.compact(AckRanges.merge(cluster));
-            if (ranges.size() < cluster.size() && cluster.stream().allMatch(row -> ranges.stream().anyMatch(range -> holds(range, row)))) {
+            // a row no merged range holds whole (a stepped row across a gap) is left as it is, beside the ranges
+            long held = cluster.stream().filter(row -> ranges.stream().anyMatch(range -> holds(range, row))).count();
+            if (held > ranges.size()) {
                 merged.addAll(ranges);
-                removed += cluster.size() - ranges.size();
+                removed += (int) (held - ranges.size());
             }
         }
         if (merged.isEmpty()) {
@@ -121,23 +126,24 @@ public final class AckCompaction {
         return rows;
     }
 
-    /** Runs of rows (sorted by first id) that overlap or follow each other, at step 1 or at their own step. */
+    /**
+     * Runs of rows (sorted by first id) less than {@link #NEAR} ids apart: single ids of a server whose ids grow by more
+     * than 1 merge into a stepped range only with their neighbours at that step. Whether a run merges into fewer rows is
+     * for {@link AckRanges} to say; rows further apart never do, and are not read again.
+     */
     private static List<List<Range>> clusters(List<Range> rows) {
         List<List<Range>> clusters = new ArrayList<>();
         List<Range> current = new ArrayList<>();
         long last = 0;
-        long step = 1;
         for (Range row : rows) {
-            if (!current.isEmpty() && row.first() <= last + Math.max(step, row.step())) {
+            if (!current.isEmpty() && row.first() <= last + NEAR) {
                 current.add(row);
                 last = Math.max(last, row.last());
-                step = Math.max(step, row.step());
             } else {
                 current = new ArrayList<>();
                 current.add(row);
                 clusters.add(current);
                 last = row.last();
-                step = row.step();
             }
         }
         return clusters;
