@@ -33,7 +33,8 @@ import java.util.Set;
  * <p>Read afresh for every batch, on purpose: a cached copy stays true (an acknowledged id stays decided, and ids are
  * never reused) but misses what this target's other processors and nodes acknowledged since it was read, so a copy
  * delivered again soon after its decision would pass as new. The read costs about a {@code SELECT 1} up to some
- * thousand ack rows and grows with the table beyond (AckReadBenchmark).
+ * thousand ack rows and grows with the table beyond (AckReadBenchmark); capture's maintenance merges the rows
+ * (AckCompaction), so the table holds about one row per gap in what the target acknowledged.
  */
 final class DecidedReplays {
 
