@@ -26,9 +26,10 @@ import java.util.stream.Collectors;
  * Not a test: the cost of our triggers on the embedded PostgreSQL against the floor of any trigger of ours, a trigger
  * that does only our two writes, with the same data, into the same tables: the version row upsert and the history row
  * with the same row images, the new and previous version the upsert returns, the transaction id and the capture time,
- * in the cheapest form we know (the same as ours: a statement trigger over the transition table for INSERT, a row
- * trigger for UPDATE, one function per event, the two writes in one statement), and nothing else: no origin test, no
- * clock correction, no changed-column or key-change test. See {@link TriggerWorkload} for the writes and
+ * in the cheapest form we know (the same as ours: statement triggers over the transition tables for INSERT and
+ * UPDATE, one function per event, the two writes in one statement), and nothing else: no origin test, no clock
+ * correction, no changed-column or key-change test (the floor's UPDATE pairs OLD and NEW rows with an inner join on the
+ * key, ours with a full join whose unpaired rows are the key changes). See {@link TriggerWorkload} for the writes and
  * {@link InterleavedRounds} for the report. {@code -Dbreakdown=true} adds variants of ours with one part removed each;
  * {@code -Ddurable=true} turns fsync, synchronous_commit and full_page_writes on (the test server runs with them off).
  * Run: {@code java -cp <test classpath> org.bisync.nifi.dialect.postgres.PostgresTriggerBenchmark} ({@code -Drounds=15}).
@@ -61,13 +62,15 @@ public final class PostgresTriggerBenchmark {
             PgFixture.run(c, List.of("SELECT pg_reload_conf()"));
             PgFixture.run(c, dialect.capture().createBisyncTables());
             variants.put("ours", ours(c, "bench_ours", sql -> sql));
-            variants.put("floor: only the two writes", floor(c, "bench_floor"));
+            variants.put("floor: only the two writes", floor(c, "bench_floor", false));
             if (Boolean.getBoolean("breakdown")) {
                 // not candidates (the correction and the origin test are required): what each costs
                 variants.put("ours without correction read", ours(c, "bench_no_correction", sql -> sql.replace(PostgresSql.CORRECTION, "0")));
                 variants.put("ours without origin test", ours(c, "bench_no_origin",
                         sql -> sql.contains("TRUNCATE of synced table") ? sql
                                 : sql.replace("IF current_setting('bisync.origin', true) <> '' THEN\n    RETURN NULL;\n  END IF;\n", "")));
+                // the floor as it was with a row trigger for UPDATE (each row's OLD and NEW at hand, no pairing by key)
+                variants.put("floor with a row UPDATE trigger", floor(c, "bench_floor_row", true));
             }
         }
         TriggerWorkload workload = new TriggerWorkload(new TriggerWorkload.Engine() {
@@ -106,10 +109,11 @@ public final class PostgresTriggerBenchmark {
     }
 
     /**
-     * The version table of ours (same DDL), a statement trigger for INSERT and a row trigger for UPDATE, each running one
-     * statement: the version upsert, whose RETURNING feeds the history insert.
+     * The version table of ours (same DDL), statement triggers for INSERT and UPDATE (with {@code rowUpdate} a row
+     * trigger for UPDATE), each running one statement: the version upsert, whose RETURNING feeds the history insert. The
+     * UPDATE statement trigger pairs the OLD and NEW rows by key with an inner join, which is all the two writes need.
      */
-    private String floor(Connection c, String name) throws SQLException {
+    private String floor(Connection c, String name, boolean rowUpdate) throws SQLException {
         SyncedTable table = create(c, name);
         PgFixture.run(c, dialect.capture().installTargetOnlyTable(table));
         String upsert = "k AS MATERIALIZED (SELECT " + PostgresSql.CLOCK + " AS clk), u AS (INSERT INTO bisync_v_" + name
@@ -126,10 +130,16 @@ public final class PostgresTriggerBenchmark {
                         + " FROM new_rows n JOIN u ON u.id = n.id, k;\nRETURN NULL;\nEND\n$$",
                 "CREATE TRIGGER " + name + "_ins AFTER INSERT ON " + name + " REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT "
                         + "EXECUTE FUNCTION " + name + "_ins()",
-                "CREATE FUNCTION " + name + "_upd() RETURNS trigger LANGUAGE plpgsql AS $$\nBEGIN\nWITH " + upsert.formatted("NEW", "k", "")
+                rowUpdate ? "CREATE FUNCTION " + name + "_upd() RETURNS trigger LANGUAGE plpgsql AS $$\nBEGIN\nWITH " + upsert.formatted("NEW", "k", "")
                         + history + "'UPDATE', json_build_object('id', NEW.id)::text, " + image(table, "OLD") + ", " + image(table, "NEW") + ", "
-                        + versions + " FROM u, k;\nRETURN NULL;\nEND\n$$",
-                "CREATE TRIGGER " + name + "_upd AFTER UPDATE ON " + name + " FOR EACH ROW EXECUTE FUNCTION " + name + "_upd()"));
+                        + versions + " FROM u, k;\nRETURN NULL;\nEND\n$$"
+                        : "CREATE FUNCTION " + name + "_upd() RETURNS trigger LANGUAGE plpgsql AS $$\nBEGIN\nWITH "
+                        + upsert.formatted("n", "new_rows n, k", "v.id, ") + history + "'UPDATE', json_build_object('id', n.id)::text, "
+                        + image(table, "o") + ", " + image(table, "n") + ", " + versions
+                        + " FROM old_rows o JOIN new_rows n ON n.id = o.id JOIN u ON u.id = n.id, k;\nRETURN NULL;\nEND\n$$",
+                "CREATE TRIGGER " + name + "_upd AFTER UPDATE ON " + name
+                        + (rowUpdate ? " FOR EACH ROW" : " REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT")
+                        + " EXECUTE FUNCTION " + name + "_upd()"));
         return name;
     }
 
