@@ -151,10 +151,10 @@ final class ApplyDatabase {
     }
 
     /**
-     * A connection that kills its own session from another connection just before its {@code killAt}-th
-     * prepareStatement, as a crash or a DBA would in the middle of an apply.
+     * A connection that kills its own session from another connection just before the {@code killAt}-th
+     * prepareStatement after its {@code commits}-th commit, as a crash or a DBA would in the middle of an apply.
      */
-    Connection connectionKilledAt(int killAt) throws SQLException {
+    Connection connectionKilledAt(int commits, int killAt) throws SQLException {
         Connection real = connect();
         Object id = null;
         if (sessionIdSql != null) {
@@ -164,9 +164,13 @@ final class ApplyDatabase {
             }
         }
         Object session = id;
+        AtomicInteger committed = new AtomicInteger();
         AtomicInteger prepared = new AtomicInteger();
         return (Connection) Proxy.newProxyInstance(getClass().getClassLoader(), new Class<?>[]{Connection.class}, (proxy, method, args) -> {
-            if (method.getName().equals("prepareStatement") && prepared.incrementAndGet() == killAt) {
+            if (method.getName().equals("commit")) {
+                committed.incrementAndGet();
+            }
+            if (method.getName().equals("prepareStatement") && committed.get() == commits && prepared.incrementAndGet() == killAt) {
                 if (killSql == null) {
                     real.close(); // an embedded engine has no session to kill: the connection is gone, as after a crash
                 } else if (sessionCountSql == null) {

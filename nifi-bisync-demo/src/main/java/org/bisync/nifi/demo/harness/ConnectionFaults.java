@@ -4,6 +4,8 @@
  */
 package org.bisync.nifi.demo.harness;
 
+import org.apache.nifi.flow.VersionedConnection;
+
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Deque;
@@ -13,7 +15,8 @@ import java.util.function.Predicate;
 
 /**
  * Fault injection on the connections: which FlowFiles a connection duplicates, which queues it shuffles, and which
- * FlowFiles it keeps for a replay. One seeded random source, drawn in a fixed order, so a seed replays the same faults.
+ * FlowFiles it keeps for a replay (and the kept ones). One seeded random source, drawn in a fixed order, so a seed
+ * replays the same faults.
  */
 final class ConnectionFaults {
 
@@ -21,9 +24,14 @@ final class ConnectionFaults {
     record Fault(Predicate<String> connectionName, double duplicateProbability, boolean reorder) {
     }
 
+    /** A FlowFile that travelled a connection kept for replay, with the processor it left. */
+    record Travelled(ProcessorNode from, VersionedConnection connection, QueuedFlowFile item) {
+    }
+
     private final List<Fault> faults;
     private final Random random;
     private final Predicate<String> keepForReplay;
+    private final List<Travelled> travelled = new ArrayList<>();
 
     ConnectionFaults(List<Fault> faults, long seed, Predicate<String> keepForReplay) {
         this.faults = List.copyOf(faults);
@@ -55,8 +63,15 @@ final class ConnectionFaults {
         queue.addAll(shuffled);
     }
 
-    /** Whether a copy of what travels the connection is kept for a replay. */
-    boolean keepsForReplay(String connectionName) {
-        return keepForReplay.test(connectionName);
+    /** Keeps a copy of what travelled the connection when it is one kept for a replay. */
+    void keepIfAsked(ProcessorNode from, VersionedConnection connection, QueuedFlowFile item) {
+        if (keepForReplay.test(connection.getName())) {
+            travelled.add(new Travelled(from, connection, item.copy()));
+        }
+    }
+
+    /** The FlowFiles kept from connections whose name matches, in the order they travelled. */
+    List<Travelled> kept(Predicate<String> connectionName) {
+        return travelled.stream().filter(t -> connectionName.test(t.connection().getName())).toList();
     }
 }
