@@ -8,6 +8,7 @@ import org.bisync.nifi.dialect.CaptureContract;
 import org.bisync.nifi.dialect.DialectFixture;
 import org.bisync.nifi.testsupport.EngineFixture;
 import org.bisync.nifi.testsupport.Jdbc;
+import org.bisync.nifi.topology.Strategy;
 import org.junit.jupiter.api.Test;
 
 import java.sql.Connection;
@@ -73,6 +74,25 @@ class PostgresCaptureTest extends CaptureContract {
     @Override
     protected boolean heldInStatement(Connection watch, long sessionId) throws SQLException {
         return Jdbc.count(watch, "SELECT count(*) FROM pg_stat_activity WHERE pid = " + sessionId + " AND wait_event_type = 'Lock'") == 1;
+    }
+
+    /** The row UPDATE trigger of a field-level table (every table had one before) is replaced in place by the statement one. */
+    @Test
+    void reinstallTurnsTheRowUpdateTriggerIntoAStatementTriggerAndUpdatesAreCapturedOnce() throws SQLException {
+        db.install(CUSTOMER.withStrategy(Strategy.FIELD_NEWEST));
+        db.exec("INSERT INTO customer (id, name) VALUES (1, 'a'), (2, 'b')");
+        assertEquals(List.of("ROW"), updateTriggerLevel());
+        db.install(CUSTOMER);
+        assertEquals(List.of("STATEMENT"), updateTriggerLevel());
+        db.exec("UPDATE customer SET name = name || '!'", "UPDATE customer SET id = 3 WHERE id = 2");
+        assertEquals(List.of("INSERT", "INSERT", "UPDATE", "UPDATE", "DELETE", "INSERT"),
+                db.history().stream().map(r -> r.get("operation")).toList());
+        assertEquals(num(db.history().get(3).get("version_num")), num(db.history().get(4).get("prev_num")));
+    }
+
+    private List<Object> updateTriggerLevel() throws SQLException {
+        return db.rows("SELECT CASE WHEN tgtype & 1 = 1 THEN 'ROW' ELSE 'STATEMENT' END AS level FROM pg_trigger "
+                + "WHERE tgname = 'bisync_t_customer_upd'").stream().map(r -> r.get("level")).toList();
     }
 
     @Test
