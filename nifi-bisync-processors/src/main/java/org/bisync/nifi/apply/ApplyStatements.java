@@ -255,6 +255,13 @@ final class ApplyStatements {
                 continue;
             }
             Map<String, Object> row = rows.get(write.keyId);
+            if (row == null && write.row != null) {
+                String duplicate = duplicateUniqueValue(connection, table, write.row);
+                if (duplicate != null) {
+                    throw new VerificationFailedException("The row " + table.canonicalName() + ChangeRecord.keyColumns(write.key) + " cannot be "
+                            + "written in system '" + target + "': " + duplicate + ": nothing was applied");
+                }
+            }
             if ((row == null) != (write.row == null)) {
                 throw new VerificationFailedException("After writing, the row " + table.canonicalName() + ChangeRecord.keyColumns(write.key) + " in system '"
                         + target + "' is " + (row == null ? "missing" : "still there after its delete") + ": nothing was applied");
@@ -271,6 +278,37 @@ final class ApplyStatements {
                 }
             }
         }
+    }
+
+    /**
+     * Why an upserted row is not there, where the engine's upsert met another row holding the same value of a unique
+     * index (see {@link ApplyDialect#uniqueIndexesTheUpsertMeets}): that index and its columns, never the value; null when
+     * no such row is found.
+     */
+    private String duplicateUniqueValue(Connection connection, SyncedTable table, Map<String, Object> written) throws SQLException {
+        for (Map.Entry<String, List<String>> index : sql.uniqueIndexesTheUpsertMeets(connection, table).entrySet()) {
+            List<SyncedColumn> columns = new ArrayList<>();
+            for (String local : index.getValue()) {
+                table.columns().stream().filter(c -> c.local().equals(local)).findFirst().ifPresent(columns::add);
+            }
+            if (columns.size() != index.getValue().size() || columns.stream().anyMatch(c -> written.get(c.canonical()) == null)) {
+                continue; // a column that is not synced, or a NULL, which no unique index compares equal
+            }
+            String select = KeyQueries.selectByKeys(dialect.identifiers(), table.localName(), index.getValue(), index.getValue(), 1);
+            try (PreparedStatement statement = connection.prepareStatement(select)) {
+                int parameter = 1;
+                for (SyncedColumn column : columns) {
+                    types.bind(statement, parameter++, written.get(column.canonical()), column.column());
+                }
+                try (ResultSet rs = statement.executeQuery()) {
+                    if (rs.next()) {
+                        return "a duplicate value of the unique index '" + index.getKey() + "' (" + String.join(", ", index.getValue())
+                                + "): another row holds it (the database's upsert met that row instead of inserting this one)";
+                    }
+                }
+            }
+        }
+        return null;
     }
 
     /**

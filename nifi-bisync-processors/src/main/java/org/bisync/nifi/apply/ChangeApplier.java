@@ -392,9 +392,15 @@ public final class ChangeApplier {
                 }
                 attempt = transaction(connection, table, images, pending, true, settle);
             } catch (VerificationFailedException e) {
+                // record by record, a failed check fails its own record only (a duplicate value of a unique index)
                 rollback(connection);
-                settle(pending, outcomes, ApplyStatus.FAILED, e.getMessage());
-                return null;
+                try {
+                    attempt = transaction(connection, table, images, pending, true, settle);
+                } catch (VerificationFailedException again) {
+                    rollback(connection);
+                    settle(pending, outcomes, ApplyStatus.FAILED, again.getMessage());
+                    return null;
+                }
             }
             committed = true;
             attempt.outcomes.forEach((index, outcome) -> outcomes[index] = outcome);

@@ -166,8 +166,8 @@ public final class HistoryReader {
         });
     }
 
-    /** A batched statement per range: released_at first when given, then the first and last id. */
-    private static void releaseRanges(Connection connection, String rangeSql, List<IdRanges.Range> ranges, Long releasedAt)
+    /** A batched statement per range: released_at first when given, then the range as the dialect binds it. */
+    private void releaseRanges(Connection connection, String rangeSql, List<IdRanges.Range> ranges, Long releasedAt)
             throws SQLException {
         try (PreparedStatement statement = connection.prepareStatement(rangeSql)) {
             int pending = 0;
@@ -176,8 +176,7 @@ public final class HistoryReader {
                 if (releasedAt != null) {
                     statement.setLong(index++, releasedAt);
                 }
-                statement.setLong(index++, range.first());
-                statement.setLong(index, range.last());
+                sql.bindHistoryRange(statement, index, range.first(), range.last());
                 statement.addBatch();
                 if (++pending == RELEASE_BATCH) {
                     statement.executeBatch();

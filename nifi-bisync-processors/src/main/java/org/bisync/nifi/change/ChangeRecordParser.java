@@ -77,22 +77,35 @@ public final class ChangeRecordParser {
         }
         c.tombstoneVersion = version(record, TOMBSTONE_VERSION, TOMBSTONE_VERSION_ORIGIN, false);
         c.origin = requiredString(record, ORIGIN);
-        c.sourceSystem = record.getAsString(SOURCE_SYSTEM) == null ? c.origin : record.getAsString(SOURCE_SYSTEM);
-        c.transactionId = record.getAsString(TRANSACTION_ID);
+        String sourceSystem = string(record, SOURCE_SYSTEM);
+        c.sourceSystem = sourceSystem == null ? c.origin : sourceSystem;
+        c.transactionId = string(record, TRANSACTION_ID);
         c.sequence = longValue(record, SEQUENCE, 0L);
         c.capturedAt = longValue(record, CAPTURED_AT, 0L);
-        String decision = record.getAsString(DECISION);
+        String decision = string(record, DECISION);
         c.decision = decision == null || decision.isEmpty() ? null : enumValue(Decision.class, decision, DECISION);
         c.expectedVersion = version(record, EXPECTED_VERSION, EXPECTED_VERSION_ORIGIN, false);
         c.targetRow = row(record, TARGET_ROW);
         c.targetVersion = version(record, TARGET_VERSION, TARGET_VERSION_ORIGIN, false);
-        String resolution = record.getAsString(RESOLUTION);
+        String resolution = string(record, RESOLUTION);
         c.resolution = resolution == null || resolution.isEmpty() ? null : enumValue(Resolution.class, resolution, RESOLUTION);
         return c;
     }
 
+    /**
+     * The field's value as text: a String as it is (what a reader of the change-record schema gives), anything else as
+     * the record converts it.
+     */
+    private static String string(Record record, String field) {
+        Object value = record.getValue(field);
+        if (value == null || value instanceof String) {
+            return (String) value;
+        }
+        return record.getAsString(field);
+    }
+
     private static String requiredString(Record record, String field) {
-        String value = record.getAsString(field);
+        String value = string(record, field);
         if (value == null || value.isEmpty()) {
             throw new InvalidChangeException(field, "Field '" + field + "' is missing");
         }
@@ -116,7 +129,7 @@ public final class ChangeRecordParser {
 
     private static Version version(Record record, String numberField, String originField, boolean required) {
         Object number = record.getValue(numberField);
-        String origin = record.getAsString(originField);
+        String origin = string(record, originField);
         if (number == null && origin == null) {
             if (required) {
                 throw new InvalidChangeException(numberField, "Field '" + numberField + "' is missing");
@@ -146,10 +159,9 @@ public final class ChangeRecordParser {
             return null;
         }
         if (value instanceof Record nested) {
-            Map<String, Object> row = new LinkedHashMap<>();
-            for (String name : nested.getRawFieldNames()) {
-                row.put(name, nested.getValue(name));
-            }
+            // the record's own values in one copy; a missing one is asked for by name (its schema may give a default)
+            Map<String, Object> row = new LinkedHashMap<>(nested.toMap());
+            row.replaceAll((name, v) -> v != null ? v : nested.getValue(name));
             return row;
         }
         if (value instanceof Map<?, ?> map) {

@@ -17,6 +17,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 
 import static org.bisync.nifi.change.ChangeFields.AFTER;
 import static org.bisync.nifi.change.ChangeFields.BEFORE;
@@ -58,6 +59,13 @@ public final class ChangeRecordSchema {
     private static final RecordSchema VERSION_SCHEMA = new SimpleRecordSchema(List.of(
             new RecordField(V_NUMBER, RecordFieldType.LONG.getDataType(), false),
             new RecordField(V_ORIGIN, RecordFieldType.STRING.getDataType(), false)));
+
+    /**
+     * The change-record schema built for each incoming schema: the reader builds an equal one for every FlowFile, and
+     * the same instance is then found at once (see {@link RecurringSchemas}), with no schema built again.
+     */
+    private static final Map<RecordSchema, ChangeRecordSchema> FROM_INCOMING = new ConcurrentHashMap<>();
+    private static final int FROM_INCOMING_LIMIT = 256;
 
     private final RecordSchema keySchema;
     private final RecordSchema rowSchema;
@@ -102,7 +110,7 @@ public final class ChangeRecordSchema {
         fields.add(new RecordField(TARGET_VERSION_ORIGIN, string, true));
         fields.add(new RecordField(RESOLUTION, string, true));
         fields.add(new RecordField(ERROR, string, true));
-        this.schema = new SimpleRecordSchema(fields);
+        this.schema = RecurringSchemas.of(new SimpleRecordSchema(fields));
     }
 
     /**
@@ -110,6 +118,13 @@ public final class ChangeRecordSchema {
      * previous processor's writer carried it).
      */
     public static ChangeRecordSchema fromIncoming(RecordSchema incoming) {
+        if (FROM_INCOMING.size() > FROM_INCOMING_LIMIT) {
+            FROM_INCOMING.clear(); // schemas of columns that changed: only the current ones come again
+        }
+        return FROM_INCOMING.computeIfAbsent(incoming, ChangeRecordSchema::buildFromIncoming);
+    }
+
+    private static ChangeRecordSchema buildFromIncoming(RecordSchema incoming) {
         RecordSchema key = childSchema(incoming, KEY);
         RecordSchema row = childSchema(incoming, AFTER);
         if (row == null) {
@@ -175,13 +190,18 @@ public final class ChangeRecordSchema {
         return toRecord(change, false);
     }
 
+    /**
+     * The record's values hold only the fields that are set: a writer that suppresses missing fields (the templates'
+     * JsonRecordSetWriter) leaves out the dozen that are null for most changes, while the rows keep their NULL columns,
+     * which must be written (a column absent from a row is left as it is at the target).
+     */
     private Record toRecord(ChangeRecord change, boolean copyMaps) {
         Map<String, Object> values = new LinkedHashMap<>(64); // 27 fields: no rehashing
         values.put(TABLE, change.table);
         values.put(OPERATION, change.operation.name());
         values.put(KEY, new MapRecord(keySchema, copyMaps ? new LinkedHashMap<>(change.key) : change.key));
-        values.put(BEFORE, row(change.before, copyMaps));
-        values.put(AFTER, row(change.after, copyMaps));
+        putSet(values, BEFORE, row(change.before, copyMaps));
+        putSet(values, AFTER, row(change.after, copyMaps));
         values.put(CHANGED_FIELDS, change.changedFields.toArray());
         values.put(VERSION, change.version.number());
         values.put(VERSION_ORIGIN, change.version.origin());
@@ -197,15 +217,21 @@ public final class ChangeRecordSchema {
         putVersion(values, TOMBSTONE_VERSION, TOMBSTONE_VERSION_ORIGIN, change.tombstoneVersion);
         values.put(ORIGIN, change.origin);
         values.put(SOURCE_SYSTEM, change.sourceSystem);
-        values.put(TRANSACTION_ID, change.transactionId);
+        putSet(values, TRANSACTION_ID, change.transactionId);
         values.put(SEQUENCE, change.sequence);
         values.put(CAPTURED_AT, change.capturedAt);
-        values.put(DECISION, change.decision == null ? null : change.decision.name());
+        putSet(values, DECISION, change.decision == null ? null : change.decision.name());
         putVersion(values, EXPECTED_VERSION, EXPECTED_VERSION_ORIGIN, change.expectedVersion);
-        values.put(TARGET_ROW, row(change.targetRow, copyMaps));
+        putSet(values, TARGET_ROW, row(change.targetRow, copyMaps));
         putVersion(values, TARGET_VERSION, TARGET_VERSION_ORIGIN, change.targetVersion);
-        values.put(RESOLUTION, change.resolution == null ? null : change.resolution.name());
+        putSet(values, RESOLUTION, change.resolution == null ? null : change.resolution.name());
         return new MapRecord(schema, values);
+    }
+
+    private static void putSet(Map<String, Object> values, String field, Object value) {
+        if (value != null) {
+            values.put(field, value);
+        }
     }
 
     private Record row(Map<String, Object> row, boolean copy) {
@@ -220,7 +246,9 @@ public final class ChangeRecordSchema {
     }
 
     private static void putVersion(Map<String, Object> values, String numberField, String originField, Version v) {
-        values.put(numberField, v == null ? null : v.number());
-        values.put(originField, v == null ? null : v.origin());
+        if (v != null) {
+            values.put(numberField, v.number());
+            values.put(originField, v.origin());
+        }
     }
 }

@@ -144,4 +144,14 @@ public interface ApplyDialect {
 
     /** A foreign-key violation (the parent may still be on its way). */
     boolean isForeignKeyViolation(SQLException e);
+
+    /**
+     * The table's unique indexes other than its sync key's, by name, with their columns in index order, where the
+     * engine's upsert meets a duplicate value of one of them as the other row instead of raising an error (MariaDB's
+     * ON DUPLICATE KEY UPDATE): a row then missing after its upsert is explained by them. Empty where the upsert names
+     * only the sync key and a duplicate of another unique index raises an error of its own.
+     */
+    default java.util.Map<String, List<String>> uniqueIndexesTheUpsertMeets(Connection connection, SyncedTable table) throws SQLException {
+        return java.util.Map.of();
+    }
 }

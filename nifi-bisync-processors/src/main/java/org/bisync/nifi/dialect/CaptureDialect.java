@@ -7,6 +7,7 @@ package org.bisync.nifi.dialect;
 import org.bisync.nifi.schema.SyncedTable;
 
 import java.sql.Connection;
+import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.util.List;
 import java.util.Map;
@@ -131,6 +132,18 @@ public interface CaptureDialect {
 
     /** Deletes the history rows whose id lies in a range; parameters: first id, last id (inclusive). Null: see {@link #copyHistoryRangeToReleased}. */
     String deleteHistoryRange();
+
+    /**
+     * Binds a range of ids, every id in it read (so {@code last - first + 1} rows, or none when it was released
+     * already), to {@link #copyHistoryRangeToReleased} or {@link #deleteHistoryRange} from parameter {@code index} on;
+     * returns the next index. By default the first and the last id; an engine whose range statements take more (such
+     * as the count of rows, to stop there) binds them too.
+     */
+    default int bindHistoryRange(PreparedStatement statement, int index, long first, long last) throws SQLException {
+        statement.setLong(index, first);
+        statement.setLong(index + 1, last);
+        return index + 2;
+    }
 
     /** Deletes released rows released before the parameter (epoch micros); an unreleased row is never there. */
     String purgeReleasedHistory();

@@ -77,7 +77,11 @@ public abstract class DatabaseErrors {
         return e == null ? "unknown database error" : "database error (SQLState " + e.getSQLState() + ", code " + e.getErrorCode() + ")";
     }
 
-    /** The exception, its next exceptions (failed batches) and SQLException causes, outermost first. */
+    /**
+     * The exception, its next exceptions (the entries of a failed batch) and the SQLExceptions among its causes, also
+     * those behind a cause of another type (a pool or driver wrapper), outermost first; each of those is walked the
+     * same way. Every dialect classifies errors over this list, so a wrapped or batched error is seen alike everywhere.
+     */
     public static List<SQLException> chain(SQLException e) {
         List<SQLException> all = new ArrayList<>();
         Deque<SQLException> queue = new ArrayDeque<>(List.of(e));
@@ -90,11 +94,24 @@ public abstract class DatabaseErrors {
             if (current.getNextException() != null) {
                 queue.add(current.getNextException());
             }
-            if (current.getCause() instanceof SQLException cause) {
+            SQLException cause = nextSqlCause(current);
+            if (cause != null) {
                 queue.add(cause);
             }
         }
         return all;
+    }
+
+    /** The first SQLException among the causes of {@code e}, skipping causes of other types; null when there is none. */
+    private static SQLException nextSqlCause(Throwable e) {
+        Throwable t = e.getCause();
+        for (int depth = 0; t != null && depth < 20; depth++) {
+            if (t instanceof SQLException s) {
+                return s;
+            }
+            t = t.getCause() == t ? null : t.getCause();
+        }
+        return null;
     }
 
     /** The text with every single-quoted literal replaced by {@code '…'}. */

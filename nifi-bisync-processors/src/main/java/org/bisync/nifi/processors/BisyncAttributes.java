@@ -33,6 +33,11 @@ public final class BisyncAttributes {
     public static final String MERGED = "bisync.merged";
     public static final String CONFLICTS = "bisync.conflicts";
     public static final String FAILED = "bisync.failed";
+    /**
+     * Resolve: on a FlowFile passed on as it came, the decision of every one of its records (APPLY), which the records
+     * do not carry themselves then.
+     */
+    public static final String DECISION = "bisync.decision";
     /** Apply: how often the FlowFile's records were sent to retry (the incoming value plus one). */
     public static final String RETRY_COUNT = "bisync.retry.count";
     /** Apply: epoch millis before which a retry FlowFile is sent back to retry without touching the database. */

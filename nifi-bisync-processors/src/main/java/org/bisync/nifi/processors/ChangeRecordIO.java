@@ -23,6 +23,7 @@ import org.bisync.nifi.change.ChangeFields;
 import org.bisync.nifi.change.ChangeRecord;
 import org.bisync.nifi.change.ChangeRecordParser;
 import org.bisync.nifi.change.InvalidChangeException;
+import org.bisync.nifi.change.RecurringSchemas;
 
 import java.io.OutputStream;
 import java.util.ArrayList;
@@ -80,7 +81,8 @@ public final class ChangeRecordIO {
                         + "); see the FlowFile's content", e);
             }
         });
-        return new Batch(schema[0], records);
+        // the instance every processor writes records of this schema with (see RecurringSchemas)
+        return new Batch(RecurringSchemas.of(schema[0]), records);
     }
 
     /**

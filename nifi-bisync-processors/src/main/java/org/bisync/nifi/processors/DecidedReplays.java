@@ -29,6 +29,11 @@ import java.util.Set;
  * as the source keeps the history they cover, so a replay of a change older than the source's history retention is
  * not recognised. When a source cannot be read, its changes are not checked (warned): a fresh change is never
  * acknowledged, only a replay is at stake.
+ *
+ * <p>Read afresh for every batch, on purpose: a cached copy stays true (an acknowledged id stays decided, and ids are
+ * never reused) but misses what this target's other processors and nodes acknowledged since it was read, so a copy
+ * delivered again soon after its decision would pass as new. The read costs about a {@code SELECT 1} up to some
+ * thousand ack rows and grows with the table beyond (AckReadBenchmark).
  */
 final class DecidedReplays {
 

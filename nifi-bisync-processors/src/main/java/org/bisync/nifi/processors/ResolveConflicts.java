@@ -32,6 +32,7 @@ import org.bisync.nifi.apply.TransientRetry;
 import org.bisync.nifi.change.ChangeFields;
 import org.bisync.nifi.change.ChangeRecord;
 import org.bisync.nifi.change.ChangeRecordSchema;
+import org.bisync.nifi.change.Decision;
 import org.bisync.nifi.change.InvalidChangeException;
 import org.bisync.nifi.resolve.BatchResolution;
 import org.bisync.nifi.resolve.DecidedChanges;
@@ -63,7 +64,8 @@ import java.util.function.LongSupplier;
         + "conflict won by the version order all systems share), merge (field-level tables), skip as stale (a duplicate, "
         + "an echo, an older change) or hold for manual review. Reads the target's versions (and rows where a rule "
         + "needs them) for all keys of a FlowFile in one query per chunk, without locking, and writes 'decision' and "
-        + "'expected_version' into every record for ApplyBidirectionalChanges.")
+        + "'expected_version' into every record for ApplyBidirectionalChanges; a FlowFile whose every record is decided APPLY "
+        + "as it came goes on unchanged, not written again, with attribute bisync.decision = APPLY.")
 @InputRequirement(InputRequirement.Requirement.INPUT_REQUIRED)
 @Stateful(scopes = Scope.LOCAL, description = "Acknowledgements of decided changes that could not be written into their "
         + "source's bisync_ack yet (the source was unreachable): written with the next ones, kept across restarts.")
@@ -76,6 +78,9 @@ import java.util.function.LongSupplier;
         @WritesAttribute(attribute = ResolveConflicts.CONFLICTS_WON, description = "Conflicts the incoming change won"),
         @WritesAttribute(attribute = ResolveConflicts.CONFLICTS_LOST, description = "Conflicts the incoming change lost (removed as stale)"),
         @WritesAttribute(attribute = ResolveConflicts.NEAR_TIES, description = "Conflicts between versions closer than the near-tie tolerance"),
+        @WritesAttribute(attribute = BisyncAttributes.DECISION, description = "On a 'success' FlowFile passed on as it came "
+                + "(every record decided APPLY, none rewritten, removed, held or failed): APPLY, the decision of every record, "
+                + "which the records themselves do not carry then"),
         @WritesAttribute(attribute = BisyncAttributes.TARGET_SYSTEM, description = "The target system"),
         @WritesAttribute(attribute = BisyncAttributes.REASON, description = "On 'conflict' and 'failure': why"),
         @WritesAttribute(attribute = BisyncAttributes.RECORD_COUNT, description = "Number of records"),
@@ -243,7 +248,7 @@ public class ResolveConflicts extends AbstractProcessor implements TimerClockAwa
             return; // rolled back: the FlowFile waits
         }
         result.resolved().failed().forEach(f -> failed.add(ChangeRecordIO.withError(raw.get(f.index()), f.error())));
-        route(session, flowFile, writerFactory, schema, result, failed, replayed);
+        route(session, flowFile, writerFactory, batch, schema, result, failed, replayed);
     }
 
     /**
@@ -286,13 +291,14 @@ public class ResolveConflicts extends AbstractProcessor implements TimerClockAwa
         }
     }
 
-    /** Routes the decided changes (and the failed ones), acknowledges the stale ones, counts them all. */
-    private void route(ProcessSession session, FlowFile flowFile, RecordSetWriterFactory writerFactory, ChangeRecordSchema schema,
-                       TargetResolution.Result result, List<Record> failed, int replayed) {
+    /**
+     * Routes the decided changes (and the failed ones), acknowledges the stale ones, counts them all. A FlowFile whose
+     * every record is decided APPLY as it came goes on as it came, its decision in an attribute, not written again.
+     */
+    private void route(ProcessSession session, FlowFile flowFile, RecordSetWriterFactory writerFactory, ChangeRecordIO.Batch batch,
+                       ChangeRecordSchema schema, TargetResolution.Result result, List<Record> failed, int replayed) {
         DecidedChanges decided = DecidedChanges.of(result);
         decided.notable().forEach(note -> getLogger().debug("{}", note));
-        List<Record> success = decided.toApply().stream().map(schema::toRecord).toList();
-        List<Record> conflicts = decided.held().stream().map(schema::toRecord).toList();
         OutcomeTally tally = decided.tally();
         acks.acknowledge(service, targetSystem, decided.stale());
         tally.replays(replayed);
@@ -300,7 +306,18 @@ public class ResolveConflicts extends AbstractProcessor implements TimerClockAwa
         count(session, tally);
         Map<String, String> attributes = attributes(tally);
         RoutedOutputs outputs = new RoutedOutputs(session, flowFile, writerFactory, getLogger());
-        outputs.removeAttributes(Set.of(BisyncAttributes.REASON));
+        outputs.removeAttributes(Set.of(BisyncAttributes.REASON, BisyncAttributes.DECISION));
+        int records = batch.records().size();
+        if (records > 0 && decided.appliedAsTheyCame() && failed.isEmpty() && replayed == 0 && decided.toApply().size() == records) {
+            Map<String, String> passed = new HashMap<>(attributes);
+            passed.put(BisyncAttributes.DECISION, Decision.APPLY.name());
+            // the records as they came, with the schema they came with: what the writer would write but for the decision
+            if (outputs.passUnchanged(SUCCESS, batch.schema(), records, passed, tally.describe() + "; passed on as they came")) {
+                return;
+            }
+        }
+        List<Record> success = decided.toApply().stream().map(schema::toRecord).toList();
+        List<Record> conflicts = decided.held().stream().map(schema::toRecord).toList();
         if (!success.isEmpty()) {
             outputs.send(SUCCESS, schema.schema(), success, attributes, tally.describe());
         }

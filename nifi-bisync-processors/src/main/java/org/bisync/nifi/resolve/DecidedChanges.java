@@ -18,9 +18,11 @@ import java.util.List;
  * @param heldNotes the first ten of those, described by table, key and both versions
  * @param stale     removed as stale
  * @param notable   conflicts and near-ties, each with the reason of its decision (key columns only)
+ * @param appliedAsTheyCame every change decided was decided APPLY without being rewritten ({@link Verdict#appliesAsItCame()}),
+ *                  and there are no deletes of extra rows: {@code toApply} holds the decided changes as they came
  */
 public record DecidedChanges(List<ChangeRecord> toApply, List<ChangeRecord> held, List<String> heldNotes, List<ChangeRecord> stale,
-                             List<String> notable, OutcomeTally tally) {
+                             List<String> notable, OutcomeTally tally, boolean appliedAsTheyCame) {
 
     private static final int HELD_NOTES = 10;
 
@@ -31,10 +33,12 @@ public record DecidedChanges(List<ChangeRecord> toApply, List<ChangeRecord> held
         List<String> heldNotes = new ArrayList<>();
         List<ChangeRecord> stale = new ArrayList<>();
         List<String> notable = new ArrayList<>();
+        boolean asTheyCame = result.extraRowDeletes().isEmpty();
         for (BatchResolution.Decided decided : result.resolved().decided()) {
             ChangeRecord change = decided.change();
             Verdict verdict = decided.verdict();
             tally.add(verdict);
+            asTheyCame &= verdict.appliesAsItCame();
             switch (verdict.outcome().decision()) {
                 case APPLY, MERGE -> toApply.add(change);
                 case CONFLICT -> {
@@ -52,6 +56,6 @@ public record DecidedChanges(List<ChangeRecord> toApply, List<ChangeRecord> held
         }
         toApply.addAll(result.extraRowDeletes());
         tally.extraRowsDeleted(result.extraRowDeletes().size());
-        return new DecidedChanges(toApply, held, heldNotes, stale, notable, tally);
+        return new DecidedChanges(toApply, held, heldNotes, stale, notable, tally, asTheyCame);
     }
 }

@@ -52,12 +52,20 @@ public final class Resolver {
     }
 
     /**
-     * Decides on {@code change} against {@code target} and writes the decision into the change.
+     * Decides on {@code change} against {@code target} and writes the decision into the change; the verdict says whether
+     * deciding rewrote anything else of it.
      *
      * @throws InvalidChangeException when the change cannot be decided on as it is (the message names the field)
      */
     public Verdict decide(ChangeRecord change, TargetState target) {
         Objects.requireNonNull(change.version, "version");
+        // what the change came with of a decision (back from review or re-resolve, a replay) is replaced
+        boolean cameDecided = change.decision != null || change.expectedVersion != null || change.resolution != null;
+        Verdict verdict = judge(change, target);
+        return cameDecided ? verdict.asRewritten() : verdict;
+    }
+
+    private Verdict judge(ChangeRecord change, TargetState target) {
         change.expectedVersion = target.version();
         if (change.resolution != null) {
             return resolved(change, target);
@@ -66,24 +74,28 @@ public final class Resolver {
         if ((change.operation == Operation.SNAPSHOT || noChangedField) && holdsSameRow(change, target)) {
             return identicalSnapshot(change, target);
         }
-        if (noChangedField && change.after != null) {
+        boolean fieldsFilledIn = noChangedField && change.after != null;
+        if (fieldsFilledIn) {
             // a version taken where the row was alike (forwarded by a hub) meets a different row here: write it
             change.changedFields = new ArrayList<>(change.after.keySet());
         }
         Relation relation = detector.classify(change, target.version());
         boolean nearTie = relation == Relation.CONFLICT && isNearTie(change.version, target.version());
+        Verdict verdict;
         if (joinsFields(target)) {
             // no shortcut for duplicates: a merge keeps the greater row version, so a hub forwards merged states under
             // versions its spokes may hold already; the join is idempotent and finds a true duplicate stale itself
-            return join(change, target, relation, nearTie);
+            verdict = join(change, target, relation, nearTie);
+        } else {
+            verdict = switch (relation) {
+                case DUPLICATE -> done(change, Outcome.STALE, relation, false, "the target already holds version " + change.version);
+                case OLDER_FROM_SAME_ORIGIN -> done(change, Outcome.STALE, relation, false, "the target holds " + target.version()
+                        + ", a later version from the same origin");
+                case FAST_FORWARD -> fastForward(change, target, relation);
+                case CONFLICT, CONFLICT_WITHOUT_HISTORY -> conflict(change, target, relation, nearTie);
+            };
         }
-        return switch (relation) {
-            case DUPLICATE -> done(change, Outcome.STALE, relation, false, "the target already holds version " + change.version);
-            case OLDER_FROM_SAME_ORIGIN -> done(change, Outcome.STALE, relation, false, "the target holds " + target.version()
-                    + ", a later version from the same origin");
-            case FAST_FORWARD -> fastForward(change, target, relation);
-            case CONFLICT, CONFLICT_WITHOUT_HISTORY -> conflict(change, target, relation, nearTie);
-        };
+        return fieldsFilledIn ? verdict.asRewritten() : verdict;
     }
 
     private Verdict fastForward(ChangeRecord change, TargetState target, Relation relation) {
@@ -99,7 +111,7 @@ public final class Resolver {
         if (strategy == Strategy.MANUAL) {
             change.targetRow = target.row() == null ? null : new LinkedHashMap<>(target.row());
             change.targetVersion = target.version();
-            return done(change, Outcome.HELD_FOR_REVIEW, relation, nearTie, what + "; held for review");
+            return done(change, Outcome.HELD_FOR_REVIEW, relation, nearTie, what + "; held for review").asRewritten();
         }
         if (order.isGreater(change.version, target.version())) {
             return done(change, Outcome.CONFLICT_WON, relation, nearTie, what + "; " + change.version + " is greater");
@@ -155,7 +167,8 @@ public final class Resolver {
         }
         String what = joined.live() ? (target.live() ? "merged" : "merged into the tombstone " + target.tombstone()
                 + ", which a newer field brings back") : "merged into a tombstone";
-        return done(change, Outcome.MERGED, relation, nearTie, what + ": the change wins " + joined.fieldsWon() + " over " + target.version());
+        return done(change, Outcome.MERGED, relation, nearTie, what + ": the change wins " + joined.fieldsWon() + " over " + target.version())
+                .asRewritten();
     }
 
     /**
@@ -189,7 +202,7 @@ public final class Resolver {
         change.changedFields = new ArrayList<>();
         return done(change, Outcome.FAST_FORWARDED, null, false, "the target holds the same row"
                 + (target.version() == null ? " without a version" : " under the older " + target.version())
-                + ": only the version " + change.version + " is taken");
+                + ": only the version " + change.version + " is taken").asRewritten();
     }
 
     /** A record back from review with {@code resolution} set. */

@@ -385,6 +385,33 @@ abstract class ChangeApplierContract {
         assertEquals(0, db.historyCount("t_join"), "the triggers skip the applier's writes");
     }
 
+    /**
+     * Two systems inserted different keys with the same value of a UNIQUE column: the second insert fails alone with a
+     * reason that says so, naming the column (and the index where the engine names it), never the value; the row that
+     * holds the value is left as it was. (MariaDB's ON DUPLICATE KEY UPDATE meets the other row instead of raising.)
+     */
+    @Test
+    void aDuplicateValueOfASecondaryUniqueIndexFailsTheRecordNamingTheIndexNotTheValue() throws SQLException {
+        db.exec("CREATE TABLE t_unique (id int PRIMARY KEY, email varchar(40), name varchar(20), "
+                + "CONSTRAINT uq_t_unique_email UNIQUE (email))");
+        SyncTopology topology = topology(null, TableSettings.twoWay("t_unique"));
+        SyncedTable table = db.install(topology, "t_unique");
+        ChangeApplier applier = db.applier(topology, warnings);
+        assertEquals(List.of(APPLIED), statuses(db.apply(applier, table,
+                change("t_unique", INSERT, 1, row("email", "ann@example.org", "name", "first"), 100, "A"))));
+
+        ApplyResult result = db.apply(applier, table,
+                change("t_unique", INSERT, 2, row("email", "ann@example.org", "name", "second"), 100, "A"),
+                change("t_unique", INSERT, 3, row("email", "bob@example.org", "name", "third"), 100, "A"));
+        assertEquals(List.of(FAILED, APPLIED), statuses(result), result.toString());
+        String reason = result.outcomes().get(0).reason();
+        assertTrue(reason.toLowerCase(java.util.Locale.ROOT).contains("unique") && reason.contains("email"), reason);
+        assertFalse(reason.contains("missing"), reason);
+        assertFalse(reason.contains("ann@example.org"), "no value in the reason: " + reason);
+        assertEquals("first", name("t_unique", 1));
+        assertEquals("<no row>", name("t_unique", 2));
+    }
+
     @Test
     void anUnresolvedConflictFailsAndTheRestOfTheBatchApplies() throws SQLException {
         SyncTopology[] t = new SyncTopology[1];

@@ -90,6 +90,43 @@ class ChangeRecordSchemaTest {
     }
 
     @Test
+    void recordLeavesUnsetFieldsOutAndKeepsTheNullColumnsOfItsRows() {
+        // a writer that suppresses missing fields writes the NULL of a column, and none of the fields the change lacks
+        java.util.Map<String, Object> after = new java.util.LinkedHashMap<>();
+        after.put("id", 7L);
+        after.put("amount", null);
+        ChangeRecord insert = ChangeRecordBuilder.insert("customer").keyOnly("id", 7L).after(after).changed("id", "amount")
+                .version(200, "A").sequence(42).capturedAt(123_456).build();
+
+        Record record = schema.toRecord(insert);
+        assertEquals(java.util.Set.of("table", "operation", "key", "after", "changed_fields", "version", "version_origin", "origin",
+                "source_system", "sequence", "captured_at"), record.getRawFieldNames());
+        Record row = (Record) record.getValue("after");
+        assertEquals(java.util.Set.of("id", "amount"), row.getRawFieldNames());
+        assertNull(row.getValue("amount"));
+        ChangeRecord back = ChangeRecordParser.parse(record);
+        assertTrue(back.after.containsKey("amount"), "the NULL of a column is part of the change");
+        assertNull(back.decision);
+        assertNull(back.before);
+    }
+
+    @Test
+    void equalIncomingSchemasGiveOneChangeSchemaInstance() {
+        // as a reader builds them, one per FlowFile: a writer finds the same instance at once for every record
+        ChangeRecordSchema first = ChangeRecordSchema.fromIncoming(new ChangeRecordSchema(
+                new SimpleRecordSchema(List.of(new RecordField("id", RecordFieldType.LONG.getDataType(), false))),
+                new SimpleRecordSchema(List.of(new RecordField("id", RecordFieldType.LONG.getDataType(), false),
+                        new RecordField("amount", RecordFieldType.DECIMAL.getDecimalDataType(10, 2), true)))).schema());
+        assertTrue(first == ChangeRecordSchema.fromIncoming(schema.schema()), "the same instance for an equal schema");
+        ChangeRecordSchema other = ChangeRecordSchema.fromIncoming(new ChangeRecordSchema(
+                new SimpleRecordSchema(List.of(new RecordField("id", RecordFieldType.LONG.getDataType(), false))),
+                new SimpleRecordSchema(List.of(new RecordField("id", RecordFieldType.LONG.getDataType(), false),
+                        new RecordField("note", RecordFieldType.STRING.getDataType(), true)))).schema());
+        assertTrue(first != other, "another row: another schema");
+        assertEquals(List.of("id", "note"), other.rowSchema().getFieldNames());
+    }
+
+    @Test
     void incomingSchemaGivesBackTheKeyAndRowTypes() {
         ChangeRecordSchema derived = ChangeRecordSchema.fromIncoming(schema.schema());
         assertEquals(schema.rowSchema(), derived.rowSchema());

@@ -154,6 +154,30 @@ public abstract class TimestampVersionContract {
         assertEquals(List.of(Y2030, Y2030 + 1, micros("2030-01-02T00:00:00")), versions());
     }
 
+    /**
+     * Between the install of the triggers and the initial load's stamp, a row that existed before has no version row. A
+     * write to it in that window must rank above the stamp every other system gives its untouched copy (the row's
+     * timestamp), or that copy wins and the user's write is lost on both sides; and the stamp must keep its version.
+     */
+    @Test
+    void writeBetweenTriggerInstallAndStampRanksAboveTheStampOfTheUntouchedRow() throws SQLException {
+        db.exec("INSERT INTO customer (id, name, last_modified) VALUES (1, 'Ann', '2030-01-01 00:00:00'), "
+                + "(2, 'Bob', '2030-01-01 00:00:00'), (3, 'Cid', '2030-01-01 00:00:00')");
+        SyncedTable table = db.install(byTimestamp("last_modified", Strategy.LAST_WRITE_WINS));
+        db.exec("UPDATE customer SET name = 'Bea' WHERE id = 1", "DELETE FROM customer WHERE id = 3");
+        List<Map<String, Object>> history = db.history();
+        long updated = num(history.get(0).get("version_num"));
+        long deleted = num(history.get(1).get("version_num"));
+
+        db.exec(db.dialect.capture().stampMissingVersions(table));
+        long untouched = num(versionRow(2).get("version_num"));
+        assertEquals(Y2030, untouched, "the stamp of an untouched row is its timestamp");
+        assertTrue(updated > untouched, "an update that kept the timestamp ranks above the stamp: " + updated);
+        assertTrue(deleted > untouched, "a delete of a row with a future timestamp ranks above its stamp: " + deleted);
+        assertEquals(updated, num(versionRow(1).get("version_num")), "the stamp keeps the version the write gave");
+        assertTrue(DialectFixture.deleted(versionRow(3)), "the stamp does not bring back the deleted row's version");
+    }
+
     @Test
     void withoutATimestampFieldTheTriggersUseTheClock() throws SQLException {
         SyncedTable table = db.install(TableSettings.twoWay("customer"));

@@ -67,4 +67,42 @@ class CaptureUndecodableRowTest {
         assertTrue(gone.get("reason").asText().contains("not part of the sync topology"), gone.get("reason").asText());
     }
 
+    /**
+     * A row that cannot be decoded neither holds back the rows behind it nor is lost: it goes to failure with a reason
+     * naming its history id, table and field (no value), the good row behind it goes to success in the same run, and
+     * both are released (moved to bisync_released) only on the next run, once the session that carried them committed,
+     * so the broken row is not read again.
+     */
+    @ParameterizedTest
+    @EnumSource(TestEngine.class)
+    void anUndecodableRowGoesToFailureWithoutHoldingBackTheRowsBehindItAndIsReleasedOnceCommitted(TestEngine engine) throws Exception {
+        DataSource dataSource = engine.freshDatabase("capture_undecodable_release");
+        Jdbc.exec(dataSource, "CREATE TABLE customer (id BIGINT NOT NULL PRIMARY KEY, name VARCHAR(100), born DATE)");
+        TestRunner runner = BisyncRunners.capture(TOPOLOGY, Map.of("A", dataSource, "B", dataSource), "A");
+        runner.run(1, false, true);
+
+        Jdbc.exec(dataSource, "INSERT INTO bisync_history (table_name, operation, key_data, after_data, version_num, version_origin, origin, "
+                + "captured_at) VALUES ('customer', 'INSERT', '{\"id\": 1}', '{\"id\": 1, \"born\": \"no such day\"}', 17, 'A', 'A', 42)",
+                "INSERT INTO customer (id, name) VALUES (2, 'Bob')");
+        long broken = Jdbc.count(dataSource, "SELECT id FROM bisync_history WHERE version_num = 17");
+        runner.run(1, false, false);
+
+        runner.assertTransferCount(CaptureTriggerHistory.FAILURE, 1);
+        runner.assertTransferCount(CaptureTriggerHistory.SUCCESS, 1);
+        MockFlowFile failure = runner.getFlowFilesForRelationship(CaptureTriggerHistory.FAILURE).getFirst();
+        String reason = failure.getAttribute(BisyncAttributes.REASON);
+        assertTrue(reason.contains("History row " + broken + " of table 'customer'") && reason.contains("after_data.born"), reason);
+        assertTrue(!reason.contains("no such day"), "no value in the reason: " + reason);
+        assertEquals(broken, new ObjectMapper().readTree(failure.getContent()).get(0).get("id").asLong());
+        assertTrue(runner.getFlowFilesForRelationship(CaptureTriggerHistory.SUCCESS).getFirst().getContent().contains("Bob"));
+        assertEquals(0, Jdbc.count(dataSource, "SELECT count(*) FROM bisync_released"), "released only after the commit");
+
+        runner.clearTransferState();
+        runner.run(1, false, false);
+        runner.assertTransferCount(CaptureTriggerHistory.FAILURE, 0);
+        runner.assertTransferCount(CaptureTriggerHistory.SUCCESS, 0);
+        assertEquals(2, Jdbc.count(dataSource, "SELECT count(*) FROM bisync_released"));
+        assertEquals(1, Jdbc.count(dataSource, "SELECT count(*) FROM bisync_released WHERE id = " + broken), "the broken row is kept");
+        assertEquals(0, Jdbc.count(dataSource, "SELECT count(*) FROM bisync_history"));
+    }
 }

@@ -57,6 +57,66 @@ class ResolverTest {
         return row;
     }
 
+    private static ChangeRecord withChangedFields(ChangeRecord change) {
+        change.changedFields = List.of("name", "email");
+        return change;
+    }
+
+    @Test
+    void aFastForwardOrAWonConflictOfTheChangeAsItCameAppliesAsItCame() {
+        ChangeRecord forward = withChangedFields(change(v(100, "A"), v(50, "B"), row("x", "y")));
+        Verdict forwarded = resolver(Strategy.LAST_WRITE_WINS).decide(forward, TargetState.of(v(50, "B")));
+        assertEquals(Outcome.FAST_FORWARDED, forwarded.outcome());
+        assertTrue(forwarded.appliesAsItCame());
+
+        ChangeRecord conflict = withChangedFields(change(v(130, "A"), v(50, "A"), row("x", "y")));
+        Verdict won = resolver(Strategy.LAST_WRITE_WINS).decide(conflict, TargetState.of(v(120, "B")));
+        assertEquals(Outcome.CONFLICT_WON, won.outcome());
+        assertTrue(won.appliesAsItCame());
+        assertEquals(row("x", "y"), conflict.after);
+        assertEquals(List.of("name", "email"), conflict.changedFields);
+    }
+
+    @Test
+    void aChangeTheDecisionRewroteDoesNotApplyAsItCame() {
+        // a version taken where the row was alike meets a different row: its changed fields are filled in
+        ChangeRecord noFields = change(v(100, "A"), v(50, "B"), row("x", "y"));
+        Verdict filled = resolver(Strategy.LAST_WRITE_WINS).decide(noFields, TargetState.of(v(50, "B")).withRow(row("old", "y")));
+        assertEquals(Outcome.FAST_FORWARDED, filled.outcome());
+        assertFalse(filled.appliesAsItCame());
+        assertEquals(List.of("id", "name", "email"), noFields.changedFields);
+
+        // a snapshot of a row the target holds alike under an older version: reduced to taking the version
+        ChangeRecord snapshot = withChangedFields(change(v(100, "A"), null, row("x", "y")));
+        snapshot.operation = Operation.SNAPSHOT;
+        Verdict alike = resolver(Strategy.LAST_WRITE_WINS).decide(snapshot, TargetState.of(v(50, "B")).withRow(row("x", "y")));
+        assertEquals(Outcome.FAST_FORWARDED, alike.outcome());
+        assertFalse(alike.appliesAsItCame());
+        assertEquals(List.of(), snapshot.changedFields);
+
+        // a merge of field-level edits
+        ChangeRecord edit = change(v(200, "A"), v(100, "C"), row("Ann", "old@x"));
+        edit.fieldVersions.put("name", v(200, "A"));
+        edit.fieldVersions.put("email", v(100, "C"));
+        Verdict merged = resolver(Strategy.FIELD_NEWEST).decide(withChangedFields(edit), new TargetState(v(180, "B"), false,
+                Map.of("name", v(100, "C"), "email", v(180, "B")), row("old", "new@x")));
+        assertEquals(Outcome.MERGED, merged.outcome());
+        assertTrue(merged.rewritten());
+    }
+
+    @Test
+    void aChangeThatCameWithADecisionOfItsOwnDoesNotApplyAsItCame() {
+        // a merge sent back by ApplyBidirectionalChanges' re-resolve, a fast-forward now: its old decision is replaced
+        ChangeRecord merge = withChangedFields(change(v(100, "A"), v(50, "B"), row("x", "y")));
+        merge.decision = Decision.MERGE;
+        merge.expectedVersion = v(40, "B");
+        Verdict again = resolver(Strategy.LAST_WRITE_WINS).decide(merge, TargetState.of(v(50, "B")));
+        assertEquals(Outcome.FAST_FORWARDED, again.outcome());
+        assertFalse(again.appliesAsItCame());
+        assertEquals(Decision.APPLY, merge.decision);
+        assertEquals(v(50, "B"), merge.expectedVersion);
+    }
+
     @Test
     void sameVersionFromEchoIsStale() {
         ChangeRecord c = change(v(100, "A"), v(50, "A"), row("x", "y"));

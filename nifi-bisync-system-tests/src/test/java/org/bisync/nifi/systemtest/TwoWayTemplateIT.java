@@ -11,6 +11,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.ExtendWith;
 
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.Statement;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -50,7 +53,22 @@ class TwoWayTemplateIT {
             assertTrue(SampleTable.touches(pg.dataSource()) > 0 && SampleTable.touches(maria.dataSource()) > 0,
                     "the user triggers fired");
             run.assertProvenance();
+
+            // values set to NULL travel as NULL, not as "left as it is" (a null the writer left out of the JSON)
+            long nulled = update(pg, "UPDATE customer SET email = NULL, balance = NULL WHERE id IN "
+                    + "(SELECT id FROM customer WHERE email IS NOT NULL ORDER BY id LIMIT 3)")
+                    + update(maria, "UPDATE customer SET email = NULL WHERE email IS NOT NULL ORDER BY id DESC LIMIT 3");
+            assertEquals(6, nulled);
+            run.awaitQuiet(List.of(pg, maria), queue -> false);
+            run.assertIdentical();
+            run.assertNoFlowFileQueued();
             run.screenshot("two-way-postgresql-mariadb", 1000);
+        }
+    }
+
+    private static long update(SystemDb system, String update) throws SQLException {
+        try (Connection connection = system.dataSource().getConnection(); Statement statement = connection.createStatement()) {
+            return statement.executeUpdate(update);
         }
     }
 }

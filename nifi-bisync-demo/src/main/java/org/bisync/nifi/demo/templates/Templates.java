@@ -252,8 +252,10 @@ public final class Templates {
                             Property.of("Schema Access Strategy", "inherit-record-schema"),
                             Property.of("Timestamp Format", TIMESTAMP_FORMAT),
                             Property.of("Pretty Print JSON", "false"),
-                            // a change record has many fields that are null for most changes: absent, they read as null
-                            Property.of("Suppress Null Values", "always-suppress"),
+                            // a change record leaves out the dozen fields that are null for most changes (they read
+                            // as null), while a column set to NULL in a row must be written: absent, it would be left as
+                            // it is at the target
+                            Property.of("Suppress Null Values", "suppress-missing"),
                             Property.of("Output Grouping", "output-array")),
                     "Writes change records and puts their schema in the avro.schema attribute for the next reader.");
         }

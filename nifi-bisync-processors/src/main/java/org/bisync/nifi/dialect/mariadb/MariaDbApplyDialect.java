@@ -6,6 +6,7 @@ package org.bisync.nifi.dialect.mariadb;
 
 import org.bisync.nifi.dialect.ApplyDialect;
 import org.bisync.nifi.dialect.BisyncTables;
+import org.bisync.nifi.dialect.DatabaseErrors;
 import org.bisync.nifi.dialect.KeyGenerator;
 import org.bisync.nifi.schema.SyncedColumn;
 import org.bisync.nifi.schema.SyncedTable;
@@ -191,7 +192,7 @@ final class MariaDbApplyDialect implements ApplyDialect {
 
     @Override
     public boolean isTransient(SQLException e) {
-        for (SQLException x : chain(e)) {
+        for (SQLException x : DatabaseErrors.chain(e)) {
             String state = x.getSQLState();
             if (state != null && (state.startsWith("08") || state.equals("40001"))) {
                 return true;
@@ -205,7 +206,7 @@ final class MariaDbApplyDialect implements ApplyDialect {
 
     @Override
     public boolean isForeignKeyViolation(SQLException e) {
-        for (SQLException x : chain(e)) {
+        for (SQLException x : DatabaseErrors.chain(e)) {
             if (FOREIGN_KEY_CODES.contains(x.getErrorCode())) {
                 return true;
             }
@@ -213,19 +214,22 @@ final class MariaDbApplyDialect implements ApplyDialect {
         return false;
     }
 
-    private static List<SQLException> chain(SQLException e) {
-        List<SQLException> all = new ArrayList<>();
-        Throwable t = e;
-        while (t != null && all.size() < 20) {
-            if (t instanceof SQLException s) {
-                all.add(s);
-                if (s.getNextException() != null && s.getNextException() != s.getCause()) {
-                    all.add(s.getNextException());
+    /** Every unique index of the table but the one on exactly the sync key, from information_schema. */
+    @Override
+    public java.util.Map<String, List<String>> uniqueIndexesTheUpsertMeets(Connection connection, SyncedTable table) throws SQLException {
+        java.util.Map<String, List<String>> indexes = new java.util.LinkedHashMap<>();
+        try (PreparedStatement statement = connection.prepareStatement("SELECT INDEX_NAME, COLUMN_NAME FROM information_schema.STATISTICS "
+                + "WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = ? AND NON_UNIQUE = 0 ORDER BY INDEX_NAME, SEQ_IN_INDEX")) {
+            statement.setString(1, table.localName());
+            try (java.sql.ResultSet rs = statement.executeQuery()) {
+                while (rs.next()) {
+                    indexes.computeIfAbsent(rs.getString(1), name -> new ArrayList<>()).add(rs.getString(2));
                 }
             }
-            t = t.getCause() == t ? null : t.getCause();
         }
-        return all;
+        List<String> key = table.keyColumns().stream().map(SyncedColumn::local).toList();
+        indexes.values().removeIf(columns -> columns.size() == key.size() && columns.containsAll(key));
+        return indexes;
     }
 
     private String columns(List<SyncedColumn> columns) {

@@ -28,6 +28,7 @@ import java.util.stream.Collectors;
  */
 final class MariaDbCaptureDialect extends PortableCaptureDialect {
 
+    private static final String RANGE_DOWN = " WHERE id BETWEEN ? AND ? ORDER BY id DESC LIMIT ?";
     private static final String TABLE_OPTIONS = " ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin";
 
     private final MariaDbIdentifiers ids;
@@ -43,6 +44,35 @@ final class MariaDbCaptureDialect extends PortableCaptureDialect {
 
     String versionTable(String localTableName) {
         return ids.quote(ids.derivedName(BisyncTables.VERSION_TABLE_PREFIX, localTableName));
+    }
+
+    /**
+     * Ranges, read from their last id down and no further than the range's count of rows: every id of a range was read,
+     * so the statement stops on the range's first row and never reads the row after it. InnoDB locks every row a locking
+     * statement reads, also the first one past a range's end, and under load that is often the uncommitted history row
+     * of a user's open transaction: a plain {@code BETWEEN} waited for it (and its next-key lock on the last gap held
+     * the triggers' inserts back). Going down, the row past the range is below it: only when the range was released
+     * already (again after a crash) is one read there, committed in all but the rarest case. Ranges took about two thirds
+     * of the time of the id lists that released history before (see README).
+     */
+    @Override
+    public String copyHistoryRangeToReleased() {
+        return "INSERT INTO " + ids.quote(BisyncTables.RELEASED) + " (" + BisyncTables.HISTORY_COLUMNS + ", released_at) SELECT "
+                + BisyncTables.HISTORY_COLUMNS + ", ? FROM " + ids.quote(BisyncTables.HISTORY) + RANGE_DOWN;
+    }
+
+    @Override
+    public String deleteHistoryRange() {
+        return "DELETE FROM " + ids.quote(BisyncTables.HISTORY) + RANGE_DOWN;
+    }
+
+    /** The first and the last id, then the range's count of rows (its LIMIT). */
+    @Override
+    public int bindHistoryRange(PreparedStatement statement, int index, long first, long last) throws SQLException {
+        statement.setLong(index, first);
+        statement.setLong(index + 1, last);
+        statement.setLong(index + 2, last - first + 1);
+        return index + 3;
     }
 
     @Override

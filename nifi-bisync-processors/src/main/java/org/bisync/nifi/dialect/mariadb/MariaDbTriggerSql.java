@@ -165,7 +165,8 @@ final class MariaDbTriggerSql {
         sql.append("INSERT INTO ").append(versionTable).append(" (").append(keyCols)
                 .append(", version_num, version_origin, prev_num, prev_origin, deleted, field_versions")
                 .append(table.keepsDeletedValues() ? ", kept_data" : "").append(") VALUES (")
-                .append(keyValues).append(", ").append(VN).append(" := ").append(proposedNumber(table, delete ? null : keyAlias))
+                .append(keyValues).append(", ").append(VN).append(" := ")
+                .append(proposedNumber(table, delete ? null : keyAlias, op == Op.INSERT ? null : "OLD"))
                 .append(", ").append(origin).append(", ").append(PN).append(" := NULL, ").append(PO).append(" := NULL, ")
                 .append(delete ? 1 : 0).append(", ").append(FV).append(" := ").append(initialFieldVersions(table, op))
                 .append(table.keepsDeletedValues() ? ", " + (delete ? image(table.columns(), keyAlias) : "NULL") : "").append(")\n")
@@ -209,8 +210,14 @@ final class MariaDbTriggerSql {
      * stored UTC instant with all its fraction digits. Zero dates give NULL (TIMESTAMPDIFF) or 0 (UNIX_TIMESTAMP), hence
      * the clock.
      */
-    private String proposedNumber(SyncedTable table, String alias) {
-        return numberFrom(table, alias, NOW + " + " + table.bias());
+    private String proposedNumber(SyncedTable table, String alias, String oldAlias) {
+        String proposed = numberFrom(table, alias, NOW + " + " + table.bias());
+        if (oldAlias == null || table.timestampColumn() == null) {
+            return proposed;
+        }
+        // a row from before the triggers has no version row until the initial load stamps it (its timestamp): a write
+        // to it in between must rank above that stamp, which every other system gives its untouched copy
+        return "GREATEST(" + proposed + ", " + numberFrom(table, oldAlias, BisyncTables.STAMP_FLOOR + " + " + table.bias()) + " + 1)";
     }
 
     /** The instant of the row's timestamp column in UTC epoch microseconds where set, else {@code clock}. */

@@ -254,7 +254,7 @@ final class PostgresTriggerSql {
                     pg_current_xact_id()::text, %s
                   FROM %s r JOIN u ON %s, k;
                 """.formatted(CLOCK_CTE, PostgresSql.versionTable(table), keys, keptColumn(table),
-                PostgresSql.keyList(table, c -> "r." + c), proposedNumber(table, delete ? null : "r"), origin, delete,
+                PostgresSql.keyList(table, c -> "r." + c), proposedNumber(table, delete ? null : "r", delete ? "r" : null), origin, delete,
                 delete || !table.hasFieldVersions() ? "NULL" : fieldVersions(table, operation, null), keptValue(table, delete, "r"), rows,
                 keys, upsertSet(table, operation), PostgresSql.keyList(table, c -> "v." + c),
                 BisyncTables.HISTORY,
@@ -287,7 +287,8 @@ final class PostgresTriggerSql {
                       pg_current_xact_id()::text, %s
                     FROM u, k;
                 """.formatted(CLOCK_CTE, PostgresSql.versionTable(table), keys, keptColumn(table),
-                PostgresSql.keyList(table, c -> row + "." + c), proposedNumber(table, delete ? null : row), origin, delete,
+                PostgresSql.keyList(table, c -> row + "." + c), proposedNumber(table, delete ? null : row, operation.equals("INSERT") ? null : "OLD"),
+                origin, delete,
                 newFieldVersions, keptValue(table, delete, row), changed == null ? "" : " WHERE " + changed,
                 keys, upsertSet(table, operation),
                 BisyncTables.HISTORY,
@@ -298,10 +299,27 @@ final class PostgresTriggerSql {
      * The number a write proposes for its row version, before the upsert raises it to at least the previous + 1: the
      * instant of the row's timestamp column in UTC epoch microseconds when the table has one and it is set (extract of
      * epoch is exact, and reads a timestamp without time zone as UTC), else the clock + correction + bias. A DELETE
-     * ({@code row} null) always takes the clock; infinite timestamps fall back to it too.
+     * ({@code row} null) always takes the clock; infinite timestamps fall back to it too. An UPDATE or DELETE
+     * ({@code oldRow} set) of a table with a timestamp column also ranks above the stamp the initial load gives the old
+     * row (see {@link #aboveStamp}).
      */
-    private static String proposedNumber(SyncedTable table, String row) {
-        return numberFrom(table, row, CLK + " + " + table.bias());
+    private static String proposedNumber(SyncedTable table, String row, String oldRow) {
+        String proposed = numberFrom(table, row, CLK + " + " + table.bias());
+        String floor = aboveStamp(table, oldRow);
+        return floor == null ? proposed : "GREATEST(" + proposed + ", " + floor + ")";
+    }
+
+    /**
+     * One above the number the initial load stamps on {@code oldRow} (its timestamp, else the stamp floor), or null
+     * without a timestamp column. A row that existed before the triggers has no version row until the initial load
+     * stamps it: a write to it in between must still rank above that stamp, which every other system gives its
+     * untouched copy, or that copy wins and the write is lost.
+     */
+    private static String aboveStamp(SyncedTable table, String oldRow) {
+        if (oldRow == null || table.timestampColumn() == null) {
+            return null;
+        }
+        return numberFrom(table, oldRow, org.bisync.nifi.dialect.BisyncTables.STAMP_FLOOR + " + " + table.bias()) + " + 1";
     }
 
     /** The instant of {@code row}'s timestamp column in UTC epoch microseconds where set, else {@code otherwise}. */

@@ -6,6 +6,7 @@ package org.bisync.nifi.dialect.sqlite;
 
 import org.bisync.nifi.dialect.ApplyDialect;
 import org.bisync.nifi.dialect.BisyncTables;
+import org.bisync.nifi.dialect.DatabaseErrors;
 import org.bisync.nifi.dialect.KeyGenerator;
 import org.bisync.nifi.schema.SyncedColumn;
 import org.bisync.nifi.schema.SyncedTable;
@@ -197,12 +198,7 @@ final class SqliteApplyDialect implements ApplyDialect {
     /** SQLITE_BUSY, SQLITE_LOCKED and SQLITE_READONLY (with their extended codes), and a closed connection. */
     @Override
     public boolean isTransient(SQLException e) {
-        for (Throwable t = e; t != null; t = t.getCause()) {
-            if (t instanceof SQLException s && isTransientAlone(s)) {
-                return true;
-            }
-        }
-        return false;
+        return DatabaseErrors.chain(e).stream().anyMatch(SqliteApplyDialect::isTransientAlone);
     }
 
     private static boolean isTransientAlone(SQLException s) {
@@ -218,15 +214,10 @@ final class SqliteApplyDialect implements ApplyDialect {
     /** The xerial driver reports the primary code 19 and names the extended one (787) in its message. */
     @Override
     public boolean isForeignKeyViolation(SQLException e) {
-        for (Throwable t = e; t != null; t = t.getCause()) {
-            if (t instanceof SQLException s) {
-                String message = String.valueOf(s.getMessage());
-                if (s.getErrorCode() == SQLITE_CONSTRAINT_FOREIGNKEY || message.contains("SQLITE_CONSTRAINT_FOREIGNKEY")
-                        || (s.getErrorCode() == SQLITE_CONSTRAINT && message.contains("FOREIGN KEY constraint failed"))) {
-                    return true;
-                }
-            }
-        }
-        return false;
+        return DatabaseErrors.chain(e).stream().anyMatch(s -> {
+            String message = String.valueOf(s.getMessage());
+            return s.getErrorCode() == SQLITE_CONSTRAINT_FOREIGNKEY || message.contains("SQLITE_CONSTRAINT_FOREIGNKEY")
+                    || (s.getErrorCode() == SQLITE_CONSTRAINT && message.contains("FOREIGN KEY constraint failed"));
+        });
     }
 }

@@ -115,7 +115,8 @@ final class SqliteTriggerSql {
                 ? ", coalesce((SELECT max(CAST(e.value ->> 0 AS INTEGER)) + 1 FROM json_each(field_versions) AS e), 0)" : "";
         String sql = "INSERT INTO " + q(SqliteSql.versionTable(table)) + " (" + keyList(table)
                 + ", version_num, version_origin, prev_num, prev_origin, deleted, field_versions" + (keeps ? ", kept_data" : "") + ") VALUES ("
-                + joined(table.keyColumns(), c -> row + "." + q(c.local()), ", ") + ", " + proposedNumber(table, delete ? null : row)
+                + joined(table.keyColumns(), c -> row + "." + q(c.local()), ", ") + ", "
+                + proposedNumber(table, delete ? null : row, op == Op.INSERT ? null : "OLD")
                 + ", " + literal(table.systemId()) + ", NULL, NULL, " + (delete ? 1 : 0) + ", "
                 + (delete || !table.hasFieldVersions() ? "NULL" : fieldVersions(table, op, false))
                 + (keeps ? ", " + (delete ? jsonObject(table.columns(), c -> SqliteTypeMapping.INSTANCE.imageExpression("OLD", c.column())) : "NULL") : "")
@@ -144,8 +145,14 @@ final class SqliteTriggerSql {
      * REALs go through unixepoch to the millisecond; INTEGERs are epoch milliseconds, as TypeMapping reads them.
      * Text that is no time gives NULL, hence the clock.
      */
-    private static String proposedNumber(SyncedTable table, String row) {
-        return numberFrom(table, row, CORRECTED_CLOCK + " + " + table.bias());
+    private static String proposedNumber(SyncedTable table, String row, String oldRow) {
+        String proposed = numberFrom(table, row, CORRECTED_CLOCK + " + " + table.bias());
+        if (oldRow == null || table.timestampColumn() == null) {
+            return proposed;
+        }
+        // a row from before the triggers has no version row until the initial load stamps it (its timestamp): a write
+        // to it in between must rank above that stamp, which every other system gives its untouched copy
+        return "max(" + proposed + ", " + numberFrom(table, oldRow, BisyncTables.STAMP_FLOOR + " + " + table.bias()) + " + 1)";
     }
 
     /** The instant of the row's timestamp column in UTC epoch microseconds where set, else {@code clock}. */
