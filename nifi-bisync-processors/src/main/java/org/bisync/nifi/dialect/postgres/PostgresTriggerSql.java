@@ -213,10 +213,20 @@ final class PostgresTriggerSql {
                 """.formatted(CLOCK_CTE, pairedKeys, firstKey, firstKey,
                 firstKey, image(keyColumns, "o"), image(keyColumns, "n"),
                 firstKey, image(table.columns(), "o"), firstKey, image(table.columns(), "n"),
-                proposedNumber(table, "n"), OLD_ROWS, NEW_ROWS, pairs, firstKey, firstKey, changed,
+                pairedNumber(table, firstKey), OLD_ROWS, NEW_ROWS, pairs, firstKey, firstKey, changed,
                 PostgresSql.versionTable(table), keys, keys, origin, keys, upsertSet(table, "UPDATE"),
                 PostgresSql.keyList(table, c -> "v." + c),
                 BisyncTables.HISTORY, literal(table.localName()), origin, origin, CLK, join);
+    }
+
+    /**
+     * The proposed number of a paired row: as a DELETE's where only the OLD row is there (n's columns are null, so the
+     * clock), as an INSERT's where only the NEW row is, and above the OLD row's initial stamp where the OLD row is there.
+     */
+    private static String pairedNumber(SyncedTable table, String firstKey) {
+        String proposed = numberFrom(table, "n", CLK + " + " + table.bias());
+        String floor = aboveStamp(table, "o");
+        return floor == null ? proposed : "GREATEST(" + proposed + ", CASE WHEN o." + firstKey + " IS NOT NULL THEN " + floor + " END)";
     }
 
     /** A key change is a DELETE of the OLD key and an INSERT of the NEW one; otherwise an UPDATE where a synced value changed. */
