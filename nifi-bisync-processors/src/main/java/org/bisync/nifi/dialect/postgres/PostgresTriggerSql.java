@@ -99,6 +99,16 @@ final class PostgresTriggerSql {
         return ddl;
     }
 
+    /**
+     * The UPDATE function and trigger as a row trigger, as field-level tables have them: for the benchmark, which shows
+     * what a row-version table would pay with it.
+     */
+    List<String> rowUpdateTrigger(SyncedTable table) {
+        String local = table.localName();
+        return List.of(function(local, "_upd", rowUpdate(table)), "CREATE OR REPLACE TRIGGER " + PostgresSql.trigger(local, "_upd")
+                + " AFTER UPDATE ON " + q(local) + " FOR EACH ROW" + execute(local, "_upd"));
+    }
+
     private static String execute(String localTableName, String suffix) {
         return " EXECUTE FUNCTION " + function(localTableName, suffix) + "()";
     }
