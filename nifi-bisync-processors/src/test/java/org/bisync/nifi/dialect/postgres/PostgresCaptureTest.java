@@ -13,12 +13,16 @@ import org.junit.jupiter.api.Test;
 
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.sql.SQLWarning;
+import java.sql.Statement;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
 import static org.bisync.nifi.dialect.DialectFixture.json;
 import static org.bisync.nifi.dialect.DialectFixture.num;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -93,6 +97,42 @@ class PostgresCaptureTest extends CaptureContract {
     private List<Object> updateTriggerLevel() throws SQLException {
         return db.rows("SELECT CASE WHEN tgtype & 1 = 1 THEN 'ROW' ELSE 'STATEMENT' END AS level FROM pg_trigger "
                 + "WHERE tgname = 'bisync_t_customer_upd'").stream().map(r -> r.get("level")).toList();
+    }
+
+    /**
+     * A statement trigger's function plans its capture statement once per session, with the transition tables' size at
+     * the first call; a session whose first writes were single rows must not capture its bulk statements through
+     * nested loops over the transition tables (their cost grows with the square of the rows). auto_explain sends the
+     * nested statements' plans to the client.
+     */
+    @Test
+    void bulkStatementsAfterSingleRowOnesInTheSameSessionJoinTheirRowsWithoutNestedLoops() throws SQLException {
+        db.install(CUSTOMER);
+        try (Connection c = db.connect(); Statement st = c.createStatement()) {
+            st.execute("INSERT INTO customer (id, name) VALUES (1, 'a')");
+            st.execute("UPDATE customer SET name = 'b' WHERE id = 1");
+            st.execute("DELETE FROM customer WHERE id = 1");
+            st.execute("LOAD 'auto_explain'");
+            st.execute("SET auto_explain.log_min_duration = 0");
+            st.execute("SET auto_explain.log_nested_statements = on");
+            st.execute("SET client_min_messages = log");
+            List<String> plans = new ArrayList<>();
+            for (String bulk : List.of("INSERT INTO customer (id, name) SELECT g, 'n' FROM generate_series(1, 200) g",
+                    "UPDATE customer SET name = name || '!'", "DELETE FROM customer")) {
+                st.clearWarnings();
+                st.execute(bulk);
+                for (SQLWarning w = st.getWarnings(); w != null; w = w.getNextWarning()) {
+                    if (w.getMessage().contains("bisync_history")) {
+                        plans.add(w.getMessage());
+                    }
+                }
+            }
+            assertEquals(3, plans.size(), "one capture statement per bulk statement: " + plans);
+            for (String plan : plans) {
+                assertFalse(plan.contains("Join Filter"), plan);
+            }
+        }
+        assertEquals(3 + 200 + 200 + 200, db.history().size());
     }
 
     @Test
