@@ -104,16 +104,29 @@ public final class TriggerWorkload {
      * keeps only the scenarios whose name, spaces written as dashes, contains one of the comma-separated words.
      */
     public List<Scenario> scenarios(Map<String, String> tablesByVariant) {
+        return scenarios(tablesByVariant, Map.of());
+    }
+
+    /**
+     * As {@link #scenarios(Map)}, with further candidates for the floor of the UPDATE scenarios (name to table), which
+     * run right after the floor; each UPDATE scenario takes the cheapest of them as its floor.
+     */
+    public List<Scenario> scenarios(Map<String, String> tablesByVariant, Map<String, String> updateFloors) {
         List<String> wanted = List.of(System.getProperty("scenarios", "").split(","));
         List<Scenario> scenarios = new ArrayList<>();
         for (Kind kind : Kind.values()) {
             if (wanted.stream().noneMatch(kind.label.replace(' ', '-')::contains)) {
                 continue;
             }
+            boolean update = kind == Kind.BULK_UPDATE || kind == Kind.SINGLE_UPDATE;
             List<Variant> variants = new ArrayList<>();
             tablesByVariant.forEach((name, table) -> variants.add(new Variant(name, trial(kind, table))));
+            if (update) {
+                List<Variant> floors = updateFloors.entrySet().stream().map(e -> new Variant(e.getKey(), trial(kind, e.getValue()))).toList();
+                variants.addAll(2, floors);
+            }
             String label = kind.label + " (" + kind.rows + " rows" + (kind.rows == BULK_ROWS ? ", " + BATCH + " per statement" : "") + ")";
-            scenarios.add(new Scenario(label, variants));
+            scenarios.add(new Scenario(label, variants, update ? 1 + updateFloors.size() : 1));
         }
         return scenarios;
     }

@@ -12,7 +12,6 @@ import org.apache.nifi.util.TestRunners;
 import org.bisync.nifi.change.ChangeRecord;
 import org.bisync.nifi.change.Decision;
 import org.bisync.nifi.resolve.PgTarget;
-import org.bisync.nifi.services.TopologyParser;
 import org.bisync.nifi.testsupport.Jdbc;
 import org.bisync.nifi.testsupport.JsonRecordSetWriterService;
 import org.bisync.nifi.testsupport.RecordSchemaJson;
@@ -41,24 +40,20 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 @Timeout(120)
 class ResolveConflictsPassThroughTest {
 
-    private static final String DDL = "CREATE TABLE customer (id int PRIMARY KEY, name text, email text)";
-
+    private ResolveConflictsOnPostgres target;
     private PgTarget pg;
     private String topologyJson;
     private TestRunner runner;
 
     private void start(String database) throws Exception {
-        pg = new PgTarget(database);
-        topologyJson = ChangeFlowFiles.topology("LAST_WRITE_WINS");
-        pg.install(new TopologyParser().parse(topologyJson), "customer", "B", DDL);
-        runner = BisyncRunners.forTarget(TestRunners.newTestRunner(ResolveConflicts.class), topologyJson,
-                Map.of("A", pg.counting, "B", pg.counting), "B");
+        target = new ResolveConflictsOnPostgres(database, "LAST_WRITE_WINS");
+        pg = target.pg;
+        topologyJson = target.topologyJson;
+        runner = target.runner;
     }
 
-    /** A row of B, with the version the sync (or B's own triggers) left for it. */
     private void targetRow(int id, String name, long number, String origin) throws Exception {
-        pg.exec("INSERT INTO customer VALUES (" + id + ", '" + name + "', '" + name.toLowerCase() + "@b')");
-        pg.setVersion("customer", id, number, origin, false, null);
+        target.targetRow(id, name, number, origin);
     }
 
     /**

@@ -8,12 +8,10 @@ import org.apache.nifi.provenance.ProvenanceEventRecord;
 import org.apache.nifi.provenance.ProvenanceEventType;
 import org.apache.nifi.util.MockFlowFile;
 import org.apache.nifi.util.TestRunner;
-import org.apache.nifi.util.TestRunners;
 import org.bisync.nifi.change.ChangeRecord;
 import org.bisync.nifi.change.Decision;
 import org.bisync.nifi.change.Resolution;
 import org.bisync.nifi.resolve.PgTarget;
-import org.bisync.nifi.services.TopologyParser;
 import org.bisync.nifi.version.Version;
 import org.junit.jupiter.api.Test;
 
@@ -31,23 +29,18 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /** ResolveConflicts into a real PostgreSQL target (system B); changes come from system A. */
 class ResolveConflictsTest {
 
-    private static final String DDL = "CREATE TABLE customer (id int PRIMARY KEY, name text, email text)";
-
+    private ResolveConflictsOnPostgres target;
     private PgTarget pg;
     private TestRunner runner;
 
     private void start(String database, String strategy) throws Exception {
-        pg = new PgTarget(database);
-        String topologyJson = ChangeFlowFiles.topology(strategy);
-        pg.install(new TopologyParser().parse(topologyJson), "customer", "B", DDL);
-        runner = BisyncRunners.forTarget(TestRunners.newTestRunner(ResolveConflicts.class), topologyJson,
-                Map.of("A", pg.counting, "B", pg.counting), "B");
+        target = new ResolveConflictsOnPostgres(database, strategy);
+        pg = target.pg;
+        runner = target.runner;
     }
 
-    /** A row of B, with the version the sync (or B's own triggers) left for it. */
     private void targetRow(int id, String name, long number, String origin) throws Exception {
-        pg.exec("INSERT INTO customer VALUES (" + id + ", '" + name + "', '" + name.toLowerCase() + "@b')");
-        pg.setVersion("customer", id, number, origin, false, null);
+        target.targetRow(id, name, number, origin);
     }
 
     @Test

@@ -8,16 +8,21 @@ import org.bisync.nifi.dialect.CaptureContract;
 import org.bisync.nifi.dialect.DialectFixture;
 import org.bisync.nifi.testsupport.EngineFixture;
 import org.bisync.nifi.testsupport.Jdbc;
+import org.bisync.nifi.topology.Strategy;
 import org.junit.jupiter.api.Test;
 
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.sql.SQLWarning;
+import java.sql.Statement;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
 import static org.bisync.nifi.dialect.DialectFixture.json;
 import static org.bisync.nifi.dialect.DialectFixture.num;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -73,6 +78,61 @@ class PostgresCaptureTest extends CaptureContract {
     @Override
     protected boolean heldInStatement(Connection watch, long sessionId) throws SQLException {
         return Jdbc.count(watch, "SELECT count(*) FROM pg_stat_activity WHERE pid = " + sessionId + " AND wait_event_type = 'Lock'") == 1;
+    }
+
+    /** The row UPDATE trigger of a field-level table (every table had one before) is replaced in place by the statement one. */
+    @Test
+    void reinstallTurnsTheRowUpdateTriggerIntoAStatementTriggerAndUpdatesAreCapturedOnce() throws SQLException {
+        db.install(CUSTOMER.withStrategy(Strategy.FIELD_NEWEST));
+        db.exec("INSERT INTO customer (id, name) VALUES (1, 'a'), (2, 'b')");
+        assertEquals(List.of("ROW"), updateTriggerLevel());
+        db.install(CUSTOMER);
+        assertEquals(List.of("STATEMENT"), updateTriggerLevel());
+        db.exec("UPDATE customer SET name = name || '!'", "UPDATE customer SET id = 3 WHERE id = 2");
+        assertEquals(List.of("INSERT", "INSERT", "UPDATE", "UPDATE", "DELETE", "INSERT"),
+                db.history().stream().map(r -> r.get("operation")).toList());
+        assertEquals(num(db.history().get(3).get("version_num")), num(db.history().get(4).get("prev_num")));
+    }
+
+    private List<Object> updateTriggerLevel() throws SQLException {
+        return db.rows("SELECT CASE WHEN tgtype & 1 = 1 THEN 'ROW' ELSE 'STATEMENT' END AS level FROM pg_trigger "
+                + "WHERE tgname = 'bisync_t_customer_upd'").stream().map(r -> r.get("level")).toList();
+    }
+
+    /**
+     * A statement trigger's function plans its capture statement once per session, with the transition tables' size at
+     * the first call; a session whose first writes were single rows must not capture its bulk statements through
+     * nested loops over the transition tables (their cost grows with the square of the rows). auto_explain sends the
+     * nested statements' plans to the client.
+     */
+    @Test
+    void bulkStatementsAfterSingleRowOnesInTheSameSessionJoinTheirRowsWithoutNestedLoops() throws SQLException {
+        db.install(CUSTOMER);
+        try (Connection c = db.connect(); Statement st = c.createStatement()) {
+            st.execute("INSERT INTO customer (id, name) VALUES (1, 'a')");
+            st.execute("UPDATE customer SET name = 'b' WHERE id = 1");
+            st.execute("DELETE FROM customer WHERE id = 1");
+            st.execute("LOAD 'auto_explain'");
+            st.execute("SET auto_explain.log_min_duration = 0");
+            st.execute("SET auto_explain.log_nested_statements = on");
+            st.execute("SET client_min_messages = log");
+            List<String> plans = new ArrayList<>();
+            for (String bulk : List.of("INSERT INTO customer (id, name) SELECT g, 'n' FROM generate_series(1, 200) g",
+                    "UPDATE customer SET name = name || '!'", "DELETE FROM customer")) {
+                st.clearWarnings();
+                st.execute(bulk);
+                for (SQLWarning w = st.getWarnings(); w != null; w = w.getNextWarning()) {
+                    if (w.getMessage().contains("bisync_history")) {
+                        plans.add(w.getMessage());
+                    }
+                }
+            }
+            assertEquals(3, plans.size(), "one capture statement per bulk statement: " + plans);
+            for (String plan : plans) {
+                assertFalse(plan.contains("Join Filter"), plan);
+            }
+        }
+        assertEquals(3 + 200 + 200 + 200, db.history().size());
     }
 
     @Test

@@ -26,10 +26,13 @@ import java.util.stream.Collectors;
  * Not a test: the cost of our triggers on the embedded PostgreSQL against the floor of any trigger of ours, a trigger
  * that does only our two writes, with the same data, into the same tables: the version row upsert and the history row
  * with the same row images, the new and previous version the upsert returns, the transaction id and the capture time,
- * in the cheapest form we know (the same as ours: a statement trigger over the transition table for INSERT, a row
- * trigger for UPDATE, one function per event, the two writes in one statement), and nothing else: no origin test, no
- * clock correction, no changed-column or key-change test. See {@link TriggerWorkload} for the writes and
- * {@link InterleavedRounds} for the report. {@code -Dbreakdown=true} adds variants of ours with one part removed each;
+ * in the cheapest form we know (statement triggers over the transition tables for INSERT and UPDATE, one function per
+ * event, the two writes in one statement; for UPDATE also a row trigger, and each UPDATE scenario takes the cheaper of
+ * the two as its floor: the statement trigger in bulk, about even for one row), and nothing else: no origin test, no
+ * clock correction, no changed-column or key-change test (the floor's statement UPDATE pairs OLD and NEW rows with an
+ * inner join on the key, ours with a full join whose unpaired rows are the key changes). See {@link TriggerWorkload} for
+ * the writes and {@link InterleavedRounds} for the report. {@code -Dbreakdown=true} adds variants of ours with one part
+ * removed each, and ours with a row UPDATE trigger (as before UPDATE got a statement trigger, as field-level tables have it);
  * {@code -Ddurable=true} turns fsync, synchronous_commit and full_page_writes on (the test server runs with them off).
  * Run: {@code java -cp <test classpath> org.bisync.nifi.dialect.postgres.PostgresTriggerBenchmark} ({@code -Drounds=15}).
  */
@@ -54,6 +57,7 @@ public final class PostgresTriggerBenchmark {
     private boolean run() throws Exception {
         String durability = Boolean.getBoolean("durable") ? "on" : "off";
         Map<String, String> variants = new LinkedHashMap<>();
+        Map<String, String> updateFloors = new LinkedHashMap<>();
         try (Connection c = connect()) {
             for (String setting : List.of("fsync", "synchronous_commit", "full_page_writes")) {
                 PgFixture.run(c, List.of("ALTER SYSTEM SET " + setting + " = " + durability));
@@ -61,8 +65,13 @@ public final class PostgresTriggerBenchmark {
             PgFixture.run(c, List.of("SELECT pg_reload_conf()"));
             PgFixture.run(c, dialect.capture().createBisyncTables());
             variants.put("ours", ours(c, "bench_ours", sql -> sql));
-            variants.put("floor: only the two writes", floor(c, "bench_floor"));
+            variants.put("floor: only the two writes", floor(c, "bench_floor", false));
+            // for UPDATE, a row trigger doing the two writes is a candidate too (each row's OLD and NEW at hand, no pairing
+            // by key): dearer in bulk, about as cheap as the statement trigger for one row
+            updateFloors.put("floor, row UPDATE trigger", floor(c, "bench_floor_row", true));
             if (Boolean.getBoolean("breakdown")) {
+                // ours as it was before UPDATE got a statement trigger, and as field-level tables still have it
+                variants.put("ours with a row UPDATE trigger", oursWithRowUpdate(c, "bench_row_update"));
                 // not candidates (the correction and the origin test are required): what each costs
                 variants.put("ours without correction read", ours(c, "bench_no_correction", sql -> sql.replace(PostgresSql.CORRECTION, "0")));
                 variants.put("ours without origin test", ours(c, "bench_no_origin",
@@ -96,7 +105,7 @@ public final class PostgresTriggerBenchmark {
             }
         });
         return new InterleavedRounds("PostgreSQL (embedded, fsync " + durability + "): our triggers against the floor",
-                InterleavedRounds.roundsFromProperty()).run(workload.scenarios(variants));
+                InterleavedRounds.roundsFromProperty()).run(workload.scenarios(variants, updateFloors));
     }
 
     private String ours(Connection c, String name, UnaryOperator<String> rewrite) throws SQLException {
@@ -105,11 +114,19 @@ public final class PostgresTriggerBenchmark {
         return name;
     }
 
+    private String oursWithRowUpdate(Connection c, String name) throws SQLException {
+        SyncedTable table = create(c, name);
+        PgFixture.run(c, dialect.capture().installTable(table));
+        PgFixture.run(c, new PostgresTriggerSql(new PostgresTypeMapping()).rowUpdateTrigger(table));
+        return name;
+    }
+
     /**
-     * The version table of ours (same DDL), a statement trigger for INSERT and a row trigger for UPDATE, each running one
-     * statement: the version upsert, whose RETURNING feeds the history insert.
+     * The version table of ours (same DDL), statement triggers for INSERT and UPDATE (with {@code rowUpdate} a row
+     * trigger for UPDATE), each running one statement: the version upsert, whose RETURNING feeds the history insert. The
+     * UPDATE statement trigger pairs the OLD and NEW rows by key with an inner join, which is all the two writes need.
      */
-    private String floor(Connection c, String name) throws SQLException {
+    private String floor(Connection c, String name, boolean rowUpdate) throws SQLException {
         SyncedTable table = create(c, name);
         PgFixture.run(c, dialect.capture().installTargetOnlyTable(table));
         String upsert = "k AS MATERIALIZED (SELECT " + PostgresSql.CLOCK + " AS clk), u AS (INSERT INTO bisync_v_" + name
@@ -126,10 +143,16 @@ public final class PostgresTriggerBenchmark {
                         + " FROM new_rows n JOIN u ON u.id = n.id, k;\nRETURN NULL;\nEND\n$$",
                 "CREATE TRIGGER " + name + "_ins AFTER INSERT ON " + name + " REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT "
                         + "EXECUTE FUNCTION " + name + "_ins()",
-                "CREATE FUNCTION " + name + "_upd() RETURNS trigger LANGUAGE plpgsql AS $$\nBEGIN\nWITH " + upsert.formatted("NEW", "k", "")
+                rowUpdate ? "CREATE FUNCTION " + name + "_upd() RETURNS trigger LANGUAGE plpgsql AS $$\nBEGIN\nWITH " + upsert.formatted("NEW", "k", "")
                         + history + "'UPDATE', json_build_object('id', NEW.id)::text, " + image(table, "OLD") + ", " + image(table, "NEW") + ", "
-                        + versions + " FROM u, k;\nRETURN NULL;\nEND\n$$",
-                "CREATE TRIGGER " + name + "_upd AFTER UPDATE ON " + name + " FOR EACH ROW EXECUTE FUNCTION " + name + "_upd()"));
+                        + versions + " FROM u, k;\nRETURN NULL;\nEND\n$$"
+                        : "CREATE FUNCTION " + name + "_upd() RETURNS trigger LANGUAGE plpgsql AS $$\nBEGIN\nWITH "
+                        + upsert.formatted("n", "new_rows n, k", "v.id, ") + history + "'UPDATE', json_build_object('id', n.id)::text, "
+                        + image(table, "o") + ", " + image(table, "n") + ", " + versions
+                        + " FROM old_rows o JOIN new_rows n ON n.id = o.id JOIN u ON u.id = n.id, k;\nRETURN NULL;\nEND\n$$",
+                "CREATE TRIGGER " + name + "_upd AFTER UPDATE ON " + name
+                        + (rowUpdate ? " FOR EACH ROW" : " REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT")
+                        + " EXECUTE FUNCTION " + name + "_upd()"));
         return name;
     }
 

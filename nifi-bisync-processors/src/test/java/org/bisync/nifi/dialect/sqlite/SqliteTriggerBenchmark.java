@@ -16,6 +16,7 @@ import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.function.UnaryOperator;
 
 /**
  * Not a test: the cost of our triggers on one SQLite file (WAL, synchronous FULL as the test files have it) against the
@@ -23,7 +24,8 @@ import java.util.Map;
  * version row upsert, and the history row with the same row images and the new and previous version read back from the
  * version row just written, the only way a SQLite trigger has to hand them over) and nothing else: no origin test (the
  * context table), no clock correction, no changed-column test. SQLite runs in the JVM's thread,
- * so the CPU time per row is that thread's. See {@link TriggerWorkload} and {@link InterleavedRounds}.
+ * so the CPU time per row is that thread's. {@code -Dbreakdown=true} adds variants of ours without the correction or
+ * the origin test. See {@link TriggerWorkload} and {@link InterleavedRounds}.
  * Run: {@code java -cp <test classpath> org.bisync.nifi.dialect.sqlite.SqliteTriggerBenchmark} ({@code -Drounds=15}).
  */
 public final class SqliteTriggerBenchmark {
@@ -51,6 +53,12 @@ public final class SqliteTriggerBenchmark {
             db.install(c, TableSettings.twoWay("bench_ours"));
             variants.put("ours", "bench_ours");
             variants.put("floor: only the two writes", floor(c, "bench_floor"));
+            if (Boolean.getBoolean("breakdown")) {
+                // not candidates (the correction and the origin test are required): what each costs
+                variants.put("ours without correction", ours(c, "bench_no_correction", sql -> sql.replace(SqliteSql.CORRECTED_CLOCK, SqliteSql.CLOCK)));
+                variants.put("ours without origin test", ours(c, "bench_no_origin",
+                        sql -> sql.replace(" AND " + SqliteTriggerSql.NOT_MARKED, "").replace(" WHEN " + SqliteTriggerSql.NOT_MARKED, "")));
+            }
             version = String.valueOf(SqliteFixture.rows(c, "SELECT sqlite_version() AS v").get(0).get("v"));
         }
         TriggerWorkload workload = new TriggerWorkload(new TriggerWorkload.Engine() {
@@ -91,6 +99,13 @@ public final class SqliteTriggerBenchmark {
     }
 
     /** The version table of ours (same DDL), and INSERT and UPDATE row triggers that do the two writes and nothing else. */
+    private String ours(Connection c, String name, UnaryOperator<String> rewrite) throws SQLException {
+        SqliteFixture.run(c, "CREATE TABLE " + name + " " + COLUMNS);
+        SyncedTable table = db.resolve(c, TableSettings.twoWay(name));
+        SqliteFixture.run(c, db.dialect.capture().installTable(table).stream().map(rewrite).toList());
+        return name;
+    }
+
     private String floor(Connection c, String name) throws SQLException {
         SqliteFixture.run(c, "CREATE TABLE " + name + " " + COLUMNS);
         SyncedTable table = db.resolve(c, TableSettings.twoWay(name));
