@@ -29,6 +29,9 @@ import org.bisync.nifi.topology.SyncTopology;
 import org.bisync.nifi.topology.TableSettings;
 
 import javax.sql.DataSource;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Method;
+import java.lang.reflect.Proxy;
 import java.math.BigDecimal;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -37,13 +40,17 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Timestamp;
+import java.sql.Statement;
 import java.sql.Types;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * Not a test: how close to a raw JDBC copy the design's contracts let a bulk sync get, without NiFi. For each direction
@@ -82,21 +89,90 @@ public final class ContractFloorBenchmark {
         }
     }
 
-    /** Seconds per step of one run, in the order the steps ran. */
+    /**
+     * Time per step of one run, in the order the steps ran, and the database's share of each: the time of the statements
+     * (execute and commit calls) run on the connections {@link #timed} wrapped, per step and kind of statement.
+     */
     private static final class Steps {
         final Map<String, Long> nanos = new LinkedHashMap<>();
+        /** step, then kind of statement: {count, nanos}. */
+        final Map<String, Map<String, long[]>> statements = new LinkedHashMap<>();
+        private String current = "untimed";
 
         <T> T time(String step, SqlWork<T> work) throws SQLException {
             long start = System.nanoTime();
+            current = step;
             try {
                 return work.run();
             } finally {
+                current = "untimed";
                 nanos.merge(step, System.nanoTime() - start, Long::sum);
             }
         }
 
         double seconds() {
             return nanos.values().stream().mapToLong(Long::longValue).sum() / 1e9;
+        }
+
+        private void statement(String kind, long took) {
+            long[] entry = statements.computeIfAbsent(current, k -> new LinkedHashMap<>()).computeIfAbsent(kind, k -> new long[2]);
+            entry[0]++;
+            entry[1] += took;
+        }
+
+        /** The connection, with the time of its statements' execute calls and of its commits recorded per step and kind. */
+        Connection timed(Connection connection) {
+            return (Connection) Proxy.newProxyInstance(ContractFloorBenchmark.class.getClassLoader(), new Class<?>[]{Connection.class},
+                    (proxy, method, args) -> {
+                        long start = System.nanoTime();
+                        Object result = invoke(connection, method, args);
+                        if (method.getName().equals("commit")) {
+                            statement("COMMIT", System.nanoTime() - start);
+                        } else if (result instanceof PreparedStatement prepared) {
+                            return timed(prepared, kind((String) args[0]));
+                        } else if (result instanceof Statement plain) {
+                            return timed(plain, null);
+                        }
+                        return result;
+                    });
+        }
+
+        private Object timed(Statement statement, String kind) {
+            Class<?> type = statement instanceof PreparedStatement ? PreparedStatement.class : Statement.class;
+            return Proxy.newProxyInstance(ContractFloorBenchmark.class.getClassLoader(), new Class<?>[]{type}, (proxy, method, args) -> {
+                if (!method.getName().startsWith("execute")) {
+                    return invoke(statement, method, args);
+                }
+                long start = System.nanoTime();
+                try {
+                    return invoke(statement, method, args);
+                } finally {
+                    statement(kind != null ? kind : kind((String) args[0]), System.nanoTime() - start);
+                }
+            });
+        }
+
+        private static Object invoke(Object target, Method method, Object[] args) throws Throwable {
+            try {
+                return method.invoke(target, args);
+            } catch (InvocationTargetException e) {
+                throw e.getCause();
+            }
+        }
+
+        /** A statement's kind: its verb and the first table it names, with FOR UPDATE and JOIN when there. */
+        private static String kind(String sql) {
+            // the head and the tail only: a multi-row statement's text is long, and this runs inside the timed steps
+            String head = sql.length() > 400 ? sql.substring(0, 400) + " " + sql.substring(sql.length() - 100) : sql;
+            String text = head.replaceAll("\\s+", " ").trim();
+            Matcher verb = Pattern.compile("^(\\w+)").matcher(text);
+            String kind = verb.find() ? verb.group(1).toUpperCase(Locale.ROOT) : "?";
+            Matcher table = Pattern.compile("(?i)\\b(?:INTO|FROM|UPDATE)\\s+[`\"]?(\\w+)").matcher(text);
+            if (table.find()) {
+                kind += " " + table.group(1);
+            }
+            String upper = text.toUpperCase(Locale.ROOT);
+            return kind + (upper.contains(" JOIN ") ? " JOIN" : "") + (upper.contains("FOR UPDATE") || upper.contains("FOR SHARE") ? " locking" : "");
         }
     }
 
@@ -161,7 +237,9 @@ public final class ContractFloorBenchmark {
         cleanUp(target);
         insertAtSource(source, first, last);
         Steps steps = new Steps();
-        try (Connection from = source.dataSource().getConnection(); Connection to = target.dataSource().getConnection()) {
+        try (Connection rawFrom = source.dataSource().getConnection(); Connection rawTo = target.dataSource().getConnection()) {
+            Connection from = steps.timed(rawFrom);
+            Connection to = steps.timed(rawTo);
             switch (kind) {
                 case "a" -> raw(steps, from, to, target, first, last);
                 case "b" -> floor(steps, from, to, source, target, first, last);
@@ -444,7 +522,33 @@ public final class ContractFloorBenchmark {
             stepSeconds.forEach((step, values) -> line.append(String.format(" %s %.2f;", step, values.stream().sorted().toList()
                     .get(values.size() / 2))));
             System.out.println(line);
+            if (!entry.getKey().equals("a")) {
+                statementShares(runs);
+            }
         }
+    }
+
+    /** Per step, the mean per run of its statements' time by kind, and the rest (Java, JDBC encoding, round trips' ends). */
+    private static void statementShares(List<Steps> runs) {
+        Map<String, Double> stepSeconds = new LinkedHashMap<>();
+        Map<String, Map<String, double[]>> byStep = new LinkedHashMap<>();
+        for (Steps run : runs) {
+            run.nanos.forEach((step, nanos) -> stepSeconds.merge(step, nanos / 1e9 / runs.size(), Double::sum));
+            run.statements.forEach((step, kinds) -> kinds.forEach((kind, value) -> {
+                double[] sum = byStep.computeIfAbsent(step, k -> new LinkedHashMap<>()).computeIfAbsent(kind, k -> new double[2]);
+                sum[0] += (double) value[0] / runs.size();
+                sum[1] += value[1] / 1e9 / runs.size();
+            }));
+        }
+        stepSeconds.forEach((step, seconds) -> {
+            Map<String, double[]> kinds = byStep.getOrDefault(step, Map.of());
+            double database = kinds.values().stream().mapToDouble(v -> v[1]).sum();
+            StringBuilder line = new StringBuilder(String.format("      %-22s mean %.2f s: statements %.2f s, rest %.2f s", step, seconds, database,
+                    seconds - database));
+            kinds.entrySet().stream().sorted((x, y) -> Double.compare(y.getValue()[1], x.getValue()[1]))
+                    .forEach(e -> line.append(String.format("; %s %.0fx %.2f s", e.getKey(), e.getValue()[0], e.getValue()[1])));
+            System.out.println(line);
+        });
     }
 
     private static double median(List<Steps> runs) {
