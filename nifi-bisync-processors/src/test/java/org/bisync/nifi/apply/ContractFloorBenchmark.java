@@ -274,14 +274,11 @@ public final class ContractFloorBenchmark {
         Map<Long, HistoryRow> historyById = new HashMap<>();
         List<Long> historyIds = new ArrayList<>();
         steps.time("read history", () -> {
-            List<HistoryRow> page;
-            do {
-                page = reader.readUnreleased(from, POLL, POLL_BYTES);
-                for (HistoryRow row : page) {
-                    historyIds.add(row.id());
-                    historyById.put(((Number) decoder.decodeKey(row.id(), row.keyData(), source.table()).get("id")).longValue(), row);
-                }
-            } while (page.size() == POLL);
+            // every unreleased row in one read (its pages follow the ids; nothing is released before the chunks are written)
+            for (HistoryRow row : reader.readUnreleased(from, Integer.MAX_VALUE, Long.MAX_VALUE)) {
+                historyIds.add(row.id());
+                historyById.put(((Number) decoder.decodeKey(row.id(), row.keyData(), source.table()).get("id")).longValue(), row);
+            }
             return null;
         });
         SyncedTable table = target.table();
