@@ -9,7 +9,6 @@ import org.bisync.nifi.dialect.CaptureDialect;
 
 import java.sql.Connection;
 import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
@@ -113,15 +112,7 @@ public final class AckCompaction {
     }
 
     private List<Range> read(Connection source, String targetSystem) throws SQLException {
-        List<Range> rows = new ArrayList<>();
-        try (PreparedStatement statement = source.prepareStatement(sql.selectAcks())) {
-            statement.setString(1, targetSystem);
-            try (ResultSet rs = statement.executeQuery()) {
-                while (rs.next()) {
-                    rows.add(new Range(rs.getLong(1), rs.getLong(2), rs.getLong(3)));
-                }
-            }
-        }
+        List<Range> rows = new AckLedger(sql).rows(source, targetSystem);
         rows.sort(Comparator.comparingLong(Range::first).thenComparingLong(Range::last));
         return rows;
     }

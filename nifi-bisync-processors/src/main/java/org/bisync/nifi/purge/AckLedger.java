@@ -68,6 +68,11 @@ public final class AckLedger {
 
     /** What a target acknowledged, merged into sorted, disjoint ranges. */
     public List<Range> acknowledged(Connection source, String targetSystem) throws SQLException {
+        return AckRanges.merge(rows(source, targetSystem));
+    }
+
+    /** A target's acknowledgement rows as stored (unmerged, in no particular order). */
+    List<Range> rows(Connection source, String targetSystem) throws SQLException {
         List<Range> ranges = new ArrayList<>();
         try (PreparedStatement statement = source.prepareStatement(sql.selectAcks())) {
             statement.setString(1, targetSystem);
@@ -77,7 +82,7 @@ public final class AckLedger {
                 }
             }
         }
-        return AckRanges.merge(ranges);
+        return ranges;
     }
 
     /** The targets that have not acknowledged a history id, in the given order. */
