@@ -189,7 +189,17 @@ public final class ContractFloorBenchmark {
     private ContractFloorBenchmark() {
     }
 
-    public static void main(String[] args) throws Exception {
+    public static void main(String[] args) {
+        try {
+            measure();
+        } catch (Throwable e) { // an OutOfMemoryError included: the embedded databases' threads would keep the JVM alive
+            e.printStackTrace();
+            System.exit(1);
+        }
+        System.exit(0);
+    }
+
+    private static void measure() throws Exception {
         System.out.println("start: " + loadAverage());
         Side pg = side("postgresql", new PostgresDialect(), EmbeddedDatabases.postgres("floor_bench"));
         Side maria = side("mariadb", new MariaDbDialect(), EmbeddedDatabases.mariadb("floor_bench"));
@@ -213,7 +223,6 @@ public final class ContractFloorBenchmark {
         }
         results.forEach((name, byKind) -> report(name, byKind));
         System.out.println("end: " + loadAverage());
-        System.exit(0);
     }
 
     private static Side side(String system, Dialect dialect, DataSource dataSource) throws SQLException {
