@@ -7,6 +7,7 @@ package org.bisync.nifi.capture;
 import org.bisync.nifi.dialect.BisyncTables;
 import org.bisync.nifi.dialect.CaptureDialect;
 import org.bisync.nifi.dialect.Dialect;
+import org.bisync.nifi.dialect.ExplicitTransaction;
 import org.bisync.nifi.schema.ColumnInfo;
 import org.bisync.nifi.schema.SyncedTable;
 
@@ -120,30 +121,11 @@ public final class TriggerInstaller {
             commitIfNeeded(connection);
             return;
         }
-        boolean autoCommit = connection.getAutoCommit();
-        if (!autoCommit) {
-            connection.commit();
-            connection.setAutoCommit(true); // the dialect's statements open the transaction themselves
-        }
-        try (Statement statement = connection.createStatement()) {
-            try {
-                execute(statement, begin);
-                execute(statement, check.ddl());
-                record(connection, check, nowMicros);
-                statement.execute(sql().commitTableInstall());
-            } catch (SQLException | RuntimeException e) {
-                try {
-                    statement.execute(sql().rollbackTableInstall());
-                } catch (SQLException rollback) {
-                    e.addSuppressed(rollback);
-                }
-                throw e;
-            }
-        } finally {
-            if (!autoCommit) {
-                connection.setAutoCommit(false);
-            }
-        }
+        ExplicitTransaction.run(connection, sql(), begin, statement -> {
+            execute(statement, check.ddl());
+            record(connection, check, nowMicros);
+            return null;
+        });
     }
 
     private void record(Connection connection, TableCheck check, long nowMicros) throws SQLException {

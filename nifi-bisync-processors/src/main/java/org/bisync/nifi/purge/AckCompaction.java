@@ -6,11 +6,11 @@ package org.bisync.nifi.purge;
 
 import org.bisync.nifi.capture.IdRanges.Range;
 import org.bisync.nifi.dialect.CaptureDialect;
+import org.bisync.nifi.dialect.ExplicitTransaction;
 
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -39,32 +39,7 @@ public final class AckCompaction {
 
     /** Merges a target's acknowledgement rows. Commits. Returns how many rows fewer the target has. */
     public int compact(Connection source, String targetSystem) throws SQLException {
-        boolean autoCommit = source.getAutoCommit();
-        if (!autoCommit) {
-            source.commit();
-            source.setAutoCommit(true); // the dialect's statements open the transaction themselves
-        }
-        try (Statement statement = source.createStatement()) {
-            try {
-                for (String begin : sql.beginAckCompaction()) {
-                    statement.execute(begin);
-                }
-                int removed = rewrite(source, targetSystem);
-                statement.execute(sql.commitTableInstall());
-                return removed;
-            } catch (SQLException | RuntimeException e) {
-                try {
-                    statement.execute(sql.rollbackTableInstall());
-                } catch (SQLException rollback) {
-                    e.addSuppressed(rollback);
-                }
-                throw e;
-            }
-        } finally {
-            if (!autoCommit) {
-                source.setAutoCommit(false);
-            }
-        }
+        return ExplicitTransaction.run(source, sql, sql.beginAckCompaction(), statement -> rewrite(source, targetSystem));
     }
 
     private int rewrite(Connection source, String targetSystem) throws SQLException {
