@@ -255,7 +255,7 @@ final class MariaDbCaptureDialect extends PortableCaptureDialect {
         return "INSERT INTO " + versionTable + " (" + keys.stream().map(c -> ids.quote(c.local())).collect(Collectors.joining(", "))
                 + ", version_num, version_origin, prev_num, prev_origin, deleted, field_versions)\nSELECT "
                 + keys.stream().map(c -> "t." + ids.quote(c.local())).collect(Collectors.joining(", "))
-                + ", " + triggers.numberFrom(table, "t", BisyncTables.STAMP_FLOOR + " + " + table.bias()) + ", "
+                + ", " + triggers.initialStamp(table, "t") + ", "
                 + MariaDbIdentifiers.literal(table.systemId())
                 + ", NULL, NULL, 0, " + (fieldVersions == null ? "NULL" : MariaDbIdentifiers.literal(fieldVersions))
                 + " FROM (SELECT t.* FROM " + ids.quote(table.localName()) + " t" + page(table, afterKey, limit)

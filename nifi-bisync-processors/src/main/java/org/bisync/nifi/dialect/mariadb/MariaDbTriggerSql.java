@@ -217,7 +217,12 @@ final class MariaDbTriggerSql {
         }
         // a row from before the triggers has no version row until the initial load stamps it (its timestamp): a write
         // to it in between must rank above that stamp, which every other system gives its untouched copy
-        return "GREATEST(" + proposed + ", " + numberFrom(table, oldAlias, BisyncTables.STAMP_FLOOR + " + " + table.bias()) + " + 1)";
+        return "GREATEST(" + proposed + ", " + initialStamp(table, oldAlias) + " + 1)";
+    }
+
+    /** The number the initial load stamps on the row of {@code alias} (its timestamp, else the stamp floor), plus the bias. */
+    String initialStamp(SyncedTable table, String alias) {
+        return numberFrom(table, alias, BisyncTables.STAMP_FLOOR + " + " + table.bias());
     }
 
     /** The instant of the row's timestamp column in UTC epoch microseconds where set, else {@code clock}. */

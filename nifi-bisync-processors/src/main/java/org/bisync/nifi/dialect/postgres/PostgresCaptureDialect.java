@@ -209,7 +209,7 @@ final class PostgresCaptureDialect extends PortableCaptureDialect {
         String fieldVersions = org.bisync.nifi.dialect.InitialStamp.fieldVersionsJson(table);
         return "INSERT INTO " + PostgresSql.versionTable(table) + " (" + keys + ", version_num, version_origin, deleted, field_versions) "
                 + "SELECT " + PostgresSql.keyList(table, c -> "t." + c) + ", "
-                        + PostgresTriggerSql.numberFrom(table, "t", org.bisync.nifi.dialect.BisyncTables.STAMP_FLOOR + " + " + table.bias())
+                        + PostgresTriggerSql.initialStamp(table, "t")
                 + ", " + literal(table.systemId()) + ", false, " + (fieldVersions == null ? "NULL" : literal(fieldVersions))
                 + " FROM (SELECT t.* FROM " + q(table.localName()) + " t" + page(table, afterKey, limit) + " FOR SHARE OF t) t"
                 + " ON CONFLICT (" + keys + ") DO NOTHING";

@@ -350,7 +350,12 @@ final class PostgresTriggerSql {
         if (oldRow == null || table.timestampColumn() == null) {
             return null;
         }
-        return numberFrom(table, oldRow, org.bisync.nifi.dialect.BisyncTables.STAMP_FLOOR + " + " + table.bias()) + " + 1";
+        return initialStamp(table, oldRow) + " + 1";
+    }
+
+    /** The number the initial load stamps on {@code row} (its timestamp, else the stamp floor), plus the bias. */
+    static String initialStamp(SyncedTable table, String row) {
+        return numberFrom(table, row, BisyncTables.STAMP_FLOOR + " + " + table.bias());
     }
 
     /** The instant of {@code row}'s timestamp column in UTC epoch microseconds where set, else {@code otherwise}. */

@@ -215,8 +215,7 @@ final class SqliteCaptureDialect extends PortableCaptureDialect {
     public String stampMissingVersions(SyncedTable table, boolean afterKey, int limit) {
         return "INSERT INTO " + q(SqliteSql.versionTable(table)) + " (" + keyList(table)
                 + ", version_num, version_origin, prev_num, prev_origin, deleted, field_versions) SELECT "
-                + joined(table.keyColumns(), c -> "s." + q(c.local()), ", ") + ", " + SqliteTriggerSql.numberFrom(table, "s",
-                BisyncTables.STAMP_FLOOR + " + " + table.bias())
+                + joined(table.keyColumns(), c -> "s." + q(c.local()), ", ") + ", " + SqliteTriggerSql.initialStamp(table, "s")
                 + ", " + literal(table.systemId()) + ", NULL, NULL, 0, " + fieldVersions(table) + " FROM (SELECT s.* FROM " + q(table.localName()) + " AS s"
                 + page(table, afterKey, limit) + ") AS s"
                 + " WHERE NOT EXISTS (SELECT 1 FROM " + q(SqliteSql.versionTable(table)) + " AS v WHERE " + keyMatch(table, "v", "s") + ")";

@@ -152,7 +152,12 @@ final class SqliteTriggerSql {
         }
         // a row from before the triggers has no version row until the initial load stamps it (its timestamp): a write
         // to it in between must rank above that stamp, which every other system gives its untouched copy
-        return "max(" + proposed + ", " + numberFrom(table, oldRow, BisyncTables.STAMP_FLOOR + " + " + table.bias()) + " + 1)";
+        return "max(" + proposed + ", " + initialStamp(table, oldRow) + " + 1)";
+    }
+
+    /** The number the initial load stamps on {@code row} (its timestamp, else the stamp floor), plus the bias. */
+    static String initialStamp(SyncedTable table, String row) {
+        return numberFrom(table, row, BisyncTables.STAMP_FLOOR + " + " + table.bias());
     }
 
     /** The instant of the row's timestamp column in UTC epoch microseconds where set, else {@code clock}. */
