@@ -32,9 +32,7 @@ class CaptureUndecodableRowTest {
     @EnumSource(TestEngine.class)
     void anUndecodableHistoryRowGoesToFailureCarryingEveryColumnAsStored(TestEngine engine) throws Exception {
         DataSource dataSource = engine.freshDatabase("capture_undecodable");
-        Jdbc.exec(dataSource, "CREATE TABLE customer (id BIGINT NOT NULL PRIMARY KEY, name VARCHAR(100))");
-        TestRunner runner = BisyncRunners.capture(TOPOLOGY, Map.of("A", dataSource, "B", dataSource), "A");
-        runner.run(1, false, true);
+        TestRunner runner = installedCapture(dataSource, "CREATE TABLE customer (id BIGINT NOT NULL PRIMARY KEY, name VARCHAR(100))");
 
         Jdbc.exec(dataSource, "INSERT INTO bisync_history (table_name, operation, key_data, after_data, version_num, version_origin, origin, "
                         + "captured_at) VALUES ('customer', 'INSERT', '{\"id\": 1}', '{\"id\": 1, \"name\": ', 17, 'A', 'A', 42)",
@@ -77,9 +75,7 @@ class CaptureUndecodableRowTest {
     @EnumSource(TestEngine.class)
     void anUndecodableRowGoesToFailureWithoutHoldingBackTheRowsBehindItAndIsReleasedOnceCommitted(TestEngine engine) throws Exception {
         DataSource dataSource = engine.freshDatabase("capture_undecodable_release");
-        Jdbc.exec(dataSource, "CREATE TABLE customer (id BIGINT NOT NULL PRIMARY KEY, name VARCHAR(100), born DATE)");
-        TestRunner runner = BisyncRunners.capture(TOPOLOGY, Map.of("A", dataSource, "B", dataSource), "A");
-        runner.run(1, false, true);
+        TestRunner runner = installedCapture(dataSource, "CREATE TABLE customer (id BIGINT NOT NULL PRIMARY KEY, name VARCHAR(100), born DATE)");
 
         Jdbc.exec(dataSource, "INSERT INTO bisync_history (table_name, operation, key_data, after_data, version_num, version_origin, origin, "
                 + "captured_at) VALUES ('customer', 'INSERT', '{\"id\": 1}', '{\"id\": 1, \"born\": \"no such day\"}', 17, 'A', 'A', 42)",
@@ -104,5 +100,13 @@ class CaptureUndecodableRowTest {
         assertEquals(2, Jdbc.count(dataSource, "SELECT count(*) FROM bisync_released"));
         assertEquals(1, Jdbc.count(dataSource, "SELECT count(*) FROM bisync_released WHERE id = " + broken), "the broken row is kept");
         assertEquals(0, Jdbc.count(dataSource, "SELECT count(*) FROM bisync_history"));
+    }
+
+    /** Capture of system A over {@code dataSource} holding the table {@code customerDdl} creates, installed by a first run. */
+    private static TestRunner installedCapture(DataSource dataSource, String customerDdl) throws Exception {
+        Jdbc.exec(dataSource, customerDdl);
+        TestRunner runner = BisyncRunners.capture(TOPOLOGY, Map.of("A", dataSource, "B", dataSource), "A");
+        runner.run(1, false, true);
+        return runner;
     }
 }
